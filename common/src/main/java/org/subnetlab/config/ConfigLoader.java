@@ -1,0 +1,115 @@
+package org.subnetlab.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads an experiment file plus {@code key=value} overrides on top of the {@code subnetlab} block of
+ * {@code reference.conf}, rejecting unknown keys and wrong types by name before any work starts.
+ */
+public final class ConfigLoader {
+  /** Root of subnetlab's keys in reference.conf. */
+  public static final String ROOT = "subnetlab";
+
+  private ConfigLoader() {}
+
+  /** Reads, merges and validates; the result is the validated settings. */
+  public static Settings load(Path file, List<String> overrides) {
+    return new Settings(loadConfig(file, overrides));
+  }
+
+  /** Reads and merges, checking keys and types; returns the {@code subnetlab} subtree. */
+  public static Config loadConfig(Path file, List<String> overrides) {
+    if (file == null) {
+      throw new BadInputException("No config file given.");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new BadInputException("Cannot read config file " + file + ": no such file.");
+    }
+    Config user;
+    try {
+      user =
+          ConfigFactory.parseFile(
+              file.toFile(),
+              ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+    } catch (ConfigException e) {
+      throw new BadInputException("Cannot parse config file " + file + ": " + e.getMessage(), e);
+    }
+    Config merged = user;
+    for (String override : overrides) {
+      merged = parseOverride(override).withFallback(merged);
+    }
+    Config reference = ConfigFactory.defaultReference().getConfig(ROOT);
+    try {
+      merged = merged.resolve();
+    } catch (ConfigException e) {
+      throw new BadInputException("Cannot resolve config " + file + ": " + e.getMessage(), e);
+    }
+    List<String> problems = new ArrayList<>();
+    checkKeys(merged.root(), reference.root(), "", problems);
+    if (!problems.isEmpty()) {
+      throw new BadInputException(
+          "Invalid config " + file + ":\n  " + String.join("\n  ", problems));
+    }
+    return merged.withFallback(reference).resolve();
+  }
+
+  /** Parses one {@code key=value} override; the value is HOCON (a number, string, list, ...). */
+  static Config parseOverride(String override) {
+    int eq = override.indexOf('=');
+    if (eq <= 0) {
+      throw new BadInputException(
+          "Cannot apply --set " + override + ": must be key=value, e.g. masks.seeds=[0,1].");
+    }
+    String key = override.substring(0, eq).trim();
+    String value = override.substring(eq + 1).trim();
+    try {
+      return ConfigFactory.parseString(key + " = " + value);
+    } catch (ConfigException e) {
+      throw new BadInputException(
+          "Cannot apply --set " + override + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkKeys(
+      ConfigObject user, ConfigObject reference, String prefix, List<String> problems) {
+    for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+      String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      ConfigValue ref = reference.get(e.getKey());
+      ConfigValue val = e.getValue();
+      if (ref == null) {
+        problems.add("unknown key " + path + " (" + origin(val) + "); see reference.conf");
+        continue;
+      }
+      if (ref.valueType() == ConfigValueType.OBJECT) {
+        if (val.valueType() != ConfigValueType.OBJECT) {
+          problems.add(
+              "key " + path + " = " + val.render() + " must be an object (" + origin(val) + ")");
+        } else {
+          checkKeys((ConfigObject) val, (ConfigObject) ref, path, problems);
+        }
+      } else if (val.valueType() == ConfigValueType.OBJECT) {
+        problems.add(
+            "key " + path + " must be a " + ref.valueType().name().toLowerCase()
+                + ", got an object (" + origin(val) + ")");
+      }
+    }
+  }
+
+  private static String origin(ConfigValue v) {
+    String d = v.origin().description();
+    return d == null ? "?" : d.replace(new File(".").getAbsolutePath().replace("/.", "/"), "");
+  }
+}

@@ -1,0 +1,166 @@
+package org.subnetlab.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Typed, range-checked reads of config keys; every failure names key, value and rule. */
+final class Keys {
+  private Keys() {}
+
+  static BadInputException bad(Config c, String path, String rule) {
+    String shown = c.hasPath(path) ? c.getValue(path).render() : "(missing)";
+    return new BadInputException(
+        String.format(Locale.ROOT, "Cannot set %s to %s: %s.", path, shown, rule));
+  }
+
+  static long longIn(Config c, String path, long min, long max) {
+    String rule = "must be an integer in [" + min + ", " + max + "]";
+    double d = number(c, path, rule);
+    if (d != Math.rint(d) || d < min || d > max) {
+      throw bad(c, path, rule);
+    }
+    return (long) d;
+  }
+
+  static int intIn(Config c, String path, int min, int max) {
+    return (int) longIn(c, path, min, max);
+  }
+
+  static double doubleIn(Config c, String path, double min, boolean minOpen, double max) {
+    String rule = "must be a number in " + (minOpen ? "(" : "[") + min + ", " + max + "]";
+    double d = number(c, path, rule);
+    if (!Double.isFinite(d) || d < min || (minOpen && d == min) || d > max) {
+      throw bad(c, path, rule);
+    }
+    return d;
+  }
+
+  private static double number(Config c, String path, String rule) {
+    ConfigValue v = c.getValue(path);
+    if (v.valueType() != ConfigValueType.NUMBER) {
+      throw bad(c, path, rule);
+    }
+    return ((Number) v.unwrapped()).doubleValue();
+  }
+
+  static String oneOf(Config c, String path, List<String> allowed) {
+    String rule = "must be one of " + allowed;
+    ConfigValue v = c.getValue(path);
+    if (v.valueType() != ConfigValueType.STRING || !allowed.contains((String) v.unwrapped())) {
+      throw bad(c, path, rule);
+    }
+    return (String) v.unwrapped();
+  }
+
+  /** A list of strings, each from {@code allowed} (null = any), without repeats. */
+  static List<String> stringsFrom(Config c, String path, List<String> allowed, boolean nonEmpty) {
+    String rule =
+        (nonEmpty ? "must be a non-empty list" : "must be a list")
+            + " of distinct strings"
+            + (allowed == null ? "" : " from " + allowed);
+    List<String> out;
+    try {
+      out = c.getStringList(path);
+    } catch (ConfigException.WrongType e) {
+      throw bad(c, path, rule);
+    }
+    if (nonEmpty && out.isEmpty()) {
+      throw bad(c, path, rule);
+    }
+    if (out.stream().distinct().count() != out.size()) {
+      throw bad(c, path, rule);
+    }
+    if (allowed != null && !allowed.containsAll(out)) {
+      throw bad(c, path, rule);
+    }
+    return List.copyOf(out);
+  }
+
+  /** A list of integers in [min, max]. */
+  static List<Long> longsIn(Config c, String path, long min, long max, boolean nonEmpty) {
+    String rule =
+        (nonEmpty ? "must be a non-empty list" : "must be a list")
+            + " of distinct integers in [" + min + ", " + max + "]";
+    List<Double> ds = numberList(c, path, rule);
+    List<Long> out = new ArrayList<>();
+    for (double d : ds) {
+      if (d != Math.rint(d) || d < min || d > max) {
+        throw bad(c, path, rule);
+      }
+      out.add((long) d);
+    }
+    if ((nonEmpty && out.isEmpty()) || out.stream().distinct().count() != out.size()) {
+      throw bad(c, path, rule);
+    }
+    return List.copyOf(out);
+  }
+
+  /** One number or a non-empty list of numbers, each passing {@code check} (the rule's text). */
+  static List<Double> sweepValues(Config c, String path, Range range) {
+    String rule = "must be a number or a non-empty list of numbers, each " + range;
+    ConfigValue v = c.getValue(path);
+    List<Double> out;
+    if (v.valueType() == ConfigValueType.NUMBER) {
+      out = List.of(((Number) v.unwrapped()).doubleValue());
+    } else {
+      out = numberList(c, path, rule);
+    }
+    if (out.isEmpty() || out.stream().distinct().count() != out.size()) {
+      throw bad(c, path, rule);
+    }
+    for (double d : out) {
+      if (!range.contains(d)) {
+        throw bad(c, path, rule);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<Double> numberList(Config c, String path, String rule) {
+    ConfigValue v = c.getValue(path);
+    if (v.valueType() != ConfigValueType.LIST) {
+      throw bad(c, path, rule);
+    }
+    try {
+      List<Double> out = new ArrayList<>();
+      for (Number n : c.getNumberList(path)) {
+        out.add(n.doubleValue());
+      }
+      return out;
+    } catch (ConfigException.WrongType e) {
+      throw bad(c, path, rule);
+    }
+  }
+
+  /** A closed or half-open numeric range, optionally integral. */
+  record Range(double min, boolean minOpen, double max, boolean integral) {
+    static Range integer(long min, long max) {
+      return new Range(min, false, max, true);
+    }
+
+    static Range real(double min, boolean minOpen, double max) {
+      return new Range(min, minOpen, max, false);
+    }
+
+    boolean contains(double d) {
+      return Double.isFinite(d)
+          && d >= min
+          && !(minOpen && d == min)
+          && d <= max
+          && (!integral || d == Math.rint(d));
+    }
+
+    @Override
+    public String toString() {
+      String lo = integral ? String.valueOf((long) min) : String.valueOf(min);
+      String hi = integral ? String.valueOf((long) max) : String.valueOf(max);
+      return (integral ? "an integer" : "a number") + " in " + (minOpen ? "(" : "[") + lo + ", "
+          + hi + "]";
+    }
+  }
+}

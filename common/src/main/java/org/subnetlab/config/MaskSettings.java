@@ -1,0 +1,118 @@
+package org.subnetlab.config;
+
+import com.typesafe.config.Config;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.subnetlab.config.Keys.Range;
+
+/**
+ * Settings of the mask sweep: methods, subtasks, seeds, and per method the list of values of each
+ * hyperparameter (the sweep is their cartesian product).
+ */
+public final class MaskSettings {
+  /** Hyperparameters of each method with their allowed ranges, in reference.conf order. */
+  public static final Map<String, Map<String, Range>> METHOD_KEYS = methodKeys();
+
+  private final List<String> methods;
+  private final List<String> subtasks;
+  private final List<Long> seeds;
+  private final Map<String, Map<String, List<Double>>> grids = new LinkedHashMap<>();
+
+  MaskSettings(Config c) {
+    this.methods =
+        Keys.stringsFrom(c, "masks.methods", List.copyOf(METHOD_KEYS.keySet()), true);
+    this.subtasks = Keys.stringsFrom(c, "masks.subtasks", null, false);
+    this.seeds = Keys.longsIn(c, "masks.seeds", 0, Integer.MAX_VALUE, true);
+    for (Map.Entry<String, Map<String, Range>> m : METHOD_KEYS.entrySet()) {
+      Map<String, List<Double>> grid = new LinkedHashMap<>();
+      for (Map.Entry<String, Range> k : m.getValue().entrySet()) {
+        String path = "masks." + m.getKey() + "." + k.getKey();
+        grid.put(k.getKey(), Keys.sweepValues(c, path, k.getValue()));
+      }
+      grids.put(m.getKey(), grid);
+    }
+    checkCrossKeys(c);
+  }
+
+  private void checkCrossKeys(Config c) {
+    Map<String, List<Double>> cs = grids.get("csordas");
+    double minBatch = cs.get("batch-size").stream().mapToDouble(d -> d).min().orElseThrow();
+    double maxMasks = cs.get("masks-per-batch").stream().mapToDouble(d -> d).max().orElseThrow();
+    if (maxMasks > minBatch) {
+      throw Keys.bad(
+          c, "masks.csordas.masks-per-batch",
+          "must be at most masks.csordas.batch-size (" + (long) minBatch + ")");
+    }
+    Map<String, List<Double>> sp = grids.get("continuous-sparsification");
+    double maxStart = sp.get("beta-start").stream().mapToDouble(d -> d).max().orElseThrow();
+    double minEnd = sp.get("beta-end").stream().mapToDouble(d -> d).min().orElseThrow();
+    if (minEnd < maxStart) {
+      throw Keys.bad(
+          c, "masks.continuous-sparsification.beta-end",
+          "must be at least masks.continuous-sparsification.beta-start (" + maxStart + ")");
+    }
+  }
+
+  private static Map<String, Map<String, Range>> methodKeys() {
+    Map<String, Map<String, Range>> all = new LinkedHashMap<>();
+    Map<String, Range> cs = new LinkedHashMap<>();
+    common(cs);
+    cs.put("alpha", Range.real(0, false, 1));
+    cs.put("tau", Range.real(0, true, 100));
+    cs.put("logit-init", Range.real(-20, false, 20));
+    cs.put("masks-per-batch", Range.integer(1, 64));
+    all.put("csordas", cs);
+    Map<String, Range> sp = new LinkedHashMap<>();
+    common(sp);
+    sp.put("lambda", Range.real(0, false, 1));
+    sp.put("beta-start", Range.real(0, true, 10_000));
+    sp.put("beta-end", Range.real(0, true, 10_000));
+    sp.put("mask-init", Range.real(-20, false, 20));
+    all.put("continuous-sparsification", sp);
+    return all;
+  }
+
+  private static void common(Map<String, Range> keys) {
+    keys.put("steps", Range.integer(1, 10_000_000));
+    keys.put("batch-size", Range.integer(1, 65_536));
+    keys.put("learning-rate", Range.real(0, true, 10));
+  }
+
+  public List<String> methods() {
+    return methods;
+  }
+
+  /** Subtasks named in the config; empty means every subtask of the task. */
+  public List<String> subtasks() {
+    return subtasks;
+  }
+
+  public List<Long> seeds() {
+    return seeds;
+  }
+
+  /** Per hyperparameter of {@code method}, its list of values. */
+  public Map<String, List<Double>> grid(String method) {
+    return grids.get(method);
+  }
+
+  /** Every combination of {@code method}'s hyperparameter values, as key → value. */
+  public List<Map<String, Double>> gridPoints(String method) {
+    List<Map<String, Double>> points = new ArrayList<>();
+    points.add(new LinkedHashMap<>());
+    for (Map.Entry<String, List<Double>> k : grid(method).entrySet()) {
+      List<Map<String, Double>> next = new ArrayList<>();
+      for (Map<String, Double> p : points) {
+        for (double v : k.getValue()) {
+          Map<String, Double> q = new LinkedHashMap<>(p);
+          q.put(k.getKey(), v);
+          next.add(q);
+        }
+      }
+      points = next;
+    }
+    return points;
+  }
+}

@@ -1,0 +1,87 @@
+package org.subnetlab.config;
+
+import com.typesafe.config.Config;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The validated settings of one experiment. Every key is read (and range-checked) in the
+ * constructors, so a bad value fails at start-up, before any work.
+ */
+public final class Settings {
+  private final long seed;
+  private final TaskSettings task;
+  private final ModelSettings model;
+  private final MaskSettings masks;
+  private final int randomControls;
+  private final Config config;
+
+  public Settings(Config c) {
+    this.config = c;
+    this.seed = Keys.longIn(c, "seed", 0, Long.MAX_VALUE);
+    this.task = new TaskSettings(c);
+    this.model = new ModelSettings(c);
+    this.masks = new MaskSettings(c);
+    this.randomControls = Keys.intIn(c, "aggregate.random-controls", 0, 1000);
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public TaskSettings task() {
+    return task;
+  }
+
+  public ModelSettings model() {
+    return model;
+  }
+
+  public MaskSettings masks() {
+    return masks;
+  }
+
+  public int randomControls() {
+    return randomControls;
+  }
+
+  /** The merged config (subnetlab subtree), for recording next to results. */
+  public Config config() {
+    return config;
+  }
+
+  /**
+   * Identifies the base model: a hash of everything that shapes it (seed, task, model). A model on
+   * disk is reused only if its fingerprint equals this one.
+   */
+  public String modelFingerprint() {
+    return fingerprint(config, List.of("seed", "task", "model"));
+  }
+
+  /** SHA-256 (hex, first 16 chars) of the canonical rendering of the given subtrees. */
+  public static String fingerprint(Config c, List<String> paths) {
+    Map<String, String> flat = new TreeMap<>();
+    for (String p : paths) {
+      if (c.getValue(p) instanceof com.typesafe.config.ConfigObject) {
+        c.getConfig(p).entrySet().forEach(e -> flat.put(p + "." + e.getKey(), e.getValue().render()));
+      } else {
+        flat.put(p, c.getValue(p).render());
+      }
+    }
+    return sha256(flat.toString()).substring(0, 16);
+  }
+
+  public static String sha256(String s) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(md.digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package org.subnetlab.mask;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.subnetlab.model.MaskedObjective;
+import org.subnetlab.model.ParamLayout;
+import org.subnetlab.task.Dataset;
+
+/**
+ * Continuous sparsification (Savarese, Silva & Maire, NeurIPS 2020), as used for subnetworks by
+ * Lepori, Serre & Pavlick (NeurIPS 2023).
+ *
+ * <p>A real score m per parameter (initialised to {@code mask-init}); effective weights
+ * θ ⊙ σ(β m); loss = CE + λ·Σ σ(β m) (the L1 norm of the non-negative gates); β grows
+ * geometrically from {@code beta-start} at the first step to {@code beta-end} at the last. The
+ * final mask is the Heaviside H(m) = [m > 0].
+ */
+public final class ContinuousSparsification implements MaskMethod {
+  public static final String ID = "continuous-sparsification";
+
+  private final int steps;
+  private final int batchSize;
+  private final double learningRate;
+  private final double lambda;
+  private final double betaStart;
+  private final double betaEnd;
+  private final double maskInit;
+
+  public ContinuousSparsification(Map<String, Double> hp) {
+    this.steps = hp.get("steps").intValue();
+    this.batchSize = hp.get("batch-size").intValue();
+    this.learningRate = hp.get("learning-rate");
+    this.lambda = hp.get("lambda");
+    this.betaStart = hp.get("beta-start");
+    this.betaEnd = hp.get("beta-end");
+    this.maskInit = hp.get("mask-init");
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  /** β at a step: geometric from beta-start (step 0) to beta-end (last step). */
+  double beta(int step) {
+    if (steps == 1) {
+      return betaEnd;
+    }
+    return betaStart * Math.pow(betaEnd / betaStart, (double) step / (steps - 1));
+  }
+
+  @Override
+  public MaskTrainingResult train(
+      MaskedObjective objective, float[] theta, ParamLayout layout, Dataset examples,
+      SplittableRandom rng) {
+    float[] m = new float[theta.length];
+    Arrays.fill(m, (float) maskInit);
+    float[] eff = new float[theta.length];
+    float[] g = new float[theta.length];
+    return TrainingLoop.run(
+        m, layout, examples, steps, batchSize, learningRate, rng,
+        (step, rows, grad) ->
+            objective(objective, theta, m, beta(step), examples, rows, 0, rows.length, grad, eff,
+                g));
+  }
+
+  /** CE + λ Σσ(βm) on rows[from, to); writes its gradient w.r.t. m into {@code grad}. */
+  double objective(
+      MaskedObjective objective, float[] theta, float[] m, double beta, Dataset examples,
+      int[] rows, int from, int to, float[] grad, float[] eff, float[] g) {
+    float b = (float) beta;
+    double l1 = 0;
+    for (int i = 0; i < theta.length; i++) {
+      float sg = (float) TrainingLoop.sigmoid(b * m[i]);
+      l1 += sg;
+      eff[i] = theta[i] * sg;
+      grad[i] = b * sg * (1f - sg);
+    }
+    double ce = objective.lossAndGradient(eff, examples, rows, from, to, g);
+    float lam = (float) lambda;
+    for (int i = 0; i < theta.length; i++) {
+      grad[i] *= g[i] * theta[i] + lam;
+    }
+    return ce + lambda * l1;
+  }
+}

@@ -1,0 +1,127 @@
+package org.subnetlab.mask;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.subnetlab.model.MaskedObjective;
+import org.subnetlab.model.ParamLayout;
+import org.subnetlab.task.Dataset;
+
+/**
+ * Differentiable weight masks of Csordás, van Steenkiste & Schmidhuber (ICLR 2021).
+ *
+ * <p>Logits l (one per parameter, initialised to {@code logit-init}); each step samples
+ * {@code masks-per-batch} masks, mask j on its own slice of the batch: s = σ((l + z)/τ) with
+ * z = log(u/(1−u)), u ~ U(0,1) — the logistic variable equal in law to −log(log U1 / log U2) of
+ * the paper — and hard b = [s > 0.5] in the forward pass with the straight-through gradient
+ * ∂b/∂s = 1. Loss = mean over masks of CE(θ ⊙ b) + α·Σ l. The final mask is [l > 0].
+ */
+public final class CsordasMethod implements MaskMethod {
+  public static final String ID = "csordas";
+
+  /** Forward gate: the hard sample of training, or the soft sample (for gradient checks). */
+  enum Gate { HARD, SOFT }
+
+  private final int steps;
+  private final int batchSize;
+  private final double learningRate;
+  private final double alpha;
+  private final double tau;
+  private final double logitInit;
+  private final int masksPerBatch;
+
+  public CsordasMethod(Map<String, Double> hp) {
+    this.steps = hp.get("steps").intValue();
+    this.batchSize = hp.get("batch-size").intValue();
+    this.learningRate = hp.get("learning-rate");
+    this.alpha = hp.get("alpha");
+    this.tau = hp.get("tau");
+    this.logitInit = hp.get("logit-init");
+    this.masksPerBatch = hp.get("masks-per-batch").intValue();
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public MaskTrainingResult train(
+      MaskedObjective objective, float[] theta, ParamLayout layout, Dataset examples,
+      SplittableRandom rng) {
+    int n = theta.length;
+    float[] logits = new float[n];
+    Arrays.fill(logits, (float) logitInit);
+    float[] noise = new float[n];
+    Scratch scratch = new Scratch(n);
+    return TrainingLoop.run(
+        logits, layout, examples, steps, batchSize, learningRate, rng,
+        (step, rows, grad) -> {
+          Arrays.fill(grad, 0f);
+          double ce = 0;
+          for (int j = 0; j < masksPerBatch; j++) {
+            int from = j * batchSize / masksPerBatch;
+            int to = (j + 1) * batchSize / masksPerBatch;
+            logisticNoise(rng, noise);
+            ce += slice(objective, theta, logits, noise, Gate.HARD, examples, rows, from, to,
+                grad, 1.0 / masksPerBatch, scratch);
+          }
+          double reg = 0;
+          for (int i = 0; i < n; i++) {
+            grad[i] += (float) alpha;
+            reg += logits[i];
+          }
+          return ce / masksPerBatch + alpha * reg;
+        });
+  }
+
+  /** Fills {@code out} with independent standard logistic variables. */
+  static void logisticNoise(SplittableRandom rng, float[] out) {
+    for (int i = 0; i < out.length; i++) {
+      double u = rng.nextDouble();
+      while (u == 0.0) {
+        u = rng.nextDouble();
+      }
+      out[i] = (float) Math.log(u / (1.0 - u));
+    }
+  }
+
+  /** Reusable per-run buffers. */
+  static final class Scratch {
+    final float[] effective;
+    final float[] gradient;
+    final float[] slope;
+
+    Scratch(int n) {
+      effective = new float[n];
+      gradient = new float[n];
+      slope = new float[n];
+    }
+  }
+
+  /**
+   * CE of one mask sample on rows[from, to); adds {@code weight} × ∂CE/∂l into {@code grad}.
+   * With {@link Gate#HARD} the forward uses b = [s > 0.5] and the straight-through gradient.
+   */
+  double slice(
+      MaskedObjective objective, float[] theta, float[] logits, float[] noise, Gate gate,
+      Dataset examples, int[] rows, int from, int to, float[] grad, double weight,
+      Scratch scratch) {
+    float[] eff = scratch.effective;
+    float[] slope = scratch.slope;
+    float invTau = (float) (1.0 / tau);
+    for (int i = 0; i < theta.length; i++) {
+      float s = (float) TrainingLoop.sigmoid((logits[i] + noise[i]) * invTau);
+      slope[i] = s * (1f - s) * invTau;
+      float gateValue = gate == Gate.HARD ? (s > 0.5f ? 1f : 0f) : s;
+      eff[i] = theta[i] * gateValue;
+    }
+    double ce = objective.lossAndGradient(eff, examples, rows, from, to, scratch.gradient);
+    float w = (float) weight;
+    float[] g = scratch.gradient;
+    for (int i = 0; i < theta.length; i++) {
+      grad[i] += w * g[i] * theta[i] * slope[i];
+    }
+    return ce;
+  }
+}

@@ -1,0 +1,51 @@
+package org.subnetlab.mask;
+
+import java.util.SplittableRandom;
+import org.subnetlab.model.ParamLayout;
+import org.subnetlab.task.Dataset;
+
+/** The loop shared by the gradient-trained mask methods: sample rows, step, record, finish. */
+final class TrainingLoop {
+  /** One optimisation step of a method: the loss, with the gradient w.r.t. its scores written. */
+  interface Step {
+    double apply(int step, int[] rows, float[] gradient);
+  }
+
+  private TrainingLoop() {}
+
+  static MaskTrainingResult run(
+      float[] scores, ParamLayout layout, Dataset examples, int steps, int batchSize,
+      double learningRate, SplittableRandom rng, Step step) {
+    if (examples.size() == 0) {
+      throw new IllegalArgumentException("no training examples for this subtask");
+    }
+    Adam adam = new Adam(scores.length, learningRate);
+    float[] grad = new float[scores.length];
+    int[] rows = new int[batchSize];
+    float[] losses = new float[steps];
+    float[] densities = new float[steps];
+    for (int s = 0; s < steps; s++) {
+      for (int k = 0; k < batchSize; k++) {
+        rows[k] = rng.nextInt(examples.size());
+      }
+      losses[s] = (float) step.apply(s, rows, grad);
+      adam.step(scores, grad);
+      int kept = 0;
+      for (float v : scores) {
+        kept += v > 0f ? 1 : 0;
+      }
+      densities[s] = (float) kept / scores.length;
+    }
+    int tail = Math.max(1, steps / 10);
+    double mean = 0;
+    for (int s = steps - tail; s < steps; s++) {
+      mean += losses[s];
+    }
+    return new MaskTrainingResult(
+        Mask.positive(layout, scores), steps, mean / tail, losses, densities);
+  }
+
+  static double sigmoid(double x) {
+    return 1.0 / (1.0 + Math.exp(-x));
+  }
+}

@@ -1,0 +1,73 @@
+package org.subnetlab.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subnetlab.config.ModelSettings;
+import org.subnetlab.task.Dataset;
+import org.subnetlab.task.Seeds;
+import org.subnetlab.task.Task;
+
+/** Trains the base MLP on all subtasks of a task, deterministically from the seed. */
+public final class BaseModelTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(BaseModelTrainer.class);
+
+  private BaseModelTrainer() {}
+
+  /** The trained network, its initial parameters and its eval accuracy per subtask. */
+  public record Trained(
+      MultiLayerNetwork net, float[] initialParams, Map<String, Evaluation> evaluation) {}
+
+  public static Trained train(Task task, ModelSettings s, long seed) {
+    SplittableRandom rng = Seeds.stream(seed, "model/init");
+    MultiLayerNetwork net =
+        Networks.mlp(
+            task.inputSize(), s.hidden(), task.numClasses(), s.activation(), s.learningRate(),
+            DataType.FLOAT, rng);
+    float[] initial = ParamBridge.toFloats(net.params());
+    Dataset train = task.trainSplit();
+    SplittableRandom order = Seeds.stream(seed, "model/batches");
+    int d = train.inputSize();
+    int c = train.numClasses();
+    for (int epoch = 0; epoch < s.epochs(); epoch++) {
+      int[] perm = Seeds.permutation(train.size(), order);
+      for (int start = 0; start < perm.length; start += s.batchSize()) {
+        int n = Math.min(s.batchSize(), perm.length - start);
+        float[] x = new float[n * d];
+        float[] y = new float[n * c];
+        for (int k = 0; k < n; k++) {
+          int r = perm[start + k];
+          System.arraycopy(train.features(), r * d, x, k * d, d);
+          y[k * c + train.labels()[r]] = 1f;
+        }
+        INDArray fx = Nd4j.create(x, new long[] {n, d}, 'c');
+        INDArray fy = Nd4j.create(y, new long[] {n, c}, 'c');
+        net.fit(new DataSet(fx, fy));
+      }
+      if ((epoch + 1) % 10 == 0 || epoch + 1 == s.epochs()) {
+        LOG.info("base model epoch {}/{}: loss {}", epoch + 1, s.epochs(),
+            String.format("%.4f", net.score()));
+      }
+    }
+    return new Trained(net, initial, evaluate(net, task));
+  }
+
+  /** Eval accuracy of {@code net} per subtask and on the whole eval split ({@code ALL}). */
+  public static Map<String, Evaluation> evaluate(MultiLayerNetwork net, Task task) {
+    Dl4jObjective obj = new Dl4jObjective(net);
+    float[] theta = ParamBridge.toFloats(net.params());
+    Map<String, Evaluation> out = new LinkedHashMap<>();
+    for (String st : task.subtasks()) {
+      out.put(st, obj.evaluate(theta, task.evalSplit().subtask(st)));
+    }
+    out.put("ALL", obj.evaluate(theta, task.evalSplit()));
+    return out;
+  }
+}

@@ -1,0 +1,109 @@
+package org.subnetlab.model;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.subnetlab.task.Dataset;
+
+/**
+ * {@link MaskedObjective} on any DL4J {@link MultiLayerNetwork}: writes θ_eff into the network's
+ * flattened parameter view, runs DL4J's own backprop once, and reads the flattened gradient.
+ * Holds a private clone of the network; not thread-safe.
+ */
+public final class Dl4jObjective implements MaskedObjective {
+  private static final int EVAL_CHUNK = 4096;
+
+  private final MultiLayerNetwork net;
+  private final int numParams;
+  private final DataType dtype;
+  private final Map<Integer, INDArray[]> batches = new HashMap<>();
+  private float[] featureScratch = new float[0];
+  private float[] labelScratch = new float[0];
+
+  public Dl4jObjective(MultiLayerNetwork base) {
+    this.net = base.clone();
+    this.numParams = Math.toIntExact(net.numParams());
+    this.dtype = net.params().dataType();
+  }
+
+  @Override
+  public int numParams() {
+    return numParams;
+  }
+
+  @Override
+  public double lossAndGradient(
+      float[] effective, Dataset data, int[] rows, int from, int to, float[] gradient) {
+    int n = to - from;
+    INDArray[] xy = batch(n, data.inputSize(), data.numClasses());
+    fill(data, rows, from, to, xy);
+    ParamBridge.write(effective, net.params());
+    net.setInput(xy[0]);
+    net.setLabels(xy[1]);
+    net.computeGradientAndScore();
+    // DL4J's gradient is the sum over the minibatch (its updater divides); its score is the mean.
+    ParamBridge.read(net.gradient().gradient(), gradient);
+    float inv = 1f / n;
+    for (int i = 0; i < gradient.length; i++) {
+      gradient[i] *= inv;
+    }
+    return net.score();
+  }
+
+  @Override
+  public Evaluation evaluate(float[] effective, Dataset data) {
+    ParamBridge.write(effective, net.params());
+    int correct = 0;
+    double loss = 0;
+    int c = data.numClasses();
+    for (int start = 0; start < data.size(); start += EVAL_CHUNK) {
+      int end = Math.min(data.size(), start + EVAL_CHUNK);
+      float[] x = new float[(end - start) * data.inputSize()];
+      System.arraycopy(data.features(), start * data.inputSize(), x, 0, x.length);
+      INDArray in = Nd4j.create(x, new long[] {end - start, data.inputSize()}, 'c').castTo(dtype);
+      float[] p = ParamBridge.toFloats(net.output(in, false).dup('c'));
+      for (int i = 0; i < end - start; i++) {
+        int label = data.labels()[start + i];
+        int best = 0;
+        for (int k = 1; k < c; k++) {
+          if (p[i * c + k] > p[i * c + best]) {
+            best = k;
+          }
+        }
+        correct += best == label ? 1 : 0;
+        loss -= Math.log(Math.max(p[i * c + label], 1e-12));
+      }
+    }
+    int n = data.size();
+    return new Evaluation(n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : loss / n, n);
+  }
+
+  private INDArray[] batch(int n, int in, int classes) {
+    return batches.computeIfAbsent(
+        n,
+        k -> new INDArray[] {Nd4j.create(dtype, k, in).dup('c'), Nd4j.create(dtype, k, classes).dup('c')});
+  }
+
+  private void fill(Dataset data, int[] rows, int from, int to, INDArray[] xy) {
+    int d = data.inputSize();
+    int c = data.numClasses();
+    int n = to - from;
+    if (featureScratch.length < n * d) {
+      featureScratch = new float[n * d];
+    }
+    if (labelScratch.length < n * c) {
+      labelScratch = new float[n * c];
+    }
+    java.util.Arrays.fill(labelScratch, 0, n * c, 0f);
+    for (int k = 0; k < n; k++) {
+      int r = rows[from + k];
+      System.arraycopy(data.features(), r * d, featureScratch, k * d, d);
+      labelScratch[k * c + data.labels()[r]] = 1f;
+    }
+    ParamBridge.write(featureScratch, n * d, xy[0]);
+    ParamBridge.write(labelScratch, n * c, xy[1]);
+  }
+}

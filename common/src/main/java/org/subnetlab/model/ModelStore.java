@@ -1,0 +1,152 @@
+package org.subnetlab.model;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.subnetlab.config.BadInputException;
+
+/**
+ * The base model on disk, in DL4J's own format: {@code model/model.zip} (trained),
+ * {@code model/initial.zip} (the same network at its initial weights, for rewinding) and
+ * {@code model/model.json} (fingerprint and eval figures). The directory is written under a
+ * temporary name and renamed into place, so a model directory either is complete or is absent.
+ */
+public final class ModelStore {
+  public static final String MODEL_FILE = "model.zip";
+  public static final String INITIAL_FILE = "initial.zip";
+  public static final String META_FILE = "model.json";
+
+  private final Path dir;
+
+  public ModelStore(Path dir) {
+    this.dir = dir;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public boolean exists() {
+    return Files.exists(dir);
+  }
+
+  /** Writes a trained model atomically; fails if a model is already there. */
+  public void save(BaseModelTrainer.Trained t, String fingerprint) {
+    Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
+    try {
+      Files.createDirectories(tmp);
+      ModelSerializer.writeModel(t.net(), tmp.resolve(MODEL_FILE).toFile(), false);
+      MultiLayerNetwork init = t.net().clone();
+      ParamBridge.write(t.initialParams(), init.params());
+      ModelSerializer.writeModel(init, tmp.resolve(INITIAL_FILE).toFile(), false);
+      Files.writeString(tmp.resolve(META_FILE), metadata(t, fingerprint), StandardCharsets.UTF_8);
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      deleteQuietly(tmp);
+      throw new BadInputException("Cannot write the model to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Loads the model, checking it was made by a config with {@code fingerprint}. */
+  public MultiLayerNetwork load(String fingerprint) {
+    Path meta = dir.resolve(META_FILE);
+    Path model = dir.resolve(MODEL_FILE);
+    if (!Files.isRegularFile(meta) || !Files.isRegularFile(model)) {
+      throw new BadInputException(
+          "No base model at " + dir + " (missing " + (Files.isRegularFile(meta) ? model : meta)
+              + "); run `subnetlab train-model` or `subnetlab run` with this --out first.");
+    }
+    String found;
+    try {
+      found = ConfigFactory.parseFile(meta.toFile()).getString("fingerprint");
+    } catch (ConfigException e) {
+      throw new BadInputException("Corrupt model metadata " + meta + ": " + e.getMessage(), e);
+    }
+    if (!found.equals(fingerprint)) {
+      throw new BadInputException(
+          "The model in " + dir + " was trained with another task/model config (fingerprint "
+              + found + ", this config " + fingerprint + "); use a new --out, or delete " + dir
+              + " to retrain.");
+    }
+    return read(model);
+  }
+
+  /** The metadata written with the model. */
+  public Config metadata() {
+    return ConfigFactory.parseFile(dir.resolve(META_FILE).toFile());
+  }
+
+  /** Reads a DL4J model file, turning any failure into a clear message about that file. */
+  public static MultiLayerNetwork read(Path file) {
+    try {
+      return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+    } catch (Exception | Error e) {
+      throw new BadInputException(
+          "Cannot read DL4J model file " + file + " (corrupt or not a DL4J MultiLayerNetwork): "
+              + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+          e);
+    }
+  }
+
+  /** The network as DL4J bytes (what Spark broadcasts to executors). */
+  public static byte[] toBytes(MultiLayerNetwork net) {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ModelSerializer.writeModel(net, out, false);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static MultiLayerNetwork fromBytes(byte[] bytes) {
+    try {
+      return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String metadata(BaseModelTrainer.Trained t, String fingerprint) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("{\n  \"fingerprint\": \"").append(fingerprint).append("\",\n");
+    sb.append("  \"num_params\": ").append(t.net().numParams()).append(",\n");
+    sb.append("  \"eval\": {\n");
+    int i = 0;
+    for (Map.Entry<String, Evaluation> e : t.evaluation().entrySet()) {
+      sb.append(String.format(Locale.ROOT,
+          "    \"%s\": {\"accuracy\": %.6f, \"loss\": %.6f, \"examples\": %d}%s%n",
+          e.getKey(), e.getValue().accuracy(), e.getValue().loss(), e.getValue().examples(),
+          ++i < t.evaluation().size() ? "," : ""));
+    }
+    sb.append("  }\n}\n");
+    return sb.toString();
+  }
+
+  /** Deletes a directory tree, ignoring failures (used to clean temporary output). */
+  public static void deleteQuietly(Path p) {
+    if (p == null || !Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      s.sorted(Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+}

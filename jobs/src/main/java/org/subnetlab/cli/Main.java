@@ -1,0 +1,131 @@
+package org.subnetlab.cli;
+
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.subnetlab.config.BadInputException;
+import org.subnetlab.config.ConfigLoader;
+import org.subnetlab.config.Settings;
+import org.subnetlab.jobs.AggregateJob;
+import org.subnetlab.jobs.OutputLayout;
+import org.subnetlab.jobs.PipelineJob;
+import org.subnetlab.jobs.SparkSessions;
+import org.subnetlab.jobs.StageMain;
+import org.subnetlab.jobs.TrainMasksJob;
+import org.subnetlab.jobs.TrainModelJob;
+import org.subnetlab.jobs.Summary;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code bin/subnetlab}: every stage on an embedded Spark ({@code local[*]} by default). */
+@Command(
+    name = "subnetlab",
+    mixinStandardHelpOptions = true,
+    version = "subnetlab 0.1.0",
+    description = "Find functional subnetworks in trained neural networks, on Spark.",
+    subcommands = {
+      Main.Run.class, Main.TrainModel.class, Main.TrainMasks.class, Main.Aggregate.class
+    })
+public final class Main implements Callable<Integer> {
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the CLI and returns its exit code (tests call this without exiting). */
+  public static int execute(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setParameterExceptionHandler((ex, a) -> {
+      ex.getCommandLine().getErr().println("subnetlab: " + ex.getMessage());
+      ex.getCommandLine().usage(ex.getCommandLine().getErr());
+      return BadInputException.EXIT_CODE;
+    });
+    return cl.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    CommandLine.usage(this, System.err);
+    return BadInputException.EXIT_CODE;
+  }
+
+  /** Base of every subcommand: config, --out, --set, --master. */
+  abstract static class StageCommand implements Callable<Integer> {
+    @Mixin StageMain.Options options;
+
+    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
+        description = "Spark master of the embedded session (default: ${DEFAULT-VALUE}).")
+    String master;
+
+    abstract String name();
+
+    abstract StageMain.Stage stage();
+
+    @Override
+    public Integer call() {
+      return StageMain.guarded("subnetlab " + name(), () -> {
+        Settings s = ConfigLoader.load(options.config, options.overrides);
+        OutputLayout out = OutputLayout.prepare(options.outDir());
+        SparkSession spark = SparkSessions.local("subnetlab " + name(), master);
+        try {
+          stage().run(spark, s, out);
+        } finally {
+          spark.stop();
+        }
+      });
+    }
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = "The whole pipeline: base model (trained or reused), mask sweep (finished runs "
+          + "are skipped), tables, summary.")
+  static final class Run extends StageCommand {
+    String name() {
+      return "run";
+    }
+
+    StageMain.Stage stage() {
+      return PipelineJob::run;
+    }
+  }
+
+  @Command(name = "train-model", mixinStandardHelpOptions = true,
+      description = "Train the base model into DIR/model (reused if it matches the config).")
+  static final class TrainModel extends StageCommand {
+    String name() {
+      return "train-model";
+    }
+
+    StageMain.Stage stage() {
+      return (spark, s, out) -> TrainModelJob.run(s, out);
+    }
+  }
+
+  @Command(name = "train-masks", mixinStandardHelpOptions = true,
+      description = "Train the masks of the sweep that are not finished yet, on Spark.")
+  static final class TrainMasks extends StageCommand {
+    String name() {
+      return "train-masks";
+    }
+
+    StageMain.Stage stage() {
+      return (spark, s, out) -> TrainMasksJob.trainWithStoredModel(spark, s, out);
+    }
+  }
+
+  @Command(name = "aggregate", mixinStandardHelpOptions = true,
+      description = "Write the tables masks, sparsity, overlap, ablation from the finished sweep.")
+  static final class Aggregate extends StageCommand {
+    String name() {
+      return "aggregate";
+    }
+
+    StageMain.Stage stage() {
+      return (spark, s, out) -> {
+        AggregateJob.run(spark, s, out);
+        System.out.println(Summary.write(spark, out));
+      };
+    }
+  }
+}

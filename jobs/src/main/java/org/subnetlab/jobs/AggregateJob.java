@@ -1,0 +1,222 @@
+package org.subnetlab.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subnetlab.config.BadInputException;
+import org.subnetlab.config.Settings;
+import org.subnetlab.config.TaskSettings;
+import org.subnetlab.mask.Mask;
+import org.subnetlab.metrics.Ablation;
+import org.subnetlab.metrics.PackedBits;
+import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.ParamLayout;
+import org.subnetlab.sweep.RunSpec;
+import org.subnetlab.sweep.SweepGrid;
+import org.subnetlab.task.Tasks;
+
+/**
+ * Stage 3: the result tables, from the committed masks of this config's sweep: {@code masks},
+ * {@code sparsity}, {@code overlap} (every pair of masks, per layer and {@code ALL}) and
+ * {@code ablation}. Refuses to aggregate an incomplete sweep. Each table replaces its previous
+ * version atomically.
+ */
+public final class AggregateJob {
+  private static final Logger LOG = LoggerFactory.getLogger(AggregateJob.class);
+  static final String ALL = "ALL";
+
+  private AggregateJob() {}
+
+  public static void main(String[] args) {
+    System.exit(StageMain.execute("subnetlab aggregate", args, AggregateJob::run));
+  }
+
+  public static void run(SparkSession spark, Settings s, OutputLayout out) {
+    MultiLayerNetwork model = new ModelStore(out.model()).load(s.modelFingerprint());
+    List<RunSpec> runs = SweepGrid.expand(s, Tasks.create(s).subtasks());
+    Set<String> committed = MaskFiles.committed(out.masks());
+    List<String> missing = new ArrayList<>();
+    List<String> files = new ArrayList<>();
+    for (RunSpec r : runs) {
+      if (committed.contains(r.runId())) {
+        files.add(MaskFiles.file(out.masks(), r.runId()).toUri().toString());
+      } else {
+        missing.add(r.runId());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new BadInputException(
+          "Cannot aggregate " + out.root() + ": " + missing.size() + " of " + runs.size()
+              + " runs of this sweep are not finished (first: " + missing.get(0)
+              + "); run `subnetlab train-masks` (or `run`) with this config and --out first.");
+    }
+    spark.sparkContext().setJobGroup("subnetlab-aggregate", "subnetlab: aggregate tables", false);
+    Dataset<Row> masks =
+        spark.read().parquet(files.toArray(String[]::new))
+            .drop("model_fingerprint")
+            .orderBy("run_id", "layer_index")
+            .cache();
+    Tables.replace(masks, out, "masks");
+    Tables.replace(sparsity(masks), out, "sparsity");
+    Tables.replace(overlap(masks), out, "overlap");
+    Tables.replace(ablation(spark, s, model, runs, masks), out, "ablation");
+    masks.unpersist();
+    LOG.info("Wrote tables masks, sparsity, overlap, ablation under {}", out.tables());
+  }
+
+  static Dataset<Row> sparsity(Dataset<Row> masks) {
+    Column[] runCols = {col("run_id"), col("method"), col("subtask"), col("seed")};
+    Dataset<Row> perLayer =
+        masks.select(col("run_id"), col("method"), col("subtask"), col("seed"),
+            col("hyperparameters"), col("layer"), col("n_params"), col("n_kept"));
+    Dataset<Row> all =
+        masks.groupBy(runCols)
+            .agg(first("hyperparameters").as("hyperparameters"), sum("n_params").as("n_params"),
+                sum("n_kept").as("n_kept"))
+            .withColumn("layer", lit(ALL))
+            .select(col("run_id"), col("method"), col("subtask"), col("seed"),
+                col("hyperparameters"), col("layer"), col("n_params"), col("n_kept"));
+    Dataset<Row> both = perLayer.unionByName(all);
+    Column density = col("n_kept").cast("double").divide(col("n_params"));
+    return both.withColumn("density", density)
+        .withColumn("sparsity", lit(1.0).minus(density))
+        .orderBy("run_id", "layer");
+  }
+
+  static Dataset<Row> overlap(Dataset<Row> masks) {
+    UserDefinedFunction inter =
+        org.apache.spark.sql.functions.udf(
+            (UDF2<byte[], byte[], Long>) PackedBits::intersection, DataTypes.LongType);
+    UserDefinedFunction union =
+        org.apache.spark.sql.functions.udf(
+            (UDF2<byte[], byte[], Long>) PackedBits::union, DataTypes.LongType);
+    Dataset<Row> a = side(masks, "a");
+    Dataset<Row> b = side(masks, "b");
+    Dataset<Row> perLayer =
+        a.join(b, a.col("layer_a").equalTo(b.col("layer_b"))
+                .and(a.col("run_a").lt(b.col("run_b"))))
+            .withColumn("intersection", inter.apply(col("bits_a"), col("bits_b")))
+            .withColumn("union", union.apply(col("bits_a"), col("bits_b")))
+            .withColumn("layer", col("layer_a"))
+            .drop("bits_a", "bits_b", "layer_a", "layer_b")
+            .cache();
+    Column[] pair = {col("run_a"), col("run_b"), col("method_a"), col("method_b"),
+        col("subtask_a"), col("subtask_b"), col("seed_a"), col("seed_b")};
+    Dataset<Row> all =
+        perLayer.groupBy(pair)
+            .agg(sum("n_kept_a").as("n_kept_a"), sum("n_kept_b").as("n_kept_b"),
+                sum("intersection").as("intersection"), sum("union").as("union"))
+            .withColumn("layer", lit(ALL));
+    Dataset<Row> both = perLayer.unionByName(all);
+    return both
+        .withColumn("jaccard", ratio(col("intersection"), col("union")))
+        .withColumn("share_a_in_b", ratio(col("intersection"), col("n_kept_a")))
+        .withColumn("share_b_in_a", ratio(col("intersection"), col("n_kept_b")))
+        .select(col("run_a"), col("run_b"), col("method_a"), col("method_b"), col("subtask_a"),
+            col("subtask_b"), col("seed_a"), col("seed_b"), col("layer"), col("n_kept_a"),
+            col("n_kept_b"), col("intersection"), col("union"), col("jaccard"),
+            col("share_a_in_b"), col("share_b_in_a"))
+        .orderBy("run_a", "run_b", "layer");
+  }
+
+  private static Column ratio(Column num, Column den) {
+    return when(den.equalTo(0), lit(0.0)).otherwise(num.cast("double").divide(den));
+  }
+
+  private static Dataset<Row> side(Dataset<Row> masks, String s) {
+    return masks.select(col("run_id").as("run_" + s), col("method").as("method_" + s),
+        col("subtask").as("subtask_" + s), col("seed").as("seed_" + s),
+        col("layer").as("layer_" + s), col("n_kept").as("n_kept_" + s),
+        col("bits").as("bits_" + s));
+  }
+
+  static final StructType ABLATION_SCHEMA =
+      new StructType()
+          .add("run_id", DataTypes.StringType, false)
+          .add("method", DataTypes.StringType, false)
+          .add("mask_subtask", DataTypes.StringType, false)
+          .add("seed", DataTypes.LongType, false)
+          .add("eval_subtask", DataTypes.StringType, false)
+          .add("mode", DataTypes.StringType, false)
+          .add("control", DataTypes.IntegerType, true)
+          .add("accuracy", DataTypes.DoubleType, false)
+          .add("loss", DataTypes.DoubleType, false)
+          .add("n_examples", DataTypes.IntegerType, false)
+          .add("n_kept", DataTypes.LongType, false);
+
+  static Dataset<Row> ablation(
+      SparkSession spark, Settings s, MultiLayerNetwork model, List<RunSpec> runs,
+      Dataset<Row> masks) {
+    ParamLayout layout = ParamLayout.of(model);
+    Map<String, byte[][]> bits = new LinkedHashMap<>();
+    for (Row r : masks.select("run_id", "layer_index", "bits").collectAsList()) {
+      bits.computeIfAbsent(r.getString(0), k -> new byte[layout.layers()][])[r.getInt(1)] =
+          (byte[]) r.get(2);
+    }
+    Map<String, List<Ablation.Member>> groups = new LinkedHashMap<>();
+    for (RunSpec r : runs) {
+      Mask m;
+      try {
+        m = new Mask(layout, bits.get(r.runId()));
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw new BadInputException(
+            "Mask file of run " + r.runId() + " does not fit the base model: " + e.getMessage(), e);
+      }
+      groups.computeIfAbsent(r.groupKey(), k -> new ArrayList<>()).add(new Ablation.Member(r, m));
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));
+    TaskSettings taskSettings = s.task();
+    long globalSeed = s.seed();
+    String modelKey = s.modelFingerprint();
+    int controls = s.randomControls();
+    List<List<Ablation.Member>> work = new ArrayList<>(groups.values());
+    JavaRDD<Row> rows =
+        jsc.parallelize(work, Math.max(1, work.size()))
+            .flatMap(group -> {
+              ExecutorCache.limitNativeThreads(1);
+              List<Row> out = new ArrayList<>();
+              for (Ablation.Row a :
+                  Ablation.evaluate(ExecutorCache.model(modelKey, modelBytes.value()),
+                      ExecutorCache.task(taskSettings, globalSeed), group, controls)) {
+                out.add(RowFactory.create(a.runId(), a.method(), a.maskSubtask(), a.seed(),
+                    a.evalSubtask(), a.mode(), a.control() < 0 ? null : a.control(),
+                    a.accuracy(), a.loss(), a.examples(), a.keptParams()));
+              }
+              return out.iterator();
+            });
+    return spark.createDataFrame(rows, ABLATION_SCHEMA)
+        .orderBy("run_id", "eval_subtask", "mode", "control");
+  }
+
+  /** The distinct values of a string column (small tables only). */
+  static Set<String> distinct(Dataset<Row> df, String column) {
+    Set<String> out = new TreeSet<>();
+    df.select(column).distinct().collectAsList().forEach(r -> out.add(r.getString(0)));
+    return out;
+  }
+}

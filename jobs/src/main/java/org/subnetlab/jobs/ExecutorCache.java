@@ -1,0 +1,39 @@
+package org.subnetlab.jobs;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.factory.Nd4j;
+import org.subnetlab.config.TaskSettings;
+import org.subnetlab.model.ModelStore;
+import org.subnetlab.task.ArithmeticTask;
+import org.subnetlab.task.Task;
+
+/**
+ * What an executor JVM builds once and shares between its tasks: the task's data (deterministic
+ * from its settings) and the deserialised base model (tasks take a private clone).
+ */
+final class ExecutorCache {
+  private static final Map<String, Task> TASKS = new ConcurrentHashMap<>();
+  private static final Map<String, MultiLayerNetwork> MODELS = new ConcurrentHashMap<>();
+
+  private ExecutorCache() {}
+
+  static Task task(TaskSettings s, long seed) {
+    return TASKS.computeIfAbsent(s + "|" + seed, k -> new ArithmeticTask(s, seed));
+  }
+
+  /** A private copy of the model with fingerprint {@code key}, deserialised once per JVM. */
+  static MultiLayerNetwork model(String key, byte[] bytes) {
+    MultiLayerNetwork shared = MODELS.computeIfAbsent(key, k -> ModelStore.fromBytes(bytes));
+    synchronized (shared) {
+      return shared.clone();
+    }
+  }
+
+  /** One native (OpenMP/BLAS) thread per Spark core the task holds. */
+  static void limitNativeThreads(int cores) {
+    Nd4j.getEnvironment().setMaxThreads(cores);
+    Nd4j.getEnvironment().setMaxMasterThreads(cores);
+  }
+}

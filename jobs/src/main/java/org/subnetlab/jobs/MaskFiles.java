@@ -1,0 +1,139 @@
+package org.subnetlab.jobs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
+import org.subnetlab.mask.Mask;
+import org.subnetlab.model.ParamLayout;
+import org.subnetlab.sweep.MaskRunner;
+import org.subnetlab.sweep.RunSpec;
+
+/**
+ * One Parquet file per finished run under {@code masks/}, one row per layer, committed atomically:
+ * written as {@code masks/.tmp/<run_id>-<uuid>.parquet}, then renamed to
+ * {@code masks/<run_id>.parquet}. A run is finished iff its file exists; a killed writer leaves only
+ * a temporary file, which readers ignore.
+ */
+public final class MaskFiles {
+  static final String SUFFIX = ".parquet";
+
+  static final MessageType SCHEMA =
+      MessageTypeParser.parseMessageType(
+          "message mask_run {\n"
+              + "  required binary run_id (STRING);\n"
+              + "  required binary method (STRING);\n"
+              + "  required binary subtask (STRING);\n"
+              + "  required int64 seed;\n"
+              + "  required group hyperparameters (MAP) {\n"
+              + "    repeated group key_value {\n"
+              + "      required binary key (STRING);\n"
+              + "      required binary value (STRING);\n"
+              + "    }\n"
+              + "  }\n"
+              + "  required binary layer (STRING);\n"
+              + "  required int32 layer_index;\n"
+              + "  required int64 n_params;\n"
+              + "  required int64 n_kept;\n"
+              + "  required binary bits;\n"
+              + "  required int64 train_steps;\n"
+              + "  required double final_loss;\n"
+              + "  required int64 wall_ms;\n"
+              + "  required binary model_fingerprint (STRING);\n"
+              + "}");
+
+  private MaskFiles() {}
+
+  /** Run ids with a committed file in {@code dir}. */
+  public static Set<String> committed(Path dir) {
+    Set<String> ids = new TreeSet<>();
+    if (!Files.isDirectory(dir)) {
+      return ids;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      s.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(SUFFIX) && !n.startsWith("."))
+          .forEach(n -> ids.add(n.substring(0, n.length() - SUFFIX.length())));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + dir, e);
+    }
+    return ids;
+  }
+
+  public static Path file(Path dir, String runId) {
+    return dir.resolve(runId + SUFFIX);
+  }
+
+  /** Writes and commits the file of a finished run. */
+  public static void commit(Path dir, MaskRunner.Finished f) {
+    Path tmpDir = dir.resolve(".tmp");
+    Path tmp = tmpDir.resolve(f.spec().runId() + "-" + UUID.randomUUID() + SUFFIX);
+    try {
+      Files.createDirectories(tmpDir);
+      write(tmp, f);
+      Files.move(tmp, file(dir, f.spec().runId()), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot commit run " + f.spec().runId() + " to " + dir, e);
+    } finally {
+      try {
+        Files.deleteIfExists(tmp);
+        Files.deleteIfExists(tmp.resolveSibling("." + tmp.getFileName() + ".crc"));
+      } catch (IOException ignored) {
+        // best effort
+      }
+    }
+  }
+
+  private static void write(Path file, MaskRunner.Finished f) throws IOException {
+    Configuration conf = new Configuration();
+    org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(file.toUri());
+    FileSystem.getLocal(conf).setWriteChecksum(false);
+    SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
+    RunSpec spec = f.spec();
+    Mask mask = f.result().mask();
+    ParamLayout layout = f.layout();
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(hp)
+            .withConf(conf)
+            .withType(SCHEMA)
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .build()) {
+      for (int l = 0; l < layout.layers(); l++) {
+        Group g = groups.newGroup();
+        g.append("run_id", spec.runId())
+            .append("method", spec.method())
+            .append("subtask", spec.subtask())
+            .append("seed", spec.seed());
+        Group hpGroup = g.addGroup("hyperparameters");
+        for (Map.Entry<String, String> e : spec.hyperparameterStrings().entrySet()) {
+          hpGroup.addGroup("key_value").append("key", e.getKey()).append("value", e.getValue());
+        }
+        g.append("layer", layout.name(l))
+            .append("layer_index", l)
+            .append("n_params", (long) layout.size(l))
+            .append("n_kept", mask.keptInLayer(l))
+            .append("bits", Binary.fromConstantByteArray(mask.bits(l)))
+            .append("train_steps", f.result().steps())
+            .append("final_loss", f.result().finalLoss())
+            .append("wall_ms", f.wallMs())
+            .append("model_fingerprint", spec.modelFingerprint());
+        w.write(g);
+      }
+    }
+  }
+}

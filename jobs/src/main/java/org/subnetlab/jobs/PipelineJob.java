@@ -1,0 +1,29 @@
+package org.subnetlab.jobs;
+
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subnetlab.config.Settings;
+
+/** The whole pipeline: base model (trained or reused), mask sweep, tables, summary. */
+public final class PipelineJob {
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
+
+  private PipelineJob() {}
+
+  public static void main(String[] args) {
+    System.exit(StageMain.execute("subnetlab run", args, PipelineJob::run));
+  }
+
+  public static void run(SparkSession spark, Settings s, OutputLayout out) {
+    long t0 = System.nanoTime();
+    MultiLayerNetwork model = TrainModelJob.run(s, out);
+    TrainMasksJob.sweep(spark, s, out, model);
+    AggregateJob.run(spark, s, out);
+    String summary = Summary.write(spark, out);
+    System.out.println(summary);
+    LOG.info("Pipeline finished in {} s; results in {}",
+        (System.nanoTime() - t0) / 1_000_000_000, out.root());
+  }
+}

@@ -1,0 +1,116 @@
+package org.subnetlab.jobs;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subnetlab.config.BadInputException;
+import org.subnetlab.config.ConfigLoader;
+import org.subnetlab.config.Settings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Shared entry of every stage: arguments, validation before any work, and the one place that
+ * turns failures into exit codes (2 for bad input, 1 for anything else).
+ */
+public final class StageMain {
+  private static final Logger LOG = LoggerFactory.getLogger(StageMain.class);
+
+  private StageMain() {}
+
+  /** The work of a stage, given validated settings and a prepared output directory. */
+  @FunctionalInterface
+  public interface Stage {
+    void run(SparkSession spark, Settings settings, OutputLayout out) throws Exception;
+  }
+
+  /** The arguments every stage takes. */
+  @Command(mixinStandardHelpOptions = true)
+  public static final class Options {
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "HOCON experiment file, e.g. conf/demo.conf.")
+    public Path config;
+
+    @Option(names = "--out", paramLabel = "DIR",
+        description = "Output directory (default: out/<config name>).")
+    public Path out;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+        description = "Override one config key (repeatable), e.g. --set masks.seeds=[0,1].")
+    public List<String> overrides = new ArrayList<>();
+
+    /** The output directory: --out, or out/<config file name without extension>. */
+    public Path outDir() {
+      if (out != null) {
+        return out;
+      }
+      String name = config.getFileName().toString().replaceFirst("\\.conf$", "");
+      return Path.of("out", name);
+    }
+  }
+
+  /** Runs a stage as a spark-submit main: parses args, takes the launcher's SparkSession. */
+  public static int execute(String name, String[] args, Stage stage) {
+    Options o = new Options();
+    CommandLine cl = new CommandLine(o).setCommandName(name);
+    try {
+      cl.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      System.err.println(name + ": " + e.getMessage());
+      cl.usage(System.err);
+      return BadInputException.EXIT_CODE;
+    }
+    if (cl.isUsageHelpRequested()) {
+      cl.usage(System.out);
+      return 0;
+    }
+    return guarded(name, () -> {
+      Settings s = ConfigLoader.load(o.config, o.overrides);
+      OutputLayout out = OutputLayout.prepare(o.outDir());
+      SparkSession spark = SparkSessions.submitted(name);
+      try {
+        stage.run(spark, s, out);
+      } finally {
+        spark.stop();
+      }
+    });
+  }
+
+  /** Work that may fail; returns the exit code and prints one clear message on failure. */
+  @FunctionalInterface
+  public interface Work {
+    void run() throws Exception;
+  }
+
+  public static int guarded(String name, Work work) {
+    try {
+      work.run();
+      return 0;
+    } catch (BadInputException e) {
+      System.err.println(name + ": error: " + e.getMessage());
+      return BadInputException.EXIT_CODE;
+    } catch (Exception e) {
+      BadInputException bad = badInputCause(e);
+      if (bad != null) {
+        System.err.println(name + ": error: " + bad.getMessage());
+        return BadInputException.EXIT_CODE;
+      }
+      LOG.error("{} failed", name, e);
+      System.err.println(name + ": failed: " + e);
+      return 1;
+    }
+  }
+
+  private static BadInputException badInputCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BadInputException b) {
+        return b;
+      }
+    }
+    return null;
+  }
+}

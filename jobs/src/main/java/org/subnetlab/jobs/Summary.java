@@ -1,0 +1,98 @@
+package org.subnetlab.jobs;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.subnetlab.model.ModelStore;
+
+/**
+ * The compact summary printed at the end of {@code run} and saved as {@code report/summary.md}:
+ * base-model accuracy, per method and subtask the mean density and ablation accuracies over seeds,
+ * and mean Jaccard overlaps.
+ */
+public final class Summary {
+  private Summary() {}
+
+  public static String build(SparkSession spark, OutputLayout out) {
+    for (String t : List.of("masks", "sparsity", "overlap", "ablation")) {
+      spark.read().parquet(out.table(t).toUri().toString()).createOrReplaceTempView(t);
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append("## Base model (eval accuracy)\n\n| subtask | accuracy |\n|---|---|\n");
+    var eval = new ModelStore(out.model()).metadata().getConfig("eval");
+    eval.root().keySet().stream().sorted().forEach(k ->
+        sb.append(String.format(Locale.ROOT, "| %s | %.4f |%n", k,
+            eval.getDouble("\"" + k + "\".accuracy"))));
+    sb.append("\n## Masks (mean ± std over seeds)\n\n");
+    sb.append("Accuracies are on the mask's own subtask; `excl. own` / `excl. others` are the "
+        + "removed_exclusive accuracy on the mask's subtask and the mean on the other subtasks.\n\n");
+    sb.append("| method | subtask | seeds | density | subnetwork | removed | excl. own | excl. others "
+        + "| random subnetwork |\n|---|---|---|---|---|---|---|---|---|\n");
+    List<Row> rows = spark.sql(
+        "WITH d AS (SELECT run_id, method, subtask, density FROM sparsity WHERE layer = 'ALL'),"
+        + " a AS (SELECT run_id,"
+        + "  avg(CASE WHEN mode='subnetwork' AND eval_subtask=mask_subtask THEN accuracy END) sub,"
+        + "  avg(CASE WHEN mode='removed' AND eval_subtask=mask_subtask THEN accuracy END) rem,"
+        + "  avg(CASE WHEN mode='removed_exclusive' AND eval_subtask=mask_subtask THEN accuracy END) xo,"
+        + "  avg(CASE WHEN mode='removed_exclusive' AND eval_subtask<>mask_subtask THEN accuracy END) xn,"
+        + "  avg(CASE WHEN mode='random_subnetwork' AND eval_subtask=mask_subtask THEN accuracy END) rnd"
+        + "  FROM ablation GROUP BY run_id)"
+        + " SELECT d.method, d.subtask, count(*), avg(density), stddev_samp(density), avg(sub),"
+        + "  stddev_samp(sub), avg(rem), stddev_samp(rem), avg(xo), stddev_samp(xo), avg(xn),"
+        + "  stddev_samp(xn), avg(rnd), stddev_samp(rnd)"
+        + " FROM d JOIN a ON d.run_id = a.run_id GROUP BY d.method, d.subtask"
+        + " ORDER BY d.method, d.subtask").collectAsList();
+    for (Row r : rows) {
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %d |", r.getString(0), r.getString(1),
+          r.getLong(2)));
+      for (int i = 3; i < 15; i += 2) {
+        sb.append(' ').append(pm(r, i)).append(" |");
+      }
+      sb.append('\n');
+    }
+    sb.append("\n## Overlap (mean Jaccard of whole-model masks)\n\n");
+    sb.append("| method | between subtasks, same seed | same subtask, across seeds |\n|---|---|---|\n");
+    for (Row r : spark.sql(
+        "SELECT method_a, avg(CASE WHEN subtask_a<>subtask_b AND seed_a=seed_b THEN jaccard END),"
+        + " avg(CASE WHEN subtask_a=subtask_b AND seed_a<>seed_b THEN jaccard END)"
+        + " FROM overlap WHERE layer='ALL' AND method_a=method_b GROUP BY method_a"
+        + " ORDER BY method_a").collectAsList()) {
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.getString(0), num(r, 1),
+          num(r, 2)));
+    }
+    return sb.toString();
+  }
+
+  /** Builds the summary and writes it to report/summary.md; returns it. */
+  public static String write(SparkSession spark, OutputLayout out) {
+    String text = build(spark, out);
+    try {
+      Files.createDirectories(out.report());
+      Path tmp = Files.createTempFile(out.report(), ".summary", ".md");
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, out.report().resolve("summary.md"),
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Cannot write " + out.report(), e);
+    }
+    return text;
+  }
+
+  private static String pm(Row r, int i) {
+    if (r.isNullAt(i)) {
+      return "–";
+    }
+    double sd = r.isNullAt(i + 1) ? 0 : r.getDouble(i + 1);
+    return String.format(Locale.ROOT, "%.3f ± %.3f", r.getDouble(i), sd);
+  }
+
+  private static String num(Row r, int i) {
+    return r.isNullAt(i) ? "–" : String.format(Locale.ROOT, "%.3f", r.getDouble(i));
+  }
+}

@@ -1,0 +1,86 @@
+package org.subnetlab.jobs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subnetlab.config.Settings;
+import org.subnetlab.config.TaskSettings;
+import org.subnetlab.model.ModelStore;
+import org.subnetlab.sweep.MaskRunner;
+import org.subnetlab.sweep.RunSpec;
+import org.subnetlab.sweep.SweepGrid;
+import org.subnetlab.task.Tasks;
+
+/**
+ * Stage 2: the mask sweep. Expands the grid into runs, skips the runs already committed under
+ * {@code masks/}, and trains the rest on Spark, one run per task; each task commits its run's file
+ * as soon as it finishes, so a killed sweep loses at most the runs in flight.
+ */
+public final class TrainMasksJob {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainMasksJob.class);
+
+  private TrainMasksJob() {}
+
+  /** What a sweep did. */
+  public record SweepOutcome(int total, int alreadyDone, int trained) {}
+
+  public static void main(String[] args) {
+    System.exit(StageMain.execute("subnetlab train-masks", args, TrainMasksJob::trainWithStoredModel));
+  }
+
+  public static void trainWithStoredModel(SparkSession spark, Settings s, OutputLayout out) {
+    MultiLayerNetwork model = new ModelStore(out.model()).load(s.modelFingerprint());
+    sweep(spark, s, out, model);
+  }
+
+  /** Trains every run of the sweep that has no committed file yet. */
+  public static SweepOutcome sweep(
+      SparkSession spark, Settings s, OutputLayout out, MultiLayerNetwork model) {
+    List<RunSpec> runs = SweepGrid.expand(s, Tasks.create(s).subtasks());
+    Set<String> done = MaskFiles.committed(out.masks());
+    List<RunSpec> todo = new ArrayList<>();
+    for (RunSpec r : runs) {
+      if (!done.contains(r.runId())) {
+        todo.add(r);
+      }
+    }
+    LOG.info("Mask sweep: {} runs, {} already finished, training {}",
+        runs.size(), runs.size() - todo.size(), todo.size());
+    if (todo.isEmpty()) {
+      return new SweepOutcome(runs.size(), runs.size(), 0);
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    jsc.setJobGroup("subnetlab-train-masks", "subnetlab: train " + todo.size() + " masks", false);
+    Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));
+    TaskSettings taskSettings = s.task();
+    long globalSeed = s.seed();
+    String modelKey = s.modelFingerprint();
+    String masksDir = out.masks().toString();
+    int cpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
+    List<String> finished =
+        jsc.parallelize(todo, todo.size())
+            .map(spec -> {
+              ExecutorCache.limitNativeThreads(cpus);
+              MaskRunner.Finished f =
+                  MaskRunner.run(
+                      spec, ExecutorCache.model(modelKey, modelBytes.value()),
+                      ExecutorCache.task(taskSettings, globalSeed));
+              MaskFiles.commit(java.nio.file.Path.of(masksDir), f);
+              LoggerFactory.getLogger(TrainMasksJob.class).info(
+                  "run {} done in {} ms: density {}, attempt {}", spec.runId(), f.wallMs(),
+                  String.format("%.4f", (double) f.result().mask().kept() / f.layout().total()),
+                  TaskContext.get() == null ? 0 : TaskContext.get().attemptNumber());
+              return spec.runId();
+            })
+            .collect();
+    LOG.info("Mask sweep: trained {} runs", finished.size());
+    return new SweepOutcome(runs.size(), runs.size() - todo.size(), finished.size());
+  }
+}

@@ -1,0 +1,58 @@
+package org.subnetlab.jobs;
+
+import java.nio.file.Files;
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subnetlab.config.Settings;
+import org.subnetlab.model.BaseModelTrainer;
+import org.subnetlab.model.Evaluation;
+import org.subnetlab.model.ModelStore;
+import org.subnetlab.task.Task;
+import org.subnetlab.task.Tasks;
+
+/**
+ * Stage 1: the base model. Reuses {@code model/} when it was made by the same task/model config,
+ * refuses one made by another, and otherwise trains the MLP on all subtasks (on the driver) and
+ * commits it atomically.
+ */
+public final class TrainModelJob {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainModelJob.class);
+
+  private TrainModelJob() {}
+
+  public static void main(String[] args) {
+    System.exit(StageMain.execute("subnetlab train-model", args, (spark, s, out) -> run(s, out)));
+  }
+
+  /** The base model of this config, trained now if {@code out/model} does not hold it yet. */
+  public static MultiLayerNetwork run(Settings s, OutputLayout out) {
+    ModelStore store = new ModelStore(out.model());
+    String fp = s.modelFingerprint();
+    if (Files.exists(store.dir().resolve(ModelStore.META_FILE))) {
+      MultiLayerNetwork net = store.load(fp);
+      LOG.info("Reusing the base model in {} (fingerprint {})", store.dir(), fp);
+      return net;
+    }
+    if (store.exists()) {
+      throw new org.subnetlab.config.BadInputException(
+          "Cannot use " + store.dir() + " as the model directory: it exists but holds no "
+              + ModelStore.META_FILE + " (not a subnetlab model); move it away or use a new --out.");
+    }
+    Task task = Tasks.create(s);
+    long t0 = System.nanoTime();
+    LOG.info("Training the base model: MLP {} -> {} -> {}, {} epochs on {} examples",
+        task.inputSize(), s.model().hidden(), task.numClasses(), s.model().epochs(),
+        task.trainSplit().size());
+    BaseModelTrainer.Trained t = BaseModelTrainer.train(task, s.model(), s.seed());
+    store.save(t, fp);
+    for (Map.Entry<String, Evaluation> e : t.evaluation().entrySet()) {
+      LOG.info("base model eval accuracy {}: {}", e.getKey(),
+          String.format("%.4f", e.getValue().accuracy()));
+    }
+    LOG.info("Base model trained in {} s and saved to {}",
+        (System.nanoTime() - t0) / 1_000_000_000, store.dir());
+    return t.net();
+  }
+}
