@@ -1,0 +1,97 @@
+package org.subnetlab.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path conf(String text) throws IOException {
+    Path f = dir.resolve("x.conf");
+    Files.writeString(f, text);
+    return f;
+  }
+
+  @Test
+  void defaultsComeFromReferenceConf() throws IOException {
+    Settings s = ConfigLoader.load(conf(""), List.of());
+    assertThat(s.task().modulus()).isEqualTo(16);
+    assertThat(s.masks().methods()).containsExactly("csordas", "continuous-sparsification");
+    assertThat(s.masks().grid("csordas").get("alpha")).containsExactly(5e-5);
+  }
+
+  @Test
+  void overridesWinOverTheFile() throws IOException {
+    Settings s =
+        ConfigLoader.load(conf("masks.seeds = [0, 1, 2]\nmodel.epochs = 3"),
+            List.of("masks.seeds=[7]", "masks.csordas.alpha=[0.1, 0.2]"));
+    assertThat(s.masks().seeds()).containsExactly(7L);
+    assertThat(s.model().epochs()).isEqualTo(3);
+    assertThat(s.masks().gridPoints("csordas")).hasSize(2);
+  }
+
+  @Test
+  void rejectsUnknownKeysByName() throws IOException {
+    Path f = conf("model { hiden = [3] }\nmasks.csordas.alpah = 1");
+    assertThatThrownBy(() -> ConfigLoader.load(f, List.of()))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("unknown key model.hiden")
+        .hasMessageContaining("unknown key masks.csordas.alpah");
+  }
+
+  @Test
+  void rejectsWrongTypeNamingKeyValueAndRule() throws IOException {
+    assertThatThrownBy(() -> ConfigLoader.load(conf("model.epochs = lots"), List.of()))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage("Cannot set model.epochs to \"lots\": must be an integer in [1, 100000].");
+  }
+
+  @Test
+  void rejectsOutOfRangeValues() throws IOException {
+    assertThatThrownBy(() -> ConfigLoader.load(conf("task.arithmetic.modulus = 1"), List.of()))
+        .hasMessage("Cannot set task.arithmetic.modulus to 1: must be an integer in [2, 256].");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(conf("masks.csordas.tau = [1.0, 0]"), List.of()))
+        .hasMessageContaining("masks.csordas.tau")
+        .hasMessageContaining("each a number in (0.0, 100.0]");
+    assertThatThrownBy(() -> ConfigLoader.load(conf("masks.methods = [lasso]"), List.of()))
+        .hasMessageContaining("masks.methods")
+        .hasMessageContaining("[csordas, continuous-sparsification]");
+  }
+
+  @Test
+  void rejectsInconsistentKeys() throws IOException {
+    Path f = conf("masks.csordas { batch-size = 4, masks-per-batch = 8 }");
+    assertThatThrownBy(() -> ConfigLoader.load(f, List.of()))
+        .hasMessageContaining("masks.csordas.masks-per-batch")
+        .hasMessageContaining("at most masks.csordas.batch-size (4)");
+  }
+
+  @Test
+  void rejectsMalformedOverrideAndMissingFile() throws IOException {
+    Path f = conf("");
+    assertThatThrownBy(() -> ConfigLoader.load(f, List.of("seeds")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("must be key=value");
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.conf"), List.of()))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("nope.conf: no such file");
+  }
+
+  @Test
+  void modelFingerprintIgnoresMaskSettings() throws IOException {
+    Path f = conf("");
+    Settings a = ConfigLoader.load(f, List.of("masks.seeds=[5]"));
+    Settings b = ConfigLoader.load(f, List.of());
+    Settings c = ConfigLoader.load(f, List.of("model.epochs=2"));
+    assertThat(a.modelFingerprint()).isEqualTo(b.modelFingerprint());
+    assertThat(c.modelFingerprint()).isNotEqualTo(b.modelFingerprint());
+  }
+}

@@ -1,0 +1,170 @@
+package org.subnetlab.mask;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.subnetlab.model.Dl4jObjective;
+import org.subnetlab.model.Networks;
+import org.subnetlab.model.ParamBridge;
+import org.subnetlab.task.Dataset;
+
+/** Every analytic gradient of the mask methods against central finite differences. */
+class MaskGradientTest {
+  private static final double EPS = 1e-3;
+
+  private Dl4jObjective objective;
+  private float[] theta;
+  private Dataset data;
+  private int[] rows;
+
+  @BeforeEach
+  void setUp() {
+    SplittableRandom rng = new SplittableRandom(7);
+    MultiLayerNetwork net =
+        Networks.mlp(5, List.of(6), 3, "tanh", 0.01, DataType.DOUBLE, rng);
+    objective = new Dl4jObjective(net);
+    theta = ParamBridge.toFloats(net.params());
+    for (int i = 0; i < theta.length; i++) {
+      theta[i] += (float) (0.1 * rng.nextGaussian()); // non-zero biases too
+    }
+    int n = 16;
+    float[] x = new float[n * 5];
+    int[] y = new int[n];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rng.nextGaussian();
+    }
+    for (int i = 0; i < n; i++) {
+      y[i] = rng.nextInt(3);
+    }
+    data = new Dataset(5, 3, x, y, new int[n], List.of("all"));
+    rows = new int[n];
+    for (int i = 0; i < n; i++) {
+      rows[i] = i;
+    }
+  }
+
+  @Test
+  void dl4jGradientOfEffectiveParametersMatchesFiniteDifferences() {
+    float[] g = new float[theta.length];
+    objective.lossAndGradient(theta, data, rows, 0, rows.length, g);
+    float[] fd = finiteDifferences(theta, p -> objective.lossAndGradient(
+        p, data, rows, 0, rows.length, new float[p.length]));
+    assertClose(g, fd);
+  }
+
+  @Test
+  void continuousSparsificationGradientMatchesFiniteDifferences() {
+    ContinuousSparsification cs = new ContinuousSparsification(Map.of(
+        "steps", 10.0, "batch-size", 16.0, "learning-rate", 0.1, "lambda", 0.01,
+        "beta-start", 1.0, "beta-end", 100.0, "mask-init", 0.3));
+    SplittableRandom rng = new SplittableRandom(3);
+    float[] m = new float[theta.length];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = (float) (rng.nextGaussian() * 0.5);
+    }
+    double beta = 2.5;
+    float[] grad = new float[m.length];
+    int n = theta.length;
+    cs.objective(objective, theta, m, beta, data, rows, 0, rows.length, grad, new float[n],
+        new float[n]);
+    float[] fd = finiteDifferences(m, p -> cs.objective(objective, theta, p, beta, data, rows, 0,
+        rows.length, new float[n], new float[n], new float[n]));
+    assertClose(grad, fd);
+  }
+
+  @Test
+  void csordasSoftGateGradientMatchesFiniteDifferences() {
+    CsordasMethod cm = csordas();
+    float[] logits = new float[theta.length];
+    float[] noise = new float[theta.length];
+    SplittableRandom rng = new SplittableRandom(5);
+    for (int i = 0; i < logits.length; i++) {
+      logits[i] = (float) rng.nextGaussian();
+    }
+    CsordasMethod.logisticNoise(rng, noise);
+    int n = theta.length;
+    float[] grad = new float[n];
+    cm.slice(objective, theta, logits, noise, CsordasMethod.Gate.SOFT, data, rows, 0, 16, grad,
+        1.0, new CsordasMethod.Scratch(n));
+    float[] fd = finiteDifferences(logits, p -> cm.slice(objective, theta, p, noise,
+        CsordasMethod.Gate.SOFT, data, rows, 0, 16, new float[n], 1.0,
+        new CsordasMethod.Scratch(n)));
+    assertClose(grad, fd);
+  }
+
+  @Test
+  void csordasHardGateUsesBinaryMaskAndStraightThroughGradient() {
+    CsordasMethod cm = csordas();
+    int n = theta.length;
+    float[] logits = new float[n];
+    float[] noise = new float[n];
+    SplittableRandom rng = new SplittableRandom(9);
+    for (int i = 0; i < n; i++) {
+      logits[i] = (float) rng.nextGaussian();
+    }
+    CsordasMethod.logisticNoise(rng, noise);
+    float[] grad = new float[n];
+    double loss = cm.slice(objective, theta, logits, noise, CsordasMethod.Gate.HARD, data, rows,
+        0, 16, grad, 1.0, new CsordasMethod.Scratch(n));
+    // By hand: b = [σ((l+z)/τ) > 0.5] = [l + z > 0]; ∂L/∂l = g(θ⊙b) · θ · s(1−s)/τ (τ = 2).
+    float[] eff = new float[n];
+    float[] expected = new float[n];
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+      boolean b = logits[i] + noise[i] > 0;
+      eff[i] = b ? theta[i] : 0f;
+      kept += b ? 1 : 0;
+    }
+    float[] g = new float[n];
+    double direct = objective.lossAndGradient(eff, data, rows, 0, 16, g);
+    for (int i = 0; i < n; i++) {
+      double s = 1 / (1 + Math.exp(-(logits[i] + noise[i]) / 2.0));
+      expected[i] = (float) (g[i] * theta[i] * s * (1 - s) / 2.0);
+    }
+    assertThat(kept).isBetween(1, n - 1);
+    assertThat(loss).isEqualTo(direct);
+    for (int i = 0; i < n; i++) {
+      assertThat(grad[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-6f));
+    }
+  }
+
+  private static CsordasMethod csordas() {
+    return new CsordasMethod(Map.of(
+        "steps", 10.0, "batch-size", 16.0, "learning-rate", 0.1, "alpha", 0.0, "tau", 2.0,
+        "logit-init", 0.9, "masks-per-batch", 1.0));
+  }
+
+  private interface Loss {
+    double at(float[] p);
+  }
+
+  private static float[] finiteDifferences(float[] x, Loss f) {
+    float[] out = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      float[] p = x.clone();
+      p[i] = (float) (x[i] + EPS);
+      double up = f.at(p);
+      p[i] = (float) (x[i] - EPS);
+      double down = f.at(p);
+      out[i] = (float) ((up - down) / (2 * EPS));
+    }
+    return out;
+  }
+
+  private static void assertClose(float[] analytic, float[] numeric) {
+    double scale = 0;
+    double maxErr = 0;
+    for (int i = 0; i < analytic.length; i++) {
+      scale = Math.max(scale, Math.abs(numeric[i]));
+      maxErr = Math.max(maxErr, Math.abs(analytic[i] - numeric[i]));
+    }
+    assertThat(scale).as("gradient scale").isGreaterThan(1e-3);
+    assertThat(maxErr / scale).as("max |analytic - numeric| / max |numeric|").isLessThan(2e-3);
+  }
+}
