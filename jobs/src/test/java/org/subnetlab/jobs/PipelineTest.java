@@ -1,0 +1,170 @@
+package org.subnetlab.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.subnetlab.config.ConfigLoader;
+import org.subnetlab.config.Settings;
+import org.subnetlab.metrics.OverlapCounts;
+import org.subnetlab.model.ModelStore;
+import org.subnetlab.sweep.MaskRunner;
+import org.subnetlab.sweep.RunSpec;
+import org.subnetlab.sweep.SweepGrid;
+import org.subnetlab.task.Task;
+import org.subnetlab.task.Tasks;
+
+/** The whole pipeline on a real local SparkSession, real Parquet files and real DL4J models. */
+class PipelineTest {
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static Settings settings;
+  static OutputLayout out;
+
+  @BeforeAll
+  static void runPipeline() {
+    spark = SparkSessions.local("pipeline-test", "local[2]");
+    settings = ConfigLoader.load(TestConfigs.copy("tiny.conf", dir), List.of());
+    out = OutputLayout.prepare(dir.resolve("out"));
+    PipelineJob.run(spark, settings, out);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  private static List<Row> table(String name) {
+    return spark.read().parquet(out.table(name).toString()).collectAsList();
+  }
+
+  @Test
+  void writesAllFourTablesWithTheDocumentedColumns() {
+    assertThat(spark.read().parquet(out.table("masks").toString()).columns())
+        .contains("run_id", "method", "subtask", "seed", "hyperparameters", "layer", "n_params",
+            "n_kept", "bits", "train_steps", "final_loss", "wall_ms");
+    assertThat(spark.read().parquet(out.table("sparsity").toString()).columns())
+        .contains("run_id", "method", "subtask", "seed", "layer", "n_params", "n_kept", "density",
+            "sparsity");
+    assertThat(spark.read().parquet(out.table("overlap").toString()).columns())
+        .contains("run_a", "run_b", "method_a", "method_b", "subtask_a", "subtask_b", "seed_a",
+            "seed_b", "layer", "intersection", "union", "jaccard", "share_a_in_b",
+            "share_b_in_a");
+    assertThat(spark.read().parquet(out.table("ablation").toString()).columns())
+        .contains("run_id", "method", "mask_subtask", "seed", "eval_subtask", "mode", "accuracy",
+            "loss", "n_examples");
+    // 8 runs, 4 parameter blocks (0_W, 0_b, 1_W, 1_b).
+    assertThat(table("masks")).hasSize(8 * 4);
+    assertThat(table("sparsity")).hasSize(8 * 5);
+    assertThat(table("overlap")).hasSize(8 * 7 / 2 * 5);
+    // 8 masks x 2 eval subtasks x (full, subnetwork, removed, removed_exclusive, 2 random).
+    assertThat(table("ablation")).hasSize(8 * 2 * 6);
+    assertThat(Files.exists(out.report().resolve("summary.md"))).isTrue();
+  }
+
+  @Test
+  void overlapTableEqualsPopcountsOfTheMaskBits() {
+    Map<String, byte[]> bits = new HashMap<>();
+    for (Row r : table("masks")) {
+      bits.put(r.getAs("run_id") + "/" + r.getAs("layer"), r.getAs("bits"));
+    }
+    Map<String, OverlapCounts> all = new HashMap<>();
+    List<Row> overlap = table("overlap");
+    for (Row r : overlap) {
+      if (r.getAs("layer").equals("ALL")) {
+        continue;
+      }
+      String a = r.getAs("run_a");
+      String b = r.getAs("run_b");
+      OverlapCounts c = OverlapCounts.of(bits.get(a + "/" + r.getAs("layer")),
+          bits.get(b + "/" + r.getAs("layer")));
+      assertThat((long) r.getAs("intersection")).isEqualTo(c.intersection());
+      assertThat((long) r.getAs("union")).isEqualTo(c.union());
+      assertThat((double) r.getAs("jaccard")).isEqualTo(c.jaccard());
+      assertThat((double) r.getAs("share_a_in_b")).isEqualTo(c.shareOfA());
+      all.merge(a + "|" + b, c, OverlapCounts::merge);
+    }
+    for (Row r : overlap) {
+      if (r.getAs("layer").equals("ALL")) {
+        OverlapCounts c = all.get(r.getAs("run_a") + "|" + r.getAs("run_b"));
+        assertThat((double) r.getAs("jaccard")).isCloseTo(c.jaccard(),
+            org.assertj.core.data.Offset.offset(1e-12));
+        assertThat((double) r.getAs("share_b_in_a")).isCloseTo(c.shareOfB(),
+            org.assertj.core.data.Offset.offset(1e-12));
+      }
+    }
+  }
+
+  @Test
+  void sparsityAndAblationAgreeWithTheMasks() {
+    Map<String, Long> kept = new HashMap<>();
+    long params = 0;
+    for (Row r : table("masks")) {
+      kept.merge(r.getAs("run_id"), (Long) r.getAs("n_kept"), Long::sum);
+    }
+    for (Row r : table("sparsity")) {
+      if (r.getAs("layer").equals("ALL")) {
+        assertThat((long) r.getAs("n_kept")).isEqualTo(kept.get((String) r.getAs("run_id")));
+        params = r.getAs("n_params");
+      }
+      assertThat((double) r.getAs("density"))
+          .isEqualTo((double) (long) r.getAs("n_kept") / (long) r.getAs("n_params"));
+    }
+    for (Row r : table("ablation")) {
+      long n = r.getAs("n_kept");
+      long k = kept.get((String) r.getAs("run_id"));
+      switch ((String) r.getAs("mode")) {
+        case "full" -> assertThat(n).isEqualTo(params);
+        case "subnetwork", "random_subnetwork" -> assertThat(n).isEqualTo(k);
+        case "removed", "random_removed" -> assertThat(n).isEqualTo(params - k);
+        case "removed_exclusive" -> assertThat(n).isBetween(params - k, params);
+        default -> throw new AssertionError(r);
+      }
+      if (r.getAs("mode").equals("full")) {
+        assertThat((double) r.getAs("accuracy")).isGreaterThan(0.9);
+      }
+    }
+  }
+
+  @Test
+  void sparkRunsGiveTheSameBitsAsALocalRun() {
+    MultiLayerNetwork model = new ModelStore(out.model()).load(settings.modelFingerprint());
+    Task task = Tasks.create(settings);
+    RunSpec spec = SweepGrid.expand(settings, task.subtasks()).get(5);
+    MaskRunner.Finished local = MaskRunner.run(spec, model, task);
+    for (Row r : table("masks")) {
+      if (r.getAs("run_id").equals(spec.runId())) {
+        int l = r.getAs("layer_index");
+        assertThat((byte[]) r.getAs("bits")).isEqualTo(local.result().mask().bits(l));
+      }
+    }
+  }
+
+  @Test
+  void rerunSkipsFinishedRunsAndChangesNoMaskFile() throws IOException {
+    Map<String, FileTime> before = new HashMap<>();
+    for (String id : MaskFiles.committed(out.masks())) {
+      before.put(id, Files.getLastModifiedTime(MaskFiles.file(out.masks(), id)));
+    }
+    MultiLayerNetwork model = TrainModelJob.run(settings, out);
+    TrainMasksJob.SweepOutcome o = TrainMasksJob.sweep(spark, settings, out, model);
+    assertThat(o).isEqualTo(new TrainMasksJob.SweepOutcome(8, 8, 0));
+    for (String id : MaskFiles.committed(out.masks())) {
+      assertThat(Files.getLastModifiedTime(MaskFiles.file(out.masks(), id)))
+          .isEqualTo(before.get(id));
+    }
+    assertThat(before).hasSize(8);
+  }
+}
