@@ -65,6 +65,20 @@ public final class Summary {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.getString(0), num(r, 1),
           num(r, 2)));
     }
+    sb.append("\n## Overlap between subtasks (same method and seed, whole model, mean over seeds)\n\n");
+    sb.append("| method | subtask A | subtask B | Jaccard | share of A in B | share of B in A |\n"
+        + "|---|---|---|---|---|---|\n");
+    for (Row r : spark.sql(
+        "SELECT method_a, least(subtask_a, subtask_b) sa, greatest(subtask_a, subtask_b) sb,"
+        + " avg(jaccard),"
+        + " avg(CASE WHEN subtask_a < subtask_b THEN share_a_in_b ELSE share_b_in_a END),"
+        + " avg(CASE WHEN subtask_a < subtask_b THEN share_b_in_a ELSE share_a_in_b END)"
+        + " FROM overlap WHERE layer='ALL' AND method_a=method_b AND seed_a=seed_b"
+        + " AND subtask_a<>subtask_b GROUP BY method_a, sa, sb ORDER BY method_a, sa, sb")
+        .collectAsList()) {
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", r.getString(0),
+          r.getString(1), r.getString(2), num(r, 3), num(r, 4), num(r, 5)));
+    }
     return sb.toString();
   }
 

@@ -64,7 +64,11 @@ public final class TrainMasksJob {
     String modelKey = s.modelFingerprint();
     String masksDir = out.masks().toString();
     int cpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
-    List<String> finished =
+    SweepProgress progress = new SweepProgress(runs.size(), runs.size() - todo.size());
+    spark.sparkContext().addSparkListener(progress);
+    List<String> finished;
+    try {
+      finished =
         jsc.parallelize(todo, todo.size())
             .map(spec -> {
               ExecutorCache.limitNativeThreads(cpus);
@@ -80,6 +84,9 @@ public final class TrainMasksJob {
               return spec.runId();
             })
             .collect();
+    } finally {
+      spark.sparkContext().removeSparkListener(progress);
+    }
     LOG.info("Mask sweep: trained {} runs", finished.size());
     return new SweepOutcome(runs.size(), runs.size() - todo.size(), finished.size());
   }
