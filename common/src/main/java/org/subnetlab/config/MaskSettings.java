@@ -36,7 +36,23 @@ public final class MaskSettings {
     checkCrossKeys(c);
   }
 
+  private void checkTopK(Config c) {
+    for (Map.Entry<String, Map<String, List<Double>>> m : grids.entrySet()) {
+      List<Double> ks = m.getValue().get("top-k");
+      if (ks == null) {
+        continue;
+      }
+      for (double k : ks) {
+        if (k >= 1 && k != Math.rint(k)) {
+          throw Keys.bad(c, "masks." + m.getKey() + ".top-k",
+              "must be a fraction in (0, 1) or a whole count >= 1");
+        }
+      }
+    }
+  }
+
   private void checkCrossKeys(Config c) {
+    checkTopK(c);
     Map<String, List<Double>> cs = grids.get("csordas");
     double minBatch = cs.get("batch-size").stream().mapToDouble(d -> d).min().orElseThrow();
     double maxMasks = cs.get("masks-per-batch").stream().mapToDouble(d -> d).max().orElseThrow();
@@ -71,6 +87,21 @@ public final class MaskSettings {
     sp.put("beta-end", Range.real(0, true, 10_000));
     sp.put("mask-init", Range.real(-20, false, 20));
     all.put("continuous-sparsification", sp);
+    Map<String, Range> lt = new LinkedHashMap<>();
+    common(lt);
+    lt.put("sparse-steps", Range.integer(1, 10_000_000));
+    lt.put("top-k", Range.real(0, true, 1e9));
+    lt.put("per-layer", Range.integer(0, 1));
+    all.put("lt-sft", lt);
+    Map<String, Range> mag = new LinkedHashMap<>();
+    mag.put("top-k", Range.real(0, true, 1e9));
+    mag.put("per-layer", Range.integer(0, 1));
+    all.put("magnitude", mag);
+    Map<String, Range> lth = new LinkedHashMap<>();
+    common(lth);
+    lth.put("rounds", Range.integer(1, 100));
+    lth.put("prune-fraction", Range.real(0, true, 0.99));
+    all.put("lottery-ticket", lth);
     return all;
   }
 

@@ -19,6 +19,7 @@ public final class Settings {
   private final ModelSettings model;
   private final MaskSettings masks;
   private final int randomControls;
+  private final int bootstrapResamples;
   private final Config config;
 
   public Settings(Config c) {
@@ -28,6 +29,7 @@ public final class Settings {
     this.model = new ModelSettings(c);
     this.masks = new MaskSettings(c);
     this.randomControls = Keys.intIn(c, "aggregate.random-controls", 0, 1000);
+    this.bootstrapResamples = Keys.intIn(c, "aggregate.bootstrap-resamples", 100, 1_000_000);
   }
 
   public long seed() {
@@ -44,6 +46,10 @@ public final class Settings {
 
   public MaskSettings masks() {
     return masks;
+  }
+
+  public int bootstrapResamples() {
+    return bootstrapResamples;
   }
 
   public int randomControls() {

@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.subnetlab.model.MaskedObjective;
-import org.subnetlab.model.ParamLayout;
 import org.subnetlab.task.Dataset;
 
 /**
@@ -51,15 +50,17 @@ public final class ContinuousSparsification implements MaskMethod {
   }
 
   @Override
-  public MaskTrainingResult train(
-      MaskedObjective objective, float[] theta, ParamLayout layout, Dataset examples,
-      SplittableRandom rng) {
+  public MaskTrainingResult train(MaskContext ctx) {
+    MaskedObjective objective = ctx.objective();
+    float[] theta = ctx.theta();
+    Dataset examples = ctx.examples();
+    SplittableRandom rng = ctx.rng();
     float[] m = new float[theta.length];
     Arrays.fill(m, (float) maskInit);
     float[] eff = new float[theta.length];
     float[] g = new float[theta.length];
     return TrainingLoop.run(
-        m, layout, examples, steps, batchSize, learningRate, rng,
+        m, ctx.layout(), examples, steps, batchSize, learningRate, rng,
         (step, rows, grad) ->
             objective(objective, theta, m, beta(step), examples, rows, 0, rows.length, grad, eff,
                 g));

@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.subnetlab.model.MaskedObjective;
-import org.subnetlab.model.ParamLayout;
 import org.subnetlab.task.Dataset;
 
 /**
@@ -46,16 +45,18 @@ public final class CsordasMethod implements MaskMethod {
   }
 
   @Override
-  public MaskTrainingResult train(
-      MaskedObjective objective, float[] theta, ParamLayout layout, Dataset examples,
-      SplittableRandom rng) {
+  public MaskTrainingResult train(MaskContext ctx) {
+    MaskedObjective objective = ctx.objective();
+    float[] theta = ctx.theta();
+    Dataset examples = ctx.examples();
+    SplittableRandom rng = ctx.rng();
     int n = theta.length;
     float[] logits = new float[n];
     Arrays.fill(logits, (float) logitInit);
     float[] noise = new float[n];
     Scratch scratch = new Scratch(n);
     return TrainingLoop.run(
-        logits, layout, examples, steps, batchSize, learningRate, rng,
+        logits, ctx.layout(), examples, steps, batchSize, learningRate, rng,
         (step, rows, grad) -> {
           Arrays.fill(grad, 0f);
           double ce = 0;

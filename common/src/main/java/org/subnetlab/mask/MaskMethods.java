@@ -6,7 +6,9 @@ import java.util.Map;
 /** Creates mask methods by id from their hyperparameters. */
 public final class MaskMethods {
   /** Every method id, in the order of reference.conf. */
-  public static final List<String> IDS = List.of(CsordasMethod.ID, ContinuousSparsification.ID);
+  public static final List<String> IDS =
+      List.of(CsordasMethod.ID, ContinuousSparsification.ID, LtSftMethod.ID, MagnitudeMethod.ID,
+          LotteryTicketMethod.ID);
 
   private MaskMethods() {}
 
@@ -14,6 +16,9 @@ public final class MaskMethods {
     return switch (id) {
       case CsordasMethod.ID -> new CsordasMethod(hyperparameters);
       case ContinuousSparsification.ID -> new ContinuousSparsification(hyperparameters);
+      case LtSftMethod.ID -> new LtSftMethod(hyperparameters);
+      case MagnitudeMethod.ID -> new MagnitudeMethod(hyperparameters);
+      case LotteryTicketMethod.ID -> new LotteryTicketMethod(hyperparameters);
       default -> throw new IllegalArgumentException("Unknown mask method " + id + "; known: " + IDS);
     };
   }

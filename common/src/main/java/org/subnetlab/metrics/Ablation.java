@@ -32,11 +32,49 @@ import org.subnetlab.task.Task;
 public final class Ablation {
   private Ablation() {}
 
-  /** One evaluated (mask, subtask, mode). {@code control} is −1 outside the random modes. */
+  /**
+   * One evaluated (mask, subtask, mode). {@code control} is −1 outside the random modes. On the
+   * {@code subnetwork} and {@code removed} rows, {@code controls} compares the accuracy with that of
+   * the random controls of the same mode (null elsewhere, or without controls).
+   */
   public record Row(
       String runId, String method, String maskSubtask, long seed, String evalSubtask,
-      String mode, int control, double accuracy, double loss, int examples, long keptParams)
-      implements Serializable {}
+      String mode, int control, double accuracy, double loss, int examples, long keptParams,
+      ControlStats controls)
+      implements Serializable {
+
+    Row withControls(ControlStats c) {
+      return new Row(runId, method, maskSubtask, seed, evalSubtask, mode, control, accuracy, loss,
+          examples, keptParams, c);
+    }
+  }
+
+  /**
+   * Where a found mask's accuracy stands among its random controls: their mean and sample standard
+   * deviation, z = (accuracy − mean)/std (NaN when std = 0), and the empirical percentile = 100 ×
+   * (number of controls with accuracy ≤ the found one)/(number of controls).
+   */
+  public record ControlStats(int n, double mean, double std, double zScore, double percentile)
+      implements Serializable {
+
+    public static ControlStats of(double value, double[] controls) {
+      int n = controls.length;
+      double mean = 0;
+      for (double c : controls) {
+        mean += c;
+      }
+      mean /= n;
+      double ss = 0;
+      int atOrBelow = 0;
+      for (double c : controls) {
+        ss += (c - mean) * (c - mean);
+        atOrBelow += c <= value ? 1 : 0;
+      }
+      double std = n > 1 ? Math.sqrt(ss / (n - 1)) : Double.NaN;
+      double z = std > 0 ? (value - mean) / std : Double.NaN;
+      return new ControlStats(n, mean, std, z, 100.0 * atOrBelow / n);
+    }
+  }
 
   /** A run's spec with its trained mask. */
   public record Member(RunSpec spec, Mask mask) implements Serializable {}
@@ -71,16 +109,30 @@ public final class Ablation {
           mask.apply(theta, eff);
           Evaluation r = objective.evaluate(eff, data);
           return new Row(m.spec().runId(), m.spec().method(), m.spec().subtask(), m.spec().seed(),
-              evalSubtask, mode, control, r.accuracy(), r.loss(), r.examples(), mask.kept());
+              evalSubtask, mode, control, r.accuracy(), r.loss(), r.examples(), mask.kept(), null);
         };
-        rows.add(ev.row("full", -1, full));
-        rows.add(ev.row("subnetwork", -1, m.mask()));
-        rows.add(ev.row("removed", -1, m.mask().complement()));
-        rows.add(ev.row("removed_exclusive", -1, exclusive.complement()));
+        Row sub = ev.row("subnetwork", -1, m.mask());
+        Row removed = ev.row("removed", -1, m.mask().complement());
+        double[] randomSub = new double[controls.size()];
+        double[] randomRemoved = new double[controls.size()];
+        List<Row> controlRows = new ArrayList<>();
         for (int c = 0; c < controls.size(); c++) {
-          rows.add(ev.row("random_subnetwork", c, controls.get(c)));
-          rows.add(ev.row("random_removed", c, controls.get(c).complement()));
+          Row rs = ev.row("random_subnetwork", c, controls.get(c));
+          Row rr = ev.row("random_removed", c, controls.get(c).complement());
+          randomSub[c] = rs.accuracy();
+          randomRemoved[c] = rr.accuracy();
+          controlRows.add(rs);
+          controlRows.add(rr);
         }
+        if (!controls.isEmpty()) {
+          sub = sub.withControls(ControlStats.of(sub.accuracy(), randomSub));
+          removed = removed.withControls(ControlStats.of(removed.accuracy(), randomRemoved));
+        }
+        rows.add(ev.row("full", -1, full));
+        rows.add(sub);
+        rows.add(removed);
+        rows.add(ev.row("removed_exclusive", -1, exclusive.complement()));
+        rows.addAll(controlRows);
       }
     }
     return rows;

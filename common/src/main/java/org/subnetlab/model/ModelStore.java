@@ -86,6 +86,11 @@ public final class ModelStore {
     return read(model);
   }
 
+  /** The initial parameters saved with the model (what rewinding methods rewind to). */
+  public float[] initialParams() {
+    return ParamBridge.toFloats(read(dir.resolve(INITIAL_FILE)).params());
+  }
+
   /** The metadata written with the model. */
   public Config metadata() {
     return ConfigFactory.parseFile(dir.resolve(META_FILE).toFile());

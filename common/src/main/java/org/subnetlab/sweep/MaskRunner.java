@@ -1,6 +1,7 @@
 package org.subnetlab.sweep;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.subnetlab.mask.MaskContext;
 import org.subnetlab.mask.MaskMethods;
 import org.subnetlab.mask.MaskTrainingResult;
 import org.subnetlab.model.Dl4jObjective;
@@ -16,15 +17,17 @@ public final class MaskRunner {
   /** A finished run: its mask training result and wall time. */
   public record Finished(RunSpec spec, ParamLayout layout, MaskTrainingResult result, long wallMs) {}
 
-  public static Finished run(RunSpec spec, MultiLayerNetwork base, Task task) {
+  public static Finished run(
+      RunSpec spec, MultiLayerNetwork base, float[] initialTheta, Task task) {
     long t0 = System.nanoTime();
     float[] theta = ParamBridge.toFloats(base.params());
     ParamLayout layout = ParamLayout.of(base);
     MaskTrainingResult r =
         MaskMethods.create(spec.method(), spec.hyperparameters())
-            .train(
-                new Dl4jObjective(base), theta, layout, task.trainSplit().subtask(spec.subtask()),
-                Seeds.stream(spec.globalSeed(), "mask/" + spec.runId()));
+            .train(new MaskContext(
+                new Dl4jObjective(base), theta, initialTheta, layout,
+                task.trainSplit().subtask(spec.subtask()),
+                Seeds.stream(spec.globalSeed(), "mask/" + spec.runId())));
     return new Finished(spec, layout, r, (System.nanoTime() - t0) / 1_000_000);
   }
 }

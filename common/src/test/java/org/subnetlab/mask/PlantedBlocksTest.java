@@ -20,20 +20,21 @@ import org.subnetlab.task.Dataset;
 
 /**
  * A network whose weights are planted as two disjoint blocks, one per subtask (the truth is
- * known): both methods must find masks inside their own subtask's block that still solve it, and
+ * known): csordas, continuous sparsification and LT-SFT must each find masks inside their own subtask's block that still solve it, and
  * the two subtasks' masks must barely overlap.
  *
  * <p>Subtask A: x = (x_A, 0) with x_A ~ N(0, I_d), class 0 if w_A·x_A > 0 else 1. Subtask B: x =
  * (0, x_B), class 2 or 3 by w_B·x_B. Hidden units 0..h-1 read x_A (half along +w_A, half along −w_A,
- * with noise) and feed classes 0/1; units h..2h-1 do the same for B and classes 2/3. Every weight
- * across the blocks is zero.
+ * with noise) and feed classes 0/1 with weight 4; units h..2h-1 do the same for B and classes 2/3.
+ * Every weight across the blocks is zero. (LT-SFT also moves zero cross weights that push the other
+ * subtask's classes down; a confident planted network keeps those changes below its top-K.)
  */
 class PlantedBlocksTest {
   private static final int D = 6;
   private static final int H = 8;
 
   @ParameterizedTest
-  @ValueSource(strings = {"csordas", "continuous-sparsification"})
+  @ValueSource(strings = {"csordas", "continuous-sparsification", "lt-sft"})
   void recoversThePlantedBlocks(String method) {
     SplittableRandom rng = new SplittableRandom(11);
     MultiLayerNetwork net = Networks.mlp(2 * D, List.of(2 * H), 4, "relu", 0.01, DataType.FLOAT, rng);
@@ -49,7 +50,8 @@ class PlantedBlocksTest {
     for (int s = 0; s < 2; s++) {
       String name = s == 0 ? "A" : "B";
       Mask mask = MaskMethods.create(method, hyperparameters(method))
-          .train(objective, theta, layout, train.subtask(name), new SplittableRandom(s))
+          .train(new MaskContext(objective, theta, null, layout, train.subtask(name),
+              new SplittableRandom(s)))
           .mask();
       masks.put(name, mask);
 
@@ -80,7 +82,12 @@ class PlantedBlocksTest {
     hp.put("steps", 600.0);
     hp.put("batch-size", 64.0);
     hp.put("learning-rate", 0.02);
-    if (method.equals("csordas")) {
+    if (method.equals("lt-sft")) {
+      hp.put("sparse-steps", 300.0);
+      hp.put("learning-rate", 0.1);
+      hp.put("top-k", 0.2);
+      hp.put("per-layer", 0.0);
+    } else if (method.equals("csordas")) {
       hp.put("alpha", 1e-3);
       hp.put("tau", 1.0);
       hp.put("logit-init", 0.9);
@@ -111,7 +118,7 @@ class PlantedBlocksTest {
         for (int i = 0; i < D; i++) {
           w0.putScalar(new long[] {s * D + i, s * H + j}, sign * c * w[s][i] + 0.05 * rng.nextGaussian());
         }
-        w1.putScalar(new long[] {s * H + j, 2 * s + (j < H / 2 ? 0 : 1)}, 2.0);
+        w1.putScalar(new long[] {s * H + j, 2 * s + (j < H / 2 ? 0 : 1)}, 4.0);
       }
     }
     ParamLayout layout = ParamLayout.of(net);

@@ -73,7 +73,8 @@ class SweepTest {
         masks.continuous-sparsification.steps = 40
         """);
     Task task = Tasks.create(s);
-    var model = BaseModelTrainer.train(task, s.model(), s.seed()).net();
+    BaseModelTrainer.Trained trained = BaseModelTrainer.train(task, s.model(), s.seed());
+    var model = trained.net();
     List<RunSpec> runs = SweepGrid.expand(s, task.subtasks());
     for (String method : List.of("csordas", "continuous-sparsification")) {
       RunSpec seed0 = runs.stream()
@@ -81,9 +82,9 @@ class SweepTest {
       RunSpec seed1 = runs.stream()
           .filter(r -> r.method().equals(method) && r.seed() == 1
               && r.subtask().equals(seed0.subtask())).findFirst().orElseThrow();
-      MaskRunner.Finished first = MaskRunner.run(seed0, model, task);
-      MaskRunner.Finished again = MaskRunner.run(seed0, model, task);
-      MaskRunner.Finished other = MaskRunner.run(seed1, model, task);
+      MaskRunner.Finished first = MaskRunner.run(seed0, model, trained.initialParams(), task);
+      MaskRunner.Finished again = MaskRunner.run(seed0, model, trained.initialParams(), task);
+      MaskRunner.Finished other = MaskRunner.run(seed1, model, trained.initialParams(), task);
       assertThat(again.result().mask()).as(method).isEqualTo(first.result().mask());
       assertThat(again.result().lossHistory()).isEqualTo(first.result().lossHistory());
       assertThat(other.result().lossHistory()).isNotEqualTo(first.result().lossHistory());

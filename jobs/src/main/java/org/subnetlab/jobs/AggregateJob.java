@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -33,6 +34,7 @@ import org.subnetlab.config.TaskSettings;
 import org.subnetlab.mask.Mask;
 import org.subnetlab.metrics.Ablation;
 import org.subnetlab.metrics.PackedBits;
+import org.subnetlab.metrics.SummaryTable;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
@@ -85,7 +87,8 @@ public final class AggregateJob {
     Tables.replace(overlap(masks), out, "overlap");
     Tables.replace(ablation(spark, s, model, runs, masks), out, "ablation");
     masks.unpersist();
-    LOG.info("Wrote tables masks, sparsity, overlap, ablation under {}", out.tables());
+    Tables.replace(summary(spark, s, out, runs), out, "summary");
+    LOG.info("Wrote tables masks, sparsity, overlap, ablation, summary under {}", out.tables());
   }
 
   static Dataset<Row> sparsity(Dataset<Row> masks) {
@@ -166,7 +169,12 @@ public final class AggregateJob {
           .add("accuracy", DataTypes.DoubleType, false)
           .add("loss", DataTypes.DoubleType, false)
           .add("n_examples", DataTypes.IntegerType, false)
-          .add("n_kept", DataTypes.LongType, false);
+          .add("n_kept", DataTypes.LongType, false)
+          .add("random_n", DataTypes.IntegerType, true)
+          .add("random_mean", DataTypes.DoubleType, true)
+          .add("random_std", DataTypes.DoubleType, true)
+          .add("z_score", DataTypes.DoubleType, true)
+          .add("random_percentile", DataTypes.DoubleType, true);
 
   static Dataset<Row> ablation(
       SparkSession spark, Settings s, MultiLayerNetwork model, List<RunSpec> runs,
@@ -203,14 +211,93 @@ public final class AggregateJob {
               for (Ablation.Row a :
                   Ablation.evaluate(ExecutorCache.model(modelKey, modelBytes.value()),
                       ExecutorCache.task(taskSettings, globalSeed), group, controls)) {
+                Ablation.ControlStats c = a.controls();
                 out.add(RowFactory.create(a.runId(), a.method(), a.maskSubtask(), a.seed(),
                     a.evalSubtask(), a.mode(), a.control() < 0 ? null : a.control(),
-                    a.accuracy(), a.loss(), a.examples(), a.keptParams()));
+                    a.accuracy(), a.loss(), a.examples(), a.keptParams(),
+                    c == null ? null : c.n(), c == null ? null : finite(c.mean()),
+                    c == null ? null : finite(c.std()), c == null ? null : finite(c.zScore()),
+                    c == null ? null : c.percentile()));
               }
               return out.iterator();
             });
     return spark.createDataFrame(rows, ABLATION_SCHEMA)
         .orderBy("run_id", "eval_subtask", "mode", "control");
+  }
+
+  static final StructType STAT = new StructType()
+      .add("mean", DataTypes.DoubleType, true)
+      .add("std", DataTypes.DoubleType, true)
+      .add("ci_low", DataTypes.DoubleType, true)
+      .add("ci_high", DataTypes.DoubleType, true);
+
+  static final StructType SUMMARY_SCHEMA =
+      new StructType()
+          .add("method", DataTypes.StringType, false)
+          .add("hyperparameters",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
+          .add("subtask", DataTypes.StringType, false)
+          .add("layer", DataTypes.StringType, false)
+          .add("n_seeds", DataTypes.IntegerType, false)
+          .add("density", STAT, false)
+          .add("subnetwork_accuracy", STAT, true)
+          .add("removal_drop", STAT, true)
+          .add("jaccard_across_seeds", DataTypes.DoubleType, true)
+          .add("jaccard_across_subtasks", DataTypes.DoubleType, true)
+          .add("jaccard_across_methods", DataTypes.DoubleType, true);
+
+  /** The summary table, from the tables just written (small: one row per run and layer). */
+  static Dataset<Row> summary(
+      SparkSession spark, Settings s, OutputLayout out, List<RunSpec> runs) {
+    Map<String, Map<String, Double>> density = new LinkedHashMap<>();
+    for (Row r : spark.read().parquet(out.table("sparsity").toString())
+        .select("run_id", "layer", "density").collectAsList()) {
+      density.computeIfAbsent(r.getString(0), k -> new TreeMap<String, Double>())
+          .put(r.getString(1), r.getDouble(2));
+    }
+    Map<String, double[]> acc = new LinkedHashMap<>();
+    for (Row r : spark.read().parquet(out.table("ablation").toString())
+        .where("eval_subtask = mask_subtask AND mode IN ('full', 'subnetwork', 'removed')")
+        .select("run_id", "mode", "accuracy").collectAsList()) {
+      int i = switch (r.getString(1)) {
+        case "full" -> 0;
+        case "subnetwork" -> 1;
+        default -> 2;
+      };
+      acc.computeIfAbsent(r.getString(0), k -> new double[3])[i] = r.getDouble(2);
+    }
+    List<SummaryTable.RunFigures> figures = new ArrayList<>();
+    for (RunSpec r : runs) {
+      double[] a = acc.get(r.runId());
+      figures.add(new SummaryTable.RunFigures(r, density.get(r.runId()), a[0], a[1], a[2]));
+    }
+    List<SummaryTable.Pair> pairs = new ArrayList<>();
+    for (Row r : spark.read().parquet(out.table("overlap").toString())
+        .select("run_a", "run_b", "layer", "jaccard").collectAsList()) {
+      pairs.add(new SummaryTable.Pair(r.getString(0), r.getString(1), r.getString(2),
+          r.getDouble(3)));
+    }
+    List<Row> rows = new ArrayList<>();
+    for (SummaryTable.Row r :
+        SummaryTable.compute(figures, pairs, s.bootstrapResamples(), s.seed())) {
+      rows.add(RowFactory.create(r.method(),
+          scala.collection.JavaConverters.mapAsScalaMap(r.hyperparameters()),
+          r.subtask(), r.layer(), r.seeds(), stat(r.density()),
+          stat(r.subnetworkAccuracy()), stat(r.removalDrop()), finite(r.jaccardAcrossSeeds()),
+          finite(r.jaccardAcrossSubtasks()), finite(r.jaccardAcrossMethods())));
+    }
+    return spark.createDataFrame(rows, SUMMARY_SCHEMA).orderBy("method", "subtask", "layer");
+  }
+
+  private static Row stat(SummaryTable.Stat st) {
+    return st == null ? null
+        : RowFactory.create(finite(st.mean()), finite(st.std()), finite(st.low()),
+            finite(st.high()));
+  }
+
+  /** NaN (undefined: no spread among the controls) is stored as null. */
+  private static Double finite(double v) {
+    return Double.isNaN(v) ? null : v;
   }
 
   /** The distinct values of a string column (small tables only). */

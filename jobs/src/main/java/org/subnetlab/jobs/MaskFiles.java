@@ -20,6 +20,7 @@ import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 import org.subnetlab.mask.Mask;
+import org.subnetlab.mask.SparseDelta;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
@@ -51,6 +52,7 @@ public final class MaskFiles {
               + "  required int64 n_params;\n"
               + "  required int64 n_kept;\n"
               + "  required binary bits;\n"
+              + "  optional binary delta;\n"
               + "  required int64 train_steps;\n"
               + "  required double final_loss;\n"
               + "  required int64 wall_ms;\n"
@@ -127,7 +129,12 @@ public final class MaskFiles {
             .append("layer_index", l)
             .append("n_params", (long) layout.size(l))
             .append("n_kept", mask.keptInLayer(l))
-            .append("bits", Binary.fromConstantByteArray(mask.bits(l)))
+            .append("bits", Binary.fromConstantByteArray(mask.bits(l)));
+        if (f.result().delta() != null) {
+          g.append("delta", Binary.fromConstantByteArray(SparseDelta.encode(
+              f.result().delta(), layout.offset(l), layout.size(l), mask.bits(l))));
+        }
+        g
             .append("train_steps", f.result().steps())
             .append("final_loss", f.result().finalLoss())
             .append("wall_ms", f.wallMs())

@@ -59,6 +59,7 @@ public final class TrainMasksJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     jsc.setJobGroup("subnetlab-train-masks", "subnetlab: train " + todo.size() + " masks", false);
     Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));
+    Broadcast<float[]> initial = jsc.broadcast(new ModelStore(out.model()).initialParams());
     TaskSettings taskSettings = s.task();
     long globalSeed = s.seed();
     String modelKey = s.modelFingerprint();
@@ -74,7 +75,7 @@ public final class TrainMasksJob {
               ExecutorCache.limitNativeThreads(cpus);
               MaskRunner.Finished f =
                   MaskRunner.run(
-                      spec, ExecutorCache.model(modelKey, modelBytes.value()),
+                      spec, ExecutorCache.model(modelKey, modelBytes.value()), initial.value(),
                       ExecutorCache.task(taskSettings, globalSeed));
               MaskFiles.commit(java.nio.file.Path.of(masksDir), f);
               LoggerFactory.getLogger(TrainMasksJob.class).info(

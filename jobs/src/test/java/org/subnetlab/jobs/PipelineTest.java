@@ -69,8 +69,10 @@ class PipelineTest {
     assertThat(table("masks")).hasSize(8 * 4);
     assertThat(table("sparsity")).hasSize(8 * 5);
     assertThat(table("overlap")).hasSize(8 * 7 / 2 * 5);
-    // 8 masks x 2 eval subtasks x (full, subnetwork, removed, removed_exclusive, 2 random).
-    assertThat(table("ablation")).hasSize(8 * 2 * 6);
+    // 8 masks x 2 eval subtasks x (full, subnetwork, removed, removed_exclusive, 3 x 2 random).
+    assertThat(table("ablation")).hasSize(8 * 2 * 10);
+    // 2 methods x 2 subtasks x 5 layers (4 blocks + ALL).
+    assertThat(table("summary")).hasSize(2 * 2 * 5);
     assertThat(Files.exists(out.report().resolve("summary.md"))).isTrue();
   }
 
@@ -143,7 +145,8 @@ class PipelineTest {
     MultiLayerNetwork model = new ModelStore(out.model()).load(settings.modelFingerprint());
     Task task = Tasks.create(settings);
     RunSpec spec = SweepGrid.expand(settings, task.subtasks()).get(5);
-    MaskRunner.Finished local = MaskRunner.run(spec, model, task);
+    MaskRunner.Finished local =
+        MaskRunner.run(spec, model, new ModelStore(out.model()).initialParams(), task);
     for (Row r : table("masks")) {
       if (r.getAs("run_id").equals(spec.runId())) {
         int l = r.getAs("layer_index");

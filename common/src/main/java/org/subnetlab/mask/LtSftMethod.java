@@ -1,0 +1,65 @@
+package org.subnetlab.mask;
+
+import java.util.Map;
+
+/**
+ * Lottery-ticket sparse fine-tuning (Ansell et al., ACL 2022, "Composable sparse fine-tuning").
+ *
+ * <p>Phase 1 fine-tunes every parameter θ⁰ → θ¹ on the subtask ({@code steps} Adam steps); the mask
+ * is the top-K of |θ¹ − θ⁰| (K a fraction or a count, over the model or per layer; ties to the lower
+ * index). Phase 2 resets to θ⁰ and fine-tunes only the masked entries ({@code sparse-steps}), giving
+ * θ² = θ⁰ + Δ with Δ zero outside the mask. Δ is stored with the mask, so θ⁰ + Δ can be rebuilt and
+ * composed (θ⁰ + Δ_a + Δ_b).
+ */
+public final class LtSftMethod implements MaskMethod {
+  public static final String ID = "lt-sft";
+
+  private final int steps;
+  private final int sparseSteps;
+  private final int batchSize;
+  private final double learningRate;
+  private final double topK;
+  private final TopK.Scope scope;
+
+  public LtSftMethod(Map<String, Double> hp) {
+    this.steps = hp.get("steps").intValue();
+    this.sparseSteps = hp.get("sparse-steps").intValue();
+    this.batchSize = hp.get("batch-size").intValue();
+    this.learningRate = hp.get("learning-rate");
+    this.topK = hp.get("top-k");
+    this.scope = hp.get("per-layer") == 1.0 ? TopK.Scope.PER_LAYER : TopK.Scope.GLOBAL;
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public MaskTrainingResult train(MaskContext ctx) {
+    float[] theta0 = ctx.theta();
+    FineTuner.Tuned dense = FineTuner.train(ctx, theta0, null, steps, batchSize, learningRate,
+        FineTuner.Optimizer.SGD);
+    float[] change = new float[theta0.length];
+    for (int i = 0; i < change.length; i++) {
+      change[i] = Math.abs(dense.params()[i] - theta0[i]);
+    }
+    Mask mask = TopK.select(ctx.layout(), change, TopK.all(ctx.layout()), scope,
+        (size, n) -> TopK.count(topK, n), TopK.Others.DROP);
+    FineTuner.Tuned sparse =
+        FineTuner.train(ctx, theta0, TopK.kept(mask), sparseSteps, batchSize, learningRate,
+            FineTuner.Optimizer.SGD);
+    float[] delta = new float[theta0.length];
+    for (int i = 0; i < delta.length; i++) {
+      delta[i] = sparse.params()[i] - theta0[i];
+    }
+    float[] losses = new float[steps + sparseSteps];
+    System.arraycopy(dense.losses(), 0, losses, 0, steps);
+    System.arraycopy(sparse.losses(), 0, losses, steps, sparseSteps);
+    float[] densities = new float[losses.length];
+    java.util.Arrays.fill(densities, 0, steps, 1f);
+    java.util.Arrays.fill(densities, steps, losses.length, (float) mask.kept() / theta0.length);
+    return new MaskTrainingResult(mask, steps + sparseSteps, FineTuner.tailMean(sparse.losses()),
+        losses, densities, delta);
+  }
+}

@@ -1,0 +1,36 @@
+package org.subnetlab.mask;
+
+import java.util.Map;
+
+/**
+ * One-shot magnitude pruning (the baseline of Frankle & Carbin, ICLR 2019): keep the top-K
+ * parameters by |θ|, over the whole model or per layer. No training; ties go to the lower index.
+ */
+public final class MagnitudeMethod implements MaskMethod {
+  public static final String ID = "magnitude";
+
+  private final double topK;
+  private final TopK.Scope scope;
+
+  public MagnitudeMethod(Map<String, Double> hp) {
+    this.topK = hp.get("top-k");
+    this.scope = hp.get("per-layer") == 1.0 ? TopK.Scope.PER_LAYER : TopK.Scope.GLOBAL;
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public MaskTrainingResult train(MaskContext ctx) {
+    float[] theta = ctx.theta();
+    float[] score = new float[theta.length];
+    for (int i = 0; i < theta.length; i++) {
+      score[i] = Math.abs(theta[i]);
+    }
+    Mask mask = TopK.select(ctx.layout(), score, TopK.all(ctx.layout()), scope,
+        (size, n) -> TopK.count(topK, n), TopK.Others.DROP);
+    return new MaskTrainingResult(mask, 0, Double.NaN, new float[0], new float[0]);
+  }
+}
