@@ -13,7 +13,9 @@ final class Keys {
   private Keys() {}
 
   static BadInputException bad(Config c, String path, String rule) {
-    String shown = c.hasPath(path) ? c.getValue(path).render() : "(missing)";
+    String shown = c.hasPath(path)
+        ? c.getValue(path).render(com.typesafe.config.ConfigRenderOptions.concise())
+        : "(missing)";
     return new BadInputException(
         String.format(Locale.ROOT, "Cannot set %s to %s: %s.", path, shown, rule));
   }

@@ -19,6 +19,11 @@ public final class MaskSettings {
   private final List<String> subtasks;
   private final List<Long> seeds;
   private final Map<String, Map<String, List<Double>>> grids = new LinkedHashMap<>();
+  private final String matchedReference;
+  private final List<String> matchedMethods;
+
+  /** Methods that take a top-k, and so can be run at a matched density. */
+  public static final List<String> TOP_K_METHODS = List.of("lt-sft", "magnitude");
 
   MaskSettings(Config c) {
     this.methods =
@@ -34,6 +39,27 @@ public final class MaskSettings {
       grids.put(m.getKey(), grid);
     }
     checkCrossKeys(c);
+    this.matchedMethods =
+        Keys.stringsFrom(c, "masks.matched-density.methods", TOP_K_METHODS, false);
+    String ref = c.getString("masks.matched-density.reference");
+    if (!ref.isEmpty() && !methods.contains(ref)) {
+      throw Keys.bad(c, "masks.matched-density.reference",
+          "must be \"\" (off) or one of masks.methods " + methods);
+    }
+    if (!ref.isEmpty() && matchedMethods.isEmpty()) {
+      throw Keys.bad(c, "masks.matched-density.methods",
+          "must name at least one method when masks.matched-density.reference is set");
+    }
+    this.matchedReference = ref;
+  }
+
+  /** The method whose densities the matched runs take; empty when the comparison is off. */
+  public String matchedReference() {
+    return matchedReference;
+  }
+
+  public List<String> matchedMethods() {
+    return matchedMethods;
   }
 
   private void checkTopK(Config c) {

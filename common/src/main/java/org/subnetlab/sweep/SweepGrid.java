@@ -32,4 +32,38 @@ public final class SweepGrid {
     }
     return runs;
   }
+
+  /**
+   * The matched-density runs: for each finished run of the reference method, each matched method
+   * at each of its grid points, with top-k set to the reference mask's kept count (global) and
+   * {@code matched = 1}. {@code keptByRun} holds the kept count of the reference runs known so far.
+   */
+  public static List<RunSpec> matched(
+      Settings s, List<RunSpec> base, java.util.Map<String, Long> keptByRun) {
+    List<RunSpec> out = new ArrayList<>();
+    String ref = s.masks().matchedReference();
+    if (ref.isEmpty()) {
+      return out;
+    }
+    for (RunSpec r : base) {
+      Long kept = keptByRun.get(r.runId());
+      if (!r.method().equals(ref) || kept == null || kept == 0) {
+        continue;
+      }
+      for (String method : s.masks().matchedMethods()) {
+        for (Map<String, Double> hp : s.masks().gridPoints(method)) {
+          Map<String, Double> m = new java.util.LinkedHashMap<>(hp);
+          m.put("top-k", kept.doubleValue());
+          m.put("per-layer", 0.0);
+          m.put("matched", 1.0);
+          RunSpec spec = RunSpec.of(method, r.subtask(), r.seed(), r.globalSeed(), m,
+              r.modelFingerprint());
+          if (out.stream().noneMatch(o -> o.runId().equals(spec.runId()))) {
+            out.add(spec); // two reference runs of equal size ask for the same run once
+          }
+        }
+      }
+    }
+    return out;
+  }
 }

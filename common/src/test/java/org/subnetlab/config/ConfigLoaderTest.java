@@ -63,7 +63,8 @@ class ConfigLoaderTest {
         .hasMessageContaining("each a number in (0.0, 100.0]");
     assertThatThrownBy(() -> ConfigLoader.load(conf("masks.methods = [lasso]"), List.of()))
         .hasMessageContaining("masks.methods")
-        .hasMessageContaining("[csordas, continuous-sparsification]");
+        .hasMessageContaining("Cannot set masks.methods to [\"lasso\"]")
+        .hasMessageContaining("[csordas, continuous-sparsification, lt-sft, magnitude, lottery-ticket]");
   }
 
   @Test
@@ -72,6 +73,19 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(f, List.of()))
         .hasMessageContaining("masks.csordas.masks-per-batch")
         .hasMessageContaining("at most masks.csordas.batch-size (4)");
+  }
+
+  @Test
+  void matchedDensityNeedsAReferenceAmongTheMethodsAndTopKMethods() throws IOException {
+    assertThatThrownBy(() -> ConfigLoader.load(conf(
+            "masks.matched-density { reference = lottery-ticket, methods = [magnitude] }"),
+        List.of()))
+        .hasMessageContaining("masks.matched-density.reference")
+        .hasMessageContaining("one of masks.methods");
+    assertThatThrownBy(() -> ConfigLoader.load(conf(
+            "masks.matched-density { reference = csordas, methods = [csordas] }"), List.of()))
+        .hasMessageContaining("masks.matched-density.methods")
+        .hasMessageContaining("[lt-sft, magnitude]");
   }
 
   @Test

@@ -38,8 +38,6 @@ import org.subnetlab.metrics.SummaryTable;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
-import org.subnetlab.sweep.SweepGrid;
-import org.subnetlab.task.Tasks;
 
 /**
  * Stage 3: the result tables, from the committed masks of this config's sweep: {@code masks},
@@ -59,7 +57,7 @@ public final class AggregateJob {
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     MultiLayerNetwork model = new ModelStore(out.model()).load(s.modelFingerprint());
-    List<RunSpec> runs = SweepGrid.expand(s, Tasks.create(s).subtasks());
+    List<RunSpec> runs = SweepPlan.all(spark, s, out);
     Set<String> committed = MaskFiles.committed(out.masks());
     List<String> missing = new ArrayList<>();
     List<String> files = new ArrayList<>();

@@ -15,8 +15,6 @@ import org.subnetlab.config.TaskSettings;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
-import org.subnetlab.sweep.SweepGrid;
-import org.subnetlab.task.Tasks;
 
 /**
  * Stage 2: the mask sweep. Expands the grid into runs, skips the runs already committed under
@@ -40,10 +38,25 @@ public final class TrainMasksJob {
     sweep(spark, s, out, model);
   }
 
-  /** Trains every run of the sweep that has no committed file yet. */
+  /**
+   * Trains every run of the sweep that has no committed file yet: the grid, then the
+   * matched-density runs that the grid's reference masks call for.
+   */
   public static SweepOutcome sweep(
       SparkSession spark, Settings s, OutputLayout out, MultiLayerNetwork model) {
-    List<RunSpec> runs = SweepGrid.expand(s, Tasks.create(s).subtasks());
+    List<RunSpec> grid = SweepPlan.grid(s);
+    SweepOutcome first = trainMissing(spark, s, out, model, grid, "Mask sweep");
+    List<RunSpec> matched = SweepPlan.matched(spark, s, out, grid);
+    if (matched.isEmpty()) {
+      return first;
+    }
+    SweepOutcome second = trainMissing(spark, s, out, model, matched, "Matched-density sweep");
+    return new SweepOutcome(first.total() + second.total(),
+        first.alreadyDone() + second.alreadyDone(), first.trained() + second.trained());
+  }
+
+  private static SweepOutcome trainMissing(SparkSession spark, Settings s, OutputLayout out,
+      MultiLayerNetwork model, List<RunSpec> runs, String what) {
     Set<String> done = MaskFiles.committed(out.masks());
     List<RunSpec> todo = new ArrayList<>();
     for (RunSpec r : runs) {
@@ -51,7 +64,7 @@ public final class TrainMasksJob {
         todo.add(r);
       }
     }
-    LOG.info("Mask sweep: {} runs, {} already finished, training {}",
+    LOG.info("{}: {} runs, {} already finished, training {}", what,
         runs.size(), runs.size() - todo.size(), todo.size());
     if (todo.isEmpty()) {
       return new SweepOutcome(runs.size(), runs.size(), 0);
@@ -88,7 +101,7 @@ public final class TrainMasksJob {
     } finally {
       spark.sparkContext().removeSparkListener(progress);
     }
-    LOG.info("Mask sweep: trained {} runs", finished.size());
+    LOG.info("{}: trained {} runs", what, finished.size());
     return new SweepOutcome(runs.size(), runs.size() - todo.size(), finished.size());
   }
 }

@@ -1,0 +1,59 @@
+package org.subnetlab.jobs;
+
+import static org.apache.spark.sql.functions.sum;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.subnetlab.config.Settings;
+import org.subnetlab.sweep.RunSpec;
+import org.subnetlab.sweep.SweepGrid;
+import org.subnetlab.task.Tasks;
+
+/**
+ * The runs of a sweep: the configured grid, then the matched-density runs derived from the
+ * committed masks of the reference method (known only once those runs have finished).
+ */
+final class SweepPlan {
+  private SweepPlan() {}
+
+  static List<RunSpec> grid(Settings s) {
+    return SweepGrid.expand(s, Tasks.create(s).subtasks());
+  }
+
+  /** The matched-density runs that the finished reference runs call for. */
+  static List<RunSpec> matched(SparkSession spark, Settings s, OutputLayout out,
+      List<RunSpec> grid) {
+    String ref = s.masks().matchedReference();
+    if (ref.isEmpty()) {
+      return List.of();
+    }
+    Set<String> committed = MaskFiles.committed(out.masks());
+    List<String> files = new ArrayList<>();
+    for (RunSpec r : grid) {
+      if (r.method().equals(ref) && committed.contains(r.runId())) {
+        files.add(MaskFiles.file(out.masks(), r.runId()).toUri().toString());
+      }
+    }
+    Map<String, Long> kept = new HashMap<>();
+    if (!files.isEmpty()) {
+      for (Row r : spark.read().parquet(files.toArray(String[]::new))
+          .groupBy("run_id").agg(sum("n_kept")).collectAsList()) {
+        kept.put(r.getString(0), r.getLong(1));
+      }
+    }
+    return SweepGrid.matched(s, grid, kept);
+  }
+
+  /** Grid plus matched runs. */
+  static List<RunSpec> all(SparkSession spark, Settings s, OutputLayout out) {
+    List<RunSpec> grid = grid(s);
+    List<RunSpec> all = new ArrayList<>(grid);
+    all.addAll(matched(spark, s, out, grid));
+    return all;
+  }
+}
