@@ -10,7 +10,8 @@ import java.util.TreeMap;
 import org.subnetlab.sweep.RunSpec;
 
 /**
- * The {@code summary} table: per (method, hyperparameters, subtask, layer), statistics over seeds —
+ * The {@code summary} table: per (method, hyperparameters, subtask, layer), statistics over seeds
+ * (matched-density runs, whose top-k differs per seed, are grouped without it) —
  * mean, std and 95% bootstrap interval of density, subnetwork accuracy and removal drop (the last two
  * on layer {@code ALL}, where they are defined) — and mean Jaccard overlaps across seeds (stability),
  * across subtasks at the same seed (modularity) and across methods for the same subtask and seed
@@ -50,7 +51,8 @@ public final class SummaryTable {
     for (Pair p : overlap) {
       RunSpec a = byId.get(p.runA()).spec();
       RunSpec b = byId.get(p.runB()).spec();
-      String kind = a.method().equals(b.method()) && a.hyperparameters().equals(b.hyperparameters())
+      String kind = a.method().equals(b.method())
+          && a.comparableHyperparameters().equals(b.comparableHyperparameters())
           ? (a.subtask().equals(b.subtask()) && a.seed() != b.seed() ? "seeds"
               : !a.subtask().equals(b.subtask()) && a.seed() == b.seed() ? "subtasks" : null)
           : (!a.method().equals(b.method()) && a.subtask().equals(b.subtask())
@@ -74,7 +76,9 @@ public final class SummaryTable {
         Stat drop = all ? stat(members.stream()
             .mapToDouble(r -> r.fullAccuracy() - r.removedAccuracy()).toArray(), resamples, rng)
             : null;
-        out.add(new Row(first.method(), first.hyperparameterStrings(), first.subtask(), layer,
+        Map<String, String> hp = new TreeMap<>(first.hyperparameterStrings());
+        hp.keySet().retainAll(first.comparableHyperparameters().keySet());
+        out.add(new Row(first.method(), hp, first.subtask(), layer,
             members.size(), stat(density, resamples, rng), sub, drop,
             mean(jac, g.getKey() + "|" + layer + "|seeds"),
             mean(jac, g.getKey() + "|" + layer + "|subtasks"),
@@ -85,7 +89,7 @@ public final class SummaryTable {
   }
 
   private static String groupOf(RunSpec s) {
-    return s.method() + "|" + new TreeMap<>(s.hyperparameters()) + "|" + s.subtask();
+    return s.method() + "|" + s.comparableHyperparameters() + "|" + s.subtask();
   }
 
   private static Stat stat(double[] x, int resamples, SplittableRandom rng) {

@@ -39,9 +39,21 @@ public record RunSpec(
     return out;
   }
 
+  /**
+   * The hyperparameters that make runs comparable: all of them, except for matched-density runs
+   * the top-k, which each run takes from its own reference mask.
+   */
+  public Map<String, Double> comparableHyperparameters() {
+    Map<String, Double> hp = new TreeMap<>(hyperparameters);
+    if (hp.getOrDefault("matched", 0.0) == 1.0) {
+      hp.remove("top-k");
+    }
+    return hp;
+  }
+
   /** Identifies the (method, seed, hyperparameters) group: the runs whose masks are compared. */
   public String groupKey() {
-    return method + "|" + seed + "|" + format(new TreeMap<>(hyperparameters));
+    return method + "|" + seed + "|" + format(comparableHyperparameters());
   }
 
   private static String format(Map<String, Double> sorted) {
