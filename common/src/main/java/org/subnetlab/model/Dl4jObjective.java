@@ -55,30 +55,39 @@ public final class Dl4jObjective implements MaskedObjective {
 
   @Override
   public Evaluation evaluate(float[] effective, Dataset data) {
-    ParamBridge.write(effective, net.params());
+    float[] p = outputs(effective, data);
     int correct = 0;
     double loss = 0;
     int c = data.numClasses();
+    for (int i = 0; i < data.size(); i++) {
+      int label = data.labels()[i];
+      int best = 0;
+      for (int k = 1; k < c; k++) {
+        if (p[i * c + k] > p[i * c + best]) {
+          best = k;
+        }
+      }
+      correct += best == label ? 1 : 0;
+      loss -= Math.log(Math.max(p[i * c + label], 1e-12));
+    }
+    int n = data.size();
+    return new Evaluation(n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : loss / n, n);
+  }
+
+  /** The network's output probabilities (n × classes, row-major) with parameters θ_eff. */
+  public float[] outputs(float[] effective, Dataset data) {
+    ParamBridge.write(effective, net.params());
+    int c = data.numClasses();
+    float[] out = new float[data.size() * c];
     for (int start = 0; start < data.size(); start += EVAL_CHUNK) {
       int end = Math.min(data.size(), start + EVAL_CHUNK);
       float[] x = new float[(end - start) * data.inputSize()];
       System.arraycopy(data.features(), start * data.inputSize(), x, 0, x.length);
       INDArray in = Nd4j.create(x, new long[] {end - start, data.inputSize()}, 'c').castTo(dtype);
       float[] p = ParamBridge.toFloats(net.output(in, false).dup('c'));
-      for (int i = 0; i < end - start; i++) {
-        int label = data.labels()[start + i];
-        int best = 0;
-        for (int k = 1; k < c; k++) {
-          if (p[i * c + k] > p[i * c + best]) {
-            best = k;
-          }
-        }
-        correct += best == label ? 1 : 0;
-        loss -= Math.log(Math.max(p[i * c + label], 1e-12));
-      }
+      System.arraycopy(p, 0, out, start * c, p.length);
     }
-    int n = data.size();
-    return new Evaluation(n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : loss / n, n);
+    return out;
   }
 
   private INDArray[] batch(int n, int in, int classes) {
