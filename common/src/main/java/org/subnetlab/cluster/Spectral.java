@@ -102,7 +102,8 @@ public final class Spectral {
     return kMeans(normaliseRows(embedding), k, restarts, seed);
   }
 
-  static double[][] normaliseRows(double[][] x) {
+  /** Scales every non-zero row of x to unit Euclidean length, in place; returns x. */
+  public static double[][] normaliseRows(double[][] x) {
     for (double[] row : x) {
       double norm = 0;
       for (double v : row) {

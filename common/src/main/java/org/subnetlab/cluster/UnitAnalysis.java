@@ -83,7 +83,9 @@ public final class UnitAnalysis {
   /**
    * Feature vector of every hidden unit (Watanabe 2019 represents a hidden unit by its effect on
    * the outputs): the mean, over {@code data}, of the change of each output probability when the
-   * unit is ablated, p(x) − p_{−u}(x). Rows in node order of {@link #hiddenNodes()}.
+   * unit is ablated, p(x) − p_{−u}(x), scaled to unit length (so units group by which outputs they
+   * move, not by how much; a unit without effect keeps the zero vector). Rows in the node order of
+   * {@link #hiddenNodes()}.
    */
   public double[][] ablationFeatures(Dataset data) {
     int[] nodes = hiddenNodes();
@@ -98,7 +100,7 @@ public final class UnitAnalysis {
         }
       }
     }
-    return f;
+    return Spectral.normaliseRows(f);
   }
 
   public int[] hiddenNodes() {

@@ -19,6 +19,7 @@ public final class Settings {
   private final ModelSettings model;
   private final MaskSettings masks;
   private final int randomControls;
+  private final ClusterSettings cluster;
   private final int bootstrapResamples;
   private final Config config;
 
@@ -29,6 +30,7 @@ public final class Settings {
     this.model = new ModelSettings(c);
     this.masks = new MaskSettings(c);
     this.randomControls = Keys.intIn(c, "aggregate.random-controls", 0, 1000);
+    this.cluster = new ClusterSettings(c);
     this.bootstrapResamples = Keys.intIn(c, "aggregate.bootstrap-resamples", 100, 1_000_000);
   }
 
@@ -46,6 +48,10 @@ public final class Settings {
 
   public MaskSettings masks() {
     return masks;
+  }
+
+  public ClusterSettings cluster() {
+    return cluster;
   }
 
   public int bootstrapResamples() {

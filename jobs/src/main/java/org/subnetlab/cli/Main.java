@@ -6,6 +6,7 @@ import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
 import org.subnetlab.jobs.AggregateJob;
+import org.subnetlab.jobs.ClusterJob;
 import org.subnetlab.jobs.OutputLayout;
 import org.subnetlab.jobs.PipelineJob;
 import org.subnetlab.jobs.SparkSessions;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Option;
     version = "subnetlab 0.1.0",
     description = "Find functional subnetworks in trained neural networks, on Spark.",
     subcommands = {
-      Main.Run.class, Main.TrainModel.class, Main.TrainMasks.class, Main.Aggregate.class
+      Main.Run.class, Main.TrainModel.class, Main.TrainMasks.class, Main.Aggregate.class,
+      Main.Cluster.class
     })
 public final class Main implements Callable<Integer> {
 
@@ -111,6 +113,19 @@ public final class Main implements Callable<Integer> {
 
     StageMain.Stage stage() {
       return (spark, s, out) -> TrainMasksJob.trainWithStoredModel(spark, s, out);
+    }
+  }
+
+  @Command(name = "cluster", mixinStandardHelpOptions = true,
+      description = "Cluster the base model's units: spectral clusters and their n-cut against "
+          + "shuffled networks, Watanabe's hierarchical tree, local specialisation.")
+  static final class Cluster extends StageCommand {
+    String name() {
+      return "cluster";
+    }
+
+    StageMain.Stage stage() {
+      return ClusterJob::run;
     }
   }
 

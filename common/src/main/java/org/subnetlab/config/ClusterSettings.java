@@ -1,0 +1,23 @@
+package org.subnetlab.config;
+
+import com.typesafe.config.Config;
+import java.util.List;
+
+/** Settings of {@code subnetlab cluster}. */
+public record ClusterSettings(
+    int k, int shuffles, int kmeansRestarts, String backend, int picIterations, int modules,
+    int randomControls) implements java.io.Serializable {
+
+  public static final List<String> BACKENDS = List.of("exact", "spark-pic");
+
+  ClusterSettings(Config c) {
+    this(
+        Keys.intIn(c, "cluster.k", 2, 1000),
+        Keys.intIn(c, "cluster.shuffles", 1, 100_000),
+        Keys.intIn(c, "cluster.kmeans-restarts", 1, 1000),
+        Keys.oneOf(c, "cluster.backend", BACKENDS),
+        Keys.intIn(c, "cluster.pic-iterations", 1, 10_000),
+        Keys.intIn(c, "cluster.modules", 1, 10_000),
+        Keys.intIn(c, "cluster.random-controls", 0, 10_000));
+  }
+}

@@ -1,0 +1,333 @@
+package org.subnetlab.jobs;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subnetlab.cluster.Hierarchical;
+import org.subnetlab.cluster.Shuffles;
+import org.subnetlab.cluster.Spectral;
+import org.subnetlab.cluster.UnitAnalysis;
+import org.subnetlab.cluster.WeightGraph;
+import org.subnetlab.config.BadInputException;
+import org.subnetlab.config.ClusterSettings;
+import org.subnetlab.config.Settings;
+import org.subnetlab.mask.Mask;
+import org.subnetlab.metrics.Ablation;
+import org.subnetlab.metrics.Bootstrap;
+import org.subnetlab.model.Dl4jObjective;
+import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.ParamBridge;
+import org.subnetlab.model.ParamLayout;
+import org.subnetlab.task.Seeds;
+import org.subnetlab.task.Task;
+import org.subnetlab.task.Tasks;
+
+/**
+ * {@code subnetlab cluster}: clusters of units of the base model. Spectral clustering of the weight
+ * graph and its n-cut against weight-shuffled networks (shuffles in parallel on Spark), Watanabe's
+ * hierarchical tree of hidden units, local specialisation of every cluster against random unit
+ * sets, and — when the mask sweep's {@code masks} table exists — how much of each cluster's weights
+ * each mask keeps. Tables: {@code clusters}, {@code clusterability}, {@code cluster_tree},
+ * {@code cluster_specialisation}, {@code cluster_masks}.
+ */
+public final class ClusterJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterJob.class);
+
+  private ClusterJob() {}
+
+  public static void main(String[] args) {
+    System.exit(StageMain.execute("subnetlab cluster", args, ClusterJob::run));
+  }
+
+  public static void run(SparkSession spark, Settings s, OutputLayout out) {
+    ClusterSettings cs = s.cluster();
+    MultiLayerNetwork model = new ModelStore(out.model()).load(s.modelFingerprint());
+    ParamLayout layout = ParamLayout.of(model);
+    float[] theta = ParamBridge.toFloats(model.params());
+    WeightGraph graph;
+    try {
+      graph = WeightGraph.of(layout, theta);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("Cannot cluster the model in " + out.model() + ": "
+          + e.getMessage(), e);
+    }
+    if (cs.k() > graph.size()) {
+      throw new BadInputException("Cannot set cluster.k to " + cs.k() + ": the model has only "
+          + graph.size() + " units.");
+    }
+    spark.sparkContext().setJobGroup("subnetlab-cluster", "subnetlab: cluster units", false);
+    Task task = Tasks.create(s);
+    long seed = s.seed();
+
+    int[] spectral = partition(spark, cs, graph.adjacency(), seed);
+    double nCut = Spectral.nCut(graph.adjacency(), spectral);
+    double[] shuffled = shuffledNCuts(spark, s, layout, theta);
+    int atOrBelow = 0;
+    for (double v : shuffled) {
+      atOrBelow += v <= nCut ? 1 : 0;
+    }
+    double mean = Bootstrap.mean(shuffled);
+    double std = Bootstrap.std(shuffled);
+    double p = (1.0 + atOrBelow) / (shuffled.length + 1);
+    LOG.info("n-cut {} (k = {}); shuffled networks {} ± {} (n = {}); z = {}, p = {}",
+        fmt(nCut), cs.k(), fmt(mean), fmt(std), shuffled.length, fmt((nCut - mean) / std), fmt(p));
+
+    Dl4jObjective objective = new Dl4jObjective(model);
+    UnitAnalysis units = new UnitAnalysis(layout, graph, theta, objective);
+    int[] hidden = units.hiddenNodes();
+    List<Hierarchical.Merge> tree = Hierarchical.ward(units.ablationFeatures(task.evalSplit()));
+    int[] modulesOfHidden = Hierarchical.cut(tree, hidden.length, Math.min(cs.modules(),
+        hidden.length));
+    int[] modules = new int[graph.size()];
+    java.util.Arrays.fill(modules, -1);
+    for (int i = 0; i < hidden.length; i++) {
+      modules[hidden[i]] = modulesOfHidden[i];
+    }
+    Map<String, int[]> partitions = new LinkedHashMap<>();
+    partitions.put("spectral", spectral);
+    partitions.put("hierarchical", modules);
+
+    Tables.replace(clustersTable(spark, graph, partitions), out, "clusters");
+    Tables.replace(spark.createDataFrame(List.of(RowFactory.create(cs.backend(), cs.k(),
+        graph.size(), nCut, shuffled.length, mean, std, finite((nCut - mean) / std), p)),
+        CLUSTERABILITY), out, "clusterability");
+    List<Row> merges = new ArrayList<>();
+    for (Hierarchical.Merge m : tree) {
+      merges.add(RowFactory.create(m.step(), m.a(), m.b(), m.distance(), m.size()));
+    }
+    Tables.replace(spark.createDataFrame(merges, TREE), out, "cluster_tree");
+    List<Row> spec = new ArrayList<>();
+    for (Map.Entry<String, int[]> e : partitions.entrySet()) {
+      for (UnitAnalysis.Specialisation sp : units.specialisation(e.getValue(), task,
+          cs.randomControls(), Seeds.stream(seed, "cluster/controls/" + e.getKey()))) {
+        Ablation.ControlStats c = sp.controls();
+        spec.add(RowFactory.create(e.getKey(), sp.cluster(), sp.hiddenUnits(), sp.evalSubtask(),
+            sp.fullAccuracy(), sp.accuracy(), sp.fullAccuracy() - sp.accuracy(),
+            c == null ? null : c.mean(), c == null ? null : finite(c.std()),
+            c == null ? null : finite(c.zScore()), c == null ? null : c.percentile()));
+      }
+    }
+    Tables.replace(spark.createDataFrame(spec, SPECIALISATION), out, "cluster_specialisation");
+    String report = report(cs, graph.size(), nCut, mean, std, shuffled.length, p, spec,
+        task.subtasks());
+    System.out.println(report);
+    writeReport(out, report);
+    if (Files.isDirectory(out.table("masks"))) {
+      Tables.replace(spark.createDataFrame(maskOverlap(spark, out, layout, units, partitions),
+          CLUSTER_MASKS), out, "cluster_masks");
+    } else {
+      LOG.info("No masks table in {}: skipping cluster_masks (run the mask sweep first)",
+          out.tables());
+    }
+    LOG.info("Wrote tables clusters, clusterability, cluster_tree, cluster_specialisation{} under {}",
+        Files.isDirectory(out.table("masks")) ? ", cluster_masks" : "", out.tables());
+  }
+
+  /** Markdown summary: clusterability, and per cluster the accuracy drop on each subtask. */
+  static String report(ClusterSettings cs, int units, double nCut, double mean, double std, int n,
+      double p, List<Row> spec, List<String> subtasks) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "## Clusterability%n%nn-cut of the %d-cluster spectral "
+        + "partition of the %d-unit weight graph: %.4f; %d weight-shuffled networks: %.4f ± %.4f; "
+        + "z = %.2f; p = %.4f (share of shuffled networks with n-cut ≤ the real one, with the "
+        + "+1 correction). Lower n-cut = more clusterable.%n%n", cs.k(), units, nCut, n, mean, std,
+        (nCut - mean) / std, p));
+    sb.append("## Local specialisation (accuracy drop when a cluster's hidden units are ablated;"
+        + " z against random unit sets of the same size)\n\n| partition | cluster | hidden units |");
+    for (String st : subtasks) {
+      sb.append(' ').append(st).append(" drop (z) |");
+    }
+    sb.append("\n|---|---|---|").append("---|".repeat(subtasks.size())).append('\n');
+    Map<String, StringBuilder> lines = new LinkedHashMap<>();
+    for (Row r : spec) {
+      String key = r.getString(0) + "|" + r.getInt(1);
+      StringBuilder line = lines.computeIfAbsent(key, k -> new StringBuilder(String.format(
+          Locale.ROOT, "| %s | %d | %d |", r.getString(0), r.getInt(1), r.getInt(2))));
+      line.append(String.format(Locale.ROOT, " %.3f (%s) |", r.getDouble(6),
+          r.isNullAt(9) ? "–" : String.format(Locale.ROOT, "%.1f", r.getDouble(9))));
+    }
+    lines.values().forEach(l -> sb.append(l).append('\n'));
+    return sb.toString();
+  }
+
+  private static void writeReport(OutputLayout out, String text) {
+    try {
+      Files.createDirectories(out.report());
+      java.nio.file.Path tmp = Files.createTempFile(out.report(), ".clusters", ".md");
+      Files.writeString(tmp, text);
+      Files.move(tmp, out.report().resolve("clusters.md"),
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot write " + out.report(), e);
+    }
+  }
+
+  private static int[] partition(SparkSession spark, ClusterSettings cs, double[][] a, long seed) {
+    return cs.backend().equals("spark-pic")
+        ? PicClustering.cluster(spark, a, cs.k(), cs.picIterations(), seed)
+        : Spectral.cluster(a, cs.k(), cs.kmeansRestarts(), seed);
+  }
+
+  /** The n-cut of each shuffled network, in parallel on Spark (exact backend). */
+  private static double[] shuffledNCuts(
+      SparkSession spark, Settings s, ParamLayout layout, float[] theta) {
+    ClusterSettings cs = s.cluster();
+    long seed = s.seed();
+    List<Integer> ids = new ArrayList<>();
+    for (int i = 0; i < cs.shuffles(); i++) {
+      ids.add(i);
+    }
+    if (cs.backend().equals("spark-pic")) { // each partition is itself a Spark job
+      double[] out = new double[ids.size()];
+      for (int i : ids) {
+        double[][] a = WeightGraph.of(layout, Shuffles.withinLayers(layout, theta,
+            Seeds.stream(seed, "cluster/shuffle/" + i))).adjacency();
+        out[i] = Spectral.nCut(a, partition(spark, cs, a, seed));
+      }
+      return out;
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<float[]> params = jsc.broadcast(theta);
+    List<Double> cuts = jsc.parallelize(ids, Math.min(ids.size(), 64)).map(i -> {
+      double[][] a = WeightGraph.of(layout, Shuffles.withinLayers(layout, params.value(),
+          Seeds.stream(seed, "cluster/shuffle/" + i))).adjacency();
+      return Spectral.nCut(a, Spectral.cluster(a, cs.k(), cs.kmeansRestarts(), seed));
+    }).collect();
+    return cuts.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  private static org.apache.spark.sql.Dataset<Row> clustersTable(
+      SparkSession spark, WeightGraph graph, Map<String, int[]> partitions) {
+    List<Row> rows = new ArrayList<>();
+    for (Map.Entry<String, int[]> e : partitions.entrySet()) {
+      int leaf = 0;
+      for (int n = 0; n < graph.size(); n++) {
+        int layer = graph.layerOf(n);
+        boolean hidden = layer > 0 && layer < graph.layers() - 1;
+        if (e.getValue()[n] < 0) {
+          continue;
+        }
+        rows.add(RowFactory.create(e.getKey(), n, layer, graph.unitOf(n), e.getValue()[n],
+            e.getKey().equals("hierarchical") && hidden ? leaf++ : null));
+      }
+    }
+    return spark.createDataFrame(rows, CLUSTERS);
+  }
+
+  private static List<Row> maskOverlap(SparkSession spark, OutputLayout out, ParamLayout layout,
+      UnitAnalysis units, Map<String, int[]> partitions) {
+    Map<String, byte[][]> bits = new LinkedHashMap<>();
+    Map<String, Row> meta = new LinkedHashMap<>();
+    for (Row r : spark.read().parquet(out.table("masks").toString())
+        .select("run_id", "method", "subtask", "seed", "layer_index", "bits").collectAsList()) {
+      bits.computeIfAbsent(r.getString(0), k -> new byte[layout.layers()][])[r.getInt(4)] =
+          r.getAs(5);
+      meta.put(r.getString(0), r);
+    }
+    List<Row> rows = new ArrayList<>();
+    for (Map.Entry<String, byte[][]> m : bits.entrySet()) {
+      Mask mask = new Mask(layout, m.getValue());
+      Row info = meta.get(m.getKey());
+      for (Map.Entry<String, int[]> p : partitions.entrySet()) {
+        int k = java.util.Arrays.stream(p.getValue()).max().orElse(-1) + 1;
+        int[] all = new int[0];
+        for (int c = 0; c < k; c++) {
+          int[] members = members(p.getValue(), c);
+          all = concat(all, members);
+        }
+        double base = UnitAnalysis.keptShare(mask, units.incidentWeights(all));
+        for (int c = 0; c < k; c++) {
+          int[] w = units.incidentWeights(members(p.getValue(), c));
+          double share = UnitAnalysis.keptShare(mask, w);
+          rows.add(RowFactory.create(p.getKey(), c, m.getKey(), info.getString(1),
+              info.getString(2), info.getLong(3), w.length, finite(share),
+              finite(share / base)));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static int[] members(int[] labels, int c) {
+    return java.util.stream.IntStream.range(0, labels.length).filter(n -> labels[n] == c)
+        .toArray();
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.4f", v);
+  }
+
+  static final StructType CLUSTERS = new StructType()
+      .add("method", DataTypes.StringType, false)
+      .add("node", DataTypes.IntegerType, false)
+      .add("layer", DataTypes.IntegerType, false)
+      .add("unit", DataTypes.IntegerType, false)
+      .add("cluster", DataTypes.IntegerType, false)
+      .add("tree_leaf", DataTypes.IntegerType, true);
+
+  static final StructType CLUSTERABILITY = new StructType()
+      .add("backend", DataTypes.StringType, false)
+      .add("k", DataTypes.IntegerType, false)
+      .add("n_units", DataTypes.IntegerType, false)
+      .add("n_cut", DataTypes.DoubleType, false)
+      .add("n_shuffles", DataTypes.IntegerType, false)
+      .add("shuffled_mean", DataTypes.DoubleType, false)
+      .add("shuffled_std", DataTypes.DoubleType, true)
+      .add("z_score", DataTypes.DoubleType, true)
+      .add("p_value", DataTypes.DoubleType, false);
+
+  static final StructType TREE = new StructType()
+      .add("step", DataTypes.IntegerType, false)
+      .add("cluster_a", DataTypes.IntegerType, false)
+      .add("cluster_b", DataTypes.IntegerType, false)
+      .add("distance", DataTypes.DoubleType, false)
+      .add("size", DataTypes.IntegerType, false);
+
+  static final StructType SPECIALISATION = new StructType()
+      .add("method", DataTypes.StringType, false)
+      .add("cluster", DataTypes.IntegerType, false)
+      .add("hidden_units", DataTypes.IntegerType, false)
+      .add("eval_subtask", DataTypes.StringType, false)
+      .add("full_accuracy", DataTypes.DoubleType, false)
+      .add("accuracy", DataTypes.DoubleType, false)
+      .add("drop", DataTypes.DoubleType, false)
+      .add("random_mean", DataTypes.DoubleType, true)
+      .add("random_std", DataTypes.DoubleType, true)
+      .add("z_score", DataTypes.DoubleType, true)
+      .add("random_percentile", DataTypes.DoubleType, true);
+
+  static final StructType CLUSTER_MASKS = new StructType()
+      .add("cluster_method", DataTypes.StringType, false)
+      .add("cluster", DataTypes.IntegerType, false)
+      .add("run_id", DataTypes.StringType, false)
+      .add("method", DataTypes.StringType, false)
+      .add("subtask", DataTypes.StringType, false)
+      .add("seed", DataTypes.LongType, false)
+      .add("n_weights", DataTypes.IntegerType, false)
+      .add("kept_share", DataTypes.DoubleType, true)
+      .add("enrichment", DataTypes.DoubleType, true);
+}
