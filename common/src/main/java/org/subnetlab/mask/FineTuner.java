@@ -49,11 +49,6 @@ final class FineTuner {
     }
     return new Tuned(p, losses);
   }
-
-  static double tailMean(float[] losses) {
-    if (losses.length == 0) {
-      return Double.NaN;
-    }
     int tail = Math.max(1, losses.length / 10);
     double m = 0;
     for (int s = losses.length - tail; s < losses.length; s++) {

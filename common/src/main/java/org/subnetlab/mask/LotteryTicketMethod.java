@@ -73,7 +73,7 @@ public final class LotteryTicketMethod implements MaskMethod {
       java.util.Arrays.fill(densities, (r - 1) * steps, r * steps, (float) density);
       mask = next;
     }
-    return new MaskTrainingResult(mask, (long) rounds * steps, FineTuner.tailMean(losses), losses,
+    return new MaskTrainingResult(mask, (long) rounds * steps, TrainingLoop.tailMean(losses), losses,
         densities);
   }
 }

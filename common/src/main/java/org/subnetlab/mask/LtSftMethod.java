@@ -27,7 +27,7 @@ public final class LtSftMethod implements MaskMethod {
     this.batchSize = hp.get("batch-size").intValue();
     this.learningRate = hp.get("learning-rate");
     this.topK = hp.get("top-k");
-    this.scope = hp.get("per-layer") == 1.0 ? TopK.Scope.PER_LAYER : TopK.Scope.GLOBAL;
+    this.scope = TopK.Scope.of(hp);
   }
 
   @Override
@@ -59,7 +59,7 @@ public final class LtSftMethod implements MaskMethod {
     float[] densities = new float[losses.length];
     java.util.Arrays.fill(densities, 0, steps, 1f);
     java.util.Arrays.fill(densities, steps, losses.length, (float) mask.kept() / theta0.length);
-    return new MaskTrainingResult(mask, steps + sparseSteps, FineTuner.tailMean(sparse.losses()),
+    return new MaskTrainingResult(mask, steps + sparseSteps, TrainingLoop.tailMean(sparse.losses()),
         losses, densities, delta);
   }
 }

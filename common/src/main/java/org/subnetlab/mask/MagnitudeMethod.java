@@ -14,7 +14,7 @@ public final class MagnitudeMethod implements MaskMethod {
 
   public MagnitudeMethod(Map<String, Double> hp) {
     this.topK = hp.get("top-k");
-    this.scope = hp.get("per-layer") == 1.0 ? TopK.Scope.PER_LAYER : TopK.Scope.GLOBAL;
+    this.scope = TopK.Scope.of(hp);
   }
 
   @Override

@@ -53,7 +53,15 @@ public final class TopK {
   }
 
   /** Whether K is counted per layer or over the whole model. */
-  public enum Scope { GLOBAL, PER_LAYER }
+  public enum Scope {
+    GLOBAL,
+    PER_LAYER;
+
+    /** The scope a method's {@code per-layer} hyperparameter (0 or 1) asks for. */
+    static Scope of(java.util.Map<String, Double> hyperparameters) {
+      return hyperparameters.get("per-layer") == 1.0 ? PER_LAYER : GLOBAL;
+    }
+  }
 
   /** What happens to parameters that are not candidates. */
   public enum Others { KEEP, DROP }

@@ -36,13 +36,21 @@ final class TrainingLoop {
       }
       densities[s] = (float) kept / scores.length;
     }
-    int tail = Math.max(1, steps / 10);
-    double mean = 0;
-    for (int s = steps - tail; s < steps; s++) {
-      mean += losses[s];
-    }
     return new MaskTrainingResult(
-        Mask.positive(layout, scores), steps, mean / tail, losses, densities);
+        Mask.positive(layout, scores), steps, tailMean(losses), losses, densities);
+  }
+
+  /** Mean of the last tenth (at least one) of the per-step losses: a run's final loss. */
+  static double tailMean(float[] losses) {
+    if (losses.length == 0) {
+      return Double.NaN;
+    }
+    int tail = Math.max(1, losses.length / 10);
+    double m = 0;
+    for (int s = losses.length - tail; s < losses.length; s++) {
+      m += losses[s];
+    }
+    return m / tail;
   }
 
   static double sigmoid(double x) {

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -213,8 +212,8 @@ public final class AggregateJob {
                 out.add(RowFactory.create(a.runId(), a.method(), a.maskSubtask(), a.seed(),
                     a.evalSubtask(), a.mode(), a.control() < 0 ? null : a.control(),
                     a.accuracy(), a.loss(), a.examples(), a.keptParams(),
-                    c == null ? null : c.n(), c == null ? null : finite(c.mean()),
-                    c == null ? null : finite(c.std()), c == null ? null : finite(c.zScore()),
+                    c == null ? null : c.n(), c == null ? null : Reports.finite(c.mean()),
+                    c == null ? null : Reports.finite(c.std()), c == null ? null : Reports.finite(c.zScore()),
                     c == null ? null : c.percentile()));
               }
               return out.iterator();
@@ -281,27 +280,15 @@ public final class AggregateJob {
       rows.add(RowFactory.create(r.method(),
           scala.collection.JavaConverters.mapAsScalaMap(r.hyperparameters()),
           r.subtask(), r.layer(), r.seeds(), stat(r.density()),
-          stat(r.subnetworkAccuracy()), stat(r.removalDrop()), finite(r.jaccardAcrossSeeds()),
-          finite(r.jaccardAcrossSubtasks()), finite(r.jaccardAcrossMethods())));
+          stat(r.subnetworkAccuracy()), stat(r.removalDrop()), Reports.finite(r.jaccardAcrossSeeds()),
+          Reports.finite(r.jaccardAcrossSubtasks()), Reports.finite(r.jaccardAcrossMethods())));
     }
     return spark.createDataFrame(rows, SUMMARY_SCHEMA).orderBy("method", "subtask", "layer");
   }
 
   private static Row stat(SummaryTable.Stat st) {
     return st == null ? null
-        : RowFactory.create(finite(st.mean()), finite(st.std()), finite(st.low()),
-            finite(st.high()));
-  }
-
-  /** NaN (undefined: no spread among the controls) is stored as null. */
-  private static Double finite(double v) {
-    return Double.isNaN(v) ? null : v;
-  }
-
-  /** The distinct values of a string column (small tables only). */
-  static Set<String> distinct(Dataset<Row> df, String column) {
-    Set<String> out = new TreeSet<>();
-    df.select(column).distinct().collectAsList().forEach(r -> out.add(r.getString(0)));
-    return out;
+        : RowFactory.create(Reports.finite(st.mean()), Reports.finite(st.std()),
+            Reports.finite(st.low()), Reports.finite(st.high()));
   }
 }

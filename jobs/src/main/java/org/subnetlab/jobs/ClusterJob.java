@@ -102,7 +102,7 @@ public final class ClusterJob {
 
     Tables.replace(clustersTable(spark, graph, partitions), out, "clusters");
     Tables.replace(spark.createDataFrame(List.of(RowFactory.create(cs.backend(), cs.k(),
-        graph.size(), nCut, shuffled.length, mean, std, finite((nCut - mean) / std), p)),
+        graph.size(), nCut, shuffled.length, mean, std, Reports.finite((nCut - mean) / std), p)),
         CLUSTERABILITY), out, "clusterability");
     List<Row> merges = new ArrayList<>();
     for (Hierarchical.Merge m : tree) {
@@ -116,15 +116,15 @@ public final class ClusterJob {
         Ablation.ControlStats c = sp.controls();
         spec.add(RowFactory.create(e.getKey(), sp.cluster(), sp.hiddenUnits(), sp.evalSubtask(),
             sp.fullAccuracy(), sp.accuracy(), sp.fullAccuracy() - sp.accuracy(),
-            c == null ? null : c.mean(), c == null ? null : finite(c.std()),
-            c == null ? null : finite(c.zScore()), c == null ? null : c.percentile()));
+            c == null ? null : c.mean(), c == null ? null : Reports.finite(c.std()),
+            c == null ? null : Reports.finite(c.zScore()), c == null ? null : c.percentile()));
       }
     }
     Tables.replace(spark.createDataFrame(spec, SPECIALISATION), out, "cluster_specialisation");
     String report = report(cs, graph.size(), nCut, mean, std, shuffled.length, p, spec,
         task.subtasks());
     System.out.println(report);
-    writeReport(out, report);
+    Reports.write(out, "clusters.md", report);
     if (Files.isDirectory(out.table("masks"))) {
       Tables.replace(spark.createDataFrame(maskOverlap(spark, out, layout, units, partitions),
           CLUSTER_MASKS), out, "cluster_masks");
@@ -161,19 +161,6 @@ public final class ClusterJob {
     }
     lines.values().forEach(l -> sb.append(l).append('\n'));
     return sb.toString();
-  }
-
-  private static void writeReport(OutputLayout out, String text) {
-    try {
-      Files.createDirectories(out.report());
-      java.nio.file.Path tmp = Files.createTempFile(out.report(), ".clusters", ".md");
-      Files.writeString(tmp, text);
-      Files.move(tmp, out.report().resolve("clusters.md"),
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Cannot write " + out.report(), e);
-    }
   }
 
   private static int[] partition(SparkSession spark, ClusterSettings cs, double[][] a, long seed) {
@@ -254,8 +241,8 @@ public final class ClusterJob {
           int[] w = units.incidentWeights(members(p.getValue(), c));
           double share = UnitAnalysis.keptShare(mask, w);
           rows.add(RowFactory.create(p.getKey(), c, m.getKey(), info.getString(1),
-              info.getString(2), info.getLong(3), w.length, finite(share),
-              finite(share / base)));
+              info.getString(2), info.getLong(3), w.length, Reports.finite(share),
+              Reports.finite(share / base)));
         }
       }
     }
@@ -271,10 +258,6 @@ public final class ClusterJob {
     int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
-  }
-
-  private static Double finite(double v) {
-    return Double.isFinite(v) ? v : null;
   }
 
   private static String fmt(double v) {

@@ -28,12 +28,6 @@ public record OutputLayout(Path root) {
     return new OutputLayout(abs);
   }
 
-  /** The layout of an existing directory, without creating anything. */
-  public static OutputLayout existing(Path root) {
-    Path abs = root.toAbsolutePath().normalize();
-    if (!Files.isDirectory(abs)) {
-      throw new BadInputException("No output directory " + abs + ".");
-    }
     return new OutputLayout(abs);
   }
 

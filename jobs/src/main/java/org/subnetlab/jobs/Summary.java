@@ -1,9 +1,5 @@
 package org.subnetlab.jobs;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Row;
@@ -115,16 +111,7 @@ public final class Summary {
   /** Builds the summary and writes it to report/summary.md; returns it. */
   public static String write(SparkSession spark, OutputLayout out) {
     String text = build(spark, out);
-    try {
-      Files.createDirectories(out.report());
-      Path tmp = Files.createTempFile(out.report(), ".summary", ".md");
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, out.report().resolve("summary.md"),
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("Cannot write " + out.report(), e);
-    }
+    Reports.write(out, "summary.md", text);
     return text;
   }
 

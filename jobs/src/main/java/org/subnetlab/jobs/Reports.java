@@ -1,0 +1,30 @@
+package org.subnetlab.jobs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Files under {@code report/}, each replaced atomically (written aside, then renamed). */
+final class Reports {
+  private Reports() {}
+
+  static void write(OutputLayout out, String name, String text) {
+    try {
+      Files.createDirectories(out.report());
+      Path tmp = Files.createTempFile(out.report(), "." + name, ".tmp");
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, out.report().resolve(name), StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + out.report().resolve(name), e);
+    }
+  }
+
+  /** A double for a nullable table column: NaN and infinities (undefined values) become null. */
+  static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+}
