@@ -49,11 +49,4 @@ final class FineTuner {
     }
     return new Tuned(p, losses);
   }
-    int tail = Math.max(1, losses.length / 10);
-    double m = 0;
-    for (int s = losses.length - tail; s < losses.length; s++) {
-      m += losses[s];
-    }
-    return m / tail;
-  }
 }

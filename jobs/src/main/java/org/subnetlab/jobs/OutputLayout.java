@@ -28,9 +28,6 @@ public record OutputLayout(Path root) {
     return new OutputLayout(abs);
   }
 
-    return new OutputLayout(abs);
-  }
-
   public Path model() {
     return root.resolve("model");
   }
