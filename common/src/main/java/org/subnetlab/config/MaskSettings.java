@@ -118,6 +118,7 @@ public final class MaskSettings {
     lt.put("sparse-steps", Range.integer(1, 10_000_000));
     lt.put("top-k", Range.real(0, true, 1e9));
     lt.put("per-layer", Range.integer(0, 1));
+    lt.put("from-initial", Range.integer(0, 1));
     all.put("lt-sft", lt);
     Map<String, Range> mag = new LinkedHashMap<>();
     mag.put("top-k", Range.real(0, true, 1e9));

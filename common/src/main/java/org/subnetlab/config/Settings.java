@@ -20,6 +20,7 @@ public final class Settings {
   private final MaskSettings masks;
   private final int randomControls;
   private final ClusterSettings cluster;
+  private final boolean composeInPipeline;
   private final int bootstrapResamples;
   private final Config config;
 
@@ -31,6 +32,10 @@ public final class Settings {
     this.masks = new MaskSettings(c);
     this.randomControls = Keys.intIn(c, "aggregate.random-controls", 0, 1000);
     this.cluster = new ClusterSettings(c);
+    if (c.getValue("pipeline.compose").valueType() != com.typesafe.config.ConfigValueType.BOOLEAN) {
+      throw Keys.bad(c, "pipeline.compose", "must be true or false");
+    }
+    this.composeInPipeline = c.getBoolean("pipeline.compose");
     this.bootstrapResamples = Keys.intIn(c, "aggregate.bootstrap-resamples", 100, 1_000_000);
   }
 
@@ -48,6 +53,11 @@ public final class Settings {
 
   public MaskSettings masks() {
     return masks;
+  }
+
+  /** Whether {@code run} ends with the composition stage. */
+  public boolean composeInPipeline() {
+    return composeInPipeline;
   }
 
   public ClusterSettings cluster() {
@@ -72,7 +82,7 @@ public final class Settings {
    * disk is reused only if its fingerprint equals this one.
    */
   public String modelFingerprint() {
-    return fingerprint(config, List.of("seed", "task", "model"));
+    return fingerprint(config, List.of("seed", "task.name", "task." + task.name(), "model"));
   }
 
   /** SHA-256 (hex, first 16 chars) of the canonical rendering of the given subtrees. */

@@ -9,11 +9,13 @@ public record TaskSettings(
     int modulus,
     List<String> operations,
     double holdoutFraction,
-    int trainExamplesPerSubtask)
+    int trainExamplesPerSubtask,
+    int compositeModulus,
+    int compositeTrainExamplesPerSubtask)
     implements java.io.Serializable {
 
   /** The built-in tasks. */
-  public static final List<String> TASKS = List.of("arithmetic");
+  public static final List<String> TASKS = List.of("arithmetic", "arithmetic-composite");
 
   /** The operations of the arithmetic task. */
   public static final List<String> OPERATIONS = List.of("add", "sub", "mul");
@@ -24,6 +26,8 @@ public record TaskSettings(
         Keys.intIn(c, "task.arithmetic.modulus", 2, 256),
         Keys.stringsFrom(c, "task.arithmetic.operations", OPERATIONS, true),
         Keys.doubleIn(c, "task.arithmetic.holdout-fraction", 0.0, false, 0.9),
-        Keys.intIn(c, "task.arithmetic.train-examples-per-subtask", 1, 10_000_000));
+        Keys.intIn(c, "task.arithmetic.train-examples-per-subtask", 1, 10_000_000),
+        Keys.intIn(c, "task.arithmetic-composite.modulus", 2, 64),
+        Keys.intIn(c, "task.arithmetic-composite.train-examples-per-subtask", 1, 10_000_000));
   }
 }

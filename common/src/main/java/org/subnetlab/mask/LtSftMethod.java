@@ -9,7 +9,8 @@ import java.util.Map;
  * is the top-K of |θ¹ − θ⁰| (K a fraction or a count, over the model or per layer; ties to the lower
  * index). Phase 2 resets to θ⁰ and fine-tunes only the masked entries ({@code sparse-steps}), giving
  * θ² = θ⁰ + Δ with Δ zero outside the mask. Δ is stored with the mask, so θ⁰ + Δ can be rebuilt and
- * composed (θ⁰ + Δ_a + Δ_b).
+ * composed (θ⁰ + Δ_a + Δ_b). θ⁰ is the trained base model, or with {@code from-initial = 1} its
+ * initial weights (Δ then learns the subtask from scratch).
  */
 public final class LtSftMethod implements MaskMethod {
   public static final String ID = "lt-sft";
@@ -20,6 +21,7 @@ public final class LtSftMethod implements MaskMethod {
   private final double learningRate;
   private final double topK;
   private final TopK.Scope scope;
+  private final boolean fromInitial;
 
   public LtSftMethod(Map<String, Double> hp) {
     this.steps = hp.get("steps").intValue();
@@ -28,6 +30,7 @@ public final class LtSftMethod implements MaskMethod {
     this.learningRate = hp.get("learning-rate");
     this.topK = hp.get("top-k");
     this.scope = TopK.Scope.of(hp);
+    this.fromInitial = hp.getOrDefault("from-initial", 0.0) == 1.0;
   }
 
   @Override
@@ -37,7 +40,7 @@ public final class LtSftMethod implements MaskMethod {
 
   @Override
   public MaskTrainingResult train(MaskContext ctx) {
-    float[] theta0 = ctx.theta();
+    float[] theta0 = fromInitial ? ctx.initialTheta() : ctx.theta();
     FineTuner.Tuned dense = FineTuner.train(ctx, theta0, null, steps, batchSize, learningRate,
         FineTuner.Optimizer.SGD);
     float[] change = new float[theta0.length];

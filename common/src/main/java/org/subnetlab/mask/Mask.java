@@ -89,12 +89,17 @@ public final class Mask implements java.io.Serializable {
     return combine(other, Op.AND_NOT);
   }
 
+  /** b ∧ other. */
+  public Mask and(Mask other) {
+    return combine(other, Op.AND);
+  }
+
   /** b ∨ other. */
   public Mask or(Mask other) {
     return combine(other, Op.OR);
   }
 
-  private enum Op { NOT, AND_NOT, OR }
+  private enum Op { NOT, AND, AND_NOT, OR }
 
   private Mask combine(Mask other, Op op) {
     byte[][] out = new byte[bits.length][];
@@ -103,6 +108,7 @@ public final class Mask implements java.io.Serializable {
       for (int i = 0; i < out[l].length; i++) {
         out[l][i] = (byte) switch (op) {
           case NOT -> ~bits[l][i];
+          case AND -> bits[l][i] & other.bits[l][i];
           case AND_NOT -> bits[l][i] & ~other.bits[l][i];
           case OR -> bits[l][i] | other.bits[l][i];
         };

@@ -1,15 +1,22 @@
 package org.subnetlab.task;
 
 import org.subnetlab.config.Settings;
+import org.subnetlab.config.TaskSettings;
 
 /** Builds the configured task. */
 public final class Tasks {
   private Tasks() {}
 
   public static Task create(Settings s) {
-    return switch (s.task().name()) {
-      case "arithmetic" -> new ArithmeticTask(s.task(), s.seed());
-      default -> throw new IllegalStateException("Unknown task " + s.task().name());
+    return create(s.task(), s.seed());
+  }
+
+  /** The task of these settings (what executors rebuild from plain, serialisable values). */
+  public static Task create(TaskSettings t, long seed) {
+    return switch (t.name()) {
+      case "arithmetic" -> new ArithmeticTask(t, seed);
+      case "arithmetic-composite" -> new CompositeArithmeticTask(t, seed);
+      default -> throw new IllegalStateException("Unknown task " + t.name());
     };
   }
 }

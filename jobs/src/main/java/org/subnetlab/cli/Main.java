@@ -7,6 +7,7 @@ import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
 import org.subnetlab.jobs.AggregateJob;
 import org.subnetlab.jobs.ClusterJob;
+import org.subnetlab.jobs.CompositionJob;
 import org.subnetlab.jobs.OutputLayout;
 import org.subnetlab.jobs.PipelineJob;
 import org.subnetlab.jobs.SparkSessions;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Option;
     description = "Find functional subnetworks in trained neural networks, on Spark.",
     subcommands = {
       Main.Run.class, Main.TrainModel.class, Main.TrainMasks.class, Main.Aggregate.class,
-      Main.Cluster.class
+      Main.Cluster.class, Main.Compose.class
     })
 public final class Main implements Callable<Integer> {
 
@@ -126,6 +127,19 @@ public final class Main implements Callable<Integer> {
 
     StageMain.Stage stage() {
       return ClusterJob::run;
+    }
+  }
+
+  @Command(name = "compose", mixinStandardHelpOptions = true,
+      description = "The composition table of a finished sweep: set algebra of masks, ablation "
+          + "of subroutine subnetworks, sparse-difference composition (LT-SFT).")
+  static final class Compose extends StageCommand {
+    String name() {
+      return "compose";
+    }
+
+    StageMain.Stage stage() {
+      return CompositionJob::run;
     }
   }
 

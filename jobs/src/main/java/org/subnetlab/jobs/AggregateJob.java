@@ -57,6 +57,20 @@ public final class AggregateJob {
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     MultiLayerNetwork model = new ModelStore(out.model()).load(s.modelFingerprint());
     List<RunSpec> runs = SweepPlan.all(spark, s, out);
+    spark.sparkContext().setJobGroup("subnetlab-aggregate", "subnetlab: aggregate tables", false);
+    Dataset<Row> masks = committedMasks(spark, out, runs, "aggregate").cache();
+    Tables.replace(masks, out, "masks");
+    Tables.replace(sparsity(masks), out, "sparsity");
+    Tables.replace(overlap(masks), out, "overlap");
+    Tables.replace(ablation(spark, s, model, runs, masks), out, "ablation");
+    masks.unpersist();
+    Tables.replace(summary(spark, s, out, runs), out, "summary");
+    LOG.info("Wrote tables masks, sparsity, overlap, ablation, summary under {}", out.tables());
+  }
+
+  /** The committed mask files of every run, read by Spark; refuses an incomplete sweep. */
+  static Dataset<Row> committedMasks(
+      SparkSession spark, OutputLayout out, List<RunSpec> runs, String action) {
     Set<String> committed = MaskFiles.committed(out.masks());
     List<String> missing = new ArrayList<>();
     List<String> files = new ArrayList<>();
@@ -69,23 +83,32 @@ public final class AggregateJob {
     }
     if (!missing.isEmpty()) {
       throw new BadInputException(
-          "Cannot aggregate " + out.root() + ": " + missing.size() + " of " + runs.size()
+          "Cannot " + action + " " + out.root() + ": " + missing.size() + " of " + runs.size()
               + " runs of this sweep are not finished (first: " + missing.get(0)
               + "); run `subnetlab train-masks` (or `run`) with this config and --out first.");
     }
-    spark.sparkContext().setJobGroup("subnetlab-aggregate", "subnetlab: aggregate tables", false);
-    Dataset<Row> masks =
-        spark.read().parquet(files.toArray(String[]::new))
-            .drop("model_fingerprint")
-            .orderBy("run_id", "layer_index")
-            .cache();
-    Tables.replace(masks, out, "masks");
-    Tables.replace(sparsity(masks), out, "sparsity");
-    Tables.replace(overlap(masks), out, "overlap");
-    Tables.replace(ablation(spark, s, model, runs, masks), out, "ablation");
-    masks.unpersist();
-    Tables.replace(summary(spark, s, out, runs), out, "summary");
-    LOG.info("Wrote tables masks, sparsity, overlap, ablation, summary under {}", out.tables());
+    return spark.read().parquet(files.toArray(String[]::new))
+        .drop("model_fingerprint")
+        .orderBy("run_id", "layer_index");
+  }
+
+  /** Each run's mask, from mask rows (run_id, layer_index, bits), checked against the model. */
+  static Map<String, Mask> masksByRun(ParamLayout layout, Dataset<Row> masks) {
+    Map<String, byte[][]> bits = new LinkedHashMap<>();
+    for (Row r : masks.select("run_id", "layer_index", "bits").collectAsList()) {
+      bits.computeIfAbsent(r.getString(0), k -> new byte[layout.layers()][])[r.getInt(1)] =
+          (byte[]) r.get(2);
+    }
+    Map<String, Mask> out = new LinkedHashMap<>();
+    for (Map.Entry<String, byte[][]> e : bits.entrySet()) {
+      try {
+        out.put(e.getKey(), new Mask(layout, e.getValue()));
+      } catch (IllegalArgumentException | NullPointerException ex) {
+        throw new BadInputException("Mask file of run " + e.getKey()
+            + " does not fit the base model: " + ex.getMessage(), ex);
+      }
+    }
+    return out;
   }
 
   static Dataset<Row> sparsity(Dataset<Row> masks) {
@@ -177,21 +200,11 @@ public final class AggregateJob {
       SparkSession spark, Settings s, MultiLayerNetwork model, List<RunSpec> runs,
       Dataset<Row> masks) {
     ParamLayout layout = ParamLayout.of(model);
-    Map<String, byte[][]> bits = new LinkedHashMap<>();
-    for (Row r : masks.select("run_id", "layer_index", "bits").collectAsList()) {
-      bits.computeIfAbsent(r.getString(0), k -> new byte[layout.layers()][])[r.getInt(1)] =
-          (byte[]) r.get(2);
-    }
+    Map<String, Mask> byRun = masksByRun(layout, masks);
     Map<String, List<Ablation.Member>> groups = new LinkedHashMap<>();
     for (RunSpec r : runs) {
-      Mask m;
-      try {
-        m = new Mask(layout, bits.get(r.runId()));
-      } catch (IllegalArgumentException | NullPointerException e) {
-        throw new BadInputException(
-            "Mask file of run " + r.runId() + " does not fit the base model: " + e.getMessage(), e);
-      }
-      groups.computeIfAbsent(r.groupKey(), k -> new ArrayList<>()).add(new Ablation.Member(r, m));
+      groups.computeIfAbsent(r.groupKey(), k -> new ArrayList<>())
+          .add(new Ablation.Member(r, byRun.get(r.runId())));
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));

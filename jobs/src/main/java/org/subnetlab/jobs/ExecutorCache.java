@@ -6,7 +6,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 import org.subnetlab.config.TaskSettings;
 import org.subnetlab.model.ModelStore;
-import org.subnetlab.task.ArithmeticTask;
+import org.subnetlab.task.Tasks;
 import org.subnetlab.task.Task;
 
 /**
@@ -20,7 +20,7 @@ final class ExecutorCache {
   private ExecutorCache() {}
 
   static Task task(TaskSettings s, long seed) {
-    return TASKS.computeIfAbsent(s + "|" + seed, k -> new ArithmeticTask(s, seed));
+    return TASKS.computeIfAbsent(s + "|" + seed, k -> Tasks.create(s, seed));
   }
 
   /** A private copy of the model with fingerprint {@code key}, deserialised once per JVM. */

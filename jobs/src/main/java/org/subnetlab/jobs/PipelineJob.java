@@ -6,7 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.Settings;
 
-/** The whole pipeline: base model (trained or reused), mask sweep, tables, summary. */
+/**
+ * The whole pipeline: base model (trained or reused), mask sweep, tables, summary, and the
+ * composition table when {@code pipeline.compose} is set.
+ */
 public final class PipelineJob {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
 
@@ -23,6 +26,9 @@ public final class PipelineJob {
     AggregateJob.run(spark, s, out);
     String summary = Summary.write(spark, out);
     System.out.println(summary);
+    if (s.composeInPipeline()) {
+      CompositionJob.run(spark, s, out);
+    }
     LOG.info("Pipeline finished in {} s; results in {}",
         (System.nanoTime() - t0) / 1_000_000_000, out.root());
   }
