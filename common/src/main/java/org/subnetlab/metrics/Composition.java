@@ -19,8 +19,9 @@ import org.subnetlab.task.Task;
  *
  * <ul>
  *   <li>set algebra: for every pair of subtasks a, b, the subnetworks θ ⊙ m for m = a ∪ b
- *       ({@code union}), a ∩ b ({@code intersection}), a ∖ b and b ∖ a ({@code difference}), against
- *       random masks of the same per-layer size;
+ *       ({@code union}), a ∩ b ({@code intersection}), a ∖ b and b ∖ a ({@code difference}), and
+ *       with three or more subtasks the union and intersection of all, against random masks of the
+ *       same per-layer size;
  *   <li>structural compositionality (Lepori et al. 2023): each subnetwork alone ({@code subnetwork})
  *       and the model with it ablated ({@code ablate}, θ ⊙ (1 − m)), against random masks — on a
  *       composite task, ablating one subroutine's subnetwork should hurt that subroutine and the
@@ -71,6 +72,18 @@ public final class Composition {
         rows.addAll(ev.masked("difference", xa + "," + ya, x.mask().minus(y.mask())));
         rows.addAll(ev.masked("difference", ya + "," + xa, y.mask().minus(x.mask())));
       }
+    }
+    if (group.size() > 2) { // the same over all subtasks of the group at once
+      Mask union = group.get(0).mask();
+      Mask inter = group.get(0).mask();
+      StringBuilder all = new StringBuilder(group.get(0).spec().subtask());
+      for (Member m : group.subList(1, group.size())) {
+        union = union.or(m.mask());
+        inter = inter.and(m.mask());
+        all.append(',').append(m.spec().subtask());
+      }
+      rows.addAll(ev.masked("union", all.toString(), union));
+      rows.addAll(ev.masked("intersection", all.toString(), inter));
     }
     if (group.stream().allMatch(m -> m.delta() != null)) {
       float[] theta0 = first.hyperparameters().getOrDefault("from-initial", 0.0) == 1.0

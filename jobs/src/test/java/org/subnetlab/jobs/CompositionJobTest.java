@@ -47,9 +47,9 @@ class CompositionJobTest {
         "continuous-sparsification:subnetwork", "continuous-sparsification:ablate",
         "lt-sft:delta", "lt-sft:delta_sum");
     assertThat(ops).doesNotContain("continuous-sparsification:delta");
-    // 3 subtasks -> 3 pairs; each result on add, mul, composite and ALL.
+    // 3 subtasks -> 3 pairs and all three; each result on add, mul, composite and ALL.
     assertThat(table.where("method = 'continuous-sparsification' AND operation = 'union'")
-        .count()).isEqualTo(3 * 4);
+        .count()).isEqualTo((3 + 1) * 4);
     for (Row r : table.where("operation = 'union'").select("random_n").collectAsList()) {
       assertThat(r.getInt(0)).isEqualTo(3);
     }
