@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
     description = "Find functional subnetworks in trained neural networks, on Spark.",
     subcommands = {
       Main.Run.class, Main.TrainModel.class, Main.TrainMasks.class, Main.Aggregate.class,
-      Main.Cluster.class, Main.Compose.class
+      Main.Cluster.class, Main.Compose.class, Bench.class
     })
 public final class Main implements Callable<Integer> {
 

@@ -1,0 +1,214 @@
+package org.subnetlab.cli;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.subnetlab.mask.MaskContext;
+import org.subnetlab.mask.MaskMethods;
+import org.subnetlab.metrics.PackedBits;
+import org.subnetlab.model.Dl4jObjective;
+import org.subnetlab.model.Networks;
+import org.subnetlab.model.ParamBridge;
+import org.subnetlab.model.ParamLayout;
+import org.subnetlab.task.Dataset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code subnetlab bench}: throughput figures, one JSON line each — mask-training steps/s per method
+ * on one core for the reference shape (MLP 784-256-256-10, batch 128) and the demo model, overlap
+ * throughput on packed bits, and peak heap of one mask run. When the PyTorch peer script and a
+ * Python with torch are present, runs it on the same shapes and adds its figures and the ratio.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Print throughput figures as JSON lines (one core; see README).")
+final class Bench implements Callable<Integer> {
+  @Option(names = "--steps", defaultValue = "200", description = "Timed steps per figure.")
+  int steps;
+
+  @Option(names = "--peer", defaultValue = "../shared/bench/torch_masks.py",
+      description = "The PyTorch peer script (skipped when absent or torch is missing).")
+  Path peer;
+
+  @Override
+  public Integer call() throws Exception {
+    Nd4j.getEnvironment().setMaxThreads(1);
+    Nd4j.getEnvironment().setMaxMasterThreads(1);
+    for (int[] shape : new int[][] {{784, 256, 256, 10}, {35, 128, 128, 16}}) {
+      String sizes = join(shape);
+      for (String method : List.of("csordas", "continuous-sparsification")) {
+        double stepsPerS = maskSteps(shape, method, steps);
+        Map<String, Object> peerFigures = peer(sizes, method);
+        Double peerValue = (Double) peerFigures.get("steps_per_s");
+        line("mask_steps_per_s/" + method + "/" + sizes, stepsPerS, "steps/s", peerValue);
+        line("mask_examples_per_s/" + method + "/" + sizes, stepsPerS * 128, "examples/s",
+            peerValue == null ? null : peerValue * 128);
+      }
+    }
+    line("overlap_parameter_pairs_per_s", overlapPairsPerSecond(), "pairs/s", null);
+    line("peak_heap_one_run/csordas/784,256,256,10", peakHeapMb(), "MB", null);
+    return 0;
+  }
+
+  private static String join(int[] shape) {
+    StringBuilder sb = new StringBuilder();
+    for (int s : shape) {
+      sb.append(sb.length() == 0 ? "" : ",").append(s);
+    }
+    return sb.toString();
+  }
+
+  private static MaskContext context(int[] shape, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    List<Integer> hidden = new ArrayList<>();
+    for (int i = 1; i < shape.length - 1; i++) {
+      hidden.add(shape[i]);
+    }
+    int classes = shape[shape.length - 1];
+    MultiLayerNetwork net =
+        Networks.mlp(shape[0], hidden, classes, "relu", 0.01, DataType.FLOAT, rng);
+    int n = 1024;
+    float[] x = new float[n * shape[0]];
+    int[] y = new int[n];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) Networks.gaussian(rng);
+    }
+    for (int i = 0; i < n; i++) {
+      y[i] = rng.nextInt(classes);
+    }
+    Dataset data = new Dataset(shape[0], classes, x, y, new int[n], List.of("all"));
+    float[] theta = ParamBridge.toFloats(net.params());
+    return new MaskContext(new Dl4jObjective(net), theta, theta, ParamLayout.of(net), data, rng);
+  }
+
+  private static Map<String, Double> hyperparameters(String method, int steps) {
+    Map<String, Double> hp = new LinkedHashMap<>();
+    hp.put("steps", (double) steps);
+    hp.put("batch-size", 128.0);
+    hp.put("learning-rate", 0.01);
+    if (method.equals("csordas")) {
+      hp.put("alpha", 1e-4);
+      hp.put("tau", 1.0);
+      hp.put("logit-init", 0.9);
+      hp.put("masks-per-batch", 4.0);
+    } else {
+      hp.put("lambda", 1e-4);
+      hp.put("beta-start", 1.0);
+      hp.put("beta-end", 1.0);
+      hp.put("mask-init", 1.0);
+    }
+    return hp;
+  }
+
+  /** Steps/s of one mask run after a warm-up run of 20 steps (the peer warms up 20 too). */
+  static double maskSteps(int[] shape, String method, int steps) {
+    MaskContext ctx = context(shape, 1);
+    MaskMethods.create(method, hyperparameters(method, 20)).train(ctx);
+    long t0 = System.nanoTime();
+    MaskMethods.create(method, hyperparameters(method, steps)).train(ctx);
+    return steps / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Parameter pairs compared per second by the popcount intersection of two packed masks. */
+  static double overlapPairsPerSecond() {
+    int n = 268_800;
+    SplittableRandom rng = new SplittableRandom(3);
+    float[] a = new float[n];
+    float[] b = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = rng.nextBoolean() ? 1 : 0;
+      b[i] = rng.nextBoolean() ? 1 : 0;
+    }
+    byte[] pa = PackedBits.pack(a, 0, n);
+    byte[] pb = PackedBits.pack(b, 0, n);
+    long sink = 0;
+    for (int r = 0; r < 2000; r++) {
+      sink += PackedBits.intersection(pa, pb);
+    }
+    int reps = 20_000;
+    long t0 = System.nanoTime();
+    for (int r = 0; r < reps; r++) {
+      sink += PackedBits.intersection(pa, pb);
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    if (sink == 42) {
+      System.err.print("");
+    }
+    return (double) n * reps / s;
+  }
+
+  /** Peak heap (MB) while one csordas run of 100 steps trains on the reference shape. */
+  static double peakHeapMb() {
+    System.gc();
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      p.resetPeakUsage();
+    }
+    maskSteps(new int[] {784, 256, 256, 10}, "csordas", 100);
+    long peak = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        peak += p.getPeakUsage().getUsed();
+      }
+    }
+    return peak / 1e6;
+  }
+
+  /** The peer's figures for one shape and method, or an empty map when it cannot run. */
+  private Map<String, Object> peer(String sizes, String method) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (!Files.isRegularFile(peer)) {
+      return out;
+    }
+    try {
+      Process p = new ProcessBuilder("python3", peer.toString(), "--sizes", sizes,
+          "--method", method.equals("csordas") ? "csordas" : "cs", "--steps",
+          Integer.toString(steps), "--threads", "1")
+          .redirectErrorStream(true).start();
+      String last = null;
+      try (BufferedReader r = new BufferedReader(
+          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String l = r.readLine(); l != null; l = r.readLine()) {
+          last = l;
+        }
+      }
+      if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0 || last == null
+          || !last.startsWith("{")) {
+        return out;
+      }
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("\"steps_per_s\": ([0-9.eE+-]+)").matcher(last);
+      if (m.find()) {
+        out.put("steps_per_s", Double.parseDouble(m.group(1)));
+      }
+    } catch (Exception e) {
+      return out;
+    }
+    return out;
+  }
+
+  private static void line(String name, double value, String unit, Double peerValue) {
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        "{\"name\": \"%s\", \"value\": %.6g, \"unit\": \"%s\"", name, value, unit));
+    if (peerValue != null) {
+      sb.append(String.format(Locale.ROOT, ", \"peer_value\": %.6g, \"ratio_vs_peer\": %.4f",
+          peerValue, value / peerValue));
+    }
+    System.out.println(sb.append('}'));
+  }
+}
