@@ -176,7 +176,10 @@ final class Bench implements Callable<Integer> {
       return out;
     }
     try {
-      Process p = new ProcessBuilder("python3", peer.toString(), "--sizes", sizes,
+      // Debian's python3 (where python3-torch installs), before whatever python3 is on the PATH.
+      String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3"
+          : "python3";
+      Process p = new ProcessBuilder(python, peer.toString(), "--sizes", sizes,
           "--method", method.equals("csordas") ? "csordas" : "cs", "--steps",
           Integer.toString(steps), "--threads", "1")
           .redirectErrorStream(true).start();
