@@ -19,11 +19,9 @@ import org.subnetlab.config.TaskSettings;
  * once, or, when nothing is held out, every pair of the table once — the model then implements
  * the finite table, and eval accuracy says how well.
  */
-public final class ArithmeticTask implements Task {
+public final class ArithmeticTask extends OneHotTask {
   private final int n;
   private final List<String> ops;
-  private final Dataset train;
-  private final Dataset eval;
 
   public ArithmeticTask(TaskSettings s, long seed) {
     this(s.modulus(), s.operations(), s.holdoutFraction(), s.trainExamplesPerSubtask(), seed);
@@ -31,6 +29,7 @@ public final class ArithmeticTask implements Task {
 
   public ArithmeticTask(
       int modulus, List<String> operations, double holdoutFraction, int trainPerSubtask, long seed) {
+    super("arithmetic", operations, new int[] {modulus, modulus, operations.size()}, modulus);
     this.n = modulus;
     this.ops = List.copyOf(operations);
     SplittableRandom rng = Seeds.stream(seed, "task/arithmetic/split");
@@ -42,7 +41,7 @@ public final class ArithmeticTask implements Task {
       int held = (int) Math.round(holdoutFraction * pairs);
       List<int[]> tr = new ArrayList<>();
       for (int k = 0; k < pairs; k++) {
-        int[] ex = {perm[k] / n, perm[k] % n, o};
+        int[] ex = {perm[k] / n, perm[k] % n, o, o}; // a, b, op; subtask = op
         if (k < held) {
           evalPairs.add(ex);
         } else {
@@ -51,15 +50,14 @@ public final class ArithmeticTask implements Task {
       }
       if (held == 0) {
         for (int p = 0; p < pairs; p++) {
-          evalPairs.add(new int[] {p / n, p % n, o});
+          evalPairs.add(new int[] {p / n, p % n, o, o});
         }
       }
       for (int k = 0; k < trainPerSubtask; k++) {
         trainPairs.add(tr.get(rng.nextInt(tr.size())));
       }
     }
-    this.train = encode(trainPairs);
-    this.eval = encode(evalPairs);
+    splits(trainPairs, evalPairs);
   }
 
   /** The target class of {@code a op b}. */
@@ -72,49 +70,8 @@ public final class ArithmeticTask implements Task {
     };
   }
 
-  private Dataset encode(List<int[]> examples) {
-    int d = inputSize();
-    float[] f = new float[examples.size() * d];
-    int[] labels = new int[examples.size()];
-    int[] sub = new int[examples.size()];
-    for (int i = 0; i < examples.size(); i++) {
-      int[] ex = examples.get(i);
-      f[i * d + ex[0]] = 1f;
-      f[i * d + n + ex[1]] = 1f;
-      f[i * d + 2 * n + ex[2]] = 1f;
-      labels[i] = target(ex[0], ex[1], ops.get(ex[2]));
-      sub[i] = ex[2];
-    }
-    return new Dataset(d, n, f, labels, sub, ops);
-  }
-
   @Override
-  public String name() {
-    return "arithmetic";
-  }
-
-  @Override
-  public List<String> subtasks() {
-    return ops;
-  }
-
-  @Override
-  public int inputSize() {
-    return 2 * n + ops.size();
-  }
-
-  @Override
-  public int numClasses() {
-    return n;
-  }
-
-  @Override
-  public Dataset trainSplit() {
-    return train;
-  }
-
-  @Override
-  public Dataset evalSplit() {
-    return eval;
+  int label(int[] e) {
+    return target(e[0], e[1], ops.get(e[2]));
   }
 }

@@ -14,18 +14,17 @@ import org.subnetlab.config.TaskSettings;
  * every triple. Train split: {@code train-examples-per-subtask} seeded draws (with replacement) per
  * subtask; eval split: every triple of each subtask once.
  */
-public final class CompositeArithmeticTask implements Task {
+public final class CompositeArithmeticTask extends OneHotTask {
   public static final List<String> SUBTASKS = List.of("add", "mul", "composite");
 
   private final int n;
-  private final Dataset train;
-  private final Dataset eval;
 
   public CompositeArithmeticTask(TaskSettings s, long seed) {
     this(s.compositeModulus(), s.compositeTrainExamplesPerSubtask(), seed);
   }
 
   public CompositeArithmeticTask(int modulus, int trainPerSubtask, long seed) {
+    super("arithmetic-composite", SUBTASKS, new int[] {modulus, modulus, modulus}, modulus);
     this.n = modulus;
     SplittableRandom rng = Seeds.stream(seed, "task/arithmetic-composite/split");
     List<int[]> trainEx = new ArrayList<>();
@@ -51,8 +50,7 @@ public final class CompositeArithmeticTask implements Task {
         trainEx.add(table.get(rng.nextInt(table.size())));
       }
     }
-    this.train = encode(trainEx);
-    this.eval = encode(evalEx);
+    splits(trainEx, evalEx);
   }
 
   /** ((a + b) · c) mod N. */
@@ -60,49 +58,8 @@ public final class CompositeArithmeticTask implements Task {
     return (a + b) * c % n;
   }
 
-  private Dataset encode(List<int[]> examples) {
-    int d = inputSize();
-    float[] f = new float[examples.size() * d];
-    int[] labels = new int[examples.size()];
-    int[] sub = new int[examples.size()];
-    for (int i = 0; i < examples.size(); i++) {
-      int[] e = examples.get(i);
-      f[i * d + e[0]] = 1f;
-      f[i * d + n + e[1]] = 1f;
-      f[i * d + 2 * n + e[2]] = 1f;
-      labels[i] = target(e[0], e[1], e[2]);
-      sub[i] = e[3];
-    }
-    return new Dataset(d, n, f, labels, sub, SUBTASKS);
-  }
-
   @Override
-  public String name() {
-    return "arithmetic-composite";
-  }
-
-  @Override
-  public List<String> subtasks() {
-    return SUBTASKS;
-  }
-
-  @Override
-  public int inputSize() {
-    return 3 * n;
-  }
-
-  @Override
-  public int numClasses() {
-    return n;
-  }
-
-  @Override
-  public Dataset trainSplit() {
-    return train;
-  }
-
-  @Override
-  public Dataset evalSplit() {
-    return eval;
+  int label(int[] e) {
+    return target(e[0], e[1], e[2]);
   }
 }
