@@ -61,6 +61,11 @@ final class Bench implements Callable<Integer> {
             peerValue == null ? null : peerValue * 128);
       }
     }
+    double one = sweepSeconds("local[1]");
+    double two = sweepSeconds("local[2]");
+    line("sweep_seconds/local[1]", one, "s", null);
+    line("sweep_seconds/local[2]", two, "s", null);
+    line("sweep_speedup_1_to_2_cores", one / two, "x", null);
     line("overlap_parameter_pairs_per_s", overlapPairsPerSecond(), "pairs/s", null);
     line("peak_heap_one_run/csordas/784,256,256,10", peakHeapMb(), "MB", null);
     return 0;
@@ -123,6 +128,33 @@ final class Bench implements Callable<Integer> {
     long t0 = System.nanoTime();
     MaskMethods.create(method, hyperparameters(method, steps)).train(ctx);
     return steps / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * Wall seconds of a sweep of 8 csordas runs (demo shape, 300 steps each, one Spark task per run)
+   * on an embedded Spark with the given master, session start excluded.
+   */
+  static double sweepSeconds(String master) {
+    org.apache.spark.sql.SparkSession spark =
+        org.subnetlab.jobs.SparkSessions.local("subnetlab bench", master);
+    try {
+      org.apache.spark.api.java.JavaSparkContext jsc =
+          org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+      List<Integer> runs = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        runs.add(i);
+      }
+      long t0 = System.nanoTime();
+      jsc.parallelize(runs, runs.size()).map(i -> {
+        Nd4j.getEnvironment().setMaxThreads(1);
+        MaskMethods.create("csordas", hyperparameters("csordas", 300))
+            .train(context(new int[] {35, 128, 128, 16}, i));
+        return i;
+      }).collect();
+      return (System.nanoTime() - t0) / 1e9;
+    } finally {
+      spark.stop();
+    }
   }
 
   /** Parameter pairs compared per second by the popcount intersection of two packed masks. */
