@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
     description = "Find functional subnetworks in trained neural networks, on Spark.",
     subcommands = {
       Main.Run.class, Main.TrainModel.class, Main.TrainMasks.class, Main.Aggregate.class,
-      Main.Cluster.class, Main.Compose.class, Bench.class
+      Main.Cluster.class, Main.Compose.class, Main.Export.class, Bench.class
     })
 public final class Main implements Callable<Integer> {
 
@@ -140,6 +140,43 @@ public final class Main implements Callable<Integer> {
 
     StageMain.Stage stage() {
       return CompositionJob::run;
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = "Print a result table of DIR/tables as CSV or JSON lines on standard output.")
+  static final class Export implements Callable<Integer> {
+    @picocli.CommandLine.Parameters(index = "0", paramLabel = "TABLE",
+        description = "masks, sparsity, overlap, ablation, summary, clusters, ...")
+    String table;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true,
+        description = "The output directory of a run.")
+    java.nio.file.Path out;
+
+    @Option(names = "--format", defaultValue = "csv", description = "csv or json (lines).")
+    String format;
+
+    @Override
+    public Integer call() {
+      return StageMain.guarded("subnetlab export", () -> {
+        org.subnetlab.jobs.TableExport.Format f = switch (format) {
+          case "csv" -> org.subnetlab.jobs.TableExport.Format.CSV;
+          case "json" -> org.subnetlab.jobs.TableExport.Format.JSON;
+          default -> throw new BadInputException(
+              "Cannot export as " + format + ": --format must be csv or json.");
+        };
+        if (!java.nio.file.Files.isDirectory(out)) {
+          throw new BadInputException("No output directory " + out.toAbsolutePath() + ".");
+        }
+        OutputLayout layout = new OutputLayout(out.toAbsolutePath().normalize());
+        SparkSession spark = SparkSessions.local("subnetlab export", "local[*]");
+        try {
+          org.subnetlab.jobs.TableExport.print(spark, layout, table, f, System.out);
+        } finally {
+          spark.stop();
+        }
+      });
     }
   }
 

@@ -156,6 +156,31 @@ class PipelineTest {
   }
 
   @Test
+  void exportsTablesAsCsvAndJsonLines() {
+    java.io.ByteArrayOutputStream csv = new java.io.ByteArrayOutputStream();
+    TableExport.print(spark, out, "masks", TableExport.Format.CSV,
+        new java.io.PrintStream(csv, true, java.nio.charset.StandardCharsets.UTF_8));
+    String[] lines = csv.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
+    assertThat(lines).hasSize(1 + 8 * 4);
+    assertThat(lines[0]).startsWith("run_id,method,subtask,seed,hyperparameters,layer");
+    // The hyperparameter map is JSON text, quoted because it holds commas and quotes.
+    assertThat(lines[1]).contains("\"{\"\"");
+    java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
+    TableExport.print(spark, out, "sparsity", TableExport.Format.JSON,
+        new java.io.PrintStream(json, true, java.nio.charset.StandardCharsets.UTF_8));
+    String[] rows = json.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
+    assertThat(rows).hasSize(8 * 5);
+    assertThat(rows[0]).startsWith("{\"run_id\":").contains("\"density\":");
+    assertThat(TableExport.csvLine(new String[] {"a", "b,c", "say \"hi\""}))
+        .isEqualTo("a,\"b,c\",\"say \"\"hi\"\"\"");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TableExport.print(spark, out,
+            "nope", TableExport.Format.CSV, System.out))
+        .isInstanceOf(org.subnetlab.config.BadInputException.class)
+        .hasMessageContaining("No table nope in")
+        .hasMessageContaining("ablation, masks, overlap, sparsity, summary");
+  }
+
+  @Test
   void rerunSkipsFinishedRunsAndChangesNoMaskFile() throws IOException {
     Map<String, FileTime> before = new HashMap<>();
     for (String id : MaskFiles.committed(out.masks())) {
