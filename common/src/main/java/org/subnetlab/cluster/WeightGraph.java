@@ -72,11 +72,6 @@ public final class WeightGraph {
     return blocks;
   }
 
-  /** A graph given by its symmetric adjacency matrix, all nodes in one layer (for tests). */
-  public static WeightGraph ofAdjacency(double[][] a) {
-    return new WeightGraph(new int[] {a.length}, a);
-  }
-
   public double[][] adjacency() {
     return adjacency;
   }

@@ -32,21 +32,6 @@ public final class ParamBridge {
     }
   }
 
-  /** Writes {@code src} into {@code dst}. */
-  public static void write(double[] src, INDArray dst) {
-    check(dst, src.length);
-    ByteBuffer bb = dst.data().asNio().order(ByteOrder.nativeOrder());
-    int off = (int) dst.offset();
-    if (dst.dataType() == DataType.DOUBLE) {
-      bb.asDoubleBuffer().position(off).put(src);
-    } else {
-      var fb = bb.asFloatBuffer().position(off);
-      for (double v : src) {
-        fb.put((float) v);
-      }
-    }
-  }
-
   /** Reads {@code src} into {@code dst}. */
   public static void read(INDArray src, float[] dst) {
     check(src, dst.length);

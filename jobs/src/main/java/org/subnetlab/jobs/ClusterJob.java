@@ -217,31 +217,36 @@ public final class ClusterJob {
 
   private static List<Row> maskOverlap(SparkSession spark, OutputLayout out, ParamLayout layout,
       UnitAnalysis units, Map<String, int[]> partitions) {
-    Map<String, byte[][]> bits = new LinkedHashMap<>();
+    org.apache.spark.sql.Dataset<Row> table = spark.read().parquet(out.table("masks").toString());
+    Map<String, Mask> masks = AggregateJob.masksByRun(layout, table);
     Map<String, Row> meta = new LinkedHashMap<>();
-    for (Row r : spark.read().parquet(out.table("masks").toString())
-        .select("run_id", "method", "subtask", "seed", "layer_index", "bits").collectAsList()) {
-      bits.computeIfAbsent(r.getString(0), k -> new byte[layout.layers()][])[r.getInt(4)] =
-          r.getAs(5);
+    for (Row r : table.select("run_id", "method", "subtask", "seed").collectAsList()) {
       meta.put(r.getString(0), r);
     }
+    // The weights incident to each cluster (and to all clustered units) do not depend on the mask.
+    Map<String, int[][]> incident = new LinkedHashMap<>();
+    Map<String, int[]> incidentToAll = new LinkedHashMap<>();
+    for (Map.Entry<String, int[]> p : partitions.entrySet()) {
+      int k = java.util.Arrays.stream(p.getValue()).max().orElse(-1) + 1;
+      int[][] w = new int[k][];
+      for (int c = 0; c < k; c++) {
+        w[c] = units.incidentWeights(members(p.getValue(), c));
+      }
+      incident.put(p.getKey(), w);
+      incidentToAll.put(p.getKey(), units.incidentWeights(
+          java.util.stream.IntStream.range(0, p.getValue().length)
+              .filter(n -> p.getValue()[n] >= 0).toArray()));
+    }
     List<Row> rows = new ArrayList<>();
-    for (Map.Entry<String, byte[][]> m : bits.entrySet()) {
-      Mask mask = new Mask(layout, m.getValue());
+    for (Map.Entry<String, Mask> m : masks.entrySet()) {
       Row info = meta.get(m.getKey());
-      for (Map.Entry<String, int[]> p : partitions.entrySet()) {
-        int k = java.util.Arrays.stream(p.getValue()).max().orElse(-1) + 1;
-        int[] all = new int[0];
-        for (int c = 0; c < k; c++) {
-          int[] members = members(p.getValue(), c);
-          all = concat(all, members);
-        }
-        double base = UnitAnalysis.keptShare(mask, units.incidentWeights(all));
-        for (int c = 0; c < k; c++) {
-          int[] w = units.incidentWeights(members(p.getValue(), c));
-          double share = UnitAnalysis.keptShare(mask, w);
-          rows.add(RowFactory.create(p.getKey(), c, m.getKey(), info.getString(1),
-              info.getString(2), info.getLong(3), w.length, Reports.finite(share),
+      for (String partition : partitions.keySet()) {
+        double base = UnitAnalysis.keptShare(m.getValue(), incidentToAll.get(partition));
+        int[][] w = incident.get(partition);
+        for (int c = 0; c < w.length; c++) {
+          double share = UnitAnalysis.keptShare(m.getValue(), w[c]);
+          rows.add(RowFactory.create(partition, c, m.getKey(), info.getString(1),
+              info.getString(2), info.getLong(3), w[c].length, Reports.finite(share),
               Reports.finite(share / base)));
         }
       }
@@ -252,12 +257,6 @@ public final class ClusterJob {
   private static int[] members(int[] labels, int c) {
     return java.util.stream.IntStream.range(0, labels.length).filter(n -> labels[n] == c)
         .toArray();
-  }
-
-  private static int[] concat(int[] a, int[] b) {
-    int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 
   private static String fmt(double v) {

@@ -45,18 +45,23 @@ public final class TrainMasksJob {
   public static SweepOutcome sweep(
       SparkSession spark, Settings s, OutputLayout out, MultiLayerNetwork model) {
     List<RunSpec> grid = SweepPlan.grid(s);
-    SweepOutcome first = trainMissing(spark, s, out, model, grid, "Mask sweep");
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));
+    Broadcast<float[]> initial = jsc.broadcast(new ModelStore(out.model()).initialParams());
+    SweepOutcome first =
+        trainMissing(spark, s, out, modelBytes, initial, grid, "Mask sweep");
     List<RunSpec> matched = SweepPlan.matched(spark, s, out, grid);
     if (matched.isEmpty()) {
       return first;
     }
-    SweepOutcome second = trainMissing(spark, s, out, model, matched, "Matched-density sweep");
+    SweepOutcome second =
+        trainMissing(spark, s, out, modelBytes, initial, matched, "Matched-density sweep");
     return new SweepOutcome(first.total() + second.total(),
         first.alreadyDone() + second.alreadyDone(), first.trained() + second.trained());
   }
 
   private static SweepOutcome trainMissing(SparkSession spark, Settings s, OutputLayout out,
-      MultiLayerNetwork model, List<RunSpec> runs, String what) {
+      Broadcast<byte[]> modelBytes, Broadcast<float[]> initial, List<RunSpec> runs, String what) {
     Set<String> done = MaskFiles.committed(out.masks());
     List<RunSpec> todo = new ArrayList<>();
     for (RunSpec r : runs) {
@@ -71,8 +76,6 @@ public final class TrainMasksJob {
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     jsc.setJobGroup("subnetlab-train-masks", "subnetlab: train " + todo.size() + " masks", false);
-    Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));
-    Broadcast<float[]> initial = jsc.broadcast(new ModelStore(out.model()).initialParams());
     TaskSettings taskSettings = s.task();
     long globalSeed = s.seed();
     String modelKey = s.modelFingerprint();
