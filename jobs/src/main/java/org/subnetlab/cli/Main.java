@@ -1,5 +1,6 @@
 package org.subnetlab.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.subnetlab.config.BadInputException;
@@ -15,6 +16,7 @@ import org.subnetlab.jobs.StageMain;
 import org.subnetlab.jobs.TrainMasksJob;
 import org.subnetlab.jobs.TrainModelJob;
 import org.subnetlab.jobs.Summary;
+import org.subnetlab.jobs.TableExport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,7 +30,7 @@ import picocli.CommandLine.Option;
     description = "Find functional subnetworks in trained neural networks, on Spark.",
     subcommands = {
       Main.Run.class, Main.TrainModel.class, Main.TrainMasks.class, Main.Aggregate.class,
-      Main.Cluster.class, Main.Compose.class, Main.Export.class, Bench.class
+      Main.Cluster.class, Main.Compose.class, Main.Report.class, Main.Export.class, Bench.class
     })
 public final class Main implements Callable<Integer> {
 
@@ -126,7 +128,7 @@ public final class Main implements Callable<Integer> {
     }
 
     StageMain.Stage stage() {
-      return ClusterJob::run;
+      return StageMain.thenReport(ClusterJob::run);
     }
   }
 
@@ -139,7 +141,7 @@ public final class Main implements Callable<Integer> {
     }
 
     StageMain.Stage stage() {
-      return CompositionJob::run;
+      return StageMain.thenReport(CompositionJob::run);
     }
   }
 
@@ -147,7 +149,8 @@ public final class Main implements Callable<Integer> {
       description = "Print a result table of DIR/tables as CSV or JSON lines on standard output.")
   static final class Export implements Callable<Integer> {
     @picocli.CommandLine.Parameters(index = "0", paramLabel = "TABLE",
-        description = "masks, sparsity, overlap, ablation, summary, clusters, ...")
+        description = "masks, sparsity, overlap, ablation, summary, clusters, ... "
+            + "(with --to and no TABLE: every table).", arity = "0..1")
     String table;
 
     @Option(names = "--out", paramLabel = "DIR", required = true,
@@ -157,22 +160,63 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "csv", description = "csv or json (lines).")
     String format;
 
+    @Option(names = "--to", paramLabel = "DIR",
+        description = "Write DIR/<table>.csv (or .jsonl) instead of printing to standard output.")
+    java.nio.file.Path to;
+
     @Override
     public Integer call() {
       return StageMain.guarded("subnetlab export", () -> {
-        org.subnetlab.jobs.TableExport.Format f = switch (format) {
-          case "csv" -> org.subnetlab.jobs.TableExport.Format.CSV;
-          case "json" -> org.subnetlab.jobs.TableExport.Format.JSON;
+        TableExport.Format f = switch (format) {
+          case "csv" -> TableExport.Format.CSV;
+          case "json" -> TableExport.Format.JSON;
           default -> throw new BadInputException(
               "Cannot export as " + format + ": --format must be csv or json.");
         };
-        if (!java.nio.file.Files.isDirectory(out)) {
-          throw new BadInputException("No output directory " + out.toAbsolutePath() + ".");
+        if (table == null && to == null) {
+          throw new BadInputException("Name a TABLE to print, or give --to DIR to write every "
+              + "table as files.");
         }
-        OutputLayout layout = new OutputLayout(out.toAbsolutePath().normalize());
+        OutputLayout layout = existingOutput(out);
         SparkSession spark = SparkSessions.local("subnetlab export", "local[*]");
         try {
-          org.subnetlab.jobs.TableExport.print(spark, layout, table, f, System.out);
+          if (to == null) {
+            TableExport.print(spark, layout, table, f, System.out);
+          } else {
+            for (String t : table == null ? TableExport.tables(layout) : List.of(table)) {
+              System.out.println(TableExport.write(spark, layout, t, f, to));
+            }
+          }
+        } finally {
+          spark.stop();
+        }
+      });
+    }
+  }
+
+  /** The output directory of an earlier run, checked to exist. */
+  static OutputLayout existingOutput(java.nio.file.Path out) {
+    if (!java.nio.file.Files.isDirectory(out)) {
+      throw new BadInputException("No output directory " + out.toAbsolutePath() + ".");
+    }
+    return new OutputLayout(out.toAbsolutePath().normalize());
+  }
+
+  @Command(name = "report", mixinStandardHelpOptions = true,
+      description = "Write report/index.html (self-contained HTML with the figures) from the "
+          + "tables of an output directory.")
+  static final class Report implements Callable<Integer> {
+    @Option(names = "--out", paramLabel = "DIR", required = true,
+        description = "The output directory of a run.")
+    java.nio.file.Path out;
+
+    @Override
+    public Integer call() {
+      return StageMain.guarded("subnetlab report", () -> {
+        OutputLayout layout = existingOutput(out);
+        SparkSession spark = SparkSessions.local("subnetlab report", "local[*]");
+        try {
+          System.out.println(org.subnetlab.report.ReportJob.run(spark, layout));
         } finally {
           spark.stop();
         }
@@ -188,10 +232,10 @@ public final class Main implements Callable<Integer> {
     }
 
     StageMain.Stage stage() {
-      return (spark, s, out) -> {
+      return StageMain.thenReport((spark, s, out) -> {
         AggregateJob.run(spark, s, out);
         System.out.println(Summary.write(spark, out));
-      };
+      });
     }
   }
 }

@@ -51,22 +51,49 @@ public final class AggregateJob {
   private AggregateJob() {}
 
   public static void main(String[] args) {
-    System.exit(StageMain.execute("subnetlab aggregate", args, AggregateJob::run));
+    System.exit(StageMain.execute("subnetlab aggregate", args,
+        StageMain.thenReport(AggregateJob::run)));
   }
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     MultiLayerNetwork model = new ModelStore(out.model()).load(s.modelFingerprint());
     List<RunSpec> runs = SweepPlan.all(spark, s, out);
     spark.sparkContext().setJobGroup("subnetlab-aggregate", "subnetlab: aggregate tables", false);
-    Dataset<Row> masks = committedMasks(spark, out, runs, "aggregate").cache();
+    Dataset<Row> withHistory = committedMasks(spark, out, runs, "aggregate");
+    Tables.replace(trainingCurves(withHistory), out, "training_curves");
+    Dataset<Row> masks = withHistory.drop("history").cache();
     Tables.replace(masks, out, "masks");
     Tables.replace(sparsity(masks), out, "sparsity");
     Tables.replace(overlap(masks), out, "overlap");
     Tables.replace(ablation(spark, s, model, runs, masks), out, "ablation");
     masks.unpersist();
     Tables.replace(summary(spark, s, out, runs), out, "summary");
-    LOG.info("Wrote tables masks, sparsity, overlap, ablation, summary under {}", out.tables());
+    LOG.info("Wrote tables masks, training_curves, sparsity, overlap, ablation, summary under {}",
+        out.tables());
   }
+
+  /**
+   * One row per stored point of each run's training curve: run_id, method, subtask, seed,
+   * hyperparameters, step, loss, density. Runs without training steps (magnitude) have none; mask
+   * files written before curves were stored have none either.
+   */
+  static Dataset<Row> trainingCurves(Dataset<Row> masks) {
+    if (!java.util.Arrays.asList(masks.columns()).contains("history")) {
+      masks = masks.withColumn("history", lit(null).cast(HISTORY));
+    }
+    return masks.where(col("history").isNotNull())
+        .select(col("run_id"), col("method"), col("subtask"), col("seed"),
+            col("hyperparameters"),
+            org.apache.spark.sql.functions.explode(col("history")).as("p"))
+        .select(col("run_id"), col("method"), col("subtask"), col("seed"),
+            col("hyperparameters"), col("p.step").as("step"),
+            col("p.loss").cast("double").as("loss"), col("p.density").cast("double").as("density"))
+        .orderBy("run_id", "step");
+  }
+
+  private static final org.apache.spark.sql.types.DataType HISTORY = DataTypes.createArrayType(
+      new StructType().add("step", DataTypes.IntegerType).add("loss", DataTypes.FloatType)
+          .add("density", DataTypes.FloatType));
 
   /** The committed mask files of every run, read by Spark; refuses an incomplete sweep. */
   static Dataset<Row> committedMasks(
@@ -87,7 +114,8 @@ public final class AggregateJob {
               + " runs of this sweep are not finished (first: " + missing.get(0)
               + "); run `subnetlab train-masks` (or `run`) with this config and --out first.");
     }
-    return spark.read().parquet(files.toArray(String[]::new))
+    // mergeSchema: mask files from before training curves were stored lack the history column.
+    return spark.read().option("mergeSchema", "true").parquet(files.toArray(String[]::new))
         .drop("model_fingerprint")
         .orderBy("run_id", "layer_index");
   }

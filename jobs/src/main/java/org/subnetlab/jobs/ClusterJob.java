@@ -49,11 +49,17 @@ public final class ClusterJob {
   private ClusterJob() {}
 
   public static void main(String[] args) {
-    System.exit(StageMain.execute("subnetlab cluster", args, ClusterJob::run));
+    System.exit(StageMain.execute("subnetlab cluster", args,
+        StageMain.thenReport(ClusterJob::run)));
   }
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     ClusterSettings cs = s.cluster();
+    if (s.model().isCnn()) {
+      throw new BadInputException("Cannot cluster a CNN (model.conv = " + s.model().conv()
+          + "): the weight graph of clusterability (units linked by dense weights) is defined for"
+          + " MLPs only.");
+    }
     MultiLayerNetwork model = new ModelStore(out.model()).load(s.modelFingerprint());
     ParamLayout layout = ParamLayout.of(model);
     float[] theta = ParamBridge.toFloats(model.params());

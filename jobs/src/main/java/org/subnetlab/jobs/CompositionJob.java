@@ -52,7 +52,8 @@ public final class CompositionJob {
   private CompositionJob() {}
 
   public static void main(String[] args) {
-    System.exit(StageMain.execute("subnetlab compose", args, CompositionJob::run));
+    System.exit(StageMain.execute("subnetlab compose", args,
+        StageMain.thenReport(CompositionJob::run)));
   }
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {

@@ -21,6 +21,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 import org.subnetlab.mask.Mask;
 import org.subnetlab.mask.SparseDelta;
+import org.subnetlab.mask.TrainingHistory;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
@@ -29,7 +30,8 @@ import org.subnetlab.sweep.RunSpec;
  * One Parquet file per finished run under {@code masks/}, one row per layer, committed atomically:
  * written as {@code masks/.tmp/<run_id>-<uuid>.parquet}, then renamed to
  * {@code masks/<run_id>.parquet}. A run is finished iff its file exists; a killed writer leaves only
- * a temporary file, which readers ignore.
+ * a temporary file, which readers ignore. The run's downsampled training curve
+ * ({@link TrainingHistory}: step, loss, density) is stored once, on the row of layer 0.
  */
 public final class MaskFiles {
   static final String SUFFIX = ".parquet";
@@ -57,6 +59,15 @@ public final class MaskFiles {
               + "  required double final_loss;\n"
               + "  required int64 wall_ms;\n"
               + "  required binary model_fingerprint (STRING);\n"
+              + "  optional group history (LIST) {\n"
+              + "    repeated group list {\n"
+              + "      required group element {\n"
+              + "        required int32 step;\n"
+              + "        required float loss;\n"
+              + "        required float density;\n"
+              + "      }\n"
+              + "    }\n"
+              + "  }\n"
               + "}");
 
   private MaskFiles() {}
@@ -109,6 +120,7 @@ public final class MaskFiles {
     RunSpec spec = f.spec();
     Mask mask = f.result().mask();
     ParamLayout layout = f.layout();
+    TrainingHistory history = TrainingHistory.of(f.result(), TrainingHistory.MAX_POINTS);
     try (ParquetWriter<Group> w =
         ExampleParquetWriter.builder(hp)
             .withConf(conf)
@@ -139,8 +151,20 @@ public final class MaskFiles {
             .append("final_loss", f.result().finalLoss())
             .append("wall_ms", f.wallMs())
             .append("model_fingerprint", spec.modelFingerprint());
+        if (l == 0) {
+          appendHistory(g.addGroup("history"), history);
+        }
         w.write(g);
       }
+    }
+  }
+
+  private static void appendHistory(Group list, TrainingHistory h) {
+    for (int p = 0; p < h.size(); p++) {
+      list.addGroup("list").addGroup("element")
+          .append("step", h.steps()[p])
+          .append("loss", h.loss()[p])
+          .append("density", h.density()[p]);
     }
   }
 }

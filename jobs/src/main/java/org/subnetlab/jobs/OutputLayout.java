@@ -48,7 +48,7 @@ public record OutputLayout(Path root) {
     return root.resolve("report");
   }
 
-  static String describe(Exception e) {
+  public static String describe(Exception e) {
     String m = e.getMessage();
     if (e instanceof java.nio.file.AccessDeniedException) {
       return "permission denied";

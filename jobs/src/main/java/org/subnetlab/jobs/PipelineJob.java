@@ -5,10 +5,11 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.Settings;
+import org.subnetlab.report.ReportJob;
 
 /**
- * The whole pipeline: base model (trained or reused), mask sweep, tables, summary, and the
- * composition table when {@code pipeline.compose} is set.
+ * The whole pipeline: base model (trained or reused), mask sweep, tables, summary, the
+ * composition table when {@code pipeline.compose} is set, and the HTML report.
  */
 public final class PipelineJob {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
@@ -24,11 +25,14 @@ public final class PipelineJob {
     MultiLayerNetwork model = TrainModelJob.run(s, out);
     TrainMasksJob.sweep(spark, s, out, model);
     AggregateJob.run(spark, s, out);
-    String summary = Summary.write(spark, out);
-    System.out.println(summary);
+    Summary.write(spark, out);
     if (s.composeInPipeline()) {
       CompositionJob.run(spark, s, out);
     }
+    java.nio.file.Path report = ReportJob.afterStage(spark, out);
+    System.out.println(Summary.compact(spark, out));
+    System.out.println("Full summary: " + out.report().resolve("summary.md"));
+    System.out.println("Report: " + report);
     LOG.info("Pipeline finished in {} s; results in {}",
         (System.nanoTime() - t0) / 1_000_000_000, out.root());
   }

@@ -8,13 +8,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /** Files under {@code report/}, each replaced atomically (written aside, then renamed). */
-final class Reports {
+public final class Reports {
   private Reports() {}
 
-  static void write(OutputLayout out, String name, String text) {
+  public static void write(OutputLayout out, String name, String text) {
     try {
       Files.createDirectories(out.report());
-      Path tmp = Files.createTempFile(out.report(), "." + name, ".tmp");
+      // not createTempFile: its owner-only permissions would stay on the renamed file
+      Path tmp = out.report().resolve("." + name + "." + java.util.UUID.randomUUID() + ".tmp");
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
       Files.move(tmp, out.report().resolve(name), StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);

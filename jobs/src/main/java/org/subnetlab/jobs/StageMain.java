@@ -29,6 +29,14 @@ public final class StageMain {
     void run(SparkSession spark, Settings settings, OutputLayout out) throws Exception;
   }
 
+  /** {@code stage}, then the HTML report refreshed from the tables it wrote. */
+  public static Stage thenReport(Stage stage) {
+    return (spark, settings, out) -> {
+      stage.run(spark, settings, out);
+      System.out.println("Report: " + org.subnetlab.report.ReportJob.afterStage(spark, out));
+    };
+  }
+
   /** The arguments every stage takes. */
   @Command(mixinStandardHelpOptions = true)
   public static final class Options {

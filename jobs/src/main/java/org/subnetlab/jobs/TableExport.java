@@ -72,6 +72,51 @@ public final class TableExport {
     }
   }
 
+  /**
+   * Writes a table to {@code dir/<table>.csv} (or {@code .jsonl}), replacing an earlier file in one
+   * step; returns the file.
+   */
+  public static Path write(
+      SparkSession spark, OutputLayout out, String table, Format format, Path dir) {
+    Path file = dir.resolve(table + (format == Format.CSV ? ".csv" : ".jsonl"));
+    Path tmp = null;
+    try {
+      Files.createDirectories(dir);
+      tmp = Files.createTempFile(dir, "." + table, ".tmp");
+      try (PrintStream ps = new PrintStream(
+          new java.io.BufferedOutputStream(Files.newOutputStream(tmp)), false,
+          java.nio.charset.StandardCharsets.UTF_8)) {
+        print(spark, out, table, format, ps);
+      }
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return file;
+    } catch (java.io.IOException e) {
+      throw new BadInputException("Cannot write " + file + ": " + OutputLayout.describe(e) + ".", e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (java.io.IOException ignored) {
+          // best effort
+        }
+      }
+    }
+  }
+
+  /** The tables of an output directory, by name. */
+  public static List<String> tables(OutputLayout out) {
+    if (!Files.isDirectory(out.tables())) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(out.tables())) {
+      return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+          .filter(n -> !n.startsWith(".")).sorted().toList();
+    } catch (java.io.IOException e) {
+      throw new BadInputException("Cannot list " + out.tables() + ": " + e.getMessage(), e);
+    }
+  }
+
   /** One CSV record: fields with a comma, quote or line break are quoted, quotes doubled. */
   static String csvLine(String[] fields) {
     StringBuilder sb = new StringBuilder();
@@ -90,15 +135,7 @@ public final class TableExport {
   }
 
   private static String existing(OutputLayout out) {
-    if (!Files.isDirectory(out.tables())) {
-      return "none";
-    }
-    try (Stream<Path> s = Files.list(out.tables())) {
-      List<String> names = s.map(p -> p.getFileName().toString())
-          .filter(n -> !n.startsWith(".")).sorted().toList();
-      return names.isEmpty() ? "none" : String.join(", ", names);
-    } catch (java.io.IOException e) {
-      return "unreadable";
-    }
+    List<String> names = tables(out);
+    return names.isEmpty() ? "none" : String.join(", ", names);
   }
 }

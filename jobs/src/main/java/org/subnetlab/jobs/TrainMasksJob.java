@@ -81,7 +81,8 @@ public final class TrainMasksJob {
     String modelKey = s.modelFingerprint();
     String masksDir = out.masks().toString();
     int cpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
-    SweepProgress progress = new SweepProgress(runs.size(), runs.size() - todo.size());
+    SweepProgress progress = new SweepProgress(
+        todo.stream().map(RunSpec::runId).toList(), runs.size(), runs.size() - todo.size());
     spark.sparkContext().addSparkListener(progress);
     List<String> finished;
     try {
@@ -94,15 +95,17 @@ public final class TrainMasksJob {
                       spec, ExecutorCache.model(modelKey, modelBytes.value()), initial.value(),
                       ExecutorCache.task(taskSettings, globalSeed));
               MaskFiles.commit(java.nio.file.Path.of(masksDir), f);
-              LoggerFactory.getLogger(TrainMasksJob.class).info(
+              LoggerFactory.getLogger(TrainMasksJob.class).debug(
                   "run {} done in {} ms: density {}, attempt {}", spec.runId(), f.wallMs(),
                   String.format("%.4f", (double) f.result().mask().kept() / f.layout().total()),
                   TaskContext.get() == null ? 0 : TaskContext.get().attemptNumber());
               return spec.runId();
             })
             .collect();
+      progress.completed(finished.size());
     } finally {
       spark.sparkContext().removeSparkListener(progress);
+      progress.close();
     }
     LOG.info("{}: trained {} runs", what, finished.size());
     return new SweepOutcome(runs.size(), runs.size() - todo.size(), finished.size());

@@ -58,4 +58,20 @@ class CompositionJobTest {
     }
     assertThat(out.report().resolve("composition.md")).exists();
   }
+
+  @Test
+  void reportAndNotebooksShowTheComposition() throws Exception {
+    Browser.Page page = Browser.open(out.report().resolve("index.html"), dir);
+    List<String> ids = ReportBrowserTest.figureIds(page.dom());
+    assertThat(ids).contains("fig-composition-continuous-sparsification",
+        "fig-composition-lt-sft");
+    assertThat(page.bodyAttribute("data-figures-rendered")).isEqualTo(String.valueOf(ids.size()));
+    assertThat(page.bodyAttribute("data-errors")).isEqualTo("0");
+    assertThat(page.consoleMessages()).isEmpty();
+    for (Path nb : Notebooks.all(ReportBrowserTest.REPO)) {
+      String executed = Notebooks.execute(nb, out.root(), dir.resolve("notebooks"));
+      assertThat(executed).contains("composition: continuous-sparsification: ")
+          .doesNotContain("no composition table in " + out.root());
+    }
+  }
 }

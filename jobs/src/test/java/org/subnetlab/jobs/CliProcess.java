@@ -1,0 +1,39 @@
+package org.subnetlab.jobs;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.subnetlab.cli.Main;
+
+/** {@code subnetlab} as a real process: this JVM's java, Spark's add-opens, the test classpath. */
+final class CliProcess {
+  private CliProcess() {}
+
+  /** The command line that runs the CLI, without its arguments. */
+  static List<String> command() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(System.getProperty("subnetlab.test.add-opens", "").split(" ")));
+    cmd.removeIf(String::isBlank);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Main.class.getName());
+    return cmd;
+  }
+
+  /** A builder for the CLI with {@code args}, with the environment bin/subnetlab sets. */
+  static ProcessBuilder builder(List<String> args) {
+    List<String> cmd = command();
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("OMP_NUM_THREADS", "1");
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    return pb;
+  }
+
+  /** Starts the CLI with output and errors into {@code log}. */
+  static Process start(List<String> args, Path log) throws IOException {
+    return builder(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+}
