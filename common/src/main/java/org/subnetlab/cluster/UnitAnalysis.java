@@ -126,9 +126,10 @@ public final class UnitAnalysis {
     }
     List<Specialisation> out = new ArrayList<>();
     List<Dataset> evals = new ArrayList<>();
-    double[] full = new double[task.subtasks().size()];
-    for (int s = 0; s < task.subtasks().size(); s++) {
-      evals.add(task.evalSplit().subtask(task.subtasks().get(s)));
+    List<String> names = task.evalSubtasks();
+    double[] full = new double[names.size()];
+    for (int s = 0; s < names.size(); s++) {
+      evals.add(task.evalExamples(names.get(s)));
       full[s] = objective.evaluate(theta, evals.get(s)).accuracy();
     }
     for (int c = 0; c < k; c++) {
@@ -146,7 +147,7 @@ public final class UnitAnalysis {
       }
       for (int s = 0; s < evals.size(); s++) {
         double acc = objective.evaluate(ablated, evals.get(s)).accuracy();
-        out.add(new Specialisation(c, units.length, task.subtasks().get(s), full[s], acc,
+        out.add(new Specialisation(c, units.length, names.get(s), full[s], acc,
             randomControls == 0 ? null : Ablation.ControlStats.of(acc, random[s])));
       }
     }

@@ -97,6 +97,8 @@ public final class ConfigLoader {
         if (val.valueType() != ConfigValueType.OBJECT) {
           problems.add(
               "key " + path + " = " + val.render() + " must be an object (" + origin(val) + ")");
+        } else if (((ConfigObject) ref).isEmpty()) {
+          continue; // an empty object in reference.conf is a free-form map (task.images.groups)
         } else {
           checkKeys((ConfigObject) val, (ConfigObject) ref, path, problems);
         }

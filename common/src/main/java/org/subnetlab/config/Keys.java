@@ -50,6 +50,15 @@ final class Keys {
     return ((Number) v.unwrapped()).doubleValue();
   }
 
+  /** A non-empty string. */
+  static String string(Config c, String path) {
+    ConfigValue v = c.getValue(path);
+    if (v.valueType() != ConfigValueType.STRING || ((String) v.unwrapped()).isBlank()) {
+      throw bad(c, path, "must be a non-empty string");
+    }
+    return (String) v.unwrapped();
+  }
+
   static String oneOf(Config c, String path, List<String> allowed) {
     String rule = "must be one of " + allowed;
     ConfigValue v = c.getValue(path);

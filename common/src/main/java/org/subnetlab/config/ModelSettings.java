@@ -3,9 +3,14 @@ package org.subnetlab.config;
 import com.typesafe.config.Config;
 import java.util.List;
 
-/** Settings of the base model (an MLP trained with DL4J on all subtasks). */
+/**
+ * Settings of the base model trained with DL4J on all subtasks: an MLP, or a CNN when
+ * {@code conv} names convolution blocks (each convolution + 2×2 max-pooling) before the dense
+ * layers.
+ */
 public record ModelSettings(
-    List<Integer> hidden, String activation, int epochs, int batchSize, double learningRate) {
+    List<Integer> hidden, String activation, int epochs, int batchSize, double learningRate,
+    List<Integer> conv, int kernel) {
 
   public static final List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid");
 
@@ -15,19 +20,30 @@ public record ModelSettings(
         Keys.oneOf(c, "model.activation", ACTIVATIONS),
         Keys.intIn(c, "model.epochs", 1, 100_000),
         Keys.intIn(c, "model.batch-size", 1, 65_536),
-        Keys.doubleIn(c, "model.learning-rate", 0.0, true, 1.0));
+        Keys.doubleIn(c, "model.learning-rate", 0.0, true, 1.0),
+        widths(c, "model.conv"),
+        Keys.intIn(c, "model.kernel", 1, 15));
+  }
+
+  /** A convolutional network (the task must have image-shaped inputs). */
+  public boolean isCnn() {
+    return !conv.isEmpty();
   }
 
   private static List<Integer> hiddenWidths(Config c) {
+    return widths(c, "model.hidden");
+  }
+
+  private static List<Integer> widths(Config c, String path) {
     String rule = "must be a list of integers in [1, 65536]";
     try {
-      List<Integer> h = c.getIntList("model.hidden");
+      List<Integer> h = c.getIntList(path);
       if (h.stream().anyMatch(w -> w < 1 || w > 65_536)) {
-        throw Keys.bad(c, "model.hidden", rule);
+        throw Keys.bad(c, path, rule);
       }
       return List.copyOf(h);
     } catch (com.typesafe.config.ConfigException.WrongType e) {
-      throw Keys.bad(c, "model.hidden", rule);
+      throw Keys.bad(c, path, rule);
     }
   }
 }

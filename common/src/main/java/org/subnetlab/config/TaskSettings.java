@@ -1,7 +1,9 @@
 package org.subnetlab.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
 import java.util.List;
+import java.util.Map;
 
 /** Settings of the task block: which task, and its parameters. */
 public record TaskSettings(
@@ -11,11 +13,46 @@ public record TaskSettings(
     double holdoutFraction,
     int trainExamplesPerSubtask,
     int compositeModulus,
-    int compositeTrainExamplesPerSubtask)
+    int compositeTrainExamplesPerSubtask,
+    Images images)
     implements java.io.Serializable {
 
   /** The built-in tasks. */
-  public static final List<String> TASKS = List.of("arithmetic", "arithmetic-composite");
+  public static final List<String> TASKS =
+      List.of("arithmetic", "arithmetic-composite", "images");
+
+  /** How the images task forms subtasks from class labels. */
+  public static final List<String> IMAGE_SUBTASKS = List.of("per-class", "complement", "groups");
+
+  /**
+   * The images task: IDX files (train and eval images and labels) in a folder, class names, and
+   * how subtasks are formed: one per class, the complement of each class (every class but k), or
+   * named groups of classes.
+   */
+  public record Images(
+      String dir, String trainImages, String trainLabels, String evalImages, String evalLabels,
+      List<String> classNames, String subtasks, Map<String, List<Integer>> groups, int trainLimit)
+      implements java.io.Serializable {
+
+    static Images of(Config c) {
+      String p = "task.images.";
+      Map<String, List<Integer>> groups = new java.util.TreeMap<>(); // config objects are unordered
+      for (Map.Entry<String, ConfigValue> e : c.getObject(p + "groups").entrySet()) {
+        String key = p + "groups." + com.typesafe.config.ConfigUtil.quoteString(e.getKey());
+        groups.put(e.getKey(), Keys.longsIn(c, key, 0, 65_535, true).stream()
+            .map(Long::intValue).toList());
+      }
+      String mode = Keys.oneOf(c, p + "subtasks", IMAGE_SUBTASKS);
+      if (mode.equals("groups") && groups.isEmpty()) {
+        throw Keys.bad(c, p + "groups", "must name at least one group of classes when "
+            + p + "subtasks = groups");
+      }
+      return new Images(Keys.string(c, p + "dir"), Keys.string(c, p + "train-images"),
+          Keys.string(c, p + "train-labels"), Keys.string(c, p + "eval-images"),
+          Keys.string(c, p + "eval-labels"), Keys.stringsFrom(c, p + "class-names", null, false),
+          mode, groups, Keys.intIn(c, p + "train-limit", 0, Integer.MAX_VALUE));
+    }
+  }
 
   /** The operations of the arithmetic task. */
   public static final List<String> OPERATIONS = List.of("add", "sub", "mul");
@@ -28,6 +65,7 @@ public record TaskSettings(
         Keys.doubleIn(c, "task.arithmetic.holdout-fraction", 0.0, false, 0.9),
         Keys.intIn(c, "task.arithmetic.train-examples-per-subtask", 1, 10_000_000),
         Keys.intIn(c, "task.arithmetic-composite.modulus", 2, 64),
-        Keys.intIn(c, "task.arithmetic-composite.train-examples-per-subtask", 1, 10_000_000));
+        Keys.intIn(c, "task.arithmetic-composite.train-examples-per-subtask", 1, 10_000_000),
+        Images.of(c));
   }
 }

@@ -85,8 +85,8 @@ public final class Ablation {
     float[] theta = ParamBridge.toFloats(model.params());
     float[] eff = new float[theta.length];
     List<Dataset> evals = new ArrayList<>();
-    for (String st : task.subtasks()) {
-      evals.add(task.evalSplit().subtask(st));
+    for (String st : task.evalSubtasks()) {
+      evals.add(task.evalExamples(st));
     }
     List<Row> rows = new ArrayList<>();
     for (Member m : group) {
@@ -104,7 +104,7 @@ public final class Ablation {
       Mask full = Mask.full(m.mask().layout());
       for (int e = 0; e < evals.size(); e++) {
         Dataset data = evals.get(e);
-        String evalSubtask = task.subtasks().get(e);
+        String evalSubtask = task.evalSubtasks().get(e);
         Evaluator ev = (mode, control, mask) -> {
           mask.apply(theta, eff);
           Evaluation r = objective.evaluate(eff, data);

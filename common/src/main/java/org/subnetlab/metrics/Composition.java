@@ -46,10 +46,10 @@ public final class Composition {
       int randomControls) {
     Dl4jObjective objective = new Dl4jObjective(model);
     float[] theta = ParamBridge.toFloats(model.params());
-    List<String> names = new ArrayList<>(task.subtasks());
+    List<String> names = new ArrayList<>(task.evalSubtasks());
     List<Dataset> evals = new ArrayList<>();
-    for (String st : task.subtasks()) {
-      evals.add(task.evalSplit().subtask(st));
+    for (String st : names) {
+      evals.add(task.evalExamples(st));
     }
     names.add("ALL");
     evals.add(task.evalSplit());

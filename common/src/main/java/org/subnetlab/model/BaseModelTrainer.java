@@ -27,10 +27,7 @@ public final class BaseModelTrainer {
 
   public static Trained train(Task task, ModelSettings s, long seed) {
     SplittableRandom rng = Seeds.stream(seed, "model/init");
-    MultiLayerNetwork net =
-        Networks.mlp(
-            task.inputSize(), s.hidden(), task.numClasses(), s.activation(), s.learningRate(),
-            DataType.FLOAT, rng);
+    MultiLayerNetwork net = build(task, s, rng);
     float[] initial = ParamBridge.toFloats(net.params());
     Dataset train = task.trainSplit();
     SplittableRandom order = Seeds.stream(seed, "model/batches");
@@ -44,8 +41,8 @@ public final class BaseModelTrainer {
         float[] y = new float[n * c];
         for (int k = 0; k < n; k++) {
           int r = perm[start + k];
-          System.arraycopy(train.features(), r * d, x, k * d, d);
-          y[k * c + train.labels()[r]] = 1f;
+          train.copyFeatures(r, x, k * d);
+          y[k * c + train.label(r)] = 1f;
         }
         INDArray fx = Nd4j.create(x, new long[] {n, d}, 'c');
         INDArray fy = Nd4j.create(y, new long[] {n, c}, 'c');
@@ -59,13 +56,29 @@ public final class BaseModelTrainer {
     return new Trained(net, initial, evaluate(net, task));
   }
 
+  /** The untrained network of these settings for this task: an MLP, or a CNN on images. */
+  static MultiLayerNetwork build(Task task, ModelSettings s, SplittableRandom rng) {
+    if (!s.isCnn()) {
+      return Networks.mlp(task.inputSize(), s.hidden(), task.numClasses(), s.activation(),
+          s.learningRate(), DataType.FLOAT, rng);
+    }
+    int[] shape = task.inputShape();
+    if (shape.length != 2) {
+      throw new org.subnetlab.config.BadInputException("Cannot set model.conv to " + s.conv()
+          + ": a CNN needs single-channel images (height x width), and task " + task.name()
+          + " has inputs of shape " + java.util.Arrays.toString(shape) + ".");
+    }
+    return Networks.cnn(shape[0], shape[1], s.conv(), s.kernel(), s.hidden(),
+        task.numClasses(), s.activation(), s.learningRate(), DataType.FLOAT, rng);
+  }
+
   /** Eval accuracy of {@code net} per subtask and on the whole eval split ({@code ALL}). */
   public static Map<String, Evaluation> evaluate(MultiLayerNetwork net, Task task) {
     Dl4jObjective obj = new Dl4jObjective(net);
     float[] theta = ParamBridge.toFloats(net.params());
     Map<String, Evaluation> out = new LinkedHashMap<>();
-    for (String st : task.subtasks()) {
-      out.put(st, obj.evaluate(theta, task.evalSplit().subtask(st)));
+    for (String st : task.evalSubtasks()) {
+      out.put(st, obj.evaluate(theta, task.evalExamples(st)));
     }
     out.put("ALL", obj.evaluate(theta, task.evalSplit()));
     return out;

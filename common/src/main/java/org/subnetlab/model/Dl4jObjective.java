@@ -60,7 +60,7 @@ public final class Dl4jObjective implements MaskedObjective {
     double loss = 0;
     int c = data.numClasses();
     for (int i = 0; i < data.size(); i++) {
-      int label = data.labels()[i];
+      int label = data.label(i);
       int best = 0;
       for (int k = 1; k < c; k++) {
         if (p[i * c + k] > p[i * c + best]) {
@@ -82,7 +82,9 @@ public final class Dl4jObjective implements MaskedObjective {
     for (int start = 0; start < data.size(); start += EVAL_CHUNK) {
       int end = Math.min(data.size(), start + EVAL_CHUNK);
       float[] x = new float[(end - start) * data.inputSize()];
-      System.arraycopy(data.features(), start * data.inputSize(), x, 0, x.length);
+      for (int i = start; i < end; i++) {
+        data.copyFeatures(i, x, (i - start) * data.inputSize());
+      }
       INDArray in = Nd4j.create(x, new long[] {end - start, data.inputSize()}, 'c').castTo(dtype);
       float[] p = ParamBridge.toFloats(net.output(in, false).dup('c'));
       System.arraycopy(p, 0, out, start * c, p.length);
@@ -109,8 +111,8 @@ public final class Dl4jObjective implements MaskedObjective {
     java.util.Arrays.fill(labelScratch, 0, n * c, 0f);
     for (int k = 0; k < n; k++) {
       int r = rows[from + k];
-      System.arraycopy(data.features(), r * d, featureScratch, k * d, d);
-      labelScratch[k * c + data.labels()[r]] = 1f;
+      data.copyFeatures(r, featureScratch, k * d);
+      labelScratch[k * c + data.label(r)] = 1f;
     }
     ParamBridge.write(featureScratch, n * d, xy[0]);
     ParamBridge.write(labelScratch, n * c, xy[1]);

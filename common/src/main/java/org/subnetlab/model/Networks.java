@@ -3,9 +3,13 @@ package org.subnetlab.model;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -13,9 +17,91 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** Builds DL4J MLPs with initial weights drawn in Java (ND4J's own seeding does not reproduce). */
+/**
+ * Builds DL4J MLPs and small CNNs with initial weights drawn in Java (ND4J's own seeding does not
+ * reproduce).
+ */
 public final class Networks {
   private Networks() {}
+
+  private static Activation activation(String name) {
+    return switch (name) {
+      case "relu" -> Activation.RELU;
+      case "tanh" -> Activation.TANH;
+      case "sigmoid" -> Activation.SIGMOID;
+      default -> throw new IllegalArgumentException("Unknown activation " + name);
+    };
+  }
+
+  /**
+   * A CNN on height × width single-channel images given flat (row-major): per entry of
+   * {@code conv} a kernel × kernel convolution (same padding) with that many channels and a 2×2
+   * max-pooling, then dense layers {@code hidden}, then softmax over {@code classes}. Weights are
+   * initialised like {@link #mlp}'s, with fan-in and fan-out from each weight's shape.
+   */
+  public static MultiLayerNetwork cnn(
+      int height, int width, List<Integer> conv, int kernel, List<Integer> hidden, int classes,
+      String activation, double learningRate, DataType dtype, SplittableRandom rng) {
+    Activation act = activation(activation);
+    NeuralNetConfiguration.ListBuilder b =
+        new NeuralNetConfiguration.Builder()
+            .dataType(dtype)
+            .updater(new Adam(learningRate))
+            .weightInit(WeightInit.ZERO)
+            .convolutionMode(ConvolutionMode.Same)
+            .list();
+    int i = 0;
+    for (int channels : conv) {
+      b.layer(i++, new ConvolutionLayer.Builder(kernel, kernel).nOut(channels).activation(act)
+          .build());
+      b.layer(i++, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+          .kernelSize(2, 2).stride(2, 2).build());
+    }
+    for (int h : hidden) {
+      b.layer(i++, new DenseLayer.Builder().nOut(h).activation(act).build());
+    }
+    b.layer(i, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+        .activation(Activation.SOFTMAX).nOut(classes).build());
+    b.setInputType(InputType.convolutionalFlat(height, width, 1));
+    MultiLayerNetwork net = new MultiLayerNetwork(b.build());
+    net.init();
+    initialise(net, act == Activation.RELU, rng);
+    return net;
+  }
+
+  /**
+   * Draws every weight array ({@code *_W}) from N(0, std²): He (2/fan-in) for relu layers before
+   * the output layer, Xavier (2/(fan-in + fan-out)) otherwise; biases stay zero. Fans come from
+   * the weight's shape: [in, out] for dense, [out, in, kh, kw] for convolutions.
+   */
+  static void initialise(MultiLayerNetwork net, boolean relu, SplittableRandom rng) {
+    ParamLayout layout = ParamLayout.of(net);
+    float[] p = new float[layout.total()];
+    int outputLayer = net.getnLayers() - 1;
+    for (int l = 0; l < layout.layers(); l++) {
+      String name = layout.name(l);
+      if (!name.endsWith("_W")) {
+        continue;
+      }
+      long[] shape = net.getParam(name).shape();
+      long fanIn;
+      long fanOut;
+      if (shape.length == 4) {
+        fanIn = shape[1] * shape[2] * shape[3];
+        fanOut = shape[0] * shape[2] * shape[3];
+      } else {
+        fanIn = shape[0];
+        fanOut = shape[1];
+      }
+      int layer = Integer.parseInt(name.substring(0, name.indexOf('_')));
+      boolean he = relu && layer < outputLayer;
+      double std = he ? Math.sqrt(2.0 / fanIn) : Math.sqrt(2.0 / (fanIn + fanOut));
+      for (int k = 0; k < layout.size(l); k++) {
+        p[layout.offset(l) + k] = (float) (gaussian(rng) * std);
+      }
+    }
+    ParamBridge.write(p, net.params());
+  }
 
   /**
    * An MLP in → hidden… → classes (softmax, cross-entropy), Adam with the given rate, no
@@ -25,12 +111,7 @@ public final class Networks {
   public static MultiLayerNetwork mlp(
       int in, List<Integer> hidden, int classes, String activation, double learningRate,
       DataType dtype, SplittableRandom rng) {
-    Activation act = switch (activation) {
-      case "relu" -> Activation.RELU;
-      case "tanh" -> Activation.TANH;
-      case "sigmoid" -> Activation.SIGMOID;
-      default -> throw new IllegalArgumentException("Unknown activation " + activation);
-    };
+    Activation act = activation(activation);
     NeuralNetConfiguration.ListBuilder b =
         new NeuralNetConfiguration.Builder()
             .dataType(dtype)
@@ -53,22 +134,7 @@ public final class Networks {
     MultiLayerConfiguration conf = b.build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
-    ParamLayout layout = ParamLayout.of(net);
-    float[] p = new float[layout.total()];
-    for (int l = 0; l < layout.layers(); l++) {
-      if (!layout.name(l).endsWith("_W")) {
-        continue;
-      }
-      int layer = Integer.parseInt(layout.name(l).substring(0, layout.name(l).indexOf('_')));
-      int fanIn = layer == 0 ? in : hidden.get(layer - 1);
-      int fanOut = layer < hidden.size() ? hidden.get(layer) : classes;
-      boolean he = act == Activation.RELU && layer < hidden.size();
-      double std = he ? Math.sqrt(2.0 / fanIn) : Math.sqrt(2.0 / (fanIn + fanOut));
-      for (int k = 0; k < layout.size(l); k++) {
-        p[layout.offset(l) + k] = (float) (gaussian(rng) * std);
-      }
-    }
-    ParamBridge.write(p, net.params());
+    initialise(net, act == Activation.RELU, rng);
     return net;
   }
 

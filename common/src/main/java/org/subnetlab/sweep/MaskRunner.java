@@ -26,7 +26,7 @@ public final class MaskRunner {
         MaskMethods.create(spec.method(), spec.hyperparameters())
             .train(new MaskContext(
                 new Dl4jObjective(base), theta, initialTheta, layout,
-                task.trainSplit().subtask(spec.subtask()),
+                task.trainExamples(spec.subtask()),
                 Seeds.stream(spec.globalSeed(), "mask/" + spec.runId())));
     return new Finished(spec, layout, r, (System.nanoTime() - t0) / 1_000_000);
   }

@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * Examples held in flat arrays: {@code features} row-major (n × inputSize), a class label and a
- * subtask index per example. Immutable by convention; arrays are shared, not copied.
+ * subtask index per example. Immutable by convention; arrays are shared, not copied: a subset
+ * ({@link #select}, {@link #subtask}) is a view through an index into the same arrays, so the
+ * subtasks of a 60 000-image dataset cost no copies of the images.
  */
 public final class Dataset {
   private final int inputSize;
@@ -14,6 +16,8 @@ public final class Dataset {
   private final int[] labels;
   private final int[] subtasks;
   private final List<String> subtaskNames;
+  /** Example i of this dataset is row index[i] of the arrays; null: row i. */
+  private final int[] index;
 
   public Dataset(
       int inputSize,
@@ -32,10 +36,40 @@ public final class Dataset {
     this.labels = labels;
     this.subtasks = subtasks;
     this.subtaskNames = List.copyOf(subtaskNames);
+    this.index = null;
+  }
+
+  private Dataset(Dataset base, int[] index) {
+    this.inputSize = base.inputSize;
+    this.numClasses = base.numClasses;
+    this.features = base.features;
+    this.labels = base.labels;
+    this.subtasks = base.subtasks;
+    this.subtaskNames = base.subtaskNames;
+    this.index = index;
   }
 
   public int size() {
-    return labels.length;
+    return index == null ? labels.length : index.length;
+  }
+
+  private int row(int i) {
+    return index == null ? i : index[i];
+  }
+
+  /** The class label of example i. */
+  public int label(int i) {
+    return labels[row(i)];
+  }
+
+  /** The subtask index of example i. */
+  public int subtaskOf(int i) {
+    return subtasks[row(i)];
+  }
+
+  /** Copies the features of example i into {@code dst} at {@code offset}. */
+  public void copyFeatures(int i, float[] dst, int offset) {
+    System.arraycopy(features, row(i) * inputSize, dst, offset, inputSize);
   }
 
   public int inputSize() {
@@ -46,16 +80,36 @@ public final class Dataset {
     return numClasses;
   }
 
+  /** All features, row-major (a copy when this dataset is a subset view). */
   public float[] features() {
-    return features;
+    if (index == null) {
+      return features;
+    }
+    float[] f = new float[size() * inputSize];
+    for (int i = 0; i < size(); i++) {
+      copyFeatures(i, f, i * inputSize);
+    }
+    return f;
   }
 
+  /** All labels (a copy when this dataset is a subset view). */
   public int[] labels() {
-    return labels;
+    if (index == null) {
+      return labels;
+    }
+    int[] l = new int[size()];
+    Arrays.setAll(l, this::label);
+    return l;
   }
 
+  /** All subtask indices (a copy when this dataset is a subset view). */
   public int[] subtasks() {
-    return subtasks;
+    if (index == null) {
+      return subtasks;
+    }
+    int[] s = new int[size()];
+    Arrays.setAll(s, this::subtaskOf);
+    return s;
   }
 
   public List<String> subtaskNames() {
@@ -75,20 +129,24 @@ public final class Dataset {
   /** The examples of one subtask. */
   public Dataset subtask(String name) {
     int s = subtaskIndex(name);
-    return select(Arrays.stream(indices()).filter(i -> subtasks[i] == s).toArray());
+    return where(i -> subtaskOf(i) == s);
   }
 
-  /** The examples at the given indices, in that order. */
+  /** The examples for which {@code keep} holds, in order (a view). */
+  public Dataset where(java.util.function.IntPredicate keep) {
+    return select(Arrays.stream(indices()).filter(keep).toArray());
+  }
+
+  /** The examples at the given indices, in that order (a view sharing this dataset's arrays). */
   public Dataset select(int[] idx) {
-    float[] f = new float[idx.length * inputSize];
-    int[] l = new int[idx.length];
-    int[] s = new int[idx.length];
+    int[] rows = new int[idx.length];
     for (int k = 0; k < idx.length; k++) {
-      System.arraycopy(features, idx[k] * inputSize, f, k * inputSize, inputSize);
-      l[k] = labels[idx[k]];
-      s[k] = subtasks[idx[k]];
+      if (idx[k] < 0 || idx[k] >= size()) {
+        throw new IndexOutOfBoundsException("example " + idx[k] + " of " + size());
+      }
+      rows[k] = row(idx[k]);
     }
-    return new Dataset(inputSize, numClasses, f, l, s, subtaskNames);
+    return new Dataset(this, rows);
   }
 
   private int[] indices() {

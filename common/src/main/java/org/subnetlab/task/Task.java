@@ -11,6 +11,11 @@ public interface Task {
 
   int inputSize();
 
+  /** The shape of one input: [size] for vectors, [height, width] for images. */
+  default int[] inputShape() {
+    return new int[] {inputSize()};
+  }
+
   int numClasses();
 
   /** Examples the base model and the masks are trained on. */
@@ -18,4 +23,22 @@ public interface Task {
 
   /** Examples every accuracy is measured on. */
   Dataset evalSplit();
+
+  /** The examples a subtask's mask is trained on. */
+  default Dataset trainExamples(String subtask) {
+    return trainSplit().subtask(subtask);
+  }
+
+  /**
+   * The example sets accuracies are reported on (the {@code eval_subtask} of the tables): by
+   * default the subtasks; tasks whose subtasks overlap or group classes add per-class sets.
+   */
+  default List<String> evalSubtasks() {
+    return subtasks();
+  }
+
+  /** The eval examples of one of {@link #evalSubtasks()}. */
+  default Dataset evalExamples(String evalSubtask) {
+    return evalSplit().subtask(evalSubtask);
+  }
 }

@@ -16,6 +16,7 @@ public final class Tasks {
     return switch (t.name()) {
       case "arithmetic" -> new ArithmeticTask(t, seed);
       case "arithmetic-composite" -> new CompositeArithmeticTask(t, seed);
+      case "images" -> new ImageClassTask(t, seed);
       default -> throw new IllegalStateException("Unknown task " + t.name());
     };
   }

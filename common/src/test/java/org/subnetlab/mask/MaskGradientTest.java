@@ -58,6 +58,53 @@ class MaskGradientTest {
     assertClose(g, fd);
   }
 
+  /**
+   * The same chain rule on a CNN (convolution, max-pooling, dense softmax): DL4J's gradient w.r.t.
+   * the effective parameters and continuous sparsification's mask gradient through it, with no
+   * convolution-specific code in the methods.
+   */
+  @Test
+  void cnnMaskGradientsMatchFiniteDifferences() {
+    SplittableRandom rng = new SplittableRandom(11);
+    MultiLayerNetwork cnn =
+        Networks.cnn(6, 6, List.of(2), 3, List.of(), 3, "tanh", 0.01, DataType.DOUBLE, rng);
+    Dl4jObjective obj = new Dl4jObjective(cnn);
+    float[] th = ParamBridge.toFloats(cnn.params());
+    for (int i = 0; i < th.length; i++) {
+      th[i] += (float) (0.1 * rng.nextGaussian());
+    }
+    int n = 8;
+    float[] x = new float[n * 36];
+    int[] y = new int[n];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rng.nextGaussian();
+    }
+    for (int i = 0; i < n; i++) {
+      y[i] = rng.nextInt(3);
+    }
+    Dataset images = new Dataset(36, 3, x, y, new int[n], List.of("all"));
+    int[] all = {0, 1, 2, 3, 4, 5, 6, 7};
+    // conv W 2x1x3x3 + b 2, output W (2*3*3)x3 + b 3
+    assertThat(th.length).isEqualTo(18 + 2 + 54 + 3);
+    float[] g = new float[th.length];
+    obj.lossAndGradient(th, images, all, 0, n, g);
+    assertClose(g, finiteDifferences(th, p -> obj.lossAndGradient(p, images, all, 0, n,
+        new float[p.length])));
+
+    ContinuousSparsification cs = new ContinuousSparsification(Map.of(
+        "steps", 10.0, "batch-size", 8.0, "learning-rate", 0.1, "lambda", 0.01,
+        "beta-start", 1.0, "beta-end", 100.0, "mask-init", 0.3));
+    float[] m = new float[th.length];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = (float) (rng.nextGaussian() * 0.5);
+    }
+    int k = th.length;
+    float[] grad = new float[k];
+    cs.objective(obj, th, m, 1.5, images, all, 0, n, grad, new float[k], new float[k]);
+    assertClose(grad, finiteDifferences(m, p -> cs.objective(obj, th, p, 1.5, images, all, 0, n,
+        new float[k], new float[k], new float[k])));
+  }
+
   @Test
   void continuousSparsificationGradientMatchesFiniteDifferences() {
     ContinuousSparsification cs = new ContinuousSparsification(Map.of(
