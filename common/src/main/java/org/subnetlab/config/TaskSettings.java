@@ -14,12 +14,35 @@ public record TaskSettings(
     int trainExamplesPerSubtask,
     int compositeModulus,
     int compositeTrainExamplesPerSubtask,
-    Images images)
+    Images images,
+    Table table)
     implements java.io.Serializable {
 
   /** The built-in tasks. */
   public static final List<String> TASKS =
-      List.of("arithmetic", "arithmetic-composite", "images");
+      List.of("arithmetic", "arithmetic-composite", "images", "table");
+
+  /**
+   * A table the user brings (Parquet or CSV, read through Spark): features as one array column or
+   * as numeric columns, an integer label column, an optional subtask column and an optional split
+   * column ("train"/"eval"; without one, a seeded eval-fraction of the rows is held out).
+   */
+  public record Table(
+      String path, String format, String features, List<String> featureColumns, String label,
+      String subtask, String split, double evalFraction, int numClasses)
+      implements java.io.Serializable {
+
+    public static final List<String> FORMATS = List.of("parquet", "csv");
+
+    static Table of(Config c) {
+      String p = "task.table.";
+      return new Table(c.getString(p + "path"), Keys.oneOf(c, p + "format", FORMATS),
+          c.getString(p + "features"), Keys.stringsFrom(c, p + "feature-columns", null, false),
+          Keys.string(c, p + "label"), c.getString(p + "subtask"), c.getString(p + "split"),
+          Keys.doubleIn(c, p + "eval-fraction", 0.0, true, 0.9),
+          Keys.intIn(c, p + "num-classes", 0, 1_000_000));
+    }
+  }
 
   /** How the images task forms subtasks from class labels. */
   public static final List<String> IMAGE_SUBTASKS = List.of("per-class", "complement", "groups");
@@ -66,6 +89,7 @@ public record TaskSettings(
         Keys.intIn(c, "task.arithmetic.train-examples-per-subtask", 1, 10_000_000),
         Keys.intIn(c, "task.arithmetic-composite.modulus", 2, 64),
         Keys.intIn(c, "task.arithmetic-composite.train-examples-per-subtask", 1, 10_000_000),
-        Images.of(c));
+        Images.of(c),
+        Table.of(c));
   }
 }

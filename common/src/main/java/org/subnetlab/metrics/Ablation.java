@@ -84,11 +84,11 @@ public final class Ablation {
     Dl4jObjective objective = new Dl4jObjective(model);
     float[] theta = ParamBridge.toFloats(model.params());
     float[] eff = new float[theta.length];
-    List<Dataset> evals = new ArrayList<>();
-    for (String st : task.evalSubtasks()) {
-      evals.add(task.evalExamples(st));
-    }
+    EvalSets evals = EvalSets.of(task, false);
     List<Row> rows = new ArrayList<>();
+    Mask full = Mask.full(group.get(0).mask().layout());
+    full.apply(theta, eff);
+    Evaluation[] fullEval = evals.evaluate(objective, eff); // the same for every mask
     for (Member m : group) {
       Mask exclusive = m.mask();
       for (Member o : group) {
@@ -101,45 +101,59 @@ public final class Ablation {
         controls.add(RandomMasks.matching(
             m.mask(), Seeds.stream(m.spec().globalSeed(), "control/" + m.spec().runId() + "/" + c)));
       }
-      Mask full = Mask.full(m.mask().layout());
+      // Each evaluated network runs once over all eval sets.
+      Evaluator ev = (mode, control, mask) -> {
+        mask.apply(theta, eff);
+        Evaluation[] r = evals.evaluate(objective, eff);
+        Row[] out = new Row[r.length];
+        for (int e = 0; e < r.length; e++) {
+          out[e] = row(m, evals.names().get(e), mode, control, r[e], mask.kept());
+        }
+        return out;
+      };
+      Row[] sub = ev.rows("subnetwork", -1, m.mask());
+      Row[] removed = ev.rows("removed", -1, m.mask().complement());
+      Row[] removedExclusive = ev.rows("removed_exclusive", -1, exclusive.complement());
+      Row[][] randomSub = new Row[controls.size()][];
+      Row[][] randomRemoved = new Row[controls.size()][];
+      for (int c = 0; c < controls.size(); c++) {
+        randomSub[c] = ev.rows("random_subnetwork", c, controls.get(c));
+        randomRemoved[c] = ev.rows("random_removed", c, controls.get(c).complement());
+      }
       for (int e = 0; e < evals.size(); e++) {
-        Dataset data = evals.get(e);
-        String evalSubtask = task.evalSubtasks().get(e);
-        Evaluator ev = (mode, control, mask) -> {
-          mask.apply(theta, eff);
-          Evaluation r = objective.evaluate(eff, data);
-          return new Row(m.spec().runId(), m.spec().method(), m.spec().subtask(), m.spec().seed(),
-              evalSubtask, mode, control, r.accuracy(), r.loss(), r.examples(), mask.kept(), null);
-        };
-        Row sub = ev.row("subnetwork", -1, m.mask());
-        Row removed = ev.row("removed", -1, m.mask().complement());
-        double[] randomSub = new double[controls.size()];
-        double[] randomRemoved = new double[controls.size()];
-        List<Row> controlRows = new ArrayList<>();
-        for (int c = 0; c < controls.size(); c++) {
-          Row rs = ev.row("random_subnetwork", c, controls.get(c));
-          Row rr = ev.row("random_removed", c, controls.get(c).complement());
-          randomSub[c] = rs.accuracy();
-          randomRemoved[c] = rr.accuracy();
-          controlRows.add(rs);
-          controlRows.add(rr);
-        }
+        Row s = sub[e];
+        Row r = removed[e];
         if (!controls.isEmpty()) {
-          sub = sub.withControls(ControlStats.of(sub.accuracy(), randomSub));
-          removed = removed.withControls(ControlStats.of(removed.accuracy(), randomRemoved));
+          double[] rs = new double[controls.size()];
+          double[] rr = new double[controls.size()];
+          for (int c = 0; c < controls.size(); c++) {
+            rs[c] = randomSub[c][e].accuracy();
+            rr[c] = randomRemoved[c][e].accuracy();
+          }
+          s = s.withControls(ControlStats.of(s.accuracy(), rs));
+          r = r.withControls(ControlStats.of(r.accuracy(), rr));
         }
-        rows.add(ev.row("full", -1, full));
-        rows.add(sub);
-        rows.add(removed);
-        rows.add(ev.row("removed_exclusive", -1, exclusive.complement()));
-        rows.addAll(controlRows);
+        rows.add(row(m, evals.names().get(e), "full", -1, fullEval[e], full.kept()));
+        rows.add(s);
+        rows.add(r);
+        rows.add(removedExclusive[e]);
+        for (int c = 0; c < controls.size(); c++) {
+          rows.add(randomSub[c][e]);
+          rows.add(randomRemoved[c][e]);
+        }
       }
     }
     return rows;
   }
 
+  private static Row row(Member m, String evalSubtask, String mode, int control, Evaluation r,
+      long kept) {
+    return new Row(m.spec().runId(), m.spec().method(), m.spec().subtask(), m.spec().seed(),
+        evalSubtask, mode, control, r.accuracy(), r.loss(), r.examples(), kept, null);
+  }
+
   @FunctionalInterface
   private interface Evaluator {
-    Row row(String mode, int control, Mask mask);
+    Row[] rows(String mode, int control, Mask mask);
   }
 }

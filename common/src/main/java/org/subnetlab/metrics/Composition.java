@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.subnetlab.mask.Mask;
 import org.subnetlab.mask.RandomMasks;
 import org.subnetlab.model.Dl4jObjective;
+import org.subnetlab.model.Evaluation;
 import org.subnetlab.model.ParamBridge;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.task.Dataset;
@@ -46,15 +47,9 @@ public final class Composition {
       int randomControls) {
     Dl4jObjective objective = new Dl4jObjective(model);
     float[] theta = ParamBridge.toFloats(model.params());
-    List<String> names = new ArrayList<>(task.evalSubtasks());
-    List<Dataset> evals = new ArrayList<>();
-    for (String st : names) {
-      evals.add(task.evalExamples(st));
-    }
-    names.add("ALL");
-    evals.add(task.evalSplit());
+    EvalSets evals = EvalSets.of(task, true);
     RunSpec first = group.get(0).spec();
-    Evaluator ev = new Evaluator(objective, theta, names, evals, randomControls, first);
+    Evaluator ev = new Evaluator(objective, theta, evals, randomControls, first);
     List<Row> rows = new ArrayList<>();
     for (Member m : group) {
       String a = m.spec().subtask();
@@ -113,17 +108,15 @@ public final class Composition {
   private static final class Evaluator {
     private final Dl4jObjective objective;
     private final float[] theta;
-    private final List<String> names;
-    private final List<Dataset> evals;
+    private final EvalSets evals;
     private final int randomControls;
     private final RunSpec spec;
     private final float[] eff;
 
-    Evaluator(Dl4jObjective objective, float[] theta, List<String> names, List<Dataset> evals,
-        int randomControls, RunSpec spec) {
+    Evaluator(Dl4jObjective objective, float[] theta, EvalSets evals, int randomControls,
+        RunSpec spec) {
       this.objective = objective;
       this.theta = theta;
-      this.names = names;
       this.evals = evals;
       this.randomControls = randomControls;
       this.spec = spec;
@@ -136,15 +129,17 @@ public final class Composition {
         Mask control = RandomMasks.matching(mask, Seeds.stream(spec.globalSeed(),
             "compose/" + spec.groupKey() + "/" + operation + "/" + operands + "/" + r));
         control.apply(theta, eff);
+        Evaluation[] c = evals.evaluate(objective, eff);
         for (int e = 0; e < evals.size(); e++) {
-          random[e][r] = objective.evaluate(eff, evals.get(e)).accuracy();
+          random[e][r] = c[e].accuracy();
         }
       }
       mask.apply(theta, eff);
+      Evaluation[] m = evals.evaluate(objective, eff);
       List<Row> rows = new ArrayList<>();
       for (int e = 0; e < evals.size(); e++) {
-        double acc = objective.evaluate(eff, evals.get(e)).accuracy();
-        rows.add(new Row(spec.method(), spec.seed(), operation, operands, names.get(e),
+        double acc = m[e].accuracy();
+        rows.add(new Row(spec.method(), spec.seed(), operation, operands, evals.names().get(e),
             mask.kept(), acc,
             randomControls == 0 ? null : Ablation.ControlStats.of(acc, random[e])));
       }
@@ -153,9 +148,10 @@ public final class Composition {
 
     List<Row> params(String operation, String operands, float[] p) {
       List<Row> rows = new ArrayList<>();
+      Evaluation[] r = evals.evaluate(objective, p);
       for (int e = 0; e < evals.size(); e++) {
-        rows.add(new Row(spec.method(), spec.seed(), operation, operands, names.get(e),
-            p.length, objective.evaluate(p, evals.get(e)).accuracy(), null));
+        rows.add(new Row(spec.method(), spec.seed(), operation, operands, evals.names().get(e),
+            p.length, r[e].accuracy(), null));
       }
       return rows;
     }

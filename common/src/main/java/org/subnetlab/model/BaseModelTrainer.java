@@ -74,13 +74,12 @@ public final class BaseModelTrainer {
 
   /** Eval accuracy of {@code net} per subtask and on the whole eval split ({@code ALL}). */
   public static Map<String, Evaluation> evaluate(MultiLayerNetwork net, Task task) {
-    Dl4jObjective obj = new Dl4jObjective(net);
-    float[] theta = ParamBridge.toFloats(net.params());
+    org.subnetlab.metrics.EvalSets sets = org.subnetlab.metrics.EvalSets.of(task, true);
+    Evaluation[] r = sets.evaluate(new Dl4jObjective(net), ParamBridge.toFloats(net.params()));
     Map<String, Evaluation> out = new LinkedHashMap<>();
-    for (String st : task.evalSubtasks()) {
-      out.put(st, obj.evaluate(theta, task.evalExamples(st)));
+    for (int i = 0; i < r.length; i++) {
+      out.put(sets.names().get(i), r[i]);
     }
-    out.put("ALL", obj.evaluate(theta, task.evalSplit()));
     return out;
   }
 }

@@ -55,9 +55,22 @@ public final class Dl4jObjective implements MaskedObjective {
 
   @Override
   public Evaluation evaluate(float[] effective, Dataset data) {
+    boolean[] correct = new boolean[data.size()];
+    double[] loss = new double[data.size()];
+    perExample(effective, data, correct, loss);
+    int right = 0;
+    double total = 0;
+    for (int i = 0; i < correct.length; i++) {
+      right += correct[i] ? 1 : 0;
+      total += loss[i];
+    }
+    int n = data.size();
+    return new Evaluation(n == 0 ? 0 : (double) right / n, n == 0 ? 0 : total / n, n);
+  }
+
+  /** Per example of {@code data}: whether the arg-max class is its label, and its CE loss. */
+  public void perExample(float[] effective, Dataset data, boolean[] correct, double[] loss) {
     float[] p = outputs(effective, data);
-    int correct = 0;
-    double loss = 0;
     int c = data.numClasses();
     for (int i = 0; i < data.size(); i++) {
       int label = data.label(i);
@@ -67,11 +80,9 @@ public final class Dl4jObjective implements MaskedObjective {
           best = k;
         }
       }
-      correct += best == label ? 1 : 0;
-      loss -= Math.log(Math.max(p[i * c + label], 1e-12));
+      correct[i] = best == label;
+      loss[i] = -Math.log(Math.max(p[i * c + label], 1e-12));
     }
-    int n = data.size();
-    return new Evaluation(n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : loss / n, n);
   }
 
   /** The network's output probabilities (n × classes, row-major) with parameters θ_eff. */

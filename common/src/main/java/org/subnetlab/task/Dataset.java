@@ -9,7 +9,9 @@ import java.util.List;
  * ({@link #select}, {@link #subtask}) is a view through an index into the same arrays, so the
  * subtasks of a 60 000-image dataset cost no copies of the images.
  */
-public final class Dataset {
+public final class Dataset implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   private final int inputSize;
   private final int numClasses;
   private final float[] features;
@@ -55,6 +57,22 @@ public final class Dataset {
 
   private int row(int i) {
     return index == null ? i : index[i];
+  }
+
+  /**
+   * The rows of {@code base} this dataset's examples are, when it is {@code base} itself or a view
+   * of it (sharing its arrays); null otherwise.
+   */
+  public int[] rowsIn(Dataset base) {
+    if (base.index != null || base.features != features || base.labels != labels) {
+      return null;
+    }
+    if (index != null) {
+      return index.clone();
+    }
+    int[] all = new int[size()];
+    Arrays.setAll(all, i -> i);
+    return all;
   }
 
   /** The class label of example i. */

@@ -17,6 +17,8 @@ public final class Tasks {
       case "arithmetic" -> new ArithmeticTask(t, seed);
       case "arithmetic-composite" -> new CompositeArithmeticTask(t, seed);
       case "images" -> new ImageClassTask(t, seed);
+      case "table" -> throw new IllegalStateException(
+          "table tasks are read through Spark on the driver (org.subnetlab.jobs.SparkTasks)");
       default -> throw new IllegalStateException("Unknown task " + t.name());
     };
   }

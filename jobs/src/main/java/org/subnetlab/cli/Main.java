@@ -103,7 +103,7 @@ public final class Main implements Callable<Integer> {
     }
 
     StageMain.Stage stage() {
-      return (spark, s, out) -> TrainModelJob.run(s, out);
+      return TrainModelJob::run;
     }
   }
 

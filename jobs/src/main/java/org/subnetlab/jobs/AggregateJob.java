@@ -236,8 +236,7 @@ public final class AggregateJob {
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));
-    TaskSettings taskSettings = s.task();
-    long globalSeed = s.seed();
+    SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
     String modelKey = s.modelFingerprint();
     int controls = s.randomControls();
     List<List<Ablation.Member>> work = new ArrayList<>(groups.values());
@@ -248,7 +247,7 @@ public final class AggregateJob {
               List<Row> out = new ArrayList<>();
               for (Ablation.Row a :
                   Ablation.evaluate(ExecutorCache.model(modelKey, modelBytes.value()),
-                      ExecutorCache.task(taskSettings, globalSeed), group, controls)) {
+                      taskRef.get(), group, controls)) {
                 Ablation.ControlStats c = a.controls();
                 out.add(RowFactory.create(a.runId(), a.method(), a.maskSubtask(), a.seed(),
                     a.evalSubtask(), a.mode(), a.control() < 0 ? null : a.control(),

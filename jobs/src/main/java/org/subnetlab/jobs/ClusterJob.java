@@ -75,7 +75,7 @@ public final class ClusterJob {
           + graph.size() + " units.");
     }
     spark.sparkContext().setJobGroup("subnetlab-cluster", "subnetlab: cluster units", false);
-    Task task = Tasks.create(s);
+    Task task = SparkTasks.create(spark, s);
     long seed = s.seed();
 
     int[] spectral = partition(spark, cs, graph.adjacency(), seed);

@@ -73,8 +73,7 @@ public final class CompositionJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));
     Broadcast<float[]> initial = jsc.broadcast(store.initialParams());
-    TaskSettings taskSettings = s.task();
-    long globalSeed = s.seed();
+    SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
     String modelKey = s.modelFingerprint();
     int controls = s.randomControls();
     List<List<Composition.Member>> work = new ArrayList<>(groups.values());
@@ -83,7 +82,7 @@ public final class CompositionJob {
       List<Row> out2 = new ArrayList<>();
       for (Composition.Row c : Composition.evaluate(
           ExecutorCache.model(modelKey, modelBytes.value()), initial.value(),
-          ExecutorCache.task(taskSettings, globalSeed), group, controls)) {
+          taskRef.get(), group, controls)) {
         Ablation.ControlStats st = c.controls();
         out2.add(RowFactory.create(c.method(), c.seed(), c.operation(), c.operands(),
             c.evalSubtask(), c.keptParams(), c.accuracy(), st == null ? null : st.n(),

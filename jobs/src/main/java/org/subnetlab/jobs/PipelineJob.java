@@ -22,7 +22,7 @@ public final class PipelineJob {
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     long t0 = System.nanoTime();
-    MultiLayerNetwork model = TrainModelJob.run(s, out);
+    MultiLayerNetwork model = TrainModelJob.run(spark, s, out);
     TrainMasksJob.sweep(spark, s, out, model);
     AggregateJob.run(spark, s, out);
     Summary.write(spark, out);

@@ -21,8 +21,8 @@ import org.subnetlab.task.Tasks;
 final class SweepPlan {
   private SweepPlan() {}
 
-  static List<RunSpec> grid(Settings s) {
-    return SweepGrid.expand(s, Tasks.create(s).subtasks());
+  static List<RunSpec> grid(SparkSession spark, Settings s) {
+    return SweepGrid.expand(s, SparkTasks.create(spark, s).subtasks());
   }
 
   /** The matched-density runs that the finished reference runs call for. */
@@ -51,7 +51,7 @@ final class SweepPlan {
 
   /** Grid plus matched runs. */
   static List<RunSpec> all(SparkSession spark, Settings s, OutputLayout out) {
-    List<RunSpec> grid = grid(s);
+    List<RunSpec> grid = grid(spark, s);
     List<RunSpec> all = new ArrayList<>(grid);
     all.addAll(matched(spark, s, out, grid));
     return all;

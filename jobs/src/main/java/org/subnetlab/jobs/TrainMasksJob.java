@@ -44,7 +44,7 @@ public final class TrainMasksJob {
    */
   public static SweepOutcome sweep(
       SparkSession spark, Settings s, OutputLayout out, MultiLayerNetwork model) {
-    List<RunSpec> grid = SweepPlan.grid(s);
+    List<RunSpec> grid = SweepPlan.grid(spark, s);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));
     Broadcast<float[]> initial = jsc.broadcast(new ModelStore(out.model()).initialParams());
@@ -76,8 +76,7 @@ public final class TrainMasksJob {
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     jsc.setJobGroup("subnetlab-train-masks", "subnetlab: train " + todo.size() + " masks", false);
-    TaskSettings taskSettings = s.task();
-    long globalSeed = s.seed();
+    SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
     String modelKey = s.modelFingerprint();
     String masksDir = out.masks().toString();
     int cpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
@@ -93,7 +92,7 @@ public final class TrainMasksJob {
               MaskRunner.Finished f =
                   MaskRunner.run(
                       spec, ExecutorCache.model(modelKey, modelBytes.value()), initial.value(),
-                      ExecutorCache.task(taskSettings, globalSeed));
+                      taskRef.get());
               MaskFiles.commit(java.nio.file.Path.of(masksDir), f);
               LoggerFactory.getLogger(TrainMasksJob.class).debug(
                   "run {} done in {} ms: density {}, attempt {}", spec.runId(), f.wallMs(),

@@ -1,5 +1,6 @@
 package org.subnetlab.jobs;
 
+import org.apache.spark.sql.SparkSession;
 import java.nio.file.Files;
 import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -23,11 +24,11 @@ public final class TrainModelJob {
   private TrainModelJob() {}
 
   public static void main(String[] args) {
-    System.exit(StageMain.execute("subnetlab train-model", args, (spark, s, out) -> run(s, out)));
+    System.exit(StageMain.execute("subnetlab train-model", args, TrainModelJob::run));
   }
 
   /** The base model of this config, trained now if {@code out/model} does not hold it yet. */
-  public static MultiLayerNetwork run(Settings s, OutputLayout out) {
+  public static MultiLayerNetwork run(SparkSession spark, Settings s, OutputLayout out) {
     ModelStore store = new ModelStore(out.model());
     String fp = s.modelFingerprint();
     if (Files.exists(store.dir().resolve(ModelStore.META_FILE))) {
@@ -40,11 +41,14 @@ public final class TrainModelJob {
           "Cannot use " + store.dir() + " as the model directory: it exists but holds no "
               + ModelStore.META_FILE + " (not a subnetlab model); move it away or use a new --out.");
     }
-    Task task = Tasks.create(s);
+    Task task = SparkTasks.create(spark, s);
     long t0 = System.nanoTime();
-    LOG.info("Training the base model: MLP {} -> {} -> {}, {} epochs on {} examples",
-        task.inputSize(), s.model().hidden(), task.numClasses(), s.model().epochs(),
-        task.trainSplit().size());
+    LOG.info("Training the base model: {} {} -> {}{} -> {}, {} epochs on {} examples",
+        s.model().isCnn() ? "CNN" : "MLP",
+        java.util.Arrays.toString(task.inputShape()).replace(", ", "x"),
+        s.model().isCnn() ? "conv " + s.model().conv() + " (" + s.model().kernel() + "x"
+            + s.model().kernel() + ", 2x2 max-pool) -> " : "",
+        s.model().hidden(), task.numClasses(), s.model().epochs(), task.trainSplit().size());
     BaseModelTrainer.Trained t = BaseModelTrainer.train(task, s.model(), s.seed());
     store.save(t, fp);
     for (Map.Entry<String, Evaluation> e : t.evaluation().entrySet()) {

@@ -41,7 +41,7 @@ class ClusterJobTest {
     Settings s = ConfigLoader.load(conf, List.of("cluster.k=3", "cluster.shuffles=6",
         "cluster.modules=4", "cluster.random-controls=5"));
     OutputLayout out = OutputLayout.prepare(dir.resolve("exact"));
-    TrainModelJob.run(s, out);
+    TrainModelJob.run(spark, s, out);
     ClusterJob.run(spark, s, out);
     // tiny model: 12 inputs (2·5 operands + 2 operations), 32 hidden, 5 outputs.
     List<Row> clusters = table(out, "clusters");
@@ -67,7 +67,7 @@ class ClusterJobTest {
     Settings s = ConfigLoader.load(conf, List.of("cluster.k=3", "cluster.shuffles=2",
         "cluster.backend=spark-pic", "cluster.random-controls=0"));
     OutputLayout out = OutputLayout.prepare(dir.resolve("pic"));
-    TrainModelJob.run(s, out);
+    TrainModelJob.run(spark, s, out);
     ClusterJob.run(spark, s, out);
     List<Row> spectral = table(out, "clusters").stream()
         .filter(r -> r.getString(0).equals("spectral")).toList();
@@ -81,7 +81,7 @@ class ClusterJobTest {
   void rejectsMoreClustersThanUnits() {
     Settings s = ConfigLoader.load(conf, List.of("cluster.k=500"));
     OutputLayout out = OutputLayout.prepare(dir.resolve("big-k"));
-    TrainModelJob.run(s, out);
+    TrainModelJob.run(spark, s, out);
     assertThatThrownBy(() -> ClusterJob.run(spark, s, out))
         .isInstanceOf(BadInputException.class)
         .hasMessage("Cannot set cluster.k to 500: the model has only 49 units.");

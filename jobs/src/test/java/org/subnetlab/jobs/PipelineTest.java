@@ -186,7 +186,7 @@ class PipelineTest {
     for (String id : MaskFiles.committed(out.masks())) {
       before.put(id, Files.getLastModifiedTime(MaskFiles.file(out.masks(), id)));
     }
-    MultiLayerNetwork model = TrainModelJob.run(settings, out);
+    MultiLayerNetwork model = TrainModelJob.run(spark, settings, out);
     TrainMasksJob.SweepOutcome o = TrainMasksJob.sweep(spark, settings, out, model);
     assertThat(o).isEqualTo(new TrainMasksJob.SweepOutcome(8, 8, 0));
     for (String id : MaskFiles.committed(out.masks())) {
