@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record ModelSettings(
     List<Integer> hidden, String activation, int epochs, int batchSize, double learningRate,
-    List<Integer> conv, int kernel) {
+    List<Integer> conv, int kernel, String importPath) {
 
   public static final List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid");
 
@@ -22,7 +22,13 @@ public record ModelSettings(
         Keys.intIn(c, "model.batch-size", 1, 65_536),
         Keys.doubleIn(c, "model.learning-rate", 0.0, true, 1.0),
         widths(c, "model.conv"),
-        Keys.intIn(c, "model.kernel", 1, 15));
+        Keys.intIn(c, "model.kernel", 1, 15),
+        c.getString("model.import"));
+  }
+
+  /** The base model is a file the user brings (DL4J or Keras), not trained here. */
+  public boolean isImported() {
+    return !importPath.isBlank();
   }
 
   /** A convolutional network (the task must have image-shaped inputs). */

@@ -37,6 +37,15 @@ public final class Settings {
     }
     this.composeInPipeline = c.getBoolean("pipeline.compose");
     this.bootstrapResamples = Keys.intIn(c, "aggregate.bootstrap-resamples", 100, 1_000_000);
+    if (model.isImported() && masks.methods().contains("lottery-ticket")) {
+      throw Keys.bad(c, "masks.methods", "lottery-ticket rewinds to the model's initial weights,"
+          + " which an imported model (model.import) does not have");
+    }
+    if (model.isImported() && masks.methods().contains("lt-sft")
+        && c.getValue("masks.lt-sft.from-initial").render().contains("1")) {
+      throw Keys.bad(c, "masks.lt-sft.from-initial", "an imported model (model.import) has no"
+          + " initial weights to fine-tune from; use 0");
+    }
   }
 
   public long seed() {

@@ -48,12 +48,22 @@ public final class BaseModelTrainer {
         INDArray fy = Nd4j.create(y, new long[] {n, c}, 'c');
         net.fit(new DataSet(fx, fy));
       }
-      if ((epoch + 1) % 10 == 0 || epoch + 1 == s.epochs()) {
+      // every epoch on real datasets (long epochs), every tenth on the small built-in tasks
+      if (train.size() >= 10_000 || (epoch + 1) % 10 == 0 || epoch + 1 == s.epochs()) {
         LOG.info("base model epoch {}/{}: loss {}", epoch + 1, s.epochs(),
             String.format("%.4f", net.score()));
       }
     }
     return new Trained(net, initial, evaluate(net, task));
+  }
+
+  /**
+   * A model the user brings, evaluated like a trained one. Its "initial" parameters are its own
+   * (it has no recorded initialisation): methods that rewind to initial weights are refused for
+   * imported models by the settings.
+   */
+  public static Trained imported(MultiLayerNetwork net, Task task) {
+    return new Trained(net, ParamBridge.toFloats(net.params()), evaluate(net, task));
   }
 
   /** The untrained network of these settings for this task: an MLP, or a CNN on images. */

@@ -43,13 +43,30 @@ public final class TrainModelJob {
     }
     Task task = SparkTasks.create(spark, s);
     long t0 = System.nanoTime();
+    if (s.model().isImported()) {
+      java.nio.file.Path file = java.nio.file.Path.of(s.model().importPath());
+      BaseModelTrainer.Trained t = BaseModelTrainer.imported(
+          org.subnetlab.model.ModelImport.load(file, task), task);
+      store.save(t, fp);
+      LOG.info("Imported the base model {} ({} parameters); eval accuracy {}", file,
+          t.net().numParams(), String.format("%.4f", t.evaluation().get("ALL").accuracy()));
+      return t.net();
+    }
     LOG.info("Training the base model: {} {} -> {}{} -> {}, {} epochs on {} examples",
         s.model().isCnn() ? "CNN" : "MLP",
         java.util.Arrays.toString(task.inputShape()).replace(", ", "x"),
         s.model().isCnn() ? "conv " + s.model().conv() + " (" + s.model().kernel() + "x"
             + s.model().kernel() + ", 2x2 max-pool) -> " : "",
         s.model().hidden(), task.numClasses(), s.model().epochs(), task.trainSplit().size());
-    BaseModelTrainer.Trained t = BaseModelTrainer.train(task, s.model(), s.seed());
+    // The driver trains alone before the sweep: let the native ops use every core it has (the
+    // sweep's tasks set one thread each again).
+    ExecutorCache.limitNativeThreads(Runtime.getRuntime().availableProcessors());
+    BaseModelTrainer.Trained t;
+    try {
+      t = BaseModelTrainer.train(task, s.model(), s.seed());
+    } finally {
+      ExecutorCache.limitNativeThreads(1);
+    }
     store.save(t, fp);
     for (Map.Entry<String, Evaluation> e : t.evaluation().entrySet()) {
       LOG.info("base model eval accuracy {}: {}", e.getKey(),

@@ -1,0 +1,134 @@
+package org.subnetlab.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.subnetlab.config.BadInputException;
+import org.subnetlab.config.ConfigLoader;
+import org.subnetlab.config.Settings;
+import org.subnetlab.model.ModelImport;
+import org.subnetlab.model.Networks;
+import org.subnetlab.task.Task;
+import org.subnetlab.task.Tasks;
+
+/**
+ * Models the user brings: a Keras Sequential HDF5 file (a tiny test resource written by
+ * {@code keras/make_tiny_keras.py} with numpy and h5py) and a DL4J model file, imported, checked
+ * against the task, and given masks by the whole pipeline.
+ */
+class ModelImportTest {
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static Path keras;
+
+  @BeforeAll
+  static void start() throws Exception {
+    spark = SparkSessions.local("import-test", "local[2]");
+    keras = dir.resolve("tiny-keras.h5");
+    try (InputStream in = ModelImportTest.class.getResourceAsStream("/keras/tiny-keras.h5")) {
+      Files.copy(in, keras);
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  static Settings settings(String extra) throws Exception {
+    Path conf = Files.createTempFile(dir, "import", ".conf");
+    Files.writeString(conf, "include \"" + TestConfigs.copy("tiny.conf",
+        Files.createTempDirectory(dir, "c")) + "\"\n" + extra);
+    return ConfigLoader.load(conf, List.of());
+  }
+
+  @Test
+  void theKerasModelImportsWithItsOwnOutputs() throws Exception {
+    Task task = Tasks.create(settings(""));
+    MultiLayerNetwork net = ModelImport.load(keras, task);
+    Config expected;
+    try (InputStream in =
+        getClass().getResourceAsStream("/keras/tiny-keras-expected.json")) {
+      expected = ConfigFactory.parseString(new String(in.readAllBytes()));
+    }
+    List<List<Number>> inputs = (List<List<Number>>) expected.getAnyRef("inputs");
+    List<List<Number>> probs = (List<List<Number>>) expected.getAnyRef("probabilities");
+    for (int i = 0; i < inputs.size(); i++) {
+      float[] x = new float[inputs.get(i).size()];
+      for (int k = 0; k < x.length; k++) {
+        x[k] = inputs.get(i).get(k).floatValue();
+      }
+      INDArray out = net.output(Nd4j.create(x, new long[] {1, x.length}, 'c'), false);
+      for (int c = 0; c < 5; c++) {
+        assertThat(out.getDouble(0, c)).as("example %d class %d", i, c)
+            .isCloseTo(probs.get(i).get(c).doubleValue(), within(1e-4));
+      }
+    }
+  }
+
+  @Test
+  void anImportedKerasModelGetsMasksThroughThePipeline() throws Exception {
+    OutputLayout out = OutputLayout.prepare(dir.resolve("out"));
+    PipelineJob.run(spark, settings("model.import = \"" + keras + "\"\nmasks.seeds = [0]"), out);
+    assertThat(new org.subnetlab.model.ModelStore(out.model()).metadata()
+        .getDouble("eval.ALL.accuracy")).isEqualTo(1.0);
+    List<Row> own = spark.read().parquet(out.table("ablation").toString())
+        .where("mode = 'subnetwork' AND eval_subtask = mask_subtask")
+        .select("method", "mask_subtask", "accuracy").collectAsList();
+    assertThat(own).hasSize(4); // 2 methods x 2 subtasks
+    for (Row r : own) {
+      assertThat(r.getDouble(2)).as("%s %s", r.getString(0), r.getString(1)).isGreaterThan(0.8);
+    }
+    List<Row> density = spark.read().parquet(out.table("sparsity").toString())
+        .where("layer = 'ALL'").select("density").collectAsList();
+    assertThat(density).allSatisfy(r -> assertThat(r.getDouble(0)).isLessThan(1.0));
+  }
+
+  @Test
+  void modelsThatDoNotFitTheTaskAreRefused() throws Exception {
+    Task task = Tasks.create(settings(""));
+    MultiLayerNetwork seven = Networks.mlp(12, List.of(8), 7, "relu", 0.01, DataType.FLOAT,
+        new SplittableRandom(1));
+    Path zip = dir.resolve("seven.zip");
+    seven.save(zip.toFile());
+    assertThatThrownBy(() -> ModelImport.load(zip, task))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage("Model " + zip + " has 7 outputs; task arithmetic has 5 classes.");
+    MultiLayerNetwork wide = Networks.mlp(20, List.of(8), 5, "relu", 0.01, DataType.FLOAT,
+        new SplittableRandom(1));
+    Path wideZip = dir.resolve("wide.zip");
+    wide.save(wideZip.toFile());
+    assertThatThrownBy(() -> ModelImport.load(wideZip, task))
+        .hasMessageStartingWith("Model " + wideZip + " does not take the task's inputs (12"
+            + " features)");
+    MultiLayerNetwork fits = Networks.mlp(12, List.of(8), 5, "relu", 0.01, DataType.FLOAT,
+        new SplittableRandom(1));
+    Path fitsZip = dir.resolve("fits.zip");
+    fits.save(fitsZip.toFile());
+    assertThat(ModelImport.load(fitsZip, task).numParams()).isEqualTo(fits.numParams());
+    Path junk = Files.writeString(dir.resolve("junk.h5"), "not hdf5");
+    assertThatThrownBy(() -> ModelImport.load(junk, task))
+        .hasMessageStartingWith("Cannot import model " + junk + " as a Keras Sequential model: ");
+    assertThatThrownBy(() -> settings("model.import = \"" + keras + "\"\n"
+        + "masks.methods = [lottery-ticket]"))
+        .hasMessageContaining("lottery-ticket rewinds to the model's initial weights");
+  }
+}
