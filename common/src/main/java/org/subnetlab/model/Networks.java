@@ -24,6 +24,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 public final class Networks {
   private Networks() {}
 
+  /** Adam at {@code learningRate}, zero initial weights (drawn in Java afterwards). */
+  private static NeuralNetConfiguration.Builder base(DataType dtype, double learningRate) {
+    return new NeuralNetConfiguration.Builder()
+        .dataType(dtype)
+        .updater(new Adam(learningRate))
+        .weightInit(WeightInit.ZERO);
+  }
+
   private static Activation activation(String name) {
     return switch (name) {
       case "relu" -> Activation.RELU;
@@ -44,12 +52,7 @@ public final class Networks {
       String activation, double learningRate, DataType dtype, SplittableRandom rng) {
     Activation act = activation(activation);
     NeuralNetConfiguration.ListBuilder b =
-        new NeuralNetConfiguration.Builder()
-            .dataType(dtype)
-            .updater(new Adam(learningRate))
-            .weightInit(WeightInit.ZERO)
-            .convolutionMode(ConvolutionMode.Same)
-            .list();
+        base(dtype, learningRate).convolutionMode(ConvolutionMode.Same).list();
     int i = 0;
     for (int channels : conv) {
       b.layer(i++, new ConvolutionLayer.Builder(kernel, kernel).nOut(channels).activation(act)
@@ -112,12 +115,7 @@ public final class Networks {
       int in, List<Integer> hidden, int classes, String activation, double learningRate,
       DataType dtype, SplittableRandom rng) {
     Activation act = activation(activation);
-    NeuralNetConfiguration.ListBuilder b =
-        new NeuralNetConfiguration.Builder()
-            .dataType(dtype)
-            .updater(new Adam(learningRate))
-            .weightInit(WeightInit.ZERO)
-            .list();
+    NeuralNetConfiguration.ListBuilder b = base(dtype, learningRate).list();
     int prev = in;
     int i = 0;
     for (int h : hidden) {
