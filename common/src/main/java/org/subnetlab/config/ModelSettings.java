@@ -10,9 +10,10 @@ import java.util.List;
  */
 public record ModelSettings(
     List<Integer> hidden, String activation, int epochs, int batchSize, double learningRate,
-    List<Integer> conv, int kernel, String importPath) {
+    List<Integer> conv, int kernel, String importPath, String trainer, int averagingFrequency) {
 
   public static final List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid");
+  public static final List<String> TRAINERS = List.of("local", "spark");
 
   ModelSettings(Config c) {
     this(
@@ -23,7 +24,14 @@ public record ModelSettings(
         Keys.doubleIn(c, "model.learning-rate", 0.0, true, 1.0),
         widths(c, "model.conv"),
         Keys.intIn(c, "model.kernel", 1, 15),
-        c.getString("model.import"));
+        c.getString("model.import"),
+        Keys.oneOf(c, "model.trainer", TRAINERS),
+        Keys.intIn(c, "model.spark-training.averaging-frequency", 1, 1000));
+  }
+
+  /** The base model is trained on the Spark executors (DL4J parameter averaging). */
+  public boolean trainsOnSpark() {
+    return trainer.equals("spark");
   }
 
   /** The base model is a file the user brings (DL4J or Keras), not trained here. */

@@ -37,6 +37,10 @@ public final class Settings {
     }
     this.composeInPipeline = c.getBoolean("pipeline.compose");
     this.bootstrapResamples = Keys.intIn(c, "aggregate.bootstrap-resamples", 100, 1_000_000);
+    if (model.isImported() && model.trainsOnSpark()) {
+      throw Keys.bad(c, "model.trainer", "spark trains a base model, and model.import brings a"
+          + " trained one; set model.trainer = local (the default) with model.import");
+    }
     if (model.isImported() && masks.methods().contains("lottery-ticket")) {
       throw Keys.bad(c, "masks.methods", "lottery-ticket rewinds to the model's initial weights,"
           + " which an imported model (model.import) does not have");
@@ -91,11 +95,31 @@ public final class Settings {
    * disk is reused only if its fingerprint equals this one.
    */
   public String modelFingerprint() {
-    return fingerprint(config, List.of("seed", "task.name", "task." + task.name(), "model"));
+    Map<String, String> flat = flatten(config,
+        List.of("seed", "task.name", "task." + task.name(), "model"));
+    // Keys added after the first release, at the value that keeps the earlier behaviour, stay
+    // out of the fingerprint: outputs of earlier versions are recognised, not retrained.
+    for (Map.Entry<String, Object> e : Map.<String, Object>of("model.conv", List.of(),
+        "model.import", "", "model.trainer", "local").entrySet()) {
+      if (config.getAnyRef(e.getKey()).equals(e.getValue())) {
+        flat.remove(e.getKey());
+      }
+    }
+    if (!model.isCnn()) {
+      flat.remove("model.kernel");
+    }
+    if (!model.trainsOnSpark()) {
+      flat.keySet().removeIf(k -> k.startsWith("model.spark-training."));
+    }
+    return sha256(flat.toString()).substring(0, 16);
   }
 
   /** SHA-256 (hex, first 16 chars) of the canonical rendering of the given subtrees. */
   public static String fingerprint(Config c, List<String> paths) {
+    return sha256(flatten(c, paths).toString()).substring(0, 16);
+  }
+
+  private static Map<String, String> flatten(Config c, List<String> paths) {
     Map<String, String> flat = new TreeMap<>();
     for (String p : paths) {
       if (c.getValue(p) instanceof com.typesafe.config.ConfigObject) {
@@ -104,7 +128,7 @@ public final class Settings {
         flat.put(p, c.getValue(p).render());
       }
     }
-    return sha256(flat.toString()).substring(0, 16);
+    return flat;
   }
 
   public static String sha256(String s) {

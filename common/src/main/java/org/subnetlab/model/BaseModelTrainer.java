@@ -31,30 +31,42 @@ public final class BaseModelTrainer {
     float[] initial = ParamBridge.toFloats(net.params());
     Dataset train = task.trainSplit();
     SplittableRandom order = Seeds.stream(seed, "model/batches");
-    int d = train.inputSize();
-    int c = train.numClasses();
     for (int epoch = 0; epoch < s.epochs(); epoch++) {
-      int[] perm = Seeds.permutation(train.size(), order);
-      for (int start = 0; start < perm.length; start += s.batchSize()) {
-        int n = Math.min(s.batchSize(), perm.length - start);
-        float[] x = new float[n * d];
-        float[] y = new float[n * c];
-        for (int k = 0; k < n; k++) {
-          int r = perm[start + k];
-          train.copyFeatures(r, x, k * d);
-          y[k * c + train.label(r)] = 1f;
-        }
-        INDArray fx = Nd4j.create(x, new long[] {n, d}, 'c');
-        INDArray fy = Nd4j.create(y, new long[] {n, c}, 'c');
-        net.fit(new DataSet(fx, fy));
-      }
-      // every epoch on real datasets (long epochs), every tenth on the small built-in tasks
-      if (train.size() >= 10_000 || (epoch + 1) % 10 == 0 || epoch + 1 == s.epochs()) {
-        LOG.info("base model epoch {}/{}: loss {}", epoch + 1, s.epochs(),
-            String.format("%.4f", net.score()));
-      }
+      forEachBatch(train, s.batchSize(), order, net::fit);
+      logEpoch(epoch, s.epochs(), train.size(), net.score());
     }
     return new Trained(net, initial, evaluate(net, task));
+  }
+
+  /**
+   * One epoch of minibatches of {@code train}, in the order of a fresh seeded permutation drawn
+   * from {@code order}, each handed to {@code fit} (one-hot labels, float features).
+   */
+  public static void forEachBatch(
+      Dataset train, int batchSize, SplittableRandom order, java.util.function.Consumer<DataSet> fit) {
+    int d = train.inputSize();
+    int c = train.numClasses();
+    int[] perm = Seeds.permutation(train.size(), order);
+    for (int start = 0; start < perm.length; start += batchSize) {
+      int n = Math.min(batchSize, perm.length - start);
+      float[] x = new float[n * d];
+      float[] y = new float[n * c];
+      for (int k = 0; k < n; k++) {
+        int r = perm[start + k];
+        train.copyFeatures(r, x, k * d);
+        y[k * c + train.label(r)] = 1f;
+      }
+      INDArray fx = Nd4j.create(x, new long[] {n, d}, 'c');
+      INDArray fy = Nd4j.create(y, new long[] {n, c}, 'c');
+      fit.accept(new DataSet(fx, fy));
+    }
+  }
+
+  /** Logs the loss every epoch on real datasets (long epochs), every tenth on small tasks. */
+  public static void logEpoch(int epoch, int epochs, int examples, double loss) {
+    if (examples >= 10_000 || (epoch + 1) % 10 == 0 || epoch + 1 == epochs) {
+      LOG.info("base model epoch {}/{}: loss {}", epoch + 1, epochs, String.format("%.4f", loss));
+    }
   }
 
   /**
@@ -67,7 +79,7 @@ public final class BaseModelTrainer {
   }
 
   /** The untrained network of these settings for this task: an MLP, or a CNN on images. */
-  static MultiLayerNetwork build(Task task, ModelSettings s, SplittableRandom rng) {
+  public static MultiLayerNetwork build(Task task, ModelSettings s, SplittableRandom rng) {
     if (!s.isCnn()) {
       return Networks.mlp(task.inputSize(), s.hidden(), task.numClasses(), s.activation(),
           s.learningRate(), DataType.FLOAT, rng);

@@ -10,6 +10,7 @@ import org.subnetlab.jobs.AggregateJob;
 import org.subnetlab.jobs.ClusterJob;
 import org.subnetlab.jobs.CompositionJob;
 import org.subnetlab.jobs.OutputLayout;
+import org.subnetlab.jobs.OutputLock;
 import org.subnetlab.jobs.PipelineJob;
 import org.subnetlab.jobs.SparkSessions;
 import org.subnetlab.jobs.StageMain;
@@ -72,11 +73,13 @@ public final class Main implements Callable<Integer> {
       return StageMain.guarded("subnetlab " + name(), () -> {
         Settings s = ConfigLoader.load(options.config, options.overrides);
         OutputLayout out = OutputLayout.prepare(options.outDir());
-        SparkSession spark = SparkSessions.local("subnetlab " + name(), master);
-        try {
-          stage().run(spark, s, out);
-        } finally {
-          spark.stop();
+        try (OutputLock lock = OutputLock.acquire(out, "subnetlab " + name())) {
+          SparkSession spark = SparkSessions.local("subnetlab " + name(), master);
+          try {
+            stage().run(spark, s, out);
+          } finally {
+            spark.stop();
+          }
         }
       });
     }
@@ -214,11 +217,13 @@ public final class Main implements Callable<Integer> {
     public Integer call() {
       return StageMain.guarded("subnetlab report", () -> {
         OutputLayout layout = existingOutput(out);
-        SparkSession spark = SparkSessions.local("subnetlab report", "local[*]");
-        try {
-          System.out.println(org.subnetlab.report.ReportJob.run(spark, layout));
-        } finally {
-          spark.stop();
+        try (OutputLock lock = OutputLock.acquire(layout, "subnetlab report")) {
+          SparkSession spark = SparkSessions.local("subnetlab report", "local[*]");
+          try {
+            System.out.println(org.subnetlab.report.ReportJob.run(spark, layout));
+          } finally {
+            spark.stop();
+          }
         }
       });
     }

@@ -79,11 +79,13 @@ public final class StageMain {
     return guarded(name, () -> {
       Settings s = ConfigLoader.load(o.config, o.overrides);
       OutputLayout out = OutputLayout.prepare(o.outDir());
-      SparkSession spark = SparkSessions.submitted(name);
-      try {
-        stage.run(spark, s, out);
-      } finally {
-        spark.stop();
+      try (OutputLock lock = OutputLock.acquire(out, name)) {
+        SparkSession spark = SparkSessions.submitted(name);
+        try {
+          stage.run(spark, s, out);
+        } finally {
+          spark.stop();
+        }
       }
     });
   }

@@ -52,20 +52,25 @@ public final class TrainModelJob {
           t.net().numParams(), String.format("%.4f", t.evaluation().get("ALL").accuracy()));
       return t.net();
     }
-    LOG.info("Training the base model: {} {} -> {}{} -> {}, {} epochs on {} examples",
+    LOG.info("Training the base model{}: {} {} -> {}{} -> {}, {} epochs on {} examples",
+        s.model().trainsOnSpark() ? " on the Spark executors" : "",
         s.model().isCnn() ? "CNN" : "MLP",
         java.util.Arrays.toString(task.inputShape()).replace(", ", "x"),
         s.model().isCnn() ? "conv " + s.model().conv() + " (" + s.model().kernel() + "x"
             + s.model().kernel() + ", 2x2 max-pool) -> " : "",
         s.model().hidden(), task.numClasses(), s.model().epochs(), task.trainSplit().size());
-    // The driver trains alone before the sweep: let the native ops use every core it has (the
-    // sweep's tasks set one thread each again).
-    ExecutorCache.limitNativeThreads(Runtime.getRuntime().availableProcessors());
     BaseModelTrainer.Trained t;
-    try {
-      t = BaseModelTrainer.train(task, s.model(), s.seed());
-    } finally {
-      ExecutorCache.limitNativeThreads(1);
+    if (s.model().trainsOnSpark()) {
+      t = SparkModelTrainer.train(spark, task, s.model(), s.seed());
+    } else {
+      // The driver trains alone before the sweep: let the native ops use every core it has (the
+      // sweep's tasks set one thread each again).
+      ExecutorCache.limitNativeThreads(Runtime.getRuntime().availableProcessors());
+      try {
+        t = BaseModelTrainer.train(task, s.model(), s.seed());
+      } finally {
+        ExecutorCache.limitNativeThreads(1);
+      }
     }
     store.save(t, fp);
     for (Map.Entry<String, Evaluation> e : t.evaluation().entrySet()) {

@@ -1,0 +1,97 @@
+package org.subnetlab.jobs;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import org.subnetlab.config.BadInputException;
+
+/**
+ * One writer per output directory. A stage that writes into an output directory holds an
+ * operating-system lock on {@code <out>/.subnetlab.lock} for as long as it runs, so two sweeps
+ * never interleave their runs and tables; the second one is refused with the holder's pid, host
+ * and command. The lock dies with its process: a killed driver (kill -9, lost machine) leaves no
+ * stale lock behind, and re-running it resumes at once. The file's text only describes the holder.
+ */
+public final class OutputLock implements AutoCloseable {
+  static final String FILE = ".subnetlab.lock";
+
+  private final FileChannel channel;
+  private final FileLock lock;
+
+  private OutputLock(FileChannel channel, FileLock lock) {
+    this.channel = channel;
+    this.lock = lock;
+  }
+
+  /** Takes the lock of {@code out} for {@code command}, or refuses with who holds it. */
+  public static OutputLock acquire(OutputLayout out, String command) {
+    Path file = out.root().resolve(FILE);
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
+      FileLock l;
+      try {
+        l = ch.tryLock();
+      } catch (OverlappingFileLockException e) {
+        l = null;
+      }
+      if (l == null) {
+        String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
+        ch.close();
+        throw new BadInputException("Output directory " + out.root() + " is in use by another "
+            + "subnetlab process (" + (holder.isEmpty() ? "unknown holder" : holder) + "). Two "
+            + "stages writing to one output would interleave their results: wait for it to "
+            + "finish, stop it, or choose another --out.");
+      }
+      String me = "pid " + ProcessHandle.current().pid() + " on " + hostName() + ", `" + command
+          + "`, since " + Instant.now();
+      ch.truncate(0);
+      ch.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      ch.force(false);
+      return new OutputLock(ch, l);
+    } catch (IOException e) {
+      closeQuietly(ch);
+      throw new BadInputException("Cannot lock output directory " + out.root() + " ("
+          + file + "): " + OutputLayout.describe(e) + ".", e);
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown host";
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException ignored) {
+        // nothing to release
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      channel.truncate(0);
+      lock.release();
+    } catch (IOException ignored) {
+      // closing the channel below releases the lock anyway
+    } finally {
+      closeQuietly(channel);
+    }
+  }
+}
