@@ -108,4 +108,47 @@ class ConfigLoaderTest {
     assertThat(a.modelFingerprint()).isEqualTo(b.modelFingerprint());
     assertThat(c.modelFingerprint()).isNotEqualTo(b.modelFingerprint());
   }
+
+  @Test
+  void fingerprintLeavesLaterKeysOutAtTheValueThatKeepsTheEarlierBehaviour() throws IOException {
+    Path f = conf("");
+    Settings plain = ConfigLoader.load(f, List.of());
+    // What a version without conv, kernel, import and trainer hashed: its outputs are recognised.
+    com.typesafe.config.Config before = plain.config().withoutPath("model.conv")
+        .withoutPath("model.kernel").withoutPath("model.import").withoutPath("model.trainer")
+        .withoutPath("model.spark-training");
+    assertThat(plain.modelFingerprint()).isEqualTo(Settings.fingerprint(before,
+        List.of("seed", "task.name", "task.arithmetic", "model")));
+    assertThat(ConfigLoader.load(f, List.of("model.kernel=3")).modelFingerprint())
+        .as("kernel of an MLP").isEqualTo(plain.modelFingerprint());
+    assertThat(ConfigLoader.load(f, List.of("model.spark-training.averaging-frequency=9"))
+        .modelFingerprint()).as("averaging of a locally trained model")
+        .isEqualTo(plain.modelFingerprint());
+    Settings spark = ConfigLoader.load(f, List.of("model.trainer=spark"));
+    assertThat(spark.modelFingerprint()).isNotEqualTo(plain.modelFingerprint());
+    assertThat(ConfigLoader.load(f, List.of("model.trainer=spark",
+        "model.spark-training.averaging-frequency=9")).modelFingerprint())
+        .isNotEqualTo(spark.modelFingerprint());
+    assertThat(ConfigLoader.load(f, List.of("model.conv=[4]", "model.kernel=3"))
+        .modelFingerprint()).isNotEqualTo(
+            ConfigLoader.load(f, List.of("model.conv=[4]")).modelFingerprint());
+  }
+
+  @Test
+  void sparkTrainingSettingsAreChecked() throws IOException {
+    Path f = conf("");
+    assertThat(ConfigLoader.load(f, List.of("model.trainer=spark")).model().trainsOnSpark())
+        .isTrue();
+    assertThatThrownBy(() -> ConfigLoader.load(f, List.of("model.trainer=cluster")))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("model.trainer");
+    assertThatThrownBy(() -> ConfigLoader.load(f,
+        List.of("model.spark-training.averaging-frequency=0")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("model.spark-training.averaging-frequency");
+    assertThatThrownBy(() -> ConfigLoader.load(f,
+        List.of("model.trainer=spark", "model.import=\"m.zip\"")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("model.trainer")
+        .hasMessageContaining("model.import brings a trained one");
+  }
 }
