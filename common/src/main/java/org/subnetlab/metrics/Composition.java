@@ -3,7 +3,6 @@ package org.subnetlab.metrics;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.subnetlab.mask.Mask;
 import org.subnetlab.mask.RandomMasks;
 import org.subnetlab.model.Dl4jObjective;
@@ -13,6 +12,7 @@ import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.task.Dataset;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
+import org.subnetlab.model.Network;
 
 /**
  * Composition of the subnetworks of one (method, seed, hyperparameters) group, each result evaluated
@@ -43,7 +43,7 @@ public final class Composition {
       long keptParams, double accuracy, Ablation.ControlStats controls) implements Serializable {}
 
   public static List<Row> evaluate(
-      MultiLayerNetwork model, float[] initialTheta, Task task, List<Member> group,
+      Network model, float[] initialTheta, Task task, List<Member> group,
       int randomControls) {
     Dl4jObjective objective = new Dl4jObjective(model);
     float[] theta = ParamBridge.toFloats(model.params());

@@ -23,7 +23,7 @@ public final class BaseModelTrainer {
 
   /** The trained network, its initial parameters and its eval accuracy per subtask. */
   public record Trained(
-      MultiLayerNetwork net, float[] initialParams, Map<String, Evaluation> evaluation) {}
+      Network net, float[] initialParams, Map<String, Evaluation> evaluation) {}
 
   public static Trained train(Task task, ModelSettings s, long seed) {
     SplittableRandom rng = Seeds.stream(seed, "model/init");
@@ -35,7 +35,7 @@ public final class BaseModelTrainer {
       forEachBatch(train, s.batchSize(), order, net::fit);
       logEpoch(epoch, s.epochs(), train.size(), net.score());
     }
-    return new Trained(net, initial, evaluate(net, task));
+    return new Trained(Network.of(net), initial, evaluate(Network.of(net), task));
   }
 
   /**
@@ -74,7 +74,7 @@ public final class BaseModelTrainer {
    * (it has no recorded initialisation): methods that rewind to initial weights are refused for
    * imported models by the settings.
    */
-  public static Trained imported(MultiLayerNetwork net, Task task) {
+  public static Trained imported(Network net, Task task) {
     return new Trained(net, ParamBridge.toFloats(net.params()), evaluate(net, task));
   }
 
@@ -95,7 +95,7 @@ public final class BaseModelTrainer {
   }
 
   /** Eval accuracy of {@code net} per subtask and on the whole eval split ({@code ALL}). */
-  public static Map<String, Evaluation> evaluate(MultiLayerNetwork net, Task task) {
+  public static Map<String, Evaluation> evaluate(Network net, Task task) {
     org.subnetlab.metrics.EvalSets sets = org.subnetlab.metrics.EvalSets.of(task, true);
     Evaluation[] r = sets.evaluate(new Dl4jObjective(net), ParamBridge.toFloats(net.params()));
     Map<String, Evaluation> out = new LinkedHashMap<>();

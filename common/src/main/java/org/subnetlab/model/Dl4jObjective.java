@@ -9,24 +9,29 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.subnetlab.task.Dataset;
 
 /**
- * {@link MaskedObjective} on any DL4J {@link MultiLayerNetwork}: writes θ_eff into the network's
- * flattened parameter view, runs DL4J's own backprop once, and reads the flattened gradient.
+ * {@link MaskedObjective} on any DL4J network (a {@link MultiLayerNetwork} or a ComputationGraph,
+ * see {@link Network}): writes θ_eff into the network's flattened parameter view, runs DL4J's own
+ * backprop once, and reads the flattened gradient.
  * Holds a private clone of the network; not thread-safe.
  */
 public final class Dl4jObjective implements MaskedObjective {
   private static final int EVAL_CHUNK = 4096;
 
-  private final MultiLayerNetwork net;
+  private final Network net;
   private final int numParams;
   private final DataType dtype;
   private final Map<Integer, INDArray[]> batches = new HashMap<>();
   private float[] featureScratch = new float[0];
   private float[] labelScratch = new float[0];
 
-  public Dl4jObjective(MultiLayerNetwork base) {
-    this.net = base.clone();
+  public Dl4jObjective(Network base) {
+    this.net = base.copy();
     this.numParams = Math.toIntExact(net.numParams());
-    this.dtype = net.params().dataType();
+    this.dtype = net.dataType();
+  }
+
+  public Dl4jObjective(MultiLayerNetwork base) {
+    this(Network.of(base));
   }
 
   @Override
@@ -41,16 +46,14 @@ public final class Dl4jObjective implements MaskedObjective {
     INDArray[] xy = batch(n, data.inputSize(), data.numClasses());
     fill(data, rows, from, to, xy);
     ParamBridge.write(effective, net.params());
-    net.setInput(xy[0]);
-    net.setLabels(xy[1]);
-    net.computeGradientAndScore();
+    double score = net.lossAndBackprop(xy[0], xy[1]);
     // DL4J's gradient is the sum over the minibatch (its updater divides); its score is the mean.
-    ParamBridge.read(net.gradient().gradient(), gradient);
+    ParamBridge.read(net.gradient(), gradient);
     float inv = 1f / n;
     for (int i = 0; i < gradient.length; i++) {
       gradient[i] *= inv;
     }
-    return net.score();
+    return score;
   }
 
   @Override
@@ -97,7 +100,7 @@ public final class Dl4jObjective implements MaskedObjective {
         data.copyFeatures(i, x, (i - start) * data.inputSize());
       }
       INDArray in = Nd4j.create(x, new long[] {end - start, data.inputSize()}, 'c').castTo(dtype);
-      float[] p = ParamBridge.toFloats(net.output(in, false).dup('c'));
+      float[] p = ParamBridge.toFloats(net.output(in).dup('c'));
       System.arraycopy(p, 0, out, start * c, p.length);
     }
     return out;

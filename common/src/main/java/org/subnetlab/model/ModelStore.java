@@ -3,8 +3,6 @@ package org.subnetlab.model;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.subnetlab.config.BadInputException;
 
 /**
@@ -50,10 +46,10 @@ public final class ModelStore {
     Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
     try {
       Files.createDirectories(tmp);
-      ModelSerializer.writeModel(t.net(), tmp.resolve(MODEL_FILE).toFile(), false);
-      MultiLayerNetwork init = t.net().clone();
+      t.net().write(tmp.resolve(MODEL_FILE));
+      Network init = t.net().copy();
       ParamBridge.write(t.initialParams(), init.params());
-      ModelSerializer.writeModel(init, tmp.resolve(INITIAL_FILE).toFile(), false);
+      init.write(tmp.resolve(INITIAL_FILE));
       Files.writeString(tmp.resolve(META_FILE), metadata(t, fingerprint), StandardCharsets.UTF_8);
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
@@ -63,7 +59,7 @@ public final class ModelStore {
   }
 
   /** Loads the model, checking it was made by a config with {@code fingerprint}. */
-  public MultiLayerNetwork load(String fingerprint) {
+  public Network load(String fingerprint) {
     Path meta = dir.resolve(META_FILE);
     Path model = dir.resolve(MODEL_FILE);
     if (!Files.isRegularFile(meta) || !Files.isRegularFile(model)) {
@@ -97,31 +93,26 @@ public final class ModelStore {
   }
 
   /** Reads a DL4J model file, turning any failure into a clear message about that file. */
-  public static MultiLayerNetwork read(Path file) {
+  public static Network read(Path file) {
     try {
-      return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+      return Network.read(file);
     } catch (Exception | Error e) {
       throw new BadInputException(
-          "Cannot read DL4J model file " + file + " (corrupt or not a DL4J MultiLayerNetwork): "
+          "Cannot read DL4J model file " + file + " (corrupt, or not a DL4J MultiLayerNetwork or "
+              + "ComputationGraph): "
               + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
           e);
     }
   }
 
   /** The network as DL4J bytes (what Spark broadcasts to executors). */
-  public static byte[] toBytes(MultiLayerNetwork net) {
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ModelSerializer.writeModel(net, out, false);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public static byte[] toBytes(Network net) {
+    return net.toBytes();
   }
 
-  public static MultiLayerNetwork fromBytes(byte[] bytes) {
+  public static Network fromBytes(byte[] bytes) {
     try {
-      return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false);
+      return Network.read(bytes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

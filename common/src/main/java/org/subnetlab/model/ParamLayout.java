@@ -14,6 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public record ParamLayout(List<String> names, long[] offsets, long[] sizes) implements Serializable {
 
   /** Reads the layout of an initialised network. */
+  public static ParamLayout of(Network net) {
+    return of(net.model());
+  }
+
   public static ParamLayout of(Model net) {
     List<String> names = new ArrayList<>();
     List<Long> sizes = new ArrayList<>();

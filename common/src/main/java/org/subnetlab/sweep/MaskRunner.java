@@ -1,6 +1,5 @@
 package org.subnetlab.sweep;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.subnetlab.mask.MaskContext;
 import org.subnetlab.mask.MaskMethods;
 import org.subnetlab.mask.MaskTrainingResult;
@@ -9,6 +8,7 @@ import org.subnetlab.model.ParamBridge;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
+import org.subnetlab.model.Network;
 
 /** Trains the mask of one run on a frozen base model (Spark-free; the sweep job calls it). */
 public final class MaskRunner {
@@ -18,7 +18,7 @@ public final class MaskRunner {
   public record Finished(RunSpec spec, ParamLayout layout, MaskTrainingResult result, long wallMs) {}
 
   public static Finished run(
-      RunSpec spec, MultiLayerNetwork base, float[] initialTheta, Task task) {
+      RunSpec spec, Network base, float[] initialTheta, Task task) {
     long t0 = System.nanoTime();
     float[] theta = ParamBridge.toFloats(base.params());
     ParamLayout layout = ParamLayout.of(base);

@@ -59,6 +59,50 @@ class MaskGradientTest {
   }
 
   /**
+   * The same chain rule on a ComputationGraph with a skip connection (two dense layers whose
+   * activations are concatenated before the output layer): DL4J's gradient w.r.t. the effective
+   * parameters, through {@link org.subnetlab.model.Network}.
+   */
+  @Test
+  void computationGraphGradientMatchesFiniteDifferences() {
+    org.deeplearning4j.nn.graph.ComputationGraph graph = skipGraph(DataType.DOUBLE);
+    Dl4jObjective obj = new Dl4jObjective(org.subnetlab.model.Network.of(graph));
+    SplittableRandom rng = new SplittableRandom(13);
+    float[] th = ParamBridge.toFloats(graph.params());
+    for (int i = 0; i < th.length; i++) {
+      th[i] += (float) (0.1 * rng.nextGaussian());
+    }
+    // h1: 5x4 + 4, h2: 4x4 + 4, out: (4 + 4)x3 + 3
+    assertThat(th.length).isEqualTo(24 + 20 + 27);
+    float[] g = new float[th.length];
+    obj.lossAndGradient(th, data, rows, 0, rows.length, g);
+    assertClose(g, finiteDifferences(th, p -> obj.lossAndGradient(p, data, rows, 0, rows.length,
+        new float[p.length])));
+  }
+
+  /** in(5) -> h1(4, tanh) -> h2(4, tanh); [h1, h2] -> softmax(3), cross-entropy. */
+  public static org.deeplearning4j.nn.graph.ComputationGraph skipGraph(DataType dtype) {
+    org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf =
+        new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).dataType(dtype)
+            .updater(new org.nd4j.linalg.learning.config.Adam(0.01))
+            .weightInit(org.deeplearning4j.nn.weights.WeightInit.XAVIER)
+            .graphBuilder().addInputs("in")
+            .addLayer("h1", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(5)
+                .nOut(4).activation(org.nd4j.linalg.activations.Activation.TANH).build(), "in")
+            .addLayer("h2", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(4)
+                .nOut(4).activation(org.nd4j.linalg.activations.Activation.TANH).build(), "h1")
+            .addVertex("skip", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "h1", "h2")
+            .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nIn(8).nOut(3)
+                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "skip")
+            .setOutputs("out").build();
+    org.deeplearning4j.nn.graph.ComputationGraph g =
+        new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+    g.init();
+    return g;
+  }
+
+  /**
    * The same chain rule on a CNN (convolution, max-pooling, dense softmax): DL4J's gradient w.r.t.
    * the effective parameters and continuous sparsification's mask gradient through it, with no
    * convolution-specific code in the methods.

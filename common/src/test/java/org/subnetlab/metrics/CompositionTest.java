@@ -90,7 +90,7 @@ class CompositionTest {
         return planted.eval;
       }
     };
-    List<Composition.Row> rows = Composition.evaluate(planted.net, null, task, group, 20);
+    List<Composition.Row> rows = Composition.evaluate(org.subnetlab.model.Network.of(planted.net), null, task, group, 20);
     for (String st : List.of("A", "B")) {
       double full = objective.evaluate(planted.theta, planted.eval.subtask(st)).accuracy();
       assertThat(accuracy(rows, "union", st)).as("union on %s", st)

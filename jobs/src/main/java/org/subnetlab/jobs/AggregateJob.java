@@ -24,7 +24,6 @@ import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.BadInputException;
@@ -37,6 +36,7 @@ import org.subnetlab.metrics.SummaryTable;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
+import org.subnetlab.model.Network;
 
 /**
  * Stage 3: the result tables, from the committed masks of this config's sweep: {@code masks},
@@ -56,7 +56,7 @@ public final class AggregateJob {
   }
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
-    MultiLayerNetwork model = new ModelStore(out.model()).load(s.modelFingerprint());
+    Network model = new ModelStore(out.model()).load(s.modelFingerprint());
     List<RunSpec> runs = SweepPlan.all(spark, s, out);
     spark.sparkContext().setJobGroup("subnetlab-aggregate", "subnetlab: aggregate tables", false);
     Dataset<Row> withHistory = committedMasks(spark, out, runs, "aggregate");
@@ -225,7 +225,7 @@ public final class AggregateJob {
           .add("random_percentile", DataTypes.DoubleType, true);
 
   static Dataset<Row> ablation(
-      SparkSession spark, Settings s, MultiLayerNetwork model, List<RunSpec> runs,
+      SparkSession spark, Settings s, Network model, List<RunSpec> runs,
       Dataset<Row> masks) {
     ParamLayout layout = ParamLayout.of(model);
     Map<String, Mask> byRun = masksByRun(layout, masks);

@@ -13,7 +13,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.cluster.Hierarchical;
@@ -34,6 +33,7 @@ import org.subnetlab.model.ParamLayout;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
 import org.subnetlab.task.Tasks;
+import org.subnetlab.model.Network;
 
 /**
  * {@code subnetlab cluster}: clusters of units of the base model. Spectral clustering of the weight
@@ -60,7 +60,12 @@ public final class ClusterJob {
           + "): the weight graph of clusterability (units linked by dense weights) is defined for"
           + " MLPs only.");
     }
-    MultiLayerNetwork model = new ModelStore(out.model()).load(s.modelFingerprint());
+    Network model = new ModelStore(out.model()).load(s.modelFingerprint());
+    if (model.isGraph()) {
+      throw new BadInputException("Cannot cluster the model in " + out.model() + ": it is a "
+          + "ComputationGraph; the weight graph of units is defined for layer stacks of dense "
+          + "layers (MLPs).");
+    }
     ParamLayout layout = ParamLayout.of(model);
     float[] theta = ParamBridge.toFloats(model.params());
     WeightGraph graph;

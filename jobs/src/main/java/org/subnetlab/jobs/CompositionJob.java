@@ -14,7 +14,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.Settings;
@@ -26,6 +25,7 @@ import org.subnetlab.metrics.Composition;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
+import org.subnetlab.model.Network;
 
 /**
  * {@code subnetlab compose}: the {@code composition} table from a finished sweep — set algebra of
@@ -58,7 +58,7 @@ public final class CompositionJob {
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     ModelStore store = new ModelStore(out.model());
-    MultiLayerNetwork model = store.load(s.modelFingerprint());
+    Network model = store.load(s.modelFingerprint());
     List<RunSpec> runs = SweepPlan.all(spark, s, out);
     spark.sparkContext().setJobGroup("subnetlab-compose", "subnetlab: composition", false);
     Dataset<Row> masks = AggregateJob.committedMasks(spark, out, runs, "compose");

@@ -2,12 +2,12 @@ package org.subnetlab.jobs;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 import org.subnetlab.config.TaskSettings;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.task.Tasks;
 import org.subnetlab.task.Task;
+import org.subnetlab.model.Network;
 
 /**
  * What an executor JVM builds once and shares between its tasks: the task's data (deterministic
@@ -15,7 +15,7 @@ import org.subnetlab.task.Task;
  */
 final class ExecutorCache {
   private static final Map<String, Task> TASKS = new ConcurrentHashMap<>();
-  private static final Map<String, MultiLayerNetwork> MODELS = new ConcurrentHashMap<>();
+  private static final Map<String, Network> MODELS = new ConcurrentHashMap<>();
 
   private ExecutorCache() {}
 
@@ -24,10 +24,10 @@ final class ExecutorCache {
   }
 
   /** A private copy of the model with fingerprint {@code key}, deserialised once per JVM. */
-  static MultiLayerNetwork model(String key, byte[] bytes) {
-    MultiLayerNetwork shared = MODELS.computeIfAbsent(key, k -> ModelStore.fromBytes(bytes));
+  static Network model(String key, byte[] bytes) {
+    Network shared = MODELS.computeIfAbsent(key, k -> ModelStore.fromBytes(bytes));
     synchronized (shared) {
-      return shared.clone();
+      return shared.copy();
     }
   }
 

@@ -1,11 +1,11 @@
 package org.subnetlab.jobs;
 
 import org.apache.spark.sql.SparkSession;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.Settings;
 import org.subnetlab.report.ReportJob;
+import org.subnetlab.model.Network;
 
 /**
  * The whole pipeline: base model (trained or reused), mask sweep, tables, summary, the
@@ -22,7 +22,7 @@ public final class PipelineJob {
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     long t0 = System.nanoTime();
-    MultiLayerNetwork model = TrainModelJob.run(spark, s, out);
+    Network model = TrainModelJob.run(spark, s, out);
     TrainMasksJob.sweep(spark, s, out, model);
     AggregateJob.run(spark, s, out);
     Summary.write(spark, out);

@@ -63,6 +63,7 @@ final class SparkModelTrainer {
       master.deleteTempFiles(jsc);
     }
     MultiLayerNetwork trained = sparkNet.getNetwork();
-    return new BaseModelTrainer.Trained(trained, initial, BaseModelTrainer.evaluate(trained, task));
+    org.subnetlab.model.Network result = org.subnetlab.model.Network.of(trained);
+    return new BaseModelTrainer.Trained(result, initial, BaseModelTrainer.evaluate(result, task));
   }
 }

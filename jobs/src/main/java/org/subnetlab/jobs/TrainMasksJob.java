@@ -7,7 +7,6 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.Settings;
@@ -15,6 +14,7 @@ import org.subnetlab.config.TaskSettings;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
+import org.subnetlab.model.Network;
 
 /**
  * Stage 2: the mask sweep. Expands the grid into runs, skips the runs already committed under
@@ -34,7 +34,7 @@ public final class TrainMasksJob {
   }
 
   public static void trainWithStoredModel(SparkSession spark, Settings s, OutputLayout out) {
-    MultiLayerNetwork model = new ModelStore(out.model()).load(s.modelFingerprint());
+    Network model = new ModelStore(out.model()).load(s.modelFingerprint());
     sweep(spark, s, out, model);
   }
 
@@ -43,7 +43,7 @@ public final class TrainMasksJob {
    * matched-density runs that the grid's reference masks call for.
    */
   public static SweepOutcome sweep(
-      SparkSession spark, Settings s, OutputLayout out, MultiLayerNetwork model) {
+      SparkSession spark, Settings s, OutputLayout out, Network model) {
     List<RunSpec> grid = SweepPlan.grid(spark, s);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));

@@ -3,7 +3,6 @@ package org.subnetlab.jobs;
 import org.apache.spark.sql.SparkSession;
 import java.nio.file.Files;
 import java.util.Map;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.Settings;
@@ -12,6 +11,7 @@ import org.subnetlab.model.Evaluation;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.task.Task;
 import org.subnetlab.task.Tasks;
+import org.subnetlab.model.Network;
 
 /**
  * Stage 1: the base model. Reuses {@code model/} when it was made by the same task/model config,
@@ -28,11 +28,11 @@ public final class TrainModelJob {
   }
 
   /** The base model of this config, trained now if {@code out/model} does not hold it yet. */
-  public static MultiLayerNetwork run(SparkSession spark, Settings s, OutputLayout out) {
+  public static Network run(SparkSession spark, Settings s, OutputLayout out) {
     ModelStore store = new ModelStore(out.model());
     String fp = s.modelFingerprint();
     if (Files.exists(store.dir().resolve(ModelStore.META_FILE))) {
-      MultiLayerNetwork net = store.load(fp);
+      Network net = store.load(fp);
       LOG.info("Reusing the base model in {} (fingerprint {})", store.dir(), fp);
       return net;
     }

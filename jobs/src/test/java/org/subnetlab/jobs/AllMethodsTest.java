@@ -95,7 +95,7 @@ class AllMethodsTest {
 
   @Test
   void thetaZeroPlusDeltaFromParquetReproducesThePhaseTwoModel() {
-    MultiLayerNetwork model = new ModelStore(out.model()).load(settings.modelFingerprint());
+    org.subnetlab.model.Network model = new ModelStore(out.model()).load(settings.modelFingerprint());
     Task task = Tasks.create(settings);
     RunSpec spec = SweepGrid.expand(settings, task.subtasks()).stream()
         .filter(r -> r.method().equals("lt-sft")).findFirst().orElseThrow();

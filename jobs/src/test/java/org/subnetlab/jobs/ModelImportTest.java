@@ -62,11 +62,45 @@ class ModelImportTest {
 
   @Test
   void theKerasModelImportsWithItsOwnOutputs() throws Exception {
+    org.subnetlab.model.Network net = assertReproduces(keras, "/keras/tiny-keras-expected.json");
+    assertThat(net.isGraph()).isFalse();
+  }
+
+  /**
+   * A functional Keras model with a skip connection (dense_1 -> dense_2, both concatenated into
+   * the softmax layer; tiny-keras-functional.h5 from make_tiny_keras_functional.py) imports as a
+   * ComputationGraph with its own outputs and gets masks through the pipeline.
+   */
+  @Test
+  void aFunctionalKerasModelImportsAsAGraphAndGetsMasks() throws Exception {
+    Path functional = dir.resolve("tiny-keras-functional.h5");
+    try (InputStream in = getClass().getResourceAsStream("/keras/tiny-keras-functional.h5")) {
+      Files.copy(in, functional);
+    }
+    org.subnetlab.model.Network net =
+        assertReproduces(functional, "/keras/tiny-keras-functional-expected.json");
+    assertThat(net.isGraph()).isTrue();
+    OutputLayout out = OutputLayout.prepare(dir.resolve("functional-out"));
+    PipelineJob.run(spark, settings("model.import = \"" + functional + "\"\nmasks.seeds = [0]"),
+        out);
+    assertThat(new org.subnetlab.model.ModelStore(out.model()).metadata()
+        .getDouble("eval.ALL.accuracy")).isEqualTo(1.0);
+    List<Row> own = spark.read().parquet(out.table("ablation").toString())
+        .where("mode = 'subnetwork' AND eval_subtask = mask_subtask")
+        .select("method", "mask_subtask", "accuracy").collectAsList();
+    assertThat(own).hasSize(4);
+    for (Row r : own) {
+      assertThat(r.getDouble(2)).as("%s %s", r.getString(0), r.getString(1)).isGreaterThan(0.8);
+    }
+  }
+
+  /** Imports {@code file} and checks its probabilities against the expected ones (to 1e-4). */
+  private org.subnetlab.model.Network assertReproduces(Path file, String expectedResource)
+      throws Exception {
     Task task = Tasks.create(settings(""));
-    MultiLayerNetwork net = ModelImport.load(keras, task);
+    org.subnetlab.model.Network net = ModelImport.load(file, task);
     Config expected;
-    try (InputStream in =
-        getClass().getResourceAsStream("/keras/tiny-keras-expected.json")) {
+    try (InputStream in = getClass().getResourceAsStream(expectedResource)) {
       expected = ConfigFactory.parseString(new String(in.readAllBytes()));
     }
     List<List<Number>> inputs = (List<List<Number>>) expected.getAnyRef("inputs");
@@ -76,12 +110,13 @@ class ModelImportTest {
       for (int k = 0; k < x.length; k++) {
         x[k] = inputs.get(i).get(k).floatValue();
       }
-      INDArray out = net.output(Nd4j.create(x, new long[] {1, x.length}, 'c'), false);
+      INDArray out = net.output(Nd4j.create(x, new long[] {1, x.length}, 'c'));
       for (int c = 0; c < 5; c++) {
         assertThat(out.getDouble(0, c)).as("example %d class %d", i, c)
             .isCloseTo(probs.get(i).get(c).doubleValue(), within(1e-4));
       }
     }
+    return net;
   }
 
   @Test
@@ -126,9 +161,74 @@ class ModelImportTest {
     assertThat(ModelImport.load(fitsZip, task).numParams()).isEqualTo(fits.numParams());
     Path junk = Files.writeString(dir.resolve("junk.h5"), "not hdf5");
     assertThatThrownBy(() -> ModelImport.load(junk, task))
-        .hasMessageStartingWith("Cannot import model " + junk + " as a Keras Sequential model: ");
+        .hasMessageStartingWith("Cannot import model " + junk + " as a Keras model: ");
     assertThatThrownBy(() -> settings("model.import = \"" + keras + "\"\n"
         + "masks.methods = [lottery-ticket]"))
         .hasMessageContaining("lottery-ticket rewinds to the model's initial weights");
+  }
+
+  /**
+   * A DL4J ComputationGraph file with a skip connection (dense h1 -> dense h2, [h1, h2]
+   * concatenated into the softmax layer), trained here on the task: imported, given masks by the
+   * whole pipeline, its subnetworks solve their subtasks; clustering refuses it with a message.
+   */
+  @Test
+  void aComputationGraphWithASkipConnectionGetsMasksThroughThePipeline() throws Exception {
+    Settings plain = settings("");
+    Task task = Tasks.create(plain);
+    org.deeplearning4j.nn.graph.ComputationGraph graph = skipGraph(task.inputSize(),
+        task.numClasses());
+    java.util.SplittableRandom order = new java.util.SplittableRandom(5);
+    for (int epoch = 0; epoch < 60; epoch++) {
+      org.subnetlab.model.BaseModelTrainer.forEachBatch(task.trainSplit(), 64, order, graph::fit);
+    }
+    Path file = dir.resolve("skip-graph.zip");
+    graph.save(file.toFile());
+    org.subnetlab.model.Network imported = ModelImport.load(file, task);
+    assertThat(imported.isGraph()).isTrue();
+    assertThat(imported.numParams()).isEqualTo(graph.numParams());
+
+    OutputLayout out = OutputLayout.prepare(dir.resolve("graph-out"));
+    Settings s = settings("model.import = \"" + file + "\"\nmasks.seeds = [0]");
+    PipelineJob.run(spark, s, out);
+    assertThat(new org.subnetlab.model.ModelStore(out.model()).metadata()
+        .getDouble("eval.ALL.accuracy")).isGreaterThan(0.95);
+    List<Row> own = spark.read().parquet(out.table("ablation").toString())
+        .where("mode = 'subnetwork' AND eval_subtask = mask_subtask")
+        .select("method", "mask_subtask", "accuracy").collectAsList();
+    assertThat(own).hasSize(4);
+    for (Row r : own) {
+      assertThat(r.getDouble(2)).as("%s %s", r.getString(0), r.getString(1)).isGreaterThan(0.8);
+    }
+    assertThat(spark.read().parquet(out.table("sparsity").toString())
+        .select("layer").distinct().collectAsList().stream().map(r -> r.getString(0)))
+        .contains("h1_W", "h2_W", "out_W", "ALL");
+    assertThatThrownBy(() -> ClusterJob.run(spark, s, out))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("it is a ComputationGraph");
+  }
+
+  static org.deeplearning4j.nn.graph.ComputationGraph skipGraph(int inputs, int classes) {
+    org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf =
+        new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3)
+            .dataType(DataType.FLOAT)
+            .updater(new org.nd4j.linalg.learning.config.Adam(0.01))
+            .weightInit(org.deeplearning4j.nn.weights.WeightInit.RELU)
+            .graphBuilder().addInputs("in")
+            .addLayer("h1", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder()
+                .nIn(inputs).nOut(32).activation(org.nd4j.linalg.activations.Activation.RELU)
+                .build(), "in")
+            .addLayer("h2", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(32)
+                .nOut(32).activation(org.nd4j.linalg.activations.Activation.RELU).build(), "h1")
+            .addVertex("skip", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "h1", "h2")
+            .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nIn(64)
+                .nOut(classes).activation(org.nd4j.linalg.activations.Activation.SOFTMAX)
+                .build(), "skip")
+            .setOutputs("out").build();
+    org.deeplearning4j.nn.graph.ComputationGraph g =
+        new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+    g.init();
+    return g;
   }
 }

@@ -142,7 +142,7 @@ class PipelineTest {
 
   @Test
   void sparkRunsGiveTheSameBitsAsALocalRun() {
-    MultiLayerNetwork model = new ModelStore(out.model()).load(settings.modelFingerprint());
+    org.subnetlab.model.Network model = new ModelStore(out.model()).load(settings.modelFingerprint());
     Task task = Tasks.create(settings);
     RunSpec spec = SweepGrid.expand(settings, task.subtasks()).get(5);
     MaskRunner.Finished local =
@@ -186,7 +186,7 @@ class PipelineTest {
     for (String id : MaskFiles.committed(out.masks())) {
       before.put(id, Files.getLastModifiedTime(MaskFiles.file(out.masks(), id)));
     }
-    MultiLayerNetwork model = TrainModelJob.run(spark, settings, out);
+    org.subnetlab.model.Network model = TrainModelJob.run(spark, settings, out);
     TrainMasksJob.SweepOutcome o = TrainMasksJob.sweep(spark, settings, out, model);
     assertThat(o).isEqualTo(new TrainMasksJob.SweepOutcome(8, 8, 0));
     for (String id : MaskFiles.committed(out.masks())) {
