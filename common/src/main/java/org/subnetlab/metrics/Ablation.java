@@ -81,6 +81,15 @@ public final class Ablation {
 
   public static List<Row> evaluate(
       Network model, Task task, List<Member> group, int randomControls) {
+    return evaluate(model, task, group, randomControls, -1);
+  }
+
+  /**
+   * The rows of member {@code only} of {@code group} (every member when {@code only} < 0); the
+   * other members still define its exclusive weights. Lets each mask be its own parallel task.
+   */
+  public static List<Row> evaluate(
+      Network model, Task task, List<Member> group, int randomControls, int only) {
     Dl4jObjective objective = new Dl4jObjective(model);
     float[] theta = ParamBridge.toFloats(model.params());
     float[] eff = new float[theta.length];
@@ -90,6 +99,9 @@ public final class Ablation {
     full.apply(theta, eff);
     Evaluation[] fullEval = evals.evaluate(objective, eff); // the same for every mask
     for (Member m : group) {
+      if (only >= 0 && group.get(only) != m) {
+        continue;
+      }
       Mask exclusive = m.mask();
       for (Member o : group) {
         if (o != m) {

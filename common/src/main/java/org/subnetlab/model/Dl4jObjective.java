@@ -16,6 +16,8 @@ import org.subnetlab.task.Dataset;
  */
 public final class Dl4jObjective implements MaskedObjective {
   private static final int EVAL_CHUNK = 4096;
+  /** The CNN path's im2col matrices grow with the chunk (k²·C floats per pixel): keep it small. */
+  private static final int CNN_EVAL_CHUNK = 256;
 
   private final Network net;
   private final int numParams;
@@ -23,6 +25,9 @@ public final class Dl4jObjective implements MaskedObjective {
   private final Map<Integer, INDArray[]> batches = new HashMap<>();
   private float[] featureScratch = new float[0];
   private float[] labelScratch = new float[0];
+  /** The native-op path for CNNs of {@link Networks#cnn}'s shape (decided on first use). */
+  private ConvNetPath convPath;
+  private boolean convPathChecked;
 
   public Dl4jObjective(Network base) {
     this.net = base.copy();
@@ -46,6 +51,13 @@ public final class Dl4jObjective implements MaskedObjective {
     INDArray[] xy = batch(n, data.inputSize(), data.numClasses());
     fill(data, rows, from, to, xy);
     ParamBridge.write(effective, net.params());
+    ConvNetPath conv = convPath(data.inputSize());
+    if (conv != null) {
+      INDArray[] g = new INDArray[1];
+      double loss = conv.lossAndGradient(xy[0], xy[1], g);
+      ParamBridge.read(g[0], gradient); // already the mean over the minibatch
+      return loss;
+    }
     double score = net.lossAndBackprop(xy[0], xy[1]);
     // DL4J's gradient is the sum over the minibatch (its updater divides); its score is the mean.
     ParamBridge.read(net.gradient(), gradient);
@@ -93,17 +105,38 @@ public final class Dl4jObjective implements MaskedObjective {
     ParamBridge.write(effective, net.params());
     int c = data.numClasses();
     float[] out = new float[data.size() * c];
-    for (int start = 0; start < data.size(); start += EVAL_CHUNK) {
-      int end = Math.min(data.size(), start + EVAL_CHUNK);
+    int chunk = convPath(data.inputSize()) != null ? CNN_EVAL_CHUNK : EVAL_CHUNK;
+    for (int start = 0; start < data.size(); start += chunk) {
+      int end = Math.min(data.size(), start + chunk);
       float[] x = new float[(end - start) * data.inputSize()];
       for (int i = start; i < end; i++) {
         data.copyFeatures(i, x, (i - start) * data.inputSize());
       }
       INDArray in = Nd4j.create(x, new long[] {end - start, data.inputSize()}, 'c').castTo(dtype);
-      float[] p = ParamBridge.toFloats(net.output(in).dup('c'));
+      ConvNetPath conv = convPath(data.inputSize());
+      float[] p = ParamBridge.toFloats((conv != null ? conv.output(in) : net.output(in)).dup('c'));
       System.arraycopy(p, 0, out, start * c, p.length);
     }
     return out;
+  }
+
+  /** Whether the calls so far went through the native-op CNN path. */
+  public boolean usesNativeCnnPath() {
+    return convPath != null;
+  }
+
+  /**
+   * The native-op CNN path when the network has that shape, unless the system property
+   * {@code subnetlab.cnn.native-ops} is {@code false} (DL4J's own layers then, e.g. to compare).
+   */
+  private ConvNetPath convPath(int inputSize) {
+    if (!convPathChecked) {
+      convPathChecked = true;
+      if (!"false".equals(System.getProperty("subnetlab.cnn.native-ops"))) {
+        convPath = ConvNetPath.of(net, inputSize);
+      }
+    }
+    return convPath;
   }
 
   private INDArray[] batch(int n, int in, int classes) {

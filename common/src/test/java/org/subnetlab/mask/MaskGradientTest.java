@@ -59,6 +59,62 @@ class MaskGradientTest {
   }
 
   /**
+   * The native-op CNN path (libnd4j conv2d/maxpool2d and their backprops, ConvNetPath) gives the
+   * loss, gradient and outputs of DL4J's own layers, on two convolution blocks, a hidden dense
+   * layer, relu and tanh, and the gradient matches finite differences.
+   */
+  @Test
+  void nativeCnnPathEqualsDl4jLayersAndFiniteDifferences() {
+    for (String act : List.of("relu", "tanh")) {
+      SplittableRandom rng = new SplittableRandom(17);
+      MultiLayerNetwork cnn =
+          Networks.cnn(8, 8, List.of(2, 3), 3, List.of(4), 3, act, 0.01, DataType.DOUBLE, rng);
+      float[] th = ParamBridge.toFloats(cnn.params());
+      for (int i = 0; i < th.length; i++) {
+        th[i] += (float) (0.1 * rng.nextGaussian());
+      }
+      int n = 6;
+      float[] x = new float[n * 64];
+      int[] y = new int[n];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) rng.nextGaussian();
+      }
+      for (int i = 0; i < n; i++) {
+        y[i] = rng.nextInt(3);
+      }
+      Dataset images = new Dataset(64, 3, x, y, new int[n], List.of("all"));
+      int[] all = {0, 1, 2, 3, 4, 5};
+      Dl4jObjective dl4j;
+      float[] gDl4j = new float[th.length];
+      double lossDl4j;
+      System.setProperty("subnetlab.cnn.native-ops", "false");
+      try {
+        dl4j = new Dl4jObjective(cnn);
+        lossDl4j = dl4j.lossAndGradient(th, images, all, 0, n, gDl4j);
+      } finally {
+        System.clearProperty("subnetlab.cnn.native-ops");
+      }
+      Dl4jObjective fast = new Dl4jObjective(cnn);
+      float[] g = new float[th.length];
+      double loss = fast.lossAndGradient(th, images, all, 0, n, g);
+      assertThat(fast.usesNativeCnnPath()).isTrue();
+      assertThat(dl4j.usesNativeCnnPath()).isFalse();
+      assertThat(loss).as(act).isCloseTo(lossDl4j, org.assertj.core.api.Assertions.within(1e-6));
+      for (int i = 0; i < g.length; i++) {
+        assertThat((double) g[i]).as("%s parameter %d", act, i)
+            .isCloseTo(gDl4j[i], org.assertj.core.api.Assertions.within(1e-5));
+      }
+      float[] pDl4j = dl4j.outputs(th, images);
+      float[] p = fast.outputs(th, images);
+      for (int i = 0; i < p.length; i++) {
+        assertThat((double) p[i]).isCloseTo(pDl4j[i], org.assertj.core.api.Assertions.within(1e-6));
+      }
+      assertClose(g, finiteDifferences(th, q -> fast.lossAndGradient(q, images, all, 0, n,
+          new float[q.length])));
+    }
+  }
+
+  /**
    * The same chain rule on a ComputationGraph with a skip connection (two dense layers whose
    * activations are concatenated before the output layer): DL4J's gradient w.r.t. the effective
    * parameters, through {@link org.subnetlab.model.Network}.

@@ -239,15 +239,21 @@ public final class AggregateJob {
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
     String modelKey = s.modelFingerprint();
     int controls = s.randomControls();
-    List<List<Ablation.Member>> work = new ArrayList<>(groups.values());
+    // One task per mask (its group rides along for the exclusive weights), so every core works.
+    List<java.util.Map.Entry<List<Ablation.Member>, Integer>> work = new ArrayList<>();
+    for (List<Ablation.Member> group : groups.values()) {
+      for (int i = 0; i < group.size(); i++) {
+        work.add(new java.util.AbstractMap.SimpleImmutableEntry<>(group, i));
+      }
+    }
     JavaRDD<Row> rows =
         jsc.parallelize(work, Math.max(1, work.size()))
-            .flatMap(group -> {
+            .flatMap(item -> {
               ExecutorCache.limitNativeThreads(1);
               List<Row> out = new ArrayList<>();
               for (Ablation.Row a :
                   Ablation.evaluate(ExecutorCache.model(modelKey, modelBytes.value()),
-                      taskRef.get(), group, controls)) {
+                      taskRef.get(), item.getKey(), controls, item.getValue())) {
                 Ablation.ControlStats c = a.controls();
                 out.add(RowFactory.create(a.runId(), a.method(), a.maskSubtask(), a.seed(),
                     a.evalSubtask(), a.mode(), a.control() < 0 ? null : a.control(),

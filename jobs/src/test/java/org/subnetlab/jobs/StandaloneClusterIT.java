@@ -66,8 +66,18 @@ class StandaloneClusterIT {
     assertThat(rival.exitValue()).as(rivalLog).isEqualTo(2);
     assertThat(rivalLog).contains("is in use by another subnetlab process (pid " + first.pid());
 
+    // The executors of the killed driver may still commit the runs they are finishing (complete
+    // files, which the re-submission then counts as finished): wait until the master has stopped
+    // them before taking the snapshot.
+    List<ProcessHandle> executors = ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+        .toList();
+    assertThat(executors).as("executors of the first submission").isNotEmpty();
     first.destroyForcibly(); // SIGKILL of the driver JVM (spark-class execs java)
     assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    for (ProcessHandle e : executors) {
+      e.onExit().get(2, TimeUnit.MINUTES);
+    }
     Map<String, FileTime> finished = new HashMap<>();
     for (String id : MaskFiles.committed(masks)) {
       finished.put(id, Files.getLastModifiedTime(MaskFiles.file(masks, id)));
