@@ -85,13 +85,7 @@ class ModelImportTest {
         out);
     assertThat(new org.subnetlab.model.ModelStore(out.model()).metadata()
         .getDouble("eval.ALL.accuracy")).isEqualTo(1.0);
-    List<Row> own = spark.read().parquet(out.table("ablation").toString())
-        .where("mode = 'subnetwork' AND eval_subtask = mask_subtask")
-        .select("method", "mask_subtask", "accuracy").collectAsList();
-    assertThat(own).hasSize(4);
-    for (Row r : own) {
-      assertThat(r.getDouble(2)).as("%s %s", r.getString(0), r.getString(1)).isGreaterThan(0.8);
-    }
+    assertSubnetworksSolveTheirSubtasks(out);
   }
 
   /** Imports {@code file} and checks its probabilities against the expected ones (to 1e-4). */
@@ -125,13 +119,7 @@ class ModelImportTest {
     PipelineJob.run(spark, settings("model.import = \"" + keras + "\"\nmasks.seeds = [0]"), out);
     assertThat(new org.subnetlab.model.ModelStore(out.model()).metadata()
         .getDouble("eval.ALL.accuracy")).isEqualTo(1.0);
-    List<Row> own = spark.read().parquet(out.table("ablation").toString())
-        .where("mode = 'subnetwork' AND eval_subtask = mask_subtask")
-        .select("method", "mask_subtask", "accuracy").collectAsList();
-    assertThat(own).hasSize(4); // 2 methods x 2 subtasks
-    for (Row r : own) {
-      assertThat(r.getDouble(2)).as("%s %s", r.getString(0), r.getString(1)).isGreaterThan(0.8);
-    }
+    assertSubnetworksSolveTheirSubtasks(out);
     List<Row> density = spark.read().parquet(out.table("sparsity").toString())
         .where("layer = 'ALL'").select("density").collectAsList();
     assertThat(density).allSatisfy(r -> assertThat(r.getDouble(0)).isLessThan(1.0));
@@ -193,6 +181,17 @@ class ModelImportTest {
     PipelineJob.run(spark, s, out);
     assertThat(new org.subnetlab.model.ModelStore(out.model()).metadata()
         .getDouble("eval.ALL.accuracy")).isGreaterThan(0.95);
+    assertSubnetworksSolveTheirSubtasks(out);
+    assertThat(spark.read().parquet(out.table("sparsity").toString())
+        .select("layer").distinct().collectAsList().stream().map(r -> r.getString(0)))
+        .contains("h1_W", "h2_W", "out_W", "ALL");
+    assertThatThrownBy(() -> ClusterJob.run(spark, s, out))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("it is a ComputationGraph");
+  }
+
+  /** Each of the 4 masks (2 methods x 2 subtasks) keeps > 0.8 accuracy on its own subtask. */
+  private static void assertSubnetworksSolveTheirSubtasks(OutputLayout out) {
     List<Row> own = spark.read().parquet(out.table("ablation").toString())
         .where("mode = 'subnetwork' AND eval_subtask = mask_subtask")
         .select("method", "mask_subtask", "accuracy").collectAsList();
@@ -200,12 +199,6 @@ class ModelImportTest {
     for (Row r : own) {
       assertThat(r.getDouble(2)).as("%s %s", r.getString(0), r.getString(1)).isGreaterThan(0.8);
     }
-    assertThat(spark.read().parquet(out.table("sparsity").toString())
-        .select("layer").distinct().collectAsList().stream().map(r -> r.getString(0)))
-        .contains("h1_W", "h2_W", "out_W", "ALL");
-    assertThatThrownBy(() -> ClusterJob.run(spark, s, out))
-        .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("it is a ComputationGraph");
   }
 
   static org.deeplearning4j.nn.graph.ComputationGraph skipGraph(int inputs, int classes) {
