@@ -28,6 +28,9 @@ public final class Dl4jObjective implements MaskedObjective {
   /** The native-op path for CNNs of {@link Networks#cnn}'s shape (decided on first use). */
   private ConvNetPath convPath;
   private boolean convPathChecked;
+  /** The BLAS path for float MLPs of {@link Networks#mlp}'s shape (decided on first use). */
+  private DenseNetPath densePath;
+  private boolean densePathChecked;
 
   public Dl4jObjective(Network base) {
     this.net = base.copy();
@@ -47,6 +50,10 @@ public final class Dl4jObjective implements MaskedObjective {
   @Override
   public double lossAndGradient(
       float[] effective, Dataset data, int[] rows, int from, int to, float[] gradient) {
+    DenseNetPath dense = densePath(data);
+    if (dense != null) {
+      return dense.lossAndGradient(effective, data, rows, from, to, gradient);
+    }
     int n = to - from;
     INDArray[] xy = batch(n, data.inputSize(), data.numClasses());
     fill(data, rows, from, to, xy);
@@ -102,9 +109,23 @@ public final class Dl4jObjective implements MaskedObjective {
 
   /** The network's output probabilities (n × classes, row-major) with parameters θ_eff. */
   public float[] outputs(float[] effective, Dataset data) {
-    ParamBridge.write(effective, net.params());
     int c = data.numClasses();
     float[] out = new float[data.size() * c];
+    DenseNetPath dense = densePath(data);
+    if (dense != null) {
+      float[] x = new float[Math.min(data.size(), EVAL_CHUNK) * data.inputSize()];
+      float[] p = new float[Math.min(data.size(), EVAL_CHUNK) * c];
+      for (int start = 0; start < data.size(); start += EVAL_CHUNK) {
+        int end = Math.min(data.size(), start + EVAL_CHUNK);
+        for (int i = start; i < end; i++) {
+          data.copyFeatures(i, x, (i - start) * data.inputSize());
+        }
+        dense.outputs(effective, x, end - start, p);
+        System.arraycopy(p, 0, out, start * c, (end - start) * c);
+      }
+      return out;
+    }
+    ParamBridge.write(effective, net.params());
     int chunk = convPath(data.inputSize()) != null ? CNN_EVAL_CHUNK : EVAL_CHUNK;
     for (int start = 0; start < data.size(); start += chunk) {
       int end = Math.min(data.size(), start + chunk);
@@ -118,6 +139,31 @@ public final class Dl4jObjective implements MaskedObjective {
       System.arraycopy(p, 0, out, start * c, p.length);
     }
     return out;
+  }
+
+  /** Whether the calls so far went through the BLAS MLP path. */
+  public boolean usesBlasMlpPath() {
+    return densePath != null;
+  }
+
+  /**
+   * The BLAS path when the network is a float MLP of that shape whose inputs and classes are
+   * {@code data}'s, unless the system property {@code subnetlab.mlp.native-ops} is {@code false}.
+   */
+  private DenseNetPath densePath(Dataset data) {
+    if (!densePathChecked) {
+      densePathChecked = true;
+      if (!"false".equals(System.getProperty("subnetlab.mlp.native-ops"))) {
+        densePath = DenseNetPath.of(net);
+      }
+    }
+    if (densePath != null && (densePath.inputs() != data.inputSize()
+        || densePath.classes() != data.numClasses())) {
+      throw new IllegalArgumentException("data of " + data.inputSize() + " inputs and "
+          + data.numClasses() + " classes for a network of " + densePath.inputs() + " and "
+          + densePath.classes());
+    }
+    return densePath;
   }
 
   /** Whether the calls so far went through the native-op CNN path. */

@@ -115,6 +115,66 @@ class MaskGradientTest {
   }
 
   /**
+   * The BLAS path for float MLPs (DenseNetPath) gives DL4J's loss, gradient and outputs: two hidden
+   * layers, every supported activation, rows picked out of order, and a smaller batch after a
+   * larger one (buffers reused).
+   */
+  @Test
+  void blasMlpPathEqualsDl4jBackprop() {
+    for (String act : List.of("relu", "tanh", "sigmoid")) {
+      SplittableRandom rng = new SplittableRandom(23);
+      MultiLayerNetwork mlp =
+          Networks.mlp(7, List.of(9, 8), 4, act, 0.01, DataType.FLOAT, rng);
+      float[] th = ParamBridge.toFloats(mlp.params());
+      for (int i = 0; i < th.length; i++) {
+        th[i] += (float) (0.3 * rng.nextGaussian());
+      }
+      int n = 20;
+      float[] x = new float[n * 7];
+      int[] y = new int[n];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) rng.nextGaussian();
+      }
+      for (int i = 0; i < n; i++) {
+        y[i] = rng.nextInt(4);
+      }
+      Dataset d = new Dataset(7, 4, x, y, new int[n], List.of("all"));
+      int[] order = {5, 19, 0, 3, 11, 7, 2, 16, 9, 1, 14, 12, 4};
+      Dl4jObjective dl4j = new Dl4jObjective(mlp); // the path is decided on the first call
+      Dl4jObjective fast = new Dl4jObjective(mlp);
+      for (int[] range : new int[][] {{0, 13}, {2, 6}}) {
+        float[] gDl4j = new float[th.length];
+        float[] g = new float[th.length];
+        System.setProperty("subnetlab.mlp.native-ops", "false");
+        double lossDl4j;
+        try {
+          lossDl4j = dl4j.lossAndGradient(th, d, order, range[0], range[1], gDl4j);
+        } finally {
+          System.clearProperty("subnetlab.mlp.native-ops");
+        }
+        double loss = fast.lossAndGradient(th, d, order, range[0], range[1], g);
+        assertThat(loss).as(act).isCloseTo(lossDl4j, org.assertj.core.api.Assertions.within(1e-5));
+        double scale = 0;
+        for (float v : gDl4j) {
+          scale = Math.max(scale, Math.abs(v));
+        }
+        assertThat(scale).isGreaterThan(1e-2);
+        for (int i = 0; i < g.length; i++) {
+          assertThat((double) g[i]).as("%s parameter %d", act, i)
+              .isCloseTo(gDl4j[i], org.assertj.core.api.Assertions.within(1e-5 * scale));
+        }
+      }
+      assertThat(fast.usesBlasMlpPath()).isTrue();
+      assertThat(dl4j.usesBlasMlpPath()).isFalse();
+      float[] pDl4j = dl4j.outputs(th, d);
+      float[] p = fast.outputs(th, d);
+      for (int i = 0; i < p.length; i++) {
+        assertThat((double) p[i]).isCloseTo(pDl4j[i], org.assertj.core.api.Assertions.within(1e-6));
+      }
+    }
+  }
+
+  /**
    * The same chain rule on a ComputationGraph with a skip connection (two dense layers whose
    * activations are concatenated before the output layer): DL4J's gradient w.r.t. the effective
    * parameters, through {@link org.subnetlab.model.Network}.
@@ -240,6 +300,40 @@ class MaskGradientTest {
     softSlice(cm, logits, noise, grad);
     float[] fd = finiteDifferences(logits, p -> softSlice(cm, p, noise, new float[n]));
     assertClose(grad, fd);
+  }
+
+  /**
+   * The noise behind the gates is the standard logistic of the paper: z = −τ·ln r (τ = 2) has the
+   * logistic CDF σ(z) at several points, mean 0 and variance π²/3, on 200 001 samples (an odd
+   * count: the last ratio comes from half a random draw).
+   */
+  @Test
+  void csordasNoiseIsLogistic() {
+    CsordasMethod cm = csordas();
+    float[] r = new float[200_001];
+    cm.noiseRatios(new SplittableRandom(11), r);
+    double[] at = {-6, -2, -0.5, 0, 0.5, 2, 6};
+    int[] below = new int[at.length];
+    double sum = 0;
+    double sq = 0;
+    for (float v : r) {
+      assertThat(v).isPositive().isFinite();
+      double z = -2.0 * Math.log(v);
+      sum += z;
+      sq += z * z;
+      for (int k = 0; k < at.length; k++) {
+        below[k] += z <= at[k] ? 1 : 0;
+      }
+    }
+    for (int k = 0; k < at.length; k++) {
+      double cdf = 1 / (1 + Math.exp(-at[k]));
+      assertThat((double) below[k] / r.length).as("P(z <= %s)", at[k])
+          .isCloseTo(cdf, org.assertj.core.api.Assertions.within(0.004));
+    }
+    double mean = sum / r.length;
+    assertThat(mean).isCloseTo(0, org.assertj.core.api.Assertions.within(0.03));
+    assertThat(sq / r.length - mean * mean)
+        .isCloseTo(Math.PI * Math.PI / 3, org.assertj.core.api.Assertions.withinPercentage(2));
   }
 
   @Test

@@ -2,11 +2,11 @@ package org.subnetlab.jobs;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.nd4j.linalg.factory.Nd4j;
 import org.subnetlab.config.TaskSettings;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.task.Tasks;
 import org.subnetlab.task.Task;
+import org.subnetlab.model.NativeThreads;
 import org.subnetlab.model.Network;
 
 /**
@@ -33,7 +33,6 @@ final class ExecutorCache {
 
   /** One native (OpenMP/BLAS) thread per Spark core the task holds. */
   static void limitNativeThreads(int cores) {
-    Nd4j.getEnvironment().setMaxThreads(cores);
-    Nd4j.getEnvironment().setMaxMasterThreads(cores);
+    NativeThreads.limit(cores);
   }
 }
