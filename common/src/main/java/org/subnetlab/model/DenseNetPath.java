@@ -6,6 +6,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 import java.util.ArrayList;
+import org.bytedeco.javacpp.FloatPointer;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -43,9 +44,16 @@ final class DenseNetPath {
   private final int[] weightOffset;
   private final int[] biasOffset;
   private final int numParams;
-  /** Per layer: the weights as [nOut][nIn] row-major (DL4J's block as it lies), and gradients. */
-  private final float[][] weights;
-  private final float[][] weightGrad;
+  /**
+   * Native copies of what sgemm reads and writes: per layer the weights as [nOut][nIn] row-major
+   * (DL4J's block as it lies), the activations (nativeAct[0] = inputs), the deltas and a product.
+   * Each operand is copied once in the direction it is needed; the float[] overloads of cblas_sgemm
+   * would copy all three operands in and out through malloc'ed JNI buffers on every call.
+   */
+  private final FloatPointer[] nativeWeights;
+  private final FloatPointer[] nativeAct;
+  private final FloatPointer[] nativeDelta;
+  private FloatPointer product;
   /** Activations per layer (a[0] = inputs), deltas; sized for {@link #capacity} rows. */
   private final float[][] act;
   private final float[][] delta;
@@ -59,12 +67,15 @@ final class DenseNetPath {
     this.biasOffset = biasOffset;
     this.numParams = numParams;
     int layers = widths.length - 1;
-    weights = new float[layers][];
-    weightGrad = new float[layers][];
+    nativeWeights = new FloatPointer[layers];
+    int largest = 0;
     for (int l = 0; l < layers; l++) {
-      weights[l] = new float[widths[l] * widths[l + 1]];
-      weightGrad[l] = new float[weights[l].length];
+      nativeWeights[l] = new FloatPointer((long) widths[l] * widths[l + 1]);
+      largest = Math.max(largest, widths[l] * widths[l + 1]);
     }
+    product = new FloatPointer((long) largest);
+    nativeAct = new FloatPointer[layers + 1];
+    nativeDelta = new FloatPointer[layers + 1];
     act = new float[layers + 1][0];
     delta = new float[layers + 1][0];
   }
@@ -222,6 +233,20 @@ final class DenseNetPath {
     for (int l = 0; l < widths.length; l++) {
       act[l] = new float[n * widths[l]];
       delta[l] = l == 0 ? new float[0] : new float[n * widths[l]];
+      if (nativeAct[l] != null) {
+        nativeAct[l].close();
+        nativeDelta[l].close();
+      }
+      nativeAct[l] = new FloatPointer((long) n * widths[l]);
+      nativeDelta[l] = new FloatPointer((long) n * widths[l]);
+    }
+    long largest = product.capacity();
+    for (int l = 0; l + 1 < widths.length; l++) {
+      largest = Math.max(largest, (long) n * widths[l]);
+    }
+    if (largest > product.capacity()) {
+      product.close();
+      product = new FloatPointer(largest);
     }
   }
 
@@ -229,8 +254,8 @@ final class DenseNetPath {
     if (params.length != numParams) {
       throw new IllegalArgumentException(params.length + " parameters, network has " + numParams);
     }
-    for (int l = 0; l < weights.length; l++) {
-      System.arraycopy(params, weightOffset[l], weights[l], 0, weights[l].length);
+    for (int l = 0; l < nativeWeights.length; l++) {
+      nativeWeights[l].put(params, weightOffset[l], widths[l] * widths[l + 1]);
     }
   }
 
@@ -240,11 +265,16 @@ final class DenseNetPath {
       int in = widths[l];
       int out = widths[l + 1];
       float[] z = act[l + 1];
+      if (l == 0) {
+        nativeAct[0].put(act[0], 0, n * in);
+      }
       // z[n, out] = a[n, in] · Wᵀ with W as [out][in]
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in, 1f, act[l], in,
-          weights[l], in, 0f, z, out);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in, 1f, nativeAct[l], in,
+          nativeWeights[l], in, 0f, nativeAct[l + 1], out);
+      nativeAct[l + 1].get(z, 0, n * out);
       if (l < layers - 1) {
         activate(acts[l], z, n, out, params, biasOffset[l]);
+        nativeAct[l + 1].put(z, 0, n * out);
       } else {
         softmax(z, n, out, params, biasOffset[l]);
       }
@@ -308,10 +338,12 @@ final class DenseNetPath {
       int in = widths[l];
       int out = widths[l + 1];
       float[] d = delta[l + 1];
+      FloatPointer nd = nativeDelta[l + 1];
+      nd.put(d, 0, n * out);
       // ∂L/∂W [out][in] = dᵀ[out, n] · a[n, in]
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n, 1f, d, out, act[l], in,
-          0f, weightGrad[l], in);
-      System.arraycopy(weightGrad[l], 0, gradient, weightOffset[l], weightGrad[l].length);
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n, 1f, nd, out,
+          nativeAct[l], in, 0f, product, in);
+      product.get(gradient, weightOffset[l], out * in);
       int b = biasOffset[l];
       java.util.Arrays.fill(gradient, b, b + out, 0f);
       for (int k = 0; k < n; k++) {
@@ -325,8 +357,9 @@ final class DenseNetPath {
       }
       // ∂L/∂a [n, in] = d[n, out] · W[out, in], then through the activation
       float[] e = delta[l];
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in, out, 1f, d, out, weights[l],
-          in, 0f, e, in);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in, out, 1f, nd, out,
+          nativeWeights[l], in, 0f, product, in);
+      product.get(e, 0, n * in);
       float[] a = act[l];
       Act f = acts[l - 1];
       int m = n * in;

@@ -29,10 +29,10 @@ class KillResumeTest {
     Path conf = TestConfigs.copy("tiny.conf", dir);
     Path out = dir.resolve("out");
     Path masks = out.resolve("masks");
-    // Slower runs, one at a time, so the kill lands mid-sweep.
+    // Slower runs (~1-2 s each on the BLAS path), one at a time, so the kill lands mid-sweep.
     List<String> args = List.of("run", conf.toString(), "--out", out.toString(),
-        "--master", "local[1]", "--set", "masks.csordas.steps=1200",
-        "--set", "masks.continuous-sparsification.steps=2500");
+        "--master", "local[1]", "--set", "masks.csordas.steps=30000",
+        "--set", "masks.continuous-sparsification.steps=50000");
 
     Process first = start(args, dir.resolve("first.log"));
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);

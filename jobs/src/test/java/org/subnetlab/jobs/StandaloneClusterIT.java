@@ -52,8 +52,10 @@ class StandaloneClusterIT {
     int runs = 6;
     Path out = dir.resolve("demo");
     Path masks = out.resolve("masks");
+    // Runs of ~10-25 s on a worker, so that the rival submission and the kill land mid-sweep.
     List<String> args = List.of(StandaloneCluster.PROJECT.resolve("conf/demo.conf").toString(),
-        "--out", out.toString(), "--set", "masks.seeds=[0]");
+        "--out", out.toString(), "--set", "masks.seeds=[0]", "--set", "masks.csordas.steps=20000",
+        "--set", "masks.continuous-sparsification.steps=20000");
 
     Process first = cluster.submit(PipelineJob.class.getName(), args, dir.resolve("first.log"));
     waitForRuns(masks, 2, first);
@@ -101,7 +103,8 @@ class StandaloneClusterIT {
     Path local = dir.resolve("demo-local");
     for (String stage : List.of("train-model", "train-masks")) {
       List<String> cli = new ArrayList<>(List.of(stage, args.get(0), "--out", local.toString(),
-          "--set", "masks.seeds=[0]", "--master", "local[2]"));
+          "--master", "local[2]"));
+      cli.addAll(args.subList(3, args.size())); // the --set overrides
       Process p = CliProcess.start(cli, dir.resolve(stage + ".log"));
       assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
       assertThat(p.exitValue()).as(Files.readString(dir.resolve(stage + ".log"))).isZero();
@@ -142,8 +145,8 @@ class StandaloneClusterIT {
     Path out = dir.resolve("tiny");
     Path masks = out.resolve("masks");
     Process job = cluster.submit(PipelineJob.class.getName(), List.of(conf.toString(), "--out",
-        out.toString(), "--set", "masks.csordas.steps=1500",
-        "--set", "masks.continuous-sparsification.steps=3000"), dir.resolve("tiny.log"));
+        out.toString(), "--set", "masks.csordas.steps=40000",
+        "--set", "masks.continuous-sparsification.steps=80000"), dir.resolve("tiny.log"));
     waitForRuns(masks, 1, job);
     assertThat(MaskFiles.committed(masks).size()).isLessThan(runs - 2);
     ProcessHandle worker = ProcessHandle.of(cluster.workerPid(1)).orElseThrow();

@@ -1,0 +1,81 @@
+package org.subnetlab.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code subnetlab bench} as a real process, shortened (5 timed steps, a one-seed sweep of 20-step
+ * runs): one JSON line per figure and nothing else on standard output, every figure present and
+ * positive, the peer run with the shape, method, step count and one thread and its figures
+ * turned into ratios, the speed-up the quotient of the two sweep times, and no temporary files
+ * left behind.
+ */
+class BenchTest {
+  @TempDir Path dir;
+
+  @Test
+  void printsEveryFigureAsJsonWithThePeerRatios() throws Exception {
+    Path peer = dir.resolve("fake_peer.py");
+    Files.copy(Path.of("src/test/resources/bench/fake_peer.py"), peer);
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    Path out = dir.resolve("stdout.txt");
+    Path err = dir.resolve("stderr.txt");
+    ProcessBuilder pb = CliProcess.builder(List.of("bench", "--steps", "5", "--sweep-seeds", "1",
+        "--sweep-steps", "20", "--peer", peer.toString()));
+    pb.environment().put("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp);
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("bench finished").isTrue();
+    assertThat(p.exitValue()).as(Files.readString(err)).isZero();
+
+    ObjectMapper json = new ObjectMapper();
+    Map<String, JsonNode> figures = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(out)) {
+      JsonNode f = json.readTree(line);
+      assertThat(f.get("unit").asText()).isNotBlank();
+      assertThat(f.get("value").asDouble()).as(line).isPositive().isFinite();
+      figures.put(f.get("name").asText(), f);
+    }
+    List<String> expected = new ArrayList<>();
+    for (String shape : List.of("784,256,256,10", "35,128,128,16")) {
+      for (String method : List.of("csordas", "continuous-sparsification")) {
+        expected.add("mask_steps_per_s/" + method + "/" + shape);
+        expected.add("mask_examples_per_s/" + method + "/" + shape);
+        double peerSteps = (method.equals("csordas") ? 10.0 : 20.0)
+            * (shape.startsWith("35,") ? 2 : 1) + 5 / 1000.0 + 1 / 100.0;
+        JsonNode steps = figures.get("mask_steps_per_s/" + method + "/" + shape);
+        JsonNode examples = figures.get("mask_examples_per_s/" + method + "/" + shape);
+        assertThat(steps.get("peer_value").asDouble()).isCloseTo(peerSteps, within(1e-3));
+        assertThat(steps.get("ratio_vs_peer").asDouble()).isCloseTo(
+            steps.get("value").asDouble() / peerSteps, within(1e-4 + 1e-4 * steps.get("value").asDouble()));
+        assertThat(examples.get("value").asDouble())
+            .isCloseTo(128 * steps.get("value").asDouble(), within(1e-3 * examples.get("value").asDouble()));
+        assertThat(examples.get("peer_value").asDouble()).isCloseTo(128 * peerSteps, within(0.01));
+      }
+    }
+    expected.addAll(List.of("sweep_seconds/local[1]", "sweep_seconds/local[2]",
+        "sweep_speedup_1_to_2_cores", "overlap_parameter_pairs_per_s",
+        "peak_heap_one_run/csordas/784,256,256,10"));
+    assertThat(figures.keySet()).containsExactlyElementsOf(expected);
+    double one = figures.get("sweep_seconds/local[1]").get("value").asDouble();
+    double two = figures.get("sweep_seconds/local[2]").get("value").asDouble();
+    assertThat(figures.get("sweep_speedup_1_to_2_cores").get("value").asDouble())
+        .isCloseTo(one / two, within(1e-3 * one / two));
+    assertThat(figures.get("sweep_speedup_1_to_2_cores").has("peer_value")).isFalse();
+    try (var left = Files.list(tmp)) {
+      assertThat(left.map(f -> f.getFileName().toString()))
+          .noneMatch(n -> n.startsWith("subnetlab-bench"));
+    }
+  }
+}
