@@ -172,10 +172,6 @@ final class DenseNetPath {
     return d == null || d == 0.0;
   }
 
-  int numParams() {
-    return numParams;
-  }
-
   int inputs() {
     return widths[0];
   }
@@ -235,10 +231,12 @@ final class DenseNetPath {
       delta[l] = l == 0 ? new float[0] : new float[n * widths[l]];
       if (nativeAct[l] != null) {
         nativeAct[l].close();
+      }
+      if (nativeDelta[l] != null) {
         nativeDelta[l].close();
       }
       nativeAct[l] = new FloatPointer((long) n * widths[l]);
-      nativeDelta[l] = new FloatPointer((long) n * widths[l]);
+      nativeDelta[l] = l == 0 ? null : new FloatPointer((long) n * widths[l]); // no input delta
     }
     long largest = product.capacity();
     for (int l = 0; l + 1 < widths.length; l++) {
