@@ -53,7 +53,6 @@ public final class CsordasMethod implements MaskMethod {
     int n = theta.length;
     float[] logits = new float[n];
     Arrays.fill(logits, (float) logitInit);
-    float[] noise = new float[n];
     Scratch scratch = new Scratch(n);
     return TrainingLoop.run(
         logits, ctx.layout(), examples, steps, batchSize, learningRate, rng,
@@ -64,8 +63,7 @@ public final class CsordasMethod implements MaskMethod {
           for (int j = 0; j < masksPerBatch; j++) {
             int from = j * batchSize / masksPerBatch;
             int to = (j + 1) * batchSize / masksPerBatch;
-            noiseRatios(rng, noise);
-            ce += slice(objective, theta, noise, Gate.HARD, examples, rows, from, to,
+            ce += slice(objective, theta, rng, Gate.HARD, examples, rows, from, to,
                 grad, 1.0 / masksPerBatch, scratch);
           }
           double reg = 0;
@@ -96,11 +94,19 @@ public final class CsordasMethod implements MaskMethod {
     double invTau = 1.0 / tau;
     for (int i = 0; i < out.length; i += 2) {
       long bits = rng.nextLong();
-      out[i] = ratio((int) (bits & 0x7FFFFF), unitTau, invTau);
+      out[i] = ratio(low(bits), unitTau, invTau);
       if (i + 1 < out.length) {
-        out[i + 1] = ratio((int) ((bits >>> 23) & 0x7FFFFF), unitTau, invTau);
+        out[i + 1] = ratio(high(bits), unitTau, invTau);
       }
     }
+  }
+
+  private static int low(long bits) {
+    return (int) (bits & 0x7FFFFF);
+  }
+
+  private static int high(long bits) {
+    return (int) ((bits >>> 23) & 0x7FFFFF);
   }
 
   private static float ratio(int k, boolean unitTau, double invTau) {
@@ -121,13 +127,14 @@ public final class CsordasMethod implements MaskMethod {
   static final class Scratch {
     final float[] effective;
     final float[] gradient;
-    final float[] slope;
+    /** weight · θ · ∂s/∂l of the current sample: the chain-rule factor of ∂CE/∂θ_eff. */
+    final float[] chain;
     final float[] expNegLogits;
 
     Scratch(int n) {
       effective = new float[n];
       gradient = new float[n];
-      slope = new float[n];
+      chain = new float[n];
       expNegLogits = new float[n];
     }
   }
@@ -135,40 +142,50 @@ public final class CsordasMethod implements MaskMethod {
   /**
    * CE of one mask sample on rows[from, to); adds {@code weight} × ∂CE/∂l into {@code grad}. The
    * sample is s = 1/(1 + q·r) with q = {@code scratch.expNegLogits} (see {@link #expNegLogits}) and
-   * r the noise ratios. With {@link Gate#HARD} the forward uses b = [s > 0.5] and the
-   * straight-through gradient ∂b/∂s = 1; ∂s/∂l = s(1 − s)/τ either way.
+   * r the next noise ratios of {@code rng} — the values {@link #noiseRatios} would give, drawn
+   * inside this loop so that no array of them goes through memory. With {@link Gate#HARD} the
+   * forward uses b = [s > 0.5] and the straight-through gradient ∂b/∂s = 1; ∂s/∂l = s(1 − s)/τ
+   * either way.
    */
   double slice(
-      MaskedObjective objective, float[] theta, float[] noiseRatios, Gate gate,
+      MaskedObjective objective, float[] theta, SplittableRandom rng, Gate gate,
       Dataset examples, int[] rows, int from, int to, float[] grad, double weight,
       Scratch scratch) {
     float[] eff = scratch.effective;
-    float[] slope = scratch.slope;
+    float[] chain = scratch.chain;
     float[] q = scratch.expNegLogits;
-    float invTau = (float) (1.0 / tau);
+    boolean unitTau = tau == 1.0;
+    double invTau = 1.0 / tau;
+    float factor = (float) (weight / tau);
     boolean hard = gate == Gate.HARD;
-    if (hard) {
-      for (int i = 0; i < theta.length; i++) {
-        float s = 1f / (1f + q[i] * noiseRatios[i]);
-        slope[i] = s * (1f - s) * invTau;
-        // eff = s > 0.5 ? θ : 0 without a branch (s − 0.5 is exact and positive iff s > 0.5, so
-        // its bits as an int are > 0 iff s > 0.5): the branch mispredicts on ~30 % of the weights.
-        int keep = -Float.floatToRawIntBits(s - 0.5f) >> 31;
-        eff[i] = Float.intBitsToFloat(Float.floatToRawIntBits(theta[i]) & keep);
-      }
-    } else {
-      for (int i = 0; i < theta.length; i++) {
-        float s = 1f / (1f + q[i] * noiseRatios[i]);
-        slope[i] = s * (1f - s) * invTau;
-        eff[i] = theta[i] * s;
+    int n = theta.length;
+    for (int i = 0; i < n; i += 2) {
+      long bits = rng.nextLong();
+      sample(i, ratio(low(bits), unitTau, invTau), hard, theta, q, eff, chain, factor);
+      if (i + 1 < n) {
+        sample(i + 1, ratio(high(bits), unitTau, invTau), hard, theta, q, eff, chain, factor);
       }
     }
     double ce = objective.lossAndGradient(eff, examples, rows, from, to, scratch.gradient);
-    float w = (float) weight;
     float[] g = scratch.gradient;
-    for (int i = 0; i < theta.length; i++) {
-      grad[i] += w * g[i] * theta[i] * slope[i];
+    for (int i = 0; i < n; i++) {
+      grad[i] += g[i] * chain[i];
     }
     return ce;
+  }
+
+  /** Gate i of a sample with noise ratio r: θ_eff and the chain-rule factor. */
+  private static void sample(int i, float r, boolean hard, float[] theta, float[] q, float[] eff,
+      float[] chain, float factor) {
+    float s = 1f / (1f + q[i] * r);
+    chain[i] = theta[i] * (s * (1f - s) * factor);
+    if (hard) {
+      // eff = s > 0.5 ? θ : 0 without a branch (s − 0.5 is exact and positive iff s > 0.5, so
+      // its bits as an int are > 0 iff s > 0.5): the branch mispredicts on ~30 % of the weights.
+      int keep = -Float.floatToRawIntBits(s - 0.5f) >> 31;
+      eff[i] = Float.intBitsToFloat(Float.floatToRawIntBits(theta[i]) & keep);
+    } else {
+      eff[i] = theta[i] * s;
+    }
   }
 }

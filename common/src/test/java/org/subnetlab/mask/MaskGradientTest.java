@@ -289,16 +289,14 @@ class MaskGradientTest {
   void csordasSoftGateGradientMatchesFiniteDifferences() {
     CsordasMethod cm = csordas();
     float[] logits = new float[theta.length];
-    float[] noise = new float[theta.length];
     SplittableRandom rng = new SplittableRandom(5);
     for (int i = 0; i < logits.length; i++) {
       logits[i] = (float) rng.nextGaussian();
     }
-    cm.noiseRatios(rng, noise);
     int n = theta.length;
     float[] grad = new float[n];
-    softSlice(cm, logits, noise, grad);
-    float[] fd = finiteDifferences(logits, p -> softSlice(cm, p, noise, new float[n]));
+    softSlice(cm, logits, grad); // the same noise in every call (a fresh generator, one seed)
+    float[] fd = finiteDifferences(logits, p -> softSlice(cm, p, new float[n]));
     assertClose(grad, fd);
   }
 
@@ -346,12 +344,12 @@ class MaskGradientTest {
     for (int i = 0; i < n; i++) {
       logits[i] = (float) rng.nextGaussian();
     }
-    cm.noiseRatios(rng, noise);
+    cm.noiseRatios(new SplittableRandom(10), noise); // what slice draws from the same seed
     float[] grad = new float[n];
     CsordasMethod.Scratch scratch = new CsordasMethod.Scratch(n);
     cm.expNegLogits(logits, scratch.expNegLogits);
-    double loss = cm.slice(objective, theta, noise, CsordasMethod.Gate.HARD, data, rows,
-        0, 16, grad, 1.0, scratch);
+    double loss = cm.slice(objective, theta, new SplittableRandom(10), CsordasMethod.Gate.HARD,
+        data, rows, 0, 16, grad, 1.0, scratch);
     // By hand, with the logistic z = −τ·ln r behind each noise ratio r: b = [σ((l+z)/τ) > 0.5]
     // = [l + z > 0]; ∂L/∂l = g(θ⊙b) · θ · s(1−s)/τ (τ = 2).
     float[] eff = new float[n];
@@ -375,11 +373,11 @@ class MaskGradientTest {
     }
   }
 
-  private double softSlice(CsordasMethod cm, float[] logits, float[] noise, float[] grad) {
+  private double softSlice(CsordasMethod cm, float[] logits, float[] grad) {
     CsordasMethod.Scratch scratch = new CsordasMethod.Scratch(logits.length);
     cm.expNegLogits(logits, scratch.expNegLogits);
-    return cm.slice(objective, theta, noise, CsordasMethod.Gate.SOFT, data, rows, 0, 16, grad,
-        1.0, scratch);
+    return cm.slice(objective, theta, new SplittableRandom(5), CsordasMethod.Gate.SOFT, data,
+        rows, 0, 16, grad, 1.0, scratch);
   }
 
   private static CsordasMethod csordas() {
