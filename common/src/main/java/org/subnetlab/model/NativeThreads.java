@@ -12,8 +12,13 @@ public final class NativeThreads {
    * oversubscribes the cores that the other tasks of the executor use.
    */
   public static void limit(int threads) {
+    limitNd4j(threads);
+    openblas_nolapack.blas_set_num_threads(threads);
+  }
+
+  /** libnd4j's OpenMP pools only, OpenBLAS left as it is. */
+  public static void limitNd4j(int threads) {
     Nd4j.getEnvironment().setMaxThreads(threads);
     Nd4j.getEnvironment().setMaxMasterThreads(threads);
-    openblas_nolapack.blas_set_num_threads(threads);
   }
 }

@@ -9,6 +9,7 @@ import org.subnetlab.config.Settings;
 import org.subnetlab.model.BaseModelTrainer;
 import org.subnetlab.model.Evaluation;
 import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.NativeThreads;
 import org.subnetlab.task.Task;
 import org.subnetlab.task.Tasks;
 import org.subnetlab.model.Network;
@@ -63,13 +64,15 @@ public final class TrainModelJob {
     if (s.model().trainsOnSpark()) {
       t = SparkModelTrainer.train(spark, task, s.model(), s.seed());
     } else {
-      // The driver trains alone before the sweep: let the native ops use every core it has (the
-      // sweep's tasks set one thread each again).
-      ExecutorCache.limitNativeThreads(Runtime.getRuntime().availableProcessors());
+      // The driver trains alone before the sweep: let libnd4j's ops use every core it has (the
+      // sweep's tasks set one thread each again). OpenBLAS keeps its thread count (one under
+      // bin/subnetlab): with two threads its sgemm rounds differently and the same config would
+      // give another base model than before.
+      NativeThreads.limitNd4j(Runtime.getRuntime().availableProcessors());
       try {
         t = BaseModelTrainer.train(task, s.model(), s.seed());
       } finally {
-        ExecutorCache.limitNativeThreads(1);
+        NativeThreads.limitNd4j(1);
       }
     }
     store.save(t, fp);
