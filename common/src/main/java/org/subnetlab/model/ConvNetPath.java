@@ -10,10 +10,8 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -85,7 +83,7 @@ final class ConvNetPath {
         if (c.getClass() != ConvolutionLayer.class || k != c.getKernelSize()[1] || k % 2 == 0
             || c.getConvolutionMode() != ConvolutionMode.Same || c.getStride()[0] != 1
             || c.getStride()[1] != 1 || c.getDilation()[0] != 1 || c.getDilation()[1] != 1
-            || !c.hasBias() || activation(c.getActivationFn()) == null) {
+            || !c.hasBias() || !supported(c.getActivationFn())) {
           return null;
         }
         steps.add(new Step(Kind.CONV, layer, c.getActivationFn(), k, views));
@@ -107,7 +105,7 @@ final class ConvNetPath {
         }
         steps.add(new Step(Kind.OUTPUT, layer, null, 0, views));
       } else if (conf instanceof DenseLayer d && d.getClass() == DenseLayer.class && d.hasBias()
-          && activation(d.getActivationFn()) != null) {
+          && supported(d.getActivationFn())) {
         seenDense = true;
         steps.add(new Step(Kind.DENSE, layer, d.getActivationFn(), 0, views));
       } else {
@@ -119,17 +117,10 @@ final class ConvNetPath {
         : null;
   }
 
-  private static Activation activation(IActivation a) {
-    if (a instanceof ActivationReLU) {
-      return Activation.RELU;
-    }
-    if (a instanceof ActivationTanH) {
-      return Activation.TANH;
-    }
-    if (a instanceof ActivationSigmoid) {
-      return Activation.SIGMOID;
-    }
-    return null;
+  /** Whether this path computes {@code a} (the plain activations but identity). */
+  private static boolean supported(IActivation a) {
+    PlainActivation p = PlainActivation.of(a);
+    return p != null && p != PlainActivation.IDENTITY;
   }
 
   /**

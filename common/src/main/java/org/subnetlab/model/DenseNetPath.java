@@ -13,12 +13,7 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.subnetlab.task.Dataset;
@@ -37,10 +32,8 @@ import org.subnetlab.task.Dataset;
  * {@link Dl4jObjective}; MaskGradientTest checks both against each other. Not thread-safe.
  */
 final class DenseNetPath {
-  private enum Act { RELU, TANH, SIGMOID, IDENTITY }
-
   private final int[] widths; // widths[0] = inputs, widths[L] = classes
-  private final Act[] acts; // hidden layers' activations (L - 1)
+  private final PlainActivation[] acts; // hidden layers' activations (L - 1)
   private final int[] weightOffset;
   private final int[] biasOffset;
   private final int numParams;
@@ -59,7 +52,7 @@ final class DenseNetPath {
   private final float[][] delta;
   private int capacity;
 
-  private DenseNetPath(int[] widths, Act[] acts, int[] weightOffset, int[] biasOffset,
+  private DenseNetPath(int[] widths, PlainActivation[] acts, int[] weightOffset, int[] biasOffset,
       int numParams) {
     this.widths = widths;
     this.acts = acts;
@@ -93,7 +86,7 @@ final class DenseNetPath {
     }
     int layers = net.getnLayers();
     int[] widths = new int[layers + 1];
-    Act[] acts = new Act[layers - 1];
+    PlainActivation[] acts = new PlainActivation[layers - 1];
     int[] wOff = new int[layers];
     int[] bOff = new int[layers];
     ParamLayout layout = ParamLayout.of(network);
@@ -115,7 +108,7 @@ final class DenseNetPath {
         if (!(c instanceof DenseLayer d) || d.getClass() != DenseLayer.class) {
           return null;
         }
-        acts[l] = act(d.getActivationFn());
+        acts[l] = PlainActivation.of(d.getActivationFn());
         if (acts[l] == null) {
           return null;
         }
@@ -149,27 +142,6 @@ final class DenseNetPath {
     return bias && outBias && b.getIDropout() == null && b.getWeightNoise() == null
         && (b.getRegularization() == null || b.getRegularization().isEmpty())
         && (b.getRegularizationBias() == null || b.getRegularizationBias().isEmpty());
-  }
-
-  private static Act act(IActivation a) {
-    if (a instanceof ActivationReLU r) {
-      return r.getMax() == null && zero(r.getThreshold()) && zero(r.getNegativeSlope())
-          ? Act.RELU : null;
-    }
-    if (a instanceof ActivationTanH) {
-      return Act.TANH;
-    }
-    if (a instanceof ActivationSigmoid) {
-      return Act.SIGMOID;
-    }
-    if (a instanceof ActivationIdentity) {
-      return Act.IDENTITY;
-    }
-    return null;
-  }
-
-  private static boolean zero(Double d) {
-    return d == null || d == 0.0;
   }
 
   int inputs() {
@@ -280,7 +252,7 @@ final class DenseNetPath {
   }
 
   /** z += b per row, then the activation in place; loops kept simple so that C2 vectorises them. */
-  private static void activate(Act a, float[] z, int n, int out, float[] params, int b) {
+  private static void activate(PlainActivation a, float[] z, int n, int out, float[] params, int b) {
     for (int k = 0; k < n; k++) {
       int row = k * out;
       for (int j = 0; j < out; j++) {
@@ -359,7 +331,7 @@ final class DenseNetPath {
           nativeWeights[l], in, 0f, product, in);
       product.get(e, 0, n * in);
       float[] a = act[l];
-      Act f = acts[l - 1];
+      PlainActivation f = acts[l - 1];
       int m = n * in;
       switch (f) {
         case RELU -> {
