@@ -1,6 +1,7 @@
 package org.subnetlab.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,8 +24,11 @@ public final class Settings {
   private final boolean composeInPipeline;
   private final int bootstrapResamples;
   private final Config config;
+  /** The fingerprint of the output these settings work on, when it is this config's legacy one. */
+  private final String storedLegacyFingerprint;
 
   public Settings(Config c) {
+    this.storedLegacyFingerprint = null;
     this.config = c;
     this.seed = Keys.longIn(c, "seed", 0, Long.MAX_VALUE);
     this.task = new TaskSettings(c);
@@ -50,6 +54,33 @@ public final class Settings {
       throw Keys.bad(c, "masks.lt-sft.from-initial", "an imported model (model.import) has no"
           + " initial weights to fine-tune from; use 0");
     }
+  }
+
+  private Settings(Settings s, String storedLegacyFingerprint) {
+    this.seed = s.seed;
+    this.task = s.task;
+    this.model = s.model;
+    this.masks = s.masks;
+    this.randomControls = s.randomControls;
+    this.cluster = s.cluster;
+    this.composeInPipeline = s.composeInPipeline;
+    this.bootstrapResamples = s.bootstrapResamples;
+    this.config = s.config;
+    this.storedLegacyFingerprint = storedLegacyFingerprint;
+  }
+
+  /**
+   * These settings for an output whose stored base model has fingerprint {@code stored} (null:
+   * none yet). When {@code stored} is this config's {@link #legacyModelFingerprint}, the output was
+   * written by an earlier version for this very config: it keeps that fingerprint, so its model is
+   * reused and its finished runs keep their ids.
+   */
+  public Settings forStoredModel(String stored) {
+    if (stored == null || stored.equals(modelFingerprint())
+        || !stored.equals(legacyModelFingerprint())) {
+      return this;
+    }
+    return new Settings(this, stored);
   }
 
   public long seed() {
@@ -95,8 +126,23 @@ public final class Settings {
    * disk is reused only if its fingerprint equals this one.
    */
   public String modelFingerprint() {
+    return storedLegacyFingerprint != null ? storedLegacyFingerprint
+        : modelFingerprint(ConfigRenderOptions.concise());
+  }
+
+  /**
+   * The fingerprint as versions up to 0.1 computed it, rendering values with their origin
+   * comments: lists carried the config file's path and line numbers, so the same config given by
+   * another path (or with lines moved) had another fingerprint. Only to recognise their outputs
+   * ({@link #forStoredModel}).
+   */
+  public String legacyModelFingerprint() {
+    return modelFingerprint(ConfigRenderOptions.defaults());
+  }
+
+  private String modelFingerprint(ConfigRenderOptions render) {
     Map<String, String> flat = flatten(config,
-        List.of("seed", "task.name", "task." + task.name(), "model"));
+        List.of("seed", "task.name", "task." + task.name(), "model"), render);
     // Keys added after the first release, at the value that keeps the earlier behaviour, stay
     // out of the fingerprint: outputs of earlier versions are recognised, not retrained.
     for (Map.Entry<String, Object> e : Map.<String, Object>of("model.conv", List.of(),
@@ -114,18 +160,23 @@ public final class Settings {
     return sha256(flat.toString()).substring(0, 16);
   }
 
-  /** SHA-256 (hex, first 16 chars) of the canonical rendering of the given subtrees. */
+  /**
+   * SHA-256 (hex, first 16 chars) of the canonical rendering (no comments, so no origins) of the
+   * given subtrees.
+   */
   public static String fingerprint(Config c, List<String> paths) {
-    return sha256(flatten(c, paths).toString()).substring(0, 16);
+    return sha256(flatten(c, paths, ConfigRenderOptions.concise()).toString()).substring(0, 16);
   }
 
-  private static Map<String, String> flatten(Config c, List<String> paths) {
+  private static Map<String, String> flatten(Config c, List<String> paths,
+      ConfigRenderOptions render) {
     Map<String, String> flat = new TreeMap<>();
     for (String p : paths) {
       if (c.getValue(p) instanceof com.typesafe.config.ConfigObject) {
-        c.getConfig(p).entrySet().forEach(e -> flat.put(p + "." + e.getKey(), e.getValue().render()));
+        c.getConfig(p).entrySet()
+            .forEach(e -> flat.put(p + "." + e.getKey(), e.getValue().render(render)));
       } else {
-        flat.put(p, c.getValue(p).render());
+        flat.put(p, c.getValue(p).render(render));
       }
     }
     return flat;

@@ -82,6 +82,19 @@ public final class ModelStore {
     return read(model);
   }
 
+  /** The fingerprint recorded with the stored model, or null when there is none (or unreadable). */
+  public String storedFingerprint() {
+    Path meta = dir.resolve(META_FILE);
+    if (!Files.isRegularFile(meta)) {
+      return null;
+    }
+    try {
+      return ConfigFactory.parseFile(meta.toFile()).getString("fingerprint");
+    } catch (ConfigException e) {
+      return null; // load() reports it
+    }
+  }
+
   /** The initial parameters saved with the model (what rewinding methods rewind to). */
   public float[] initialParams() {
     return ParamBridge.toFloats(read(dir.resolve(INITIAL_FILE)).params());

@@ -109,6 +109,42 @@ class ConfigLoaderTest {
     assertThat(c.modelFingerprint()).isNotEqualTo(b.modelFingerprint());
   }
 
+  /**
+   * The same config given by another path, with other line breaks and comments, has the same
+   * fingerprint (values are rendered without their origins); the legacy fingerprint, which
+   * rendered list elements with the file and line they came from, did not — and an output whose
+   * model carries this config's legacy fingerprint keeps it.
+   */
+  @Test
+  void modelFingerprintDoesNotDependOnTheConfigFilesPathOrLayout() throws IOException {
+    Path a = Files.createDirectories(dir.resolve("a")).resolve("exp.conf");
+    Path b = Files.createDirectories(dir.resolve("b/c")).resolve("other.conf");
+    Files.writeString(a, "model { hidden = [16, 8], epochs = 3 }\n"
+        + "task.arithmetic.operations = [add, mul]\n");
+    Files.writeString(b, "# the same experiment\n\nmodel {\n  epochs = 3\n  hidden = [\n    16,\n"
+        + "    8\n  ]\n}\ntask.arithmetic.operations = [add,\n mul]\n");
+    Settings sa = ConfigLoader.load(a, List.of());
+    Settings sb = ConfigLoader.load(b, List.of());
+    Settings relative = ConfigLoader.load(Path.of("").toAbsolutePath().relativize(a), List.of());
+    assertThat(sb.modelFingerprint()).isEqualTo(sa.modelFingerprint());
+    assertThat(relative.modelFingerprint()).isEqualTo(sa.modelFingerprint());
+    assertThat(sb.legacyModelFingerprint()).isNotEqualTo(sa.legacyModelFingerprint());
+    assertThat(relative.legacyModelFingerprint()).isNotEqualTo(sa.legacyModelFingerprint());
+    assertThat(ConfigLoader.load(a, List.of("model.hidden=[16, 9]")).modelFingerprint())
+        .isNotEqualTo(sa.modelFingerprint());
+
+    assertThat(sa.forStoredModel(null).modelFingerprint()).isEqualTo(sa.modelFingerprint());
+    assertThat(sa.forStoredModel(sa.modelFingerprint()).modelFingerprint())
+        .isEqualTo(sa.modelFingerprint());
+    assertThat(sa.forStoredModel("0123456789abcdef").modelFingerprint())
+        .as("another config's model: still refused by the store").isEqualTo(sa.modelFingerprint());
+    assertThat(sa.forStoredModel(sa.legacyModelFingerprint()).modelFingerprint())
+        .isEqualTo(sa.legacyModelFingerprint()).isNotEqualTo(sa.modelFingerprint());
+    assertThat(sa.forStoredModel(sb.legacyModelFingerprint()).modelFingerprint())
+        .as("the legacy fingerprint of the same config at another path")
+        .isEqualTo(sa.modelFingerprint());
+  }
+
   @Test
   void fingerprintLeavesLaterKeysOutAtTheValueThatKeepsTheEarlierBehaviour() throws IOException {
     Path f = conf("");

@@ -6,6 +6,7 @@ import org.apache.spark.sql.SparkSession;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
+import org.subnetlab.model.ModelStore;
 import org.subnetlab.jobs.AggregateJob;
 import org.subnetlab.jobs.ClusterJob;
 import org.subnetlab.jobs.CompositionJob;
@@ -71,8 +72,9 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
       return StageMain.guarded("subnetlab " + name(), () -> {
-        Settings s = ConfigLoader.load(options.config, options.overrides);
+        Settings loaded = ConfigLoader.load(options.config, options.overrides);
         OutputLayout out = OutputLayout.prepare(options.outDir());
+        Settings s = loaded.forStoredModel(new ModelStore(out.model()).storedFingerprint());
         try (OutputLock lock = OutputLock.acquire(out, "subnetlab " + name())) {
           SparkSession spark = SparkSessions.local("subnetlab " + name(), master);
           try {

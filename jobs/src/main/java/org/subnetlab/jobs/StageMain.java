@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
+import org.subnetlab.model.ModelStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,8 +78,9 @@ public final class StageMain {
       return 0;
     }
     return guarded(name, () -> {
-      Settings s = ConfigLoader.load(o.config, o.overrides);
+      Settings loaded = ConfigLoader.load(o.config, o.overrides);
       OutputLayout out = OutputLayout.prepare(o.outDir());
+      Settings s = loaded.forStoredModel(new ModelStore(out.model()).storedFingerprint());
       try (OutputLock lock = OutputLock.acquire(out, name)) {
         SparkSession spark = SparkSessions.submitted(name);
         try {
