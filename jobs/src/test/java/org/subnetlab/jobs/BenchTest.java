@@ -65,7 +65,8 @@ class BenchTest {
       }
     }
     expected.addAll(List.of("sweep_seconds/local[1]", "sweep_seconds/local[2]",
-        "sweep_speedup_1_to_2_cores", "overlap_parameter_pairs_per_s",
+        "sweep_speedup_1_to_2_cores", "threads_speedup_1_to_2/demo_runs",
+        "overlap_parameter_pairs_per_s",
         "peak_heap_one_run/csordas/784,256,256,10"));
     assertThat(figures.keySet()).containsExactlyElementsOf(expected);
     double one = figures.get("sweep_seconds/local[1]").get("value").asDouble();
@@ -73,6 +74,9 @@ class BenchTest {
     assertThat(figures.get("sweep_speedup_1_to_2_cores").get("value").asDouble())
         .isCloseTo(one / two, within(1e-3 * one / two));
     assertThat(figures.get("sweep_speedup_1_to_2_cores").has("peer_value")).isFalse();
+    // two threads cannot do twice the work in less than half the time (with timing slack)
+    assertThat(figures.get("threads_speedup_1_to_2/demo_runs").get("value").asDouble())
+        .isBetween(0.3, 2.5);
     try (var left = Files.list(tmp)) {
       assertThat(left.map(f -> f.getFileName().toString()))
           .noneMatch(n -> n.startsWith("subnetlab-bench"));
