@@ -43,8 +43,9 @@ import picocli.CommandLine.Option;
  * {@code subnetlab bench}: throughput figures, one JSON line each — mask-training steps/s per method
  * on one core for the reference shape (MLP 784-256-256-10, batch 128) and the demo model, the demo
  * sweep's speed-up from one to two Spark cores next to the same runs' speed-up on two plain
- * threads, overlap throughput on packed bits, and peak heap of one mask run. When the PyTorch peer script and a
- * Python with torch are present, runs it on the same shapes and adds its figures and the ratio.
+ * threads, overlap throughput on packed bits, and peak heap of one mask run. When the PyTorch peer
+ * script and a Python with torch are present, runs it on the same shapes and adds its figures and
+ * the ratio.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Print throughput figures as JSON lines (one core; see README).")
@@ -158,11 +159,10 @@ final class Bench implements Callable<Integer> {
   /**
    * Wall seconds of the demo's mask sweep with {@code seeds} seeds (the train-masks stage: Spark
    * tasks that train each run's mask and commit its file) on an embedded Spark with one and with
-   * two cores, on one trained base model, after a warm-up sweep; session start excluded.
-   * Each is timed three times in the order 1, 2, 2, 1, 1, 2 cores and the fastest time kept: on
-   * this VM the same sweep varies by ±10 % from one repetition to the next.
+   * two cores, on one trained base model, after a warm-up sweep; session start excluded; the
+   * fastest of three each ({@link #fastestOfThree}).
    */
-  static double[] sweepSeconds(int seeds, Integer steps) throws IOException {
+  static double[] sweepSeconds(int seeds, Integer steps) throws Exception {
     Path tmp = Files.createTempDirectory("subnetlab-bench");
     try {
       Path conf = tmp.resolve("demo.conf");
@@ -185,19 +185,9 @@ final class Bench implements Callable<Integer> {
       // Warm-up: the whole sweep once, so that the JIT has compiled the commit path (Parquet,
       // Hadoop FS, Spark's task code) as well as the training loop before anything is timed.
       timedSweep(s, base, model, tmp.resolve("warm-up"), "local[2]");
-      double one = Double.POSITIVE_INFINITY;
-      double two = Double.POSITIVE_INFINITY;
-      int k = 0;
-      for (String master : List.of("local[1]", "local[2]", "local[2]", "local[1]", "local[1]",
-          "local[2]")) {
-        double t = timedSweep(s, base, model, tmp.resolve("sweep-" + k++), master);
-        if (master.equals("local[1]")) {
-          one = Math.min(one, t);
-        } else {
-          two = Math.min(two, t);
-        }
-      }
-      return new double[] {one, two};
+      int[] k = {0};
+      return fastestOfThree(cores ->
+          timedSweep(s, base, model, tmp.resolve("sweep-" + k[0]++), "local[" + cores + "]"));
     } finally {
       try (var files = Files.walk(tmp)) {
         for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -237,10 +227,10 @@ final class Bench implements Callable<Integer> {
    * What two cores of this machine give the sweep's work without Spark: a csordas and a continuous
    * sparsification run on the demo shape (1500 and 1000 steps, or {@code steps} each), one after
    * the other on one thread, against the same on each of two threads at once: 2·t(one)/t(two),
-   * fastest of three in the order 1, 2, 2, 1, 1, 2. The sweep's speed-up cannot exceed it by much;
-   * the gap between the two is what Spark costs.
+   * fastest of three each ({@link #fastestOfThree}). The sweep's speed-up cannot exceed it by
+   * much; the gap between the two is what Spark costs.
    */
-  static double threadSpeedup(Integer steps) throws InterruptedException {
+  static double threadSpeedup(Integer steps) throws Exception {
     int[] shape = {35, 128, 128, 16};
     MaskContext[] contexts = {context(shape, 11), context(shape, 12)};
     Runnable[] work = new Runnable[2];
@@ -254,22 +244,37 @@ final class Bench implements Callable<Integer> {
       };
     }
     work[0].run(); // warm-up
-    double one = Double.POSITIVE_INFINITY;
-    double two = Double.POSITIVE_INFINITY;
-    for (int threads : new int[] {1, 2, 2, 1, 1, 2}) {
+    double[] t = fastestOfThree(threads -> {
       long t0 = System.nanoTime();
-      if (threads == 1) {
-        work[0].run();
-        one = Math.min(one, (System.nanoTime() - t0) / 1e9);
-      } else {
-        Thread other = new Thread(work[1], "bench-second-thread");
+      Thread other = threads == 1 ? null : new Thread(work[1], "bench-second-thread");
+      if (other != null) {
         other.start();
-        work[0].run();
-        other.join();
-        two = Math.min(two, (System.nanoTime() - t0) / 1e9);
       }
+      work[0].run();
+      if (other != null) {
+        other.join();
+      }
+      return (System.nanoTime() - t0) / 1e9;
+    });
+    return 2 * t[0] / t[1];
+  }
+
+  /** Seconds of one timing with 1 or 2 cores (Spark cores or threads). */
+  private interface Timing {
+    double seconds(int cores) throws Exception;
+  }
+
+  /**
+   * The fastest of three timings with one core and of three with two, taken in the order 1, 2, 2,
+   * 1, 1, 2 so that the VM's drift hits both: the same sweep varies by ±10 % from one repetition
+   * to the next here.
+   */
+  private static double[] fastestOfThree(Timing timing) throws Exception {
+    double[] fastest = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
+    for (int cores : new int[] {1, 2, 2, 1, 1, 2}) {
+      fastest[cores - 1] = Math.min(fastest[cores - 1], timing.seconds(cores));
     }
-    return 2 * one / two;
+    return fastest;
   }
 
   /** Parameter pairs compared per second by the popcount intersection of two packed masks. */
