@@ -1,16 +1,26 @@
 package org.subnetlab.report;
 
+import static org.subnetlab.report.Stat.col;
+import static org.subnetlab.report.Stat.str;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
@@ -27,7 +37,9 @@ import org.subnetlab.model.ModelStore;
  * {@code report/index.html}: the figures of the papers from the result tables of an output
  * directory — per-layer density, Jaccard heatmaps (subtasks, seeds, methods), the ablation matrix
  * with its random controls, training curves, and clustering and composition when those tables
- * exist. Self-contained (inline SVG); replaced atomically.
+ * exist. Self-contained (inline SVG); replaced atomically. The tables are small: each is read
+ * once and grouped on the driver ({@link Stat}), one Spark job per table instead of one or more
+ * per figure (a cold report took 27 s on the demo's output, 12 s this way).
  */
 public final class ReportJob {
   private static final Logger LOG = LoggerFactory.getLogger(ReportJob.class);
@@ -41,6 +53,15 @@ public final class ReportJob {
   private final SparkSession spark;
   private final OutputLayout out;
   private final HtmlPage page;
+
+  /** The mask tables' rows the sections share, read once. */
+  private List<Row> sparsity;
+  private List<Row> pairs;
+  private List<Row> ablation;
+  /** run_id to its method label ("method", or "method (matched)"). */
+  private final Map<String, String> labelOf = new HashMap<>();
+  private List<String> labels;
+  private List<String> subtasks;
 
   private ReportJob(SparkSession spark, OutputLayout out) {
     this.spark = spark;
@@ -84,33 +105,35 @@ public final class ReportJob {
     return Files.isDirectory(out.table(table));
   }
 
-  /** The table as a temporary view. */
-  private void view(String table) {
-    spark.read().parquet(out.table(table).toString()).createOrReplaceTempView(table);
-  }
-
-  private List<Row> q(String sql) {
-    return spark.sql(sql).collectAsList();
+  /** A result table, read once: the report groups its small tables on the driver. */
+  private Dataset<Row> table(String table) {
+    return spark.read().parquet(out.table(table).toString());
   }
 
   private void build() {
     if (has("sparsity")) {
-      for (String t : List.of("masks", "sparsity", "overlap", "ablation", "summary")) {
-        view(t);
+      sparsity = table("sparsity").select("run_id", "method", "hyperparameters", "subtask",
+          "layer", "density").collectAsList();
+      for (Row r : sparsity) {
+        if ("ALL".equals(str(r, "layer"))) {
+          labelOf.put(str(r, "run_id"), label(r));
+        }
       }
-      spark.sql("SELECT run_id, concat(method, CASE WHEN hyperparameters['matched'] = '1'"
-          + " THEN ' (matched)' ELSE '' END) AS label FROM sparsity WHERE layer = 'ALL'")
-          .createOrReplaceTempView("runs");
-      spark.sql("SELECT o.*, ra.label AS label_a, rb.label AS label_b FROM overlap o"
-          + " JOIN runs ra ON o.run_a = ra.run_id JOIN runs rb ON o.run_b = rb.run_id"
-          + " WHERE o.layer = 'ALL'").createOrReplaceTempView("pairs");
+      labels = new ArrayList<>(new TreeSet<>(labelOf.values()));
+      subtasks = new ArrayList<>(new TreeSet<>(sparsity.stream().map(r -> str(r, "subtask"))
+          .toList()));
+      pairs = table("overlap").where("layer = 'ALL'").select("run_a", "run_b", "subtask_a",
+          "subtask_b", "seed_a", "seed_b", "jaccard").collectAsList().stream()
+          .filter(r -> labelOf.containsKey(str(r, "run_a")) && labelOf.containsKey(str(r, "run_b")))
+          .toList();
+      ablation = table("ablation").select("run_id", "mode", "mask_subtask", "eval_subtask",
+          "accuracy", "random_mean", "random_std").collectAsList();
 
       summarySection();
       densitySection();
       overlapSection();
       ablationSection();
       if (has("training_curves")) {
-        view("training_curves");
         curvesSection();
       }
     }
@@ -118,19 +141,38 @@ public final class ReportJob {
       clusterSection();
     }
     if (has("composition")) {
-      view("composition");
       compositionSection();
     }
   }
 
-  private List<String> labels() {
-    return q("SELECT DISTINCT label FROM runs ORDER BY label").stream()
-        .map(r -> r.getString(0)).toList();
+  /** A run's method label: "method", or "method (matched)" for LT-SFT's density-matched runs. */
+  private static String label(Row r) {
+    Map<String, String> hp = r.getJavaMap(r.fieldIndex("hyperparameters"));
+    return str(r, "method") + ("1".equals(hp.get("matched")) ? " (matched)" : "");
   }
 
-  private List<String> subtasks() {
-    return q("SELECT DISTINCT subtask FROM sparsity ORDER BY subtask").stream()
-        .map(r -> r.getString(0)).toList();
+  private String labelA(Row pair) {
+    return labelOf.get(str(pair, "run_a"));
+  }
+
+  private String labelB(Row pair) {
+    return labelOf.get(str(pair, "run_b"));
+  }
+
+  private static boolean sameSeed(Row pair) {
+    return ((Long) col(pair, "seed_a")).longValue() == (Long) col(pair, "seed_b");
+  }
+
+  private static boolean sameSubtask(Row pair) {
+    return str(pair, "subtask_a").equals(str(pair, "subtask_b"));
+  }
+
+  private static List<Function<Row, Object>> of(String... columns) {
+    List<Function<Row, Object>> f = new ArrayList<>();
+    for (String c : columns) {
+      f.add(r -> col(r, c));
+    }
+    return f;
   }
 
   // ---------------------------------------------------------------- summary
@@ -152,13 +194,15 @@ public final class ReportJob {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"method", "subtask", "seeds", "density", "subnetwork accuracy",
         "removal drop", "Jaccard across seeds", "across subtasks", "across methods"});
-    for (Row r : q("SELECT concat(method, CASE WHEN hyperparameters['matched'] = '1'"
-        + " THEN ' (matched)' ELSE '' END) m, subtask, n_seeds, density, subnetwork_accuracy,"
-        + " removal_drop, jaccard_across_seeds, jaccard_across_subtasks, jaccard_across_methods"
-        + " FROM summary WHERE layer = 'ALL' ORDER BY m, subtask")) {
-      rows.add(new String[] {r.getString(0), r.getString(1), String.valueOf(r.getInt(2)),
-          ci(r.getStruct(3)), ci(r.getStruct(4)), ci(r.getStruct(5)), num(r, 6), num(r, 7),
-          num(r, 8)});
+    List<Row> summary = table("summary").where("layer = 'ALL'").collectAsList().stream()
+        .sorted(Comparator.comparing((Row r) -> List.of(label(r), str(r, "subtask")),
+            Stat.STRINGS))
+        .toList();
+    for (Row r : summary) {
+      rows.add(new String[] {label(r), str(r, "subtask"), String.valueOf(col(r, "n_seeds")),
+          ci((Row) col(r, "density")), ci((Row) col(r, "subnetwork_accuracy")),
+          ci((Row) col(r, "removal_drop")), num(r, "jaccard_across_seeds"),
+          num(r, "jaccard_across_subtasks"), num(r, "jaccard_across_methods")});
     }
     page.subheading("Masks").table(rows);
   }
@@ -168,31 +212,30 @@ public final class ReportJob {
   private void densitySection() {
     page.section("density", "Density per layer",
         "Fraction of each layer's parameters a mask keeps, mean over seeds.");
-    List<String> layers = q("SELECT DISTINCT layer_index, layer FROM masks ORDER BY layer_index")
-        .stream().map(r -> r.getString(1)).toList();
+    List<String> layers = table("masks").select("layer_index", "layer").distinct()
+        .collectAsList().stream().sorted(Comparator.comparingInt((Row r) -> r.getInt(0)))
+        .map(r -> r.getString(1)).toList();
     DefaultStatisticalCategoryDataset whole = new DefaultStatisticalCategoryDataset();
-    for (Row r : q("SELECT r.label, s.subtask, avg(density), stddev_samp(density) FROM sparsity s"
-        + " JOIN runs r ON s.run_id = r.run_id WHERE s.layer = 'ALL'"
-        + " GROUP BY r.label, s.subtask ORDER BY r.label, s.subtask")) {
-      whole.add(r.getDouble(2), r.isNullAt(3) ? 0 : r.getDouble(3), r.getString(1),
-          r.getString(0));
-    }
+    Stat.group(sparsity.stream().filter(r -> "ALL".equals(str(r, "layer"))).toList(),
+        r -> List.of(labelOf.get(str(r, "run_id")), str(r, "subtask")), of("density"))
+        .forEach((k, v) -> whole.add((double) v[0].avg(), v[0].sdOrZero(), k.get(1), k.get(0)));
     page.figure("density-all", Charts.meanStdBars("Whole-model density", "method", "density",
         whole, null, false), W, H, "Density of the whole model per method and subtask; error bars: ± one"
         + " standard deviation over seeds.");
     Map<String, DefaultCategoryDataset> perLabel = new LinkedHashMap<>();
-    for (Row r : q("SELECT r.label, s.subtask, s.layer, avg(density) FROM sparsity s"
-        + " JOIN runs r ON s.run_id = r.run_id WHERE s.layer <> 'ALL'"
-        + " GROUP BY r.label, s.subtask, s.layer ORDER BY r.label, s.subtask")) {
-      DefaultCategoryDataset d = perLabel.computeIfAbsent(r.getString(0), k -> {
-        DefaultCategoryDataset ds = new DefaultCategoryDataset();
-        for (String layer : layers) {
-          ds.addValue((Number) null, r.getString(1), layer);
-        }
-        return ds;
-      });
-      d.addValue(r.getDouble(3), r.getString(1), r.getString(2));
-    }
+    Stat.group(sparsity.stream().filter(r -> !"ALL".equals(str(r, "layer"))
+            && labelOf.containsKey(str(r, "run_id"))).toList(),
+        r -> List.of(labelOf.get(str(r, "run_id")), str(r, "subtask"), str(r, "layer")),
+        of("density")).forEach((k, v) -> {
+          DefaultCategoryDataset d = perLabel.computeIfAbsent(k.get(0), x -> {
+            DefaultCategoryDataset ds = new DefaultCategoryDataset();
+            for (String layer : layers) {
+              ds.addValue((Number) null, k.get(1), layer);
+            }
+            return ds;
+          });
+          d.addValue(v[0].avg(), k.get(1), k.get(2));
+        });
     for (Map.Entry<String, DefaultCategoryDataset> e : perLabel.entrySet()) {
       page.figure("density-" + slug(e.getKey()), Charts.bars("Density per layer: " + e.getKey(),
           "layer", "density", e.getValue(), null), W, H,
@@ -205,22 +248,20 @@ public final class ReportJob {
   private void overlapSection() {
     page.section("overlap", "Overlap (Jaccard)",
         "Jaccard index |A∩B| / |A∪B| of whole-model masks.");
-    List<String> subtasks = subtasks();
-    List<String> labels = labels();
     Map<String, double[][]> bySubtask = new LinkedHashMap<>();
     for (String l : labels) {
       bySubtask.put(l, nan(subtasks.size(), subtasks.size()));
     }
-    for (Row r : q("SELECT label_a, subtask_a, subtask_b, avg(jaccard) FROM pairs"
-        + " WHERE label_a = label_b AND ((seed_a = seed_b AND subtask_a <> subtask_b)"
-        + " OR (seed_a <> seed_b AND subtask_a = subtask_b))"
-        + " GROUP BY label_a, subtask_a, subtask_b")) {
-      double[][] m = bySubtask.get(r.getString(0));
-      int a = subtasks.indexOf(r.getString(1));
-      int b = subtasks.indexOf(r.getString(2));
-      m[a][b] = r.getDouble(3);
-      m[b][a] = r.getDouble(3);
-    }
+    Stat.group(pairs.stream().filter(r -> labelA(r).equals(labelB(r))
+            && sameSeed(r) != sameSubtask(r)).toList(),
+        r -> List.of(labelA(r), str(r, "subtask_a"), str(r, "subtask_b")), of("jaccard"))
+        .forEach((k, v) -> {
+          double[][] m = bySubtask.get(k.get(0));
+          int a = subtasks.indexOf(k.get(1));
+          int b = subtasks.indexOf(k.get(2));
+          m[a][b] = v[0].avg();
+          m[b][a] = v[0].avg();
+        });
     for (Map.Entry<String, double[][]> e : bySubtask.entrySet()) {
       page.figure("jaccard-subtasks-" + slug(e.getKey()), Charts.heatmap(
           "Jaccard between subtasks: " + e.getKey(), "subtask", subtasks, "subtask", subtasks,
@@ -228,28 +269,27 @@ public final class ReportJob {
           + " subtasks with the same seed; the diagonal is the same subtask across seeds.");
     }
     double[][] stability = nan(labels.size(), subtasks.size());
-    for (Row r : q("SELECT label_a, subtask_a, avg(jaccard) FROM pairs WHERE label_a = label_b"
-        + " AND subtask_a = subtask_b AND seed_a <> seed_b GROUP BY label_a, subtask_a")) {
-      stability[labels.indexOf(r.getString(0))][subtasks.indexOf(r.getString(1))] =
-          r.getDouble(2);
-    }
+    List<Row> acrossSeeds = pairs.stream().filter(r -> labelA(r).equals(labelB(r))
+        && sameSubtask(r) && !sameSeed(r)).toList();
+    Stat.group(acrossSeeds, r -> List.of(labelA(r), str(r, "subtask_a")), of("jaccard"))
+        .forEach((k, v) ->
+            stability[labels.indexOf(k.get(0))][subtasks.indexOf(k.get(1))] = v[0].avg());
     page.figure("jaccard-seeds", Charts.heatmap("Seed stability", "method", labels, "subtask",
         subtasks, stability, null, 0, 1), W, H, "Mean Jaccard between masks of the same method"
         + " and subtask trained with different seeds (blank: a single seed).");
     if (labels.size() > 1) {
       double[][] agree = nan(labels.size(), labels.size());
-      for (Row r : q("SELECT label_a, label_b, avg(jaccard) FROM pairs WHERE label_a <> label_b"
-          + " AND subtask_a = subtask_b AND seed_a = seed_b GROUP BY label_a, label_b")) {
-        int a = labels.indexOf(r.getString(0));
-        int b = labels.indexOf(r.getString(1));
-        agree[a][b] = r.getDouble(2);
-        agree[b][a] = r.getDouble(2);
-      }
-      for (Row r : q("SELECT label_a, avg(jaccard) FROM pairs WHERE label_a = label_b"
-          + " AND subtask_a = subtask_b AND seed_a <> seed_b GROUP BY label_a")) {
-        int a = labels.indexOf(r.getString(0));
-        agree[a][a] = r.getDouble(1);
-      }
+      Stat.group(pairs.stream().filter(r -> !labelA(r).equals(labelB(r)) && sameSubtask(r)
+              && sameSeed(r)).toList(), r -> List.of(labelA(r), labelB(r)), of("jaccard"))
+          .forEach((k, v) -> {
+            int a = labels.indexOf(k.get(0));
+            int b = labels.indexOf(k.get(1));
+            agree[a][b] = v[0].avg();
+            agree[b][a] = v[0].avg();
+          });
+      Stat.group(acrossSeeds, r -> List.of(labelA(r)), of("jaccard"))
+          .forEach((k, v) -> agree[labels.indexOf(k.get(0))][labels.indexOf(k.get(0))] =
+              v[0].avg());
       page.figure("jaccard-methods", Charts.heatmap("Agreement between methods", "method",
           labels, "method", labels, agree, null, 0, 1), W + 80, H + 60, "Mean Jaccard between"
           + " two methods' masks of the same subtask and seed; the diagonal is the method with"
@@ -265,31 +305,30 @@ public final class ReportJob {
             + " (subnetwork), with the mask removed (removed), or with only the mask's exclusive"
             + " weights removed (removed_exclusive); mean over seeds. Second line: mean accuracy"
             + " of random masks of the same per-layer size, where computed.");
-    List<String> subtasks = subtasks();
-    List<String> evalSubtasks = q("SELECT DISTINCT eval_subtask FROM ablation"
-        + " ORDER BY eval_subtask").stream().map(r -> r.getString(0)).toList();
-    Map<String, List<Row>> byLabelMode = new LinkedHashMap<>();
-    for (Row r : q("SELECT r.label, a.mode, a.mask_subtask, a.eval_subtask, avg(a.accuracy),"
-        + " avg(a.random_mean) FROM ablation a JOIN runs r ON a.run_id = r.run_id"
-        + " WHERE a.mode IN ('subnetwork', 'removed', 'removed_exclusive')"
-        + " GROUP BY r.label, a.mode, a.mask_subtask, a.eval_subtask")) {
-      byLabelMode.computeIfAbsent(r.getString(0) + "\u0000" + r.getString(1),
-          k -> new ArrayList<>()).add(r);
-    }
-    for (String label : labels()) {
+    List<String> evalSubtasks = new ArrayList<>(new TreeSet<>(ablation.stream()
+        .map(r -> str(r, "eval_subtask")).toList()));
+    List<Row> labelled = ablation.stream().filter(r -> labelOf.containsKey(str(r, "run_id")))
+        .toList();
+    Map<List<String>, Map<List<String>, Stat[]>> byLabelMode = new HashMap<>();
+    Stat.group(labelled.stream().filter(r -> ABLATION_MODES.contains(str(r, "mode"))).toList(),
+        r -> List.of(labelOf.get(str(r, "run_id")), str(r, "mode"), str(r, "mask_subtask"),
+            str(r, "eval_subtask")), of("accuracy", "random_mean"))
+        .forEach((k, v) -> byLabelMode.computeIfAbsent(k.subList(0, 2), x -> new HashMap<>())
+            .put(k.subList(2, 4), v));
+    for (String label : labels) {
       for (String mode : ABLATION_MODES) {
         double[][] acc = nan(subtasks.size(), evalSubtasks.size());
         String[][] notes = new String[subtasks.size()][evalSubtasks.size()];
-        List<Row> rows = byLabelMode.getOrDefault(label + "\u0000" + mode, List.of());
-        if (rows.isEmpty()) {
+        Map<List<String>, Stat[]> cells = byLabelMode.getOrDefault(List.of(label, mode), Map.of());
+        if (cells.isEmpty()) {
           continue;
         }
-        for (Row r : rows) {
-          int i = subtasks.indexOf(r.getString(2));
-          int j = evalSubtasks.indexOf(r.getString(3));
-          acc[i][j] = r.getDouble(4);
-          notes[i][j] = r.isNullAt(5) ? null : "rnd " + f2(r.getDouble(5));
-        }
+        cells.forEach((k, v) -> {
+          int i = subtasks.indexOf(k.get(0));
+          int j = evalSubtasks.indexOf(k.get(1));
+          acc[i][j] = v[0].avg();
+          notes[i][j] = v[1].avg() == null ? null : "rnd " + f2(v[1].avg());
+        });
         page.figure("ablation-" + slug(label) + "-" + mode, Charts.heatmap(
             label + ": " + mode, "mask of subtask", subtasks, "evaluated on", evalSubtasks, acc,
             notes, 0, 1), HW, HH, label + ", " + mode + ": accuracy by mask subtask (rows) and"
@@ -297,18 +336,22 @@ public final class ReportJob {
       }
       DefaultStatisticalCategoryDataset controls = new DefaultStatisticalCategoryDataset();
       boolean any = false;
-      for (Row r : q("SELECT a.mask_subtask, a.mode, avg(a.accuracy), stddev_samp(a.accuracy),"
-          + " avg(a.random_mean), avg(a.random_std) FROM ablation a JOIN runs r"
-          + " ON a.run_id = r.run_id WHERE r.label = '" + sqlString(label) + "'"
-          + " AND a.mode IN ('subnetwork', 'removed') AND a.eval_subtask = a.mask_subtask"
-          + " GROUP BY a.mask_subtask, a.mode ORDER BY a.mode DESC, a.mask_subtask")) {
-        String mode = r.getString(1);
-        controls.add(r.getDouble(2), r.isNullAt(3) ? 0 : r.getDouble(3), "mask " + mode,
-            r.getString(0));
-        if (!r.isNullAt(4)) {
+      Map<List<String>, Stat[]> own = Stat.group(labelled.stream()
+          .filter(r -> label.equals(labelOf.get(str(r, "run_id")))
+              && List.of("subnetwork", "removed").contains(str(r, "mode"))
+              && str(r, "eval_subtask").equals(str(r, "mask_subtask"))).toList(),
+          // mode descending ("subnetwork" before "removed"), then subtask
+          r -> List.of(str(r, "mode").equals("subnetwork") ? "0" : "1", str(r, "mask_subtask")),
+          of("accuracy", "accuracy", "random_mean", "random_std"));
+      for (Map.Entry<List<String>, Stat[]> e : own.entrySet()) {
+        String mode = e.getKey().get(0).equals("0") ? "subnetwork" : "removed";
+        String subtask = e.getKey().get(1);
+        Stat[] v = e.getValue();
+        controls.add((double) v[0].avg(), v[1].sdOrZero(), "mask " + mode, subtask);
+        if (v[2].avg() != null) {
           any = true;
-          controls.add(r.getDouble(4), r.isNullAt(5) ? 0 : r.getDouble(5), "random " + mode,
-              r.getString(0));
+          Double randomStd = v[3].avg();
+          controls.add((double) v[2].avg(), randomStd == null ? 0 : randomStd, "random " + mode, subtask);
         }
       }
       page.figure("controls-" + slug(label), Charts.meanStdBars(label + ": masks vs random"
@@ -327,13 +370,18 @@ public final class ReportJob {
             + " training step; each point is the mean over a window of steps.");
     Map<String, XYSeriesCollection[]> byLabel = new LinkedHashMap<>();
     Map<String, XYSeries[]> series = new LinkedHashMap<>();
-    for (Row r : q("SELECT concat(method, CASE WHEN hyperparameters['matched'] = '1'"
-        + " THEN ' (matched)' ELSE '' END) label, subtask, seed, run_id, step, loss, density"
-        + " FROM training_curves ORDER BY label, subtask, seed, run_id, step")) {
-      String label = r.getString(0);
-      String run = r.getString(3);
+    List<Row> curves = table("training_curves").select("method", "hyperparameters", "subtask",
+        "seed", "run_id", "step", "loss", "density").collectAsList().stream()
+        .sorted(Comparator.comparing((Row r) -> List.of(label(r), str(r, "subtask")), Stat.STRINGS)
+            .thenComparingLong(r -> (Long) col(r, "seed"))
+            .thenComparing(r -> str(r, "run_id"))
+            .thenComparingInt(r -> (Integer) col(r, "step")))
+        .toList();
+    for (Row r : curves) {
+      String label = label(r);
+      String run = str(r, "run_id");
       XYSeries[] s = series.computeIfAbsent(run, k -> {
-        String key = r.getString(1) + " seed " + r.getLong(2);
+        String key = str(r, "subtask") + " seed " + col(r, "seed");
         XYSeries[] pair = {new XYSeries(key, false, true), new XYSeries(key, false, true)};
         XYSeriesCollection[] cols = byLabel.computeIfAbsent(label,
             x -> new XYSeriesCollection[] {new XYSeriesCollection(), new XYSeriesCollection()});
@@ -343,8 +391,9 @@ public final class ReportJob {
         }
         return pair;
       });
-      s[0].add(r.getInt(4), r.getDouble(5));
-      s[1].add(r.getInt(4), r.getDouble(6));
+      int step = (Integer) col(r, "step");
+      s[0].add(step, (Double) col(r, "loss"));
+      s[1].add(step, (Double) col(r, "density"));
     }
     for (Map.Entry<String, XYSeriesCollection[]> e : byLabel.entrySet()) {
       String l = e.getKey();
@@ -359,9 +408,6 @@ public final class ReportJob {
   // ---------------------------------------------------------------- clustering
 
   private void clusterSection() {
-    for (String t : List.of("clusterability", "clusters", "cluster_specialisation")) {
-      view(t);
-    }
     page.section("clustering", "Clustering",
         "Spectral clustering of the network's weight graph (Filan et al.; Casper et al."
             + " 2022): normalised cut of the trained network vs networks with shuffled weights"
@@ -371,8 +417,9 @@ public final class ReportJob {
     rows.add(new String[] {"backend", "k", "units", "n-cut", "shuffles", "shuffled mean",
         "shuffled std", "z", "p"});
     DefaultStatisticalCategoryDataset cut = new DefaultStatisticalCategoryDataset();
-    for (Row r : q("SELECT backend, k, n_units, n_cut, n_shuffles, shuffled_mean, shuffled_std,"
-        + " z_score, p_value FROM clusterability ORDER BY backend")) {
+    for (Row r : table("clusterability").select("backend", "k", "n_units", "n_cut", "n_shuffles",
+        "shuffled_mean", "shuffled_std", "z_score", "p_value").collectAsList().stream()
+        .sorted(Comparator.comparing((Row r) -> r.getString(0))).toList()) {
       rows.add(new String[] {r.getString(0), String.valueOf(r.getInt(1)),
           String.valueOf(r.getInt(2)), f3(r.getDouble(3)), String.valueOf(r.getInt(4)),
           f3(r.getDouble(5)), num(r, 6), num(r, 7), f3(r.getDouble(8))});
@@ -385,17 +432,24 @@ public final class ReportJob {
     page.figure("clusterability", Charts.meanStdBars("Normalised cut", "clustering", "n-cut",
         cut, null, true), W, H, "n-cut of the trained network and of its weight-shuffled copies"
         + " (mean ± std); lower is more clusterable.");
-    for (String method : q("SELECT DISTINCT method FROM clusters ORDER BY method").stream()
-        .map(r -> r.getString(0)).toList()) {
+    // units per (method, cluster, layer), in ascending order of each
+    Map<String, Map<List<Integer>, Long>> units = new TreeMap<>();
+    Comparator<List<Integer>> byClusterLayer =
+        Comparator.comparing((List<Integer> k) -> k.get(0)).thenComparing(k -> k.get(1));
+    for (Row r : table("clusters").select("method", "cluster", "layer").collectAsList()) {
+      units.computeIfAbsent(r.getString(0), m -> new TreeMap<>(byClusterLayer))
+          .merge(List.of(r.getInt(1), r.getInt(2)), 1L, Long::sum);
+    }
+    List<Row> specialisation = table("cluster_specialisation").select("method", "cluster",
+        "eval_subtask", "drop", "z_score").collectAsList();
+    for (Map.Entry<String, Map<List<Integer>, Long>> m : units.entrySet()) {
+      String method = m.getKey();
       DefaultCategoryDataset sizes = new DefaultCategoryDataset();
-      for (Row r : q("SELECT cluster, layer, count(*) FROM clusters WHERE method = '"
-          + sqlString(method) + "' GROUP BY cluster, layer ORDER BY cluster, layer")) {
-        sizes.addValue(r.getLong(2), "layer " + r.getInt(1), "c" + r.getInt(0));
-      }
+      m.getValue().forEach((k, n) -> sizes.addValue(n, "layer " + k.get(1), "c" + k.get(0)));
       page.figure("cluster-sizes-" + slug(method), Charts.bars("Cluster sizes: " + method,
           "cluster", "units", sizes, null), W, H, method + ": units per cluster and layer.");
-      List<Row> spec = q("SELECT cluster, eval_subtask, drop, z_score FROM cluster_specialisation"
-          + " WHERE method = '" + sqlString(method) + "' ORDER BY cluster, eval_subtask");
+      List<Row> spec = specialisation.stream().filter(r -> method.equals(r.getString(0)))
+          .map(r -> RowFactory.create(r.get(1), r.get(2), r.get(3), r.get(4))).toList();
       if (!spec.isEmpty()) {
         List<String> clusters = new ArrayList<>(new TreeSet<>(spec.stream()
             .map(r -> r.getInt(0)).toList())).stream().map(c -> "c" + c).toList();
@@ -427,23 +481,30 @@ public final class ReportJob {
         "Set algebra on subtask masks, subroutine ablation and sparse-difference composition;"
             + " accuracy by evaluated subtask, mean over seeds; second line: random masks of the"
             + " same per-layer size.");
-    for (String method : q("SELECT DISTINCT method FROM composition ORDER BY method").stream()
-        .map(r -> r.getString(0)).toList()) {
-      List<Row> rows = q("SELECT concat(operation, ' ', operands) op, eval_subtask,"
-          + " avg(accuracy), avg(random_mean) FROM composition WHERE method = '"
-          + sqlString(method) + "' GROUP BY op, eval_subtask ORDER BY op, eval_subtask");
-      List<String> ops = new ArrayList<>(new TreeSet<>(rows.stream()
-          .map(r -> r.getString(0)).toList()));
-      List<String> evals = new ArrayList<>(new TreeSet<>(rows.stream()
-          .map(r -> r.getString(1)).toList()));
+    Map<List<String>, Stat[]> cells = Stat.group(table("composition").select("method",
+            "operation", "operands", "eval_subtask", "accuracy", "random_mean").collectAsList(),
+        r -> Arrays.asList(r.getString(0), r.isNullAt(2) ? null
+            : r.getString(1) + " " + r.getString(2), r.getString(3)),
+        of("accuracy", "random_mean"));
+    for (String method : new TreeSet<>(cells.keySet().stream().map(k -> k.get(0)).toList())) {
+      Map<List<String>, Stat[]> rows = new LinkedHashMap<>();
+      cells.forEach((k, v) -> {
+        if (k.get(0).equals(method)) {
+          rows.put(k.subList(1, 3), v);
+        }
+      });
+      List<String> ops = new ArrayList<>(new TreeSet<>(rows.keySet().stream()
+          .map(k -> k.get(0)).toList()));
+      List<String> evals = new ArrayList<>(new TreeSet<>(rows.keySet().stream()
+          .map(k -> k.get(1)).toList()));
       double[][] acc = nan(ops.size(), evals.size());
       String[][] notes = new String[ops.size()][evals.size()];
-      for (Row r : rows) {
-        int i = ops.indexOf(r.getString(0));
-        int j = evals.indexOf(r.getString(1));
-        acc[i][j] = r.getDouble(2);
-        notes[i][j] = r.isNullAt(3) ? null : "rnd " + f2(r.getDouble(3));
-      }
+      rows.forEach((k, v) -> {
+        int i = ops.indexOf(k.get(0));
+        int j = evals.indexOf(k.get(1));
+        acc[i][j] = v[0].avg();
+        notes[i][j] = v[1].avg() == null ? null : "rnd " + f2(v[1].avg());
+      });
       page.figure("composition-" + slug(method), Charts.heatmap("Composition: " + method,
           "operation", ops, "evaluated on", evals, acc, notes, 0, 1), W + 160,
           Math.max(H, 80 + 34 * ops.size()), method + ": accuracy of composed masks or"
@@ -465,10 +526,6 @@ public final class ReportJob {
     return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
   }
 
-  private static String sqlString(String s) {
-    return s.replace("\\", "\\\\").replace("'", "\\'");
-  }
-
   private static String f2(double v) {
     return String.format(Locale.ROOT, "%.2f", v);
   }
@@ -479,6 +536,10 @@ public final class ReportJob {
 
   private static String num(Row r, int i) {
     return r.isNullAt(i) ? "–" : f3(r.getDouble(i));
+  }
+
+  private static String num(Row r, String column) {
+    return num(r, r.fieldIndex(column));
   }
 
   private static String ci(Row stat) {
