@@ -20,7 +20,6 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
@@ -338,20 +337,23 @@ public final class ReportJob {
       boolean any = false;
       Map<List<String>, Stat[]> own = Stat.group(labelled.stream()
           .filter(r -> label.equals(labelOf.get(str(r, "run_id")))
-              && List.of("subnetwork", "removed").contains(str(r, "mode"))
               && str(r, "eval_subtask").equals(str(r, "mask_subtask"))).toList(),
-          // mode descending ("subnetwork" before "removed"), then subtask
-          r -> List.of(str(r, "mode").equals("subnetwork") ? "0" : "1", str(r, "mask_subtask")),
+          r -> List.of(str(r, "mode"), str(r, "mask_subtask")),
           of("accuracy", "accuracy", "random_mean", "random_std"));
-      for (Map.Entry<List<String>, Stat[]> e : own.entrySet()) {
-        String mode = e.getKey().get(0).equals("0") ? "subnetwork" : "removed";
-        String subtask = e.getKey().get(1);
-        Stat[] v = e.getValue();
-        controls.add((double) v[0].avg(), v[1].sdOrZero(), "mask " + mode, subtask);
-        if (v[2].avg() != null) {
-          any = true;
-          Double randomStd = v[3].avg();
-          controls.add((double) v[2].avg(), randomStd == null ? 0 : randomStd, "random " + mode, subtask);
+      for (String mode : List.of("subnetwork", "removed")) {
+        for (Map.Entry<List<String>, Stat[]> e : own.entrySet()) {
+          if (!e.getKey().get(0).equals(mode)) {
+            continue;
+          }
+          String subtask = e.getKey().get(1);
+          Stat[] v = e.getValue();
+          controls.add((double) v[0].avg(), v[1].sdOrZero(), "mask " + mode, subtask);
+          if (v[2].avg() != null) {
+            any = true;
+            Double randomStd = v[3].avg();
+            controls.add((double) v[2].avg(), randomStd == null ? 0 : randomStd,
+                "random " + mode, subtask);
+          }
         }
       }
       page.figure("controls-" + slug(label), Charts.meanStdBars(label + ": masks vs random"
@@ -440,16 +442,16 @@ public final class ReportJob {
       units.computeIfAbsent(r.getString(0), m -> new TreeMap<>(byClusterLayer))
           .merge(List.of(r.getInt(1), r.getInt(2)), 1L, Long::sum);
     }
-    List<Row> specialisation = table("cluster_specialisation").select("method", "cluster",
-        "eval_subtask", "drop", "z_score").collectAsList();
+    List<Row> specialisation = table("cluster_specialisation").select("cluster", "eval_subtask",
+        "drop", "z_score", "method").collectAsList();
     for (Map.Entry<String, Map<List<Integer>, Long>> m : units.entrySet()) {
       String method = m.getKey();
       DefaultCategoryDataset sizes = new DefaultCategoryDataset();
       m.getValue().forEach((k, n) -> sizes.addValue(n, "layer " + k.get(1), "c" + k.get(0)));
       page.figure("cluster-sizes-" + slug(method), Charts.bars("Cluster sizes: " + method,
           "cluster", "units", sizes, null), W, H, method + ": units per cluster and layer.");
-      List<Row> spec = specialisation.stream().filter(r -> method.equals(r.getString(0)))
-          .map(r -> RowFactory.create(r.get(1), r.get(2), r.get(3), r.get(4))).toList();
+      List<Row> spec = specialisation.stream().filter(r -> method.equals(r.getString(4)))
+          .toList();
       if (!spec.isEmpty()) {
         List<String> clusters = new ArrayList<>(new TreeSet<>(spec.stream()
             .map(r -> r.getInt(0)).toList())).stream().map(c -> "c" + c).toList();
