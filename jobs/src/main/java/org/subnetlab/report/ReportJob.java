@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -159,19 +158,11 @@ public final class ReportJob {
   }
 
   private static boolean sameSeed(Row pair) {
-    return ((Long) col(pair, "seed_a")).longValue() == (Long) col(pair, "seed_b");
+    return col(pair, "seed_a").equals(col(pair, "seed_b"));
   }
 
   private static boolean sameSubtask(Row pair) {
     return str(pair, "subtask_a").equals(str(pair, "subtask_b"));
-  }
-
-  private static List<Function<Row, Object>> of(String... columns) {
-    List<Function<Row, Object>> f = new ArrayList<>();
-    for (String c : columns) {
-      f.add(r -> col(r, c));
-    }
-    return f;
   }
 
   // ---------------------------------------------------------------- summary
@@ -216,7 +207,7 @@ public final class ReportJob {
         .map(r -> r.getString(1)).toList();
     DefaultStatisticalCategoryDataset whole = new DefaultStatisticalCategoryDataset();
     Stat.group(sparsity.stream().filter(r -> "ALL".equals(str(r, "layer"))).toList(),
-        r -> List.of(labelOf.get(str(r, "run_id")), str(r, "subtask")), of("density"))
+        r -> List.of(labelOf.get(str(r, "run_id")), str(r, "subtask")), "density")
         .forEach((k, v) -> whole.add((double) v[0].avg(), v[0].sdOrZero(), k.get(1), k.get(0)));
     page.figure("density-all", Charts.meanStdBars("Whole-model density", "method", "density",
         whole, null, false), W, H, "Density of the whole model per method and subtask; error bars: ± one"
@@ -225,7 +216,7 @@ public final class ReportJob {
     Stat.group(sparsity.stream().filter(r -> !"ALL".equals(str(r, "layer"))
             && labelOf.containsKey(str(r, "run_id"))).toList(),
         r -> List.of(labelOf.get(str(r, "run_id")), str(r, "subtask"), str(r, "layer")),
-        of("density")).forEach((k, v) -> {
+        "density").forEach((k, v) -> {
           DefaultCategoryDataset d = perLabel.computeIfAbsent(k.get(0), x -> {
             DefaultCategoryDataset ds = new DefaultCategoryDataset();
             for (String layer : layers) {
@@ -253,7 +244,7 @@ public final class ReportJob {
     }
     Stat.group(pairs.stream().filter(r -> labelA(r).equals(labelB(r))
             && sameSeed(r) != sameSubtask(r)).toList(),
-        r -> List.of(labelA(r), str(r, "subtask_a"), str(r, "subtask_b")), of("jaccard"))
+        r -> List.of(labelA(r), str(r, "subtask_a"), str(r, "subtask_b")), "jaccard")
         .forEach((k, v) -> {
           double[][] m = bySubtask.get(k.get(0));
           int a = subtasks.indexOf(k.get(1));
@@ -270,7 +261,7 @@ public final class ReportJob {
     double[][] stability = nan(labels.size(), subtasks.size());
     List<Row> acrossSeeds = pairs.stream().filter(r -> labelA(r).equals(labelB(r))
         && sameSubtask(r) && !sameSeed(r)).toList();
-    Stat.group(acrossSeeds, r -> List.of(labelA(r), str(r, "subtask_a")), of("jaccard"))
+    Stat.group(acrossSeeds, r -> List.of(labelA(r), str(r, "subtask_a")), "jaccard")
         .forEach((k, v) ->
             stability[labels.indexOf(k.get(0))][subtasks.indexOf(k.get(1))] = v[0].avg());
     page.figure("jaccard-seeds", Charts.heatmap("Seed stability", "method", labels, "subtask",
@@ -279,14 +270,14 @@ public final class ReportJob {
     if (labels.size() > 1) {
       double[][] agree = nan(labels.size(), labels.size());
       Stat.group(pairs.stream().filter(r -> !labelA(r).equals(labelB(r)) && sameSubtask(r)
-              && sameSeed(r)).toList(), r -> List.of(labelA(r), labelB(r)), of("jaccard"))
+              && sameSeed(r)).toList(), r -> List.of(labelA(r), labelB(r)), "jaccard")
           .forEach((k, v) -> {
             int a = labels.indexOf(k.get(0));
             int b = labels.indexOf(k.get(1));
             agree[a][b] = v[0].avg();
             agree[b][a] = v[0].avg();
           });
-      Stat.group(acrossSeeds, r -> List.of(labelA(r)), of("jaccard"))
+      Stat.group(acrossSeeds, r -> List.of(labelA(r)), "jaccard")
           .forEach((k, v) -> agree[labels.indexOf(k.get(0))][labels.indexOf(k.get(0))] =
               v[0].avg());
       page.figure("jaccard-methods", Charts.heatmap("Agreement between methods", "method",
@@ -311,7 +302,7 @@ public final class ReportJob {
     Map<List<String>, Map<List<String>, Stat[]>> byLabelMode = new HashMap<>();
     Stat.group(labelled.stream().filter(r -> ABLATION_MODES.contains(str(r, "mode"))).toList(),
         r -> List.of(labelOf.get(str(r, "run_id")), str(r, "mode"), str(r, "mask_subtask"),
-            str(r, "eval_subtask")), of("accuracy", "random_mean"))
+            str(r, "eval_subtask")), "accuracy", "random_mean")
         .forEach((k, v) -> byLabelMode.computeIfAbsent(k.subList(0, 2), x -> new HashMap<>())
             .put(k.subList(2, 4), v));
     for (String label : labels) {
@@ -339,7 +330,7 @@ public final class ReportJob {
           .filter(r -> label.equals(labelOf.get(str(r, "run_id")))
               && str(r, "eval_subtask").equals(str(r, "mask_subtask"))).toList(),
           r -> List.of(str(r, "mode"), str(r, "mask_subtask")),
-          of("accuracy", "accuracy", "random_mean", "random_std"));
+          "accuracy", "accuracy", "random_mean", "random_std");
       for (String mode : List.of("subnetwork", "removed")) {
         for (Map.Entry<List<String>, Stat[]> e : own.entrySet()) {
           if (!e.getKey().get(0).equals(mode)) {
@@ -487,7 +478,7 @@ public final class ReportJob {
             "operation", "operands", "eval_subtask", "accuracy", "random_mean").collectAsList(),
         r -> Arrays.asList(r.getString(0), r.isNullAt(2) ? null
             : r.getString(1) + " " + r.getString(2), r.getString(3)),
-        of("accuracy", "random_mean"));
+        "accuracy", "random_mean");
     for (String method : new TreeSet<>(cells.keySet().stream().map(k -> k.get(0)).toList())) {
       Map<List<String>, Stat[]> rows = new LinkedHashMap<>();
       cells.forEach((k, v) -> {

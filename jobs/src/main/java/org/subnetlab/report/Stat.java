@@ -60,19 +60,19 @@ final class Stat {
    * One {@code Stat} per value column for every key of {@code rows}, keys in ascending order:
    * {@code SELECT key, avg(c1), ... GROUP BY key ORDER BY key}.
    */
-  static <R> Map<List<String>, Stat[]> group(Iterable<R> rows, Function<R, List<String>> key,
-      List<Function<R, Object>> values) {
+  static Map<List<String>, Stat[]> group(List<Row> rows, Function<Row, List<String>> key,
+      String... columns) {
     Map<List<String>, Stat[]> groups = new TreeMap<>(STRINGS);
-    for (R r : rows) {
+    for (Row r : rows) {
       Stat[] s = groups.computeIfAbsent(key.apply(r), k -> {
-        Stat[] fresh = new Stat[values.size()];
+        Stat[] fresh = new Stat[columns.length];
         for (int i = 0; i < fresh.length; i++) {
           fresh[i] = new Stat();
         }
         return fresh;
       });
       for (int i = 0; i < s.length; i++) {
-        s[i].add(values.get(i).apply(r));
+        s[i].add(col(r, columns[i]));
       }
     }
     return groups;

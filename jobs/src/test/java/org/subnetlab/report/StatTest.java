@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -19,6 +19,9 @@ import org.subnetlab.jobs.SparkSessions;
 class StatTest {
   @Test
   void groupsLikeSqlAvgAndStddevSamp() {
+    StructType schema = new StructType()
+        .add("a", DataTypes.StringType).add("b", DataTypes.StringType)
+        .add("v", DataTypes.DoubleType);
     SplittableRandom rng = new SplittableRandom(5);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 400; i++) {
@@ -26,13 +29,10 @@ class StatTest {
       String b = "s" + rng.nextInt(4);
       // a null now and then (ignored by avg); one group with a single value
       Double v = rng.nextInt(10) == 0 ? null : rng.nextDouble();
-      rows.add(RowFactory.create(a, b, v));
+      rows.add(new GenericRowWithSchema(new Object[] {a, b, v}, schema));
     }
-    rows.add(RowFactory.create("single", "s0", 0.25));
-    rows.add(RowFactory.create("nulls", "s0", null));
-    StructType schema = new StructType()
-        .add("a", DataTypes.StringType).add("b", DataTypes.StringType)
-        .add("v", DataTypes.DoubleType);
+    rows.add(new GenericRowWithSchema(new Object[] {"single", "s0", 0.25}, schema));
+    rows.add(new GenericRowWithSchema(new Object[] {"nulls", "s0", null}, schema));
     SparkSession spark = SparkSessions.local("stat-test", "local[1]");
     List<Row> sql;
     try {
@@ -43,7 +43,7 @@ class StatTest {
       spark.stop();
     }
     Map<List<String>, Stat[]> groups = Stat.group(rows, r -> List.of(r.getString(0),
-        r.getString(1)), List.of(r -> r.get(2)));
+        r.getString(1)), "v");
     assertThat(new ArrayList<>(groups.keySet())).as("keys in ORDER BY order")
         .isEqualTo(sql.stream().map(r -> List.of(r.getString(0), r.getString(1))).toList());
     for (Row r : sql) {
