@@ -32,6 +32,10 @@ import org.subnetlab.task.Dataset;
  * {@link Dl4jObjective}; MaskGradientTest checks both against each other. Not thread-safe.
  */
 final class DenseNetPath {
+  static {
+    NativeKernels.select(); // before openblas_nolapack loads
+  }
+
   private final int[] widths; // widths[0] = inputs, widths[L] = classes
   private final PlainActivation[] acts; // hidden layers' activations (L - 1)
   private final int[] weightOffset;

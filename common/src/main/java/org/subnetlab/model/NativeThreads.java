@@ -5,6 +5,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Native thread counts: libnd4j's OpenMP pools and OpenBLAS (which {@link DenseNetPath} calls). */
 public final class NativeThreads {
+  static {
+    NativeKernels.select(); // before openblas_nolapack loads
+  }
+
   private NativeThreads() {}
 
   /**

@@ -26,6 +26,7 @@ import org.subnetlab.jobs.OutputLayout;
 import org.subnetlab.jobs.SparkSessions;
 import org.subnetlab.jobs.TrainMasksJob;
 import org.subnetlab.jobs.TrainModelJob;
+import org.subnetlab.model.NativeKernels;
 import org.subnetlab.model.NativeThreads;
 import org.subnetlab.model.Network;
 import org.subnetlab.mask.MaskContext;
@@ -68,6 +69,7 @@ final class Bench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     NativeThreads.limit(1);
+    System.err.println("OpenBLAS kernels: " + NativeKernels.loadedCore()); // stdout is JSON lines
     for (int[] shape : new int[][] {{784, 256, 256, 10}, {35, 128, 128, 16}}) {
       String sizes = join(shape);
       for (String method : List.of("csordas", "continuous-sparsification")) {

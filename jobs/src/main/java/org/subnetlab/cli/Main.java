@@ -7,6 +7,7 @@ import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
 import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.NativeKernels;
 import org.subnetlab.jobs.AggregateJob;
 import org.subnetlab.jobs.ClusterJob;
 import org.subnetlab.jobs.CompositionJob;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Option;
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
+    NativeKernels.select(); // before ND4J loads OpenBLAS
     System.exit(execute(args));
   }
 

@@ -6,6 +6,7 @@ import org.subnetlab.config.TaskSettings;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.task.Tasks;
 import org.subnetlab.task.Task;
+import org.subnetlab.model.NativeKernels;
 import org.subnetlab.model.NativeThreads;
 import org.subnetlab.model.Network;
 
@@ -16,6 +17,10 @@ import org.subnetlab.model.Network;
 final class ExecutorCache {
   private static final Map<String, Task> TASKS = new ConcurrentHashMap<>();
   private static final Map<String, Network> MODELS = new ConcurrentHashMap<>();
+
+  static {
+    NativeKernels.select(); // an executor's tasks come here before they load a model
+  }
 
   private ExecutorCache() {}
 

@@ -10,6 +10,7 @@ import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
 import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.NativeKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,6 +65,7 @@ public final class StageMain {
 
   /** Runs a stage as a spark-submit main: parses args, takes the launcher's SparkSession. */
   public static int execute(String name, String[] args, Stage stage) {
+    NativeKernels.select(); // before ND4J loads OpenBLAS
     Options o = new Options();
     CommandLine cl = new CommandLine(o).setCommandName(name);
     try {
