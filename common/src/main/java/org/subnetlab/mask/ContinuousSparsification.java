@@ -71,16 +71,18 @@ public final class ContinuousSparsification implements MaskMethod {
       MaskedObjective objective, float[] theta, float[] m, double beta, Dataset examples,
       int[] rows, int from, int to, float[] grad, float[] eff, float[] g) {
     float b = (float) beta;
+    int n = theta.length;
+    FloatExp.scaled(m, -b, eff, grad, n); // e^{−βm} into eff (grad as scratch): both rewritten below
     double l1 = 0;
-    for (int i = 0; i < theta.length; i++) {
-      float sg = (float) TrainingLoop.sigmoid(b * m[i]);
+    for (int i = 0; i < n; i++) {
+      float sg = 1f / (1f + eff[i]);
       l1 += sg;
       eff[i] = theta[i] * sg;
       grad[i] = b * sg * (1f - sg);
     }
     double ce = objective.lossAndGradient(eff, examples, rows, from, to, g);
     float lam = (float) lambda;
-    for (int i = 0; i < theta.length; i++) {
+    for (int i = 0; i < n; i++) {
       grad[i] *= g[i] * theta[i] + lam;
     }
     return ce + lambda * l1;

@@ -58,7 +58,8 @@ public final class CsordasMethod implements MaskMethod {
         logits, ctx.layout(), examples, steps, batchSize, learningRate, rng,
         (step, rows, grad) -> {
           Arrays.fill(grad, 0f);
-          expNegLogits(logits, scratch.expNegLogits); // once per step, shared by every sample
+          // once per step, shared by every sample (the gate buffer is free until the first one)
+          expNegLogits(logits, scratch.expNegLogits, scratch.effective);
           double ce = 0;
           for (int j = 0; j < masksPerBatch; j++) {
             int from = j * batchSize / masksPerBatch;
@@ -115,12 +116,9 @@ public final class CsordasMethod implements MaskMethod {
     return unitTau ? r : (float) Math.pow(r, invTau);
   }
 
-  /** q = e^{−l/τ} for every logit. */
-  void expNegLogits(float[] logits, float[] out) {
-    double invTau = 1.0 / tau;
-    for (int i = 0; i < logits.length; i++) {
-      out[i] = (float) Math.exp(-logits[i] * invTau);
-    }
+  /** q = e^{−l/τ} for every logit ({@link FloatExp}); {@code scratch}: as many floats, clobbered. */
+  void expNegLogits(float[] logits, float[] out, float[] scratch) {
+    FloatExp.scaled(logits, (float) (-1.0 / tau), out, scratch, logits.length);
   }
 
   /** Reusable per-run buffers. */

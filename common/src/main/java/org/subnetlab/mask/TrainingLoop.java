@@ -52,8 +52,4 @@ final class TrainingLoop {
     }
     return m / tail;
   }
-
-  static double sigmoid(double x) {
-    return 1.0 / (1.0 + Math.exp(-x));
-  }
 }

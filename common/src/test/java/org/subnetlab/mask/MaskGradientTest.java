@@ -347,7 +347,7 @@ class MaskGradientTest {
     cm.noiseRatios(new SplittableRandom(10), noise); // what slice draws from the same seed
     float[] grad = new float[n];
     CsordasMethod.Scratch scratch = new CsordasMethod.Scratch(n);
-    cm.expNegLogits(logits, scratch.expNegLogits);
+    cm.expNegLogits(logits, scratch.expNegLogits, scratch.effective);
     double loss = cm.slice(objective, theta, new SplittableRandom(10), CsordasMethod.Gate.HARD,
         data, rows, 0, 16, grad, 1.0, scratch);
     // By hand, with the logistic z = −τ·ln r behind each noise ratio r: b = [σ((l+z)/τ) > 0.5]
@@ -375,7 +375,7 @@ class MaskGradientTest {
 
   private double softSlice(CsordasMethod cm, float[] logits, float[] grad) {
     CsordasMethod.Scratch scratch = new CsordasMethod.Scratch(logits.length);
-    cm.expNegLogits(logits, scratch.expNegLogits);
+    cm.expNegLogits(logits, scratch.expNegLogits, scratch.effective);
     return cm.slice(objective, theta, new SplittableRandom(5), CsordasMethod.Gate.SOFT, data,
         rows, 0, 16, grad, 1.0, scratch);
   }
