@@ -41,6 +41,11 @@ public final class ContinuousSparsification implements MaskMethod {
     return ID;
   }
 
+  @Override
+  public double work() {
+    return (double) steps * batchSize;
+  }
+
   /** β at a step: geometric from beta-start (step 0) to beta-end (last step). */
   double beta(int step) {
     if (steps == 1) {

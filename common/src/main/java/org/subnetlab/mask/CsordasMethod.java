@@ -44,6 +44,15 @@ public final class CsordasMethod implements MaskMethod {
     return ID;
   }
 
+  /**
+   * Each step passes the batch once (a slice per mask) but samples and accumulates every gate once
+   * per mask: with 4 masks a step measured 1.7–1.8 continuous-sparsification steps.
+   */
+  @Override
+  public double work() {
+    return (double) steps * batchSize * (1 + 0.2 * masksPerBatch);
+  }
+
   @Override
   public MaskTrainingResult train(MaskContext ctx) {
     MaskedObjective objective = ctx.objective();

@@ -33,6 +33,11 @@ public final class LotteryTicketMethod implements MaskMethod {
     return ID;
   }
 
+  @Override
+  public double work() {
+    return (double) rounds * steps * batchSize;
+  }
+
   /** Weights a matrix of n keeps after round r: round((1 − p)^r · n). */
   public static int keptAfter(int round, double pruneFraction, int n) {
     return (int) Math.round(Math.pow(1 - pruneFraction, round) * n);

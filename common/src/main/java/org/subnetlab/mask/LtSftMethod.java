@@ -39,6 +39,11 @@ public final class LtSftMethod implements MaskMethod {
   }
 
   @Override
+  public double work() {
+    return (double) (steps + sparseSteps) * batchSize;
+  }
+
+  @Override
   public MaskTrainingResult train(MaskContext ctx) {
     float[] theta0 = fromInitial ? ctx.initialTheta() : ctx.theta();
     FineTuner.Tuned dense = FineTuner.train(ctx, theta0, null, steps, batchSize, learningRate,

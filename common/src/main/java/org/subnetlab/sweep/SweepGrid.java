@@ -1,10 +1,13 @@
 package org.subnetlab.sweep;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.Settings;
+import org.subnetlab.mask.MaskMethod;
+import org.subnetlab.mask.MaskMethods;
 
 /** Expands the configured sweep (methods × subtasks × seeds × hyperparameter lists) into runs. */
 public final class SweepGrid {
@@ -65,5 +68,17 @@ public final class SweepGrid {
       }
     }
     return out;
+  }
+
+  /**
+   * The runs with the most training work first ({@link MaskMethod#work}), ties in their given
+   * order: Spark starts a job's tasks in partition order, so a long run started last would keep one
+   * core busy after the others ran out of work (longest-processing-time-first list scheduling).
+   */
+  public static List<RunSpec> longestFirst(List<RunSpec> runs) {
+    List<RunSpec> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingDouble(
+        (RunSpec r) -> -MaskMethods.create(r.method(), r.hyperparameters()).work()));
+    return sorted;
   }
 }

@@ -46,6 +46,33 @@ class SweepTest {
   }
 
   @Test
+  void longestRunsFirstAndTiesInGridOrder() throws IOException {
+    Settings s = settings("""
+        task.arithmetic.operations = [add, mul]
+        masks.methods = [magnitude, continuous-sparsification, csordas, lottery-ticket]
+        masks.seeds = [0]
+        masks.continuous-sparsification.steps = [500, 4000]
+        masks.csordas.steps = 1000
+        masks.lottery-ticket.rounds = 2
+        masks.lottery-ticket.steps = 300
+        """);
+    List<RunSpec> grid = SweepGrid.expand(s, List.of("add", "mul"));
+    List<RunSpec> ordered = SweepGrid.longestFirst(grid);
+    assertThat(ordered).containsExactlyInAnyOrderElementsOf(grid);
+    // CS 4000 steps (4000 passes), csordas 1000 (1800), lottery ticket 2 x 300 (600),
+    // CS 500 (500), magnitude (no training); within each, the grid's own order (add, then mul).
+    List<String> expected = List.of(
+        "continuous-sparsification-add", "continuous-sparsification-mul", "csordas-add",
+        "csordas-mul", "lottery-ticket-add", "lottery-ticket-mul",
+        "continuous-sparsification-add", "continuous-sparsification-mul", "magnitude-add",
+        "magnitude-mul");
+    assertThat(ordered.stream().map(r -> r.method() + "-" + r.subtask()).toList())
+        .isEqualTo(expected);
+    assertThat(ordered.get(0).hyperparameters().get("steps")).isEqualTo(4000.0);
+    assertThat(ordered.get(6).hyperparameters().get("steps")).isEqualTo(500.0);
+  }
+
+  @Test
   void runIdChangesWithAnythingThatShapesTheMask() throws IOException {
     String a = SweepGrid.expand(settings(""), List.of("add", "sub", "mul")).get(0).runId();
     String b = SweepGrid.expand(settings("masks.csordas.steps = 7"), List.of("add", "sub", "mul"))

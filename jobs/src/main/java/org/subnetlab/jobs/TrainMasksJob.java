@@ -14,6 +14,7 @@ import org.subnetlab.config.TaskSettings;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
+import org.subnetlab.sweep.SweepGrid;
 import org.subnetlab.model.Network;
 
 /**
@@ -74,6 +75,7 @@ public final class TrainMasksJob {
     if (todo.isEmpty()) {
       return new SweepOutcome(runs.size(), runs.size(), 0);
     }
+    todo = SweepGrid.longestFirst(todo);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     jsc.setJobGroup("subnetlab-train-masks", "subnetlab: train " + todo.size() + " masks", false);
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
