@@ -8,7 +8,7 @@ package org.subnetlab.mask;
  * that.
  *
  * <p>The usual reduction: v = c·x clamped to [−87.3, 88.3] (so that 2^k stays a normal float; below,
- * the result is 1.2e-38 instead of a subnormal or 0, above 2.4e38 instead of ∞), k = round(v/ln 2)
+ * the result is 1.2e-38 instead of a subnormal or 0, above ≈ 2.2e38 instead of ∞), k = round(v/ln 2)
  * by adding and subtracting 1.5·2²³, r = v − k·ln 2 in two parts (|r| ≤ ln 2 / 2), e^r by its Taylor
  * polynomial of degree 7 (remainder below 6e-9), and 2^k from the low bits of the rounded sum. The
  * first loop is float arithmetic only and the second bit arithmetic only: in one loop together C2
