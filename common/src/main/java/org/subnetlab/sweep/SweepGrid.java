@@ -76,9 +76,10 @@ public final class SweepGrid {
    * core busy after the others ran out of work (longest-processing-time-first list scheduling).
    */
   public static List<RunSpec> longestFirst(List<RunSpec> runs) {
-    List<RunSpec> sorted = new ArrayList<>(runs);
-    sorted.sort(Comparator.comparingDouble(
-        (RunSpec r) -> -MaskMethods.create(r.method(), r.hyperparameters()).work()));
-    return sorted;
+    return runs.stream()
+        .map(r -> Map.entry(r, MaskMethods.create(r.method(), r.hyperparameters()).work()))
+        .sorted(Comparator.comparingDouble((Map.Entry<RunSpec, Double> e) -> -e.getValue()))
+        .map(Map.Entry::getKey)
+        .toList();
   }
 }
