@@ -10,7 +10,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -105,7 +104,6 @@ public final class MaskFiles {
     } finally {
       try {
         Files.deleteIfExists(tmp);
-        Files.deleteIfExists(tmp.resolveSibling("." + tmp.getFileName() + ".crc"));
       } catch (IOException ignored) {
         // best effort
       }
@@ -128,17 +126,14 @@ public final class MaskFiles {
   }
 
   private static void write(Path file, MaskRunner.Finished f) throws IOException {
-    Configuration conf = conf();
-    org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(file.toUri());
-    FileSystem.getLocal(conf).setWriteChecksum(false);
     SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
     RunSpec spec = f.spec();
     Mask mask = f.result().mask();
     ParamLayout layout = f.layout();
     TrainingHistory history = TrainingHistory.of(f.result(), TrainingHistory.MAX_POINTS);
     try (ParquetWriter<Group> w =
-        ExampleParquetWriter.builder(hp)
-            .withConf(conf)
+        ExampleParquetWriter.builder(new NioOutputFile(file))
+            .withConf(conf())
             .withType(SCHEMA)
             .withCompressionCodec(CompressionCodecName.SNAPPY)
             .build()) {

@@ -181,6 +181,23 @@ class PipelineTest {
   }
 
   @Test
+  void maskDirectoryHoldsOnlyTheCommittedFiles() throws IOException {
+    List<String> names;
+    try (var files = Files.list(out.masks())) {
+      names = files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    List<String> expected = new java.util.ArrayList<>();
+    for (String id : MaskFiles.committed(out.masks())) {
+      expected.add(id + MaskFiles.SUFFIX);
+    }
+    expected.add(".tmp");
+    assertThat(names).containsExactlyInAnyOrderElementsOf(expected);
+    try (var tmp = Files.list(out.masks().resolve(".tmp"))) {
+      assertThat(tmp.toList()).as("files left in .tmp (no checksum files either)").isEmpty();
+    }
+  }
+
+  @Test
   void rerunSkipsFinishedRunsAndChangesNoMaskFile() throws IOException {
     Map<String, FileTime> before = new HashMap<>();
     for (String id : MaskFiles.committed(out.masks())) {
