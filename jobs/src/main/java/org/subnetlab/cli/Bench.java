@@ -62,12 +62,21 @@ final class Bench implements Callable<Integer> {
       description = "Steps of every run of the timed sweep (default: the demo's 1500 and 1000).")
   Integer sweepSteps;
 
+  @Option(names = "--repeats", defaultValue = "3",
+      description = "Timings per core count of the sweep and of the plain threads; the fastest "
+          + "counts (default: ${DEFAULT-VALUE}; more on a noisy machine).")
+  int repeats;
+
   @Option(names = "--peer", defaultValue = "../shared/bench/torch_masks.py",
       description = "The PyTorch peer script (skipped when absent or torch is missing).")
   Path peer;
 
   @Override
   public Integer call() throws Exception {
+    if (repeats < 1) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this), "--repeats must be at least 1, got " + repeats);
+    }
     NativeThreads.limit(1);
     System.err.println("OpenBLAS kernels: " + NativeKernels.loadedCore()); // stdout is JSON lines
     for (int[] shape : new int[][] {{784, 256, 256, 10}, {35, 128, 128, 16}}) {
@@ -81,11 +90,12 @@ final class Bench implements Callable<Integer> {
             peerValue == null ? null : peerValue * 128);
       }
     }
-    double[] sweep = sweepSeconds(sweepSeeds, sweepSteps);
+    double[] sweep = sweepSeconds(sweepSeeds, sweepSteps, repeats);
     line("sweep_seconds/local[1]", sweep[0], "s", null);
     line("sweep_seconds/local[2]", sweep[1], "s", null);
     line("sweep_speedup_1_to_2_cores", sweep[0] / sweep[1], "x", null);
-    line("threads_speedup_1_to_2/demo_runs", threadSpeedup(sweepSteps), "x", null);
+    line("threads_speedup_1_to_2/demo_runs", threadSpeedup(sweepSteps, repeats), "x",
+        null);
     line("overlap_parameter_pairs_per_s", overlapPairsPerSecond(), "pairs/s", null);
     line("peak_heap_one_run/csordas/784,256,256,10", peakHeapMb(), "MB", null);
     return 0;
@@ -162,9 +172,9 @@ final class Bench implements Callable<Integer> {
    * Wall seconds of the demo's mask sweep with {@code seeds} seeds (the train-masks stage: Spark
    * tasks that train each run's mask and commit its file) on an embedded Spark with one and with
    * two cores, on one trained base model, after a warm-up sweep; session start excluded; the
-   * fastest of three each ({@link #fastestOfThree}).
+   * fastest of {@code repeats} each ({@link #fastest}).
    */
-  static double[] sweepSeconds(int seeds, Integer steps) throws Exception {
+  static double[] sweepSeconds(int seeds, Integer steps, int repeats) throws Exception {
     Path tmp = Files.createTempDirectory("subnetlab-bench");
     try {
       Path conf = tmp.resolve("demo.conf");
@@ -188,7 +198,7 @@ final class Bench implements Callable<Integer> {
       // Hadoop FS, Spark's task code) as well as the training loop before anything is timed.
       timedSweep(s, base, model, tmp.resolve("warm-up"), "local[2]");
       int[] k = {0};
-      return fastestOfThree(cores ->
+      return fastest("sweep", repeats, cores ->
           timedSweep(s, base, model, tmp.resolve("sweep-" + k[0]++), "local[" + cores + "]"));
     } finally {
       try (var files = Files.walk(tmp)) {
@@ -229,10 +239,10 @@ final class Bench implements Callable<Integer> {
    * What two cores of this machine give the sweep's work without Spark: a csordas and a continuous
    * sparsification run on the demo shape (1500 and 1000 steps, or {@code steps} each), one after
    * the other on one thread, against the same on each of two threads at once: 2·t(one)/t(two),
-   * fastest of three each ({@link #fastestOfThree}). The sweep's speed-up cannot exceed it by
+   * fastest of {@code repeats} each ({@link #fastest}). The sweep's speed-up cannot exceed it by
    * much; the gap between the two is what Spark costs.
    */
-  static double threadSpeedup(Integer steps) throws Exception {
+  static double threadSpeedup(Integer steps, int repeats) throws Exception {
     int[] shape = {35, 128, 128, 16};
     MaskContext[] contexts = {context(shape, 11), context(shape, 12)};
     Runnable[] work = new Runnable[2];
@@ -246,7 +256,7 @@ final class Bench implements Callable<Integer> {
       };
     }
     work[0].run(); // warm-up
-    double[] t = fastestOfThree(threads -> {
+    double[] t = fastest("threads", repeats, threads -> {
       long t0 = System.nanoTime();
       Thread other = threads == 1 ? null : new Thread(work[1], "bench-second-thread");
       if (other != null) {
@@ -267,14 +277,18 @@ final class Bench implements Callable<Integer> {
   }
 
   /**
-   * The fastest of three timings with one core and of three with two, taken in the order 1, 2, 2,
-   * 1, 1, 2 so that the VM's drift hits both: the same sweep varies by ±10 % from one repetition
-   * to the next here.
+   * The fastest of {@code repeats} timings with one core and of as many with two, taken in pairs
+   * whose order alternates (1, 2, then 2, 1, then 1, 2, ...) so that the VM's drift hits both: the
+   * same sweep varies by ±10 % from one repetition to the next here. Every timing goes to stderr.
    */
-  private static double[] fastestOfThree(Timing timing) throws Exception {
+  private static double[] fastest(String what, int repeats, Timing timing) throws Exception {
     double[] fastest = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
-    for (int cores : new int[] {1, 2, 2, 1, 1, 2}) {
-      fastest[cores - 1] = Math.min(fastest[cores - 1], timing.seconds(cores));
+    for (int r = 0; r < repeats; r++) {
+      for (int cores : r % 2 == 0 ? new int[] {1, 2} : new int[] {2, 1}) {
+        double t = timing.seconds(cores);
+        System.err.printf("bench: %s with %d core%s: %.2f s%n", what, cores, cores == 1 ? "" : "s", t);
+        fastest[cores - 1] = Math.min(fastest[cores - 1], t);
+      }
     }
     return fastest;
   }

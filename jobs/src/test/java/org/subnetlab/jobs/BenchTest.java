@@ -33,7 +33,7 @@ class BenchTest {
     Path out = dir.resolve("stdout.txt");
     Path err = dir.resolve("stderr.txt");
     ProcessBuilder pb = CliProcess.builder(List.of("bench", "--steps", "5", "--sweep-seeds", "1",
-        "--sweep-steps", "20", "--peer", peer.toString()));
+        "--sweep-steps", "20", "--repeats", "2", "--peer", peer.toString()));
     pb.environment().put("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp);
     Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("bench finished").isTrue();
@@ -74,6 +74,20 @@ class BenchTest {
     assertThat(figures.get("sweep_speedup_1_to_2_cores").get("value").asDouble())
         .isCloseTo(one / two, within(1e-3 * one / two));
     assertThat(figures.get("sweep_speedup_1_to_2_cores").has("peer_value")).isFalse();
+    // --repeats 2: two timings per core count, each on stderr; the figure is the fastest
+    List<String> log = Files.readAllLines(err);
+    for (String what : List.of("sweep", "threads")) {
+      assertThat(log.stream().filter(l -> l.startsWith("bench: " + what + " with ")))
+          .as(what).hasSize(4);
+    }
+    for (int cores : new int[] {1, 2}) {
+      String prefix = "bench: sweep with " + cores + (cores == 1 ? " core: " : " cores: ");
+      double min = log.stream().filter(l -> l.startsWith(prefix))
+          .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()).replace(" s", "")))
+          .min().orElseThrow();
+      assertThat(figures.get("sweep_seconds/local[" + cores + "]").get("value").asDouble())
+          .isCloseTo(min, within(0.006));
+    }
     // two threads cannot do twice the work in less than half the time (with timing slack)
     assertThat(figures.get("threads_speedup_1_to_2/demo_runs").get("value").asDouble())
         .isBetween(0.3, 2.5);
@@ -81,5 +95,16 @@ class BenchTest {
       assertThat(left.map(f -> f.getFileName().toString()))
           .noneMatch(n -> n.startsWith("subnetlab-bench"));
     }
+  }
+
+  @Test
+  void refusesRepeatsBelowOne() throws Exception {
+    Path err = dir.resolve("stderr.txt");
+    Process p = CliProcess.builder(List.of("bench", "--repeats", "0"))
+        .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
+    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(err)).contains("--repeats must be at least 1, got 0");
+    assertThat(Files.readString(dir.resolve("stdout.txt"))).isEmpty();
   }
 }
