@@ -22,10 +22,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.apache.spark.sql.SparkSession;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
+import org.subnetlab.jobs.MaskFiles;
 import org.subnetlab.jobs.OutputLayout;
 import org.subnetlab.jobs.SparkSessions;
 import org.subnetlab.jobs.TrainMasksJob;
 import org.subnetlab.jobs.TrainModelJob;
+import org.subnetlab.model.ModelStore;
 import org.subnetlab.model.NativeKernels;
 import org.subnetlab.model.NativeThreads;
 import org.subnetlab.model.Network;
@@ -36,7 +38,12 @@ import org.subnetlab.model.Dl4jObjective;
 import org.subnetlab.model.Networks;
 import org.subnetlab.model.ParamBridge;
 import org.subnetlab.model.ParamLayout;
+import org.subnetlab.sweep.MaskRunner;
+import org.subnetlab.sweep.RunSpec;
+import org.subnetlab.sweep.SweepGrid;
 import org.subnetlab.task.Dataset;
+import org.subnetlab.task.Task;
+import org.subnetlab.task.Tasks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -94,8 +101,7 @@ final class Bench implements Callable<Integer> {
     line("sweep_seconds/local[1]", sweep[0], "s", null);
     line("sweep_seconds/local[2]", sweep[1], "s", null);
     line("sweep_speedup_1_to_2_cores", sweep[0] / sweep[1], "x", null);
-    line("threads_speedup_1_to_2/demo_runs", threadSpeedup(sweepSteps, repeats), "x",
-        null);
+    line("threads_speedup_1_to_2/demo_runs", sweep[2] / sweep[3], "x", null);
     line("overlap_parameter_pairs_per_s", overlapPairsPerSecond(), "pairs/s", null);
     line("peak_heap_one_run/csordas/784,256,256,10", peakHeapMb(), "MB", null);
     return 0;
@@ -171,8 +177,9 @@ final class Bench implements Callable<Integer> {
   /**
    * Wall seconds of the demo's mask sweep with {@code seeds} seeds (the train-masks stage: Spark
    * tasks that train each run's mask and commit its file) on an embedded Spark with one and with
-   * two cores, on one trained base model, after a warm-up sweep; session start excluded; the
-   * fastest of {@code repeats} each ({@link #fastest}).
+   * two cores, and of the same runs without Spark ({@link #threadsSeconds}), on one trained base
+   * model, after a warm-up sweep; session start excluded; the fastest of {@code repeats} each
+   * ({@link #fastest}). Returns {sweep on 1 core, on 2, threads 1, threads 2}.
    */
   static double[] sweepSeconds(int seeds, Integer steps, int repeats) throws Exception {
     Path tmp = Files.createTempDirectory("subnetlab-bench");
@@ -194,12 +201,18 @@ final class Bench implements Callable<Integer> {
       } finally {
         spark.stop();
       }
+      Task task = Tasks.create(s);
+      List<RunSpec> runs = SweepGrid.longestFirst(SweepGrid.expand(s, task.subtasks()));
+      float[] initial = new ModelStore(base.model()).initialParams();
       // Warm-up: the whole sweep once, so that the JIT has compiled the commit path (Parquet,
-      // Hadoop FS, Spark's task code) as well as the training loop before anything is timed.
+      // Spark's task code) as well as the training loop before anything is timed.
       timedSweep(s, base, model, tmp.resolve("warm-up"), "local[2]");
       int[] k = {0};
-      return fastest("sweep", repeats, cores ->
-          timedSweep(s, base, model, tmp.resolve("sweep-" + k[0]++), "local[" + cores + "]"));
+      return fastest(repeats,
+          cores -> timedSweep(s, base, model, tmp.resolve("sweep-" + k[0]++),
+              "local[" + cores + "]"),
+          threads -> threadsSeconds(runs, model, initial, task,
+              Files.createDirectories(tmp.resolve("threads-" + k[0]++)), threads));
     } finally {
       try (var files = Files.walk(tmp)) {
         for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -236,39 +249,47 @@ final class Bench implements Callable<Integer> {
   }
 
   /**
-   * What two cores of this machine give the sweep's work without Spark: a csordas and a continuous
-   * sparsification run on the demo shape (1500 and 1000 steps, or {@code steps} each), one after
-   * the other on one thread, against the same on each of two threads at once: 2·t(one)/t(two),
-   * fastest of {@code repeats} each ({@link #fastest}). The sweep's speed-up cannot exceed it by
-   * much; the gap between the two is what Spark costs.
+   * What one or two cores of this machine give the sweep's work without Spark: the same runs,
+   * longest first, each trained ({@link MaskRunner#run}) and its file committed, on {@code threads}
+   * plain Java threads that take runs from one queue and share the base model, as the tasks of
+   * one executor do. The sweep's speed-up cannot exceed this one's by much; the gap between the
+   * two is what Spark costs.
    */
-  static double threadSpeedup(Integer steps, int repeats) throws Exception {
-    int[] shape = {35, 128, 128, 16};
-    MaskContext[] contexts = {context(shape, 11), context(shape, 12)};
-    Runnable[] work = new Runnable[2];
-    for (int k = 0; k < 2; k++) {
-      MaskContext ctx = contexts[k];
-      work[k] = () -> {
-        MaskMethods.create("csordas", hyperparameters("csordas", steps == null ? 1500 : steps))
-            .train(ctx);
-        MaskMethods.create("continuous-sparsification",
-            hyperparameters("continuous-sparsification", steps == null ? 1000 : steps)).train(ctx);
-      };
+  static double threadsSeconds(List<RunSpec> runs, Network model, float[] initial, Task task,
+      Path masks, int threads) throws Exception {
+    java.util.concurrent.ConcurrentLinkedQueue<RunSpec> queue =
+        new java.util.concurrent.ConcurrentLinkedQueue<>(runs);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Runnable work = () -> {
+      try {
+        for (RunSpec r; failure.get() == null && (r = queue.poll()) != null; ) {
+          MaskFiles.commit(masks, MaskRunner.run(r, model, initial, task));
+        }
+      } catch (Throwable t) {
+        failure.compareAndSet(null, t);
+      }
+    };
+    long t0 = System.nanoTime();
+    List<Thread> others = new ArrayList<>();
+    for (int t = 1; t < threads; t++) {
+      Thread other = new Thread(work, "bench-thread-" + t);
+      other.start();
+      others.add(other);
     }
-    work[0].run(); // warm-up
-    double[] t = fastest("threads", repeats, threads -> {
-      long t0 = System.nanoTime();
-      Thread other = threads == 1 ? null : new Thread(work[1], "bench-second-thread");
-      if (other != null) {
-        other.start();
-      }
-      work[0].run();
-      if (other != null) {
-        other.join();
-      }
-      return (System.nanoTime() - t0) / 1e9;
-    });
-    return 2 * t[0] / t[1];
+    work.run();
+    for (Thread other : others) {
+      other.join();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (failure.get() != null) {
+      throw new IllegalStateException("bench runs on plain threads failed", failure.get());
+    }
+    if (MaskFiles.committed(masks).size() != runs.size()) {
+      throw new IllegalStateException("bench threads committed "
+          + MaskFiles.committed(masks).size() + " of " + runs.size() + " runs");
+    }
+    return seconds;
   }
 
   /** Seconds of one timing with 1 or 2 cores (Spark cores or threads). */
@@ -277,20 +298,29 @@ final class Bench implements Callable<Integer> {
   }
 
   /**
-   * The fastest of {@code repeats} timings with one core and of as many with two, taken in pairs
-   * whose order alternates (1, 2, then 2, 1, then 1, 2, ...) so that the VM's drift hits both: the
-   * same sweep varies by ±10 % from one repetition to the next here. Every timing goes to stderr.
+   * The fastest of {@code repeats} timings of the sweep and of the plain threads with one core and
+   * of as many with two, taken in pairs whose order alternates (1, 2, then 2, 1, then 1, 2, ...),
+   * the sweep and the threads one after the other at each step, so that the VM's drift hits all
+   * four: the same sweep varies by ±10 % from one repetition to the next here. Every timing goes to
+   * stderr. Returns {sweep 1, sweep 2, threads 1, threads 2}.
    */
-  private static double[] fastest(String what, int repeats, Timing timing) throws Exception {
-    double[] fastest = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
+  private static double[] fastest(int repeats, Timing sweep, Timing threads) throws Exception {
+    double[] fastest = new double[4];
+    java.util.Arrays.fill(fastest, Double.POSITIVE_INFINITY);
     for (int r = 0; r < repeats; r++) {
       for (int cores : r % 2 == 0 ? new int[] {1, 2} : new int[] {2, 1}) {
-        double t = timing.seconds(cores);
-        System.err.printf("bench: %s with %d core%s: %.2f s%n", what, cores, cores == 1 ? "" : "s", t);
-        fastest[cores - 1] = Math.min(fastest[cores - 1], t);
+        fastest[cores - 1] = Math.min(fastest[cores - 1], logged("sweep", cores, sweep));
+        fastest[cores + 1] = Math.min(fastest[cores + 1], logged("threads", cores, threads));
       }
     }
     return fastest;
+  }
+
+  private static double logged(String what, int cores, Timing timing) throws Exception {
+    double t = timing.seconds(cores);
+    System.err.printf(Locale.ROOT, "bench: %s with %d core%s: %.3f s%n", what, cores,
+        cores == 1 ? "" : "s", t);
+    return t;
   }
 
   /** Parameter pairs compared per second by the popcount intersection of two packed masks. */
