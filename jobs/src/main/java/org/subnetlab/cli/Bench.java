@@ -301,8 +301,8 @@ final class Bench implements Callable<Integer> {
    * The fastest of {@code repeats} timings of the sweep and of the plain threads with one core and
    * of as many with two, taken in pairs whose order alternates (1, 2, then 2, 1, then 1, 2, ...),
    * the sweep and the threads one after the other at each step, so that the VM's drift hits all
-   * four: the same sweep varies by ±10 % from one repetition to the next here. Every timing goes to
-   * stderr. Returns {sweep 1, sweep 2, threads 1, threads 2}.
+   * four: the same sweep varies by 10–25 % from one repetition to the next here. Every timing
+   * goes to stderr. Returns {sweep 1, sweep 2, threads 1, threads 2}.
    */
   private static double[] fastest(int repeats, Timing sweep, Timing threads) throws Exception {
     double[] fastest = new double[4];
