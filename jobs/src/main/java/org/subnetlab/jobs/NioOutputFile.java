@@ -35,8 +35,7 @@ final class NioOutputFile implements OutputFile {
   }
 
   private PositionOutputStream open(StandardOpenOption... options) throws IOException {
-    OutputStream out = new BufferedOutputStream(
-        Files.newOutputStream(path, with(options, StandardOpenOption.WRITE)), 1 << 16);
+    OutputStream out = new BufferedOutputStream(Files.newOutputStream(path, options), 1 << 16);
     return new PositionOutputStream() {
       private long pos;
 
@@ -67,12 +66,6 @@ final class NioOutputFile implements OutputFile {
         out.close();
       }
     };
-  }
-
-  private static StandardOpenOption[] with(StandardOpenOption[] options, StandardOpenOption o) {
-    StandardOpenOption[] all = java.util.Arrays.copyOf(options, options.length + 1);
-    all[options.length] = o;
-    return all;
   }
 
   @Override
