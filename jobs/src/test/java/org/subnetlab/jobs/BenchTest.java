@@ -33,7 +33,7 @@ class BenchTest {
     Path out = dir.resolve("stdout.txt");
     Path err = dir.resolve("stderr.txt");
     ProcessBuilder pb = CliProcess.builder(List.of("bench", "--steps", "5", "--sweep-seeds", "1",
-        "--sweep-steps", "20", "--repeats", "2", "--peer", peer.toString()));
+        "--sweep-steps", "20", "--repeats", "2", "--warm-ups", "2", "--peer", peer.toString()));
     pb.environment().put("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp);
     Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("bench finished").isTrue();
@@ -80,6 +80,18 @@ class BenchTest {
       assertThat(log.stream().filter(l -> l.startsWith("bench: " + what + " with ")))
           .as(what).hasSize(4);
     }
+    // --warm-ups 2: two untimed sweeps on two cores before the timed ones, logged as such
+    List<String> warmUps = log.stream().filter(l -> l.startsWith("bench: warm-up ")).toList();
+    assertThat(warmUps).hasSize(2);
+    assertThat(warmUps.get(0)).startsWith("bench: warm-up sweep 1 of 2 with 2 cores: ");
+    assertThat(warmUps.get(1)).startsWith("bench: warm-up sweep 2 of 2 with 2 cores: ");
+    assertThat(log.indexOf(warmUps.get(1)))
+        .isLessThan(log.indexOf(log.stream().filter(l -> l.startsWith("bench: sweep with "))
+            .findFirst().orElseThrow()));
+    assertThat(log.stream().filter(l -> l.startsWith("bench: ") && l.contains(" with ")))
+        .hasSize(10)
+        .allMatch(l -> l.matches(".* [0-9]+\\.[0-9]{3} s \\(JIT compiler [0-9]+\\.[0-9]{2} s\\)"),
+            "timing and JIT time logged");
     assertThat(figures.get("sweep_seconds/local[1]").get("value").asDouble())
         .isCloseTo(fastestLogged(log, "sweep", 1), within(0.0006));
     assertThat(figures.get("sweep_seconds/local[2]").get("value").asDouble())
@@ -100,18 +112,23 @@ class BenchTest {
   private static double fastestLogged(List<String> log, String what, int cores) {
     String prefix = "bench: " + what + " with " + cores + (cores == 1 ? " core: " : " cores: ");
     return log.stream().filter(l -> l.startsWith(prefix))
-        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()).replace(" s", "")))
+        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()).split(" ")[0]))
         .min().orElseThrow();
   }
 
   @Test
-  void refusesRepeatsBelowOne() throws Exception {
+  void refusesRepeatsBelowOneAndNegativeWarmUps() throws Exception {
+    refuses(List.of("bench", "--repeats", "0"), "--repeats must be at least 1, got 0");
+    refuses(List.of("bench", "--warm-ups", "-1"), "--warm-ups must be at least 0, got -1");
+  }
+
+  private void refuses(List<String> args, String message) throws Exception {
     Path err = dir.resolve("stderr.txt");
-    Process p = CliProcess.builder(List.of("bench", "--repeats", "0"))
+    Process p = CliProcess.builder(args)
         .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
     assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).isEqualTo(2);
-    assertThat(Files.readString(err)).contains("--repeats must be at least 1, got 0");
+    assertThat(Files.readString(err)).contains(message);
     assertThat(Files.readString(dir.resolve("stdout.txt"))).isEmpty();
   }
 }
