@@ -221,9 +221,9 @@ final class Bench implements Callable<Integer> {
       // 5.5, 2.3, 1.6, 1.7, 0.7, 0.5 s of CPU in six consecutive 24-run sweeps of one JVM, which
       // on two cores comes out of the runs' time and on one core runs on the idle other core.
       for (int w = 1; w <= warmUps; w++) {
-        int n = w;
+        Path dir = tmp.resolve("warm-up-" + w);
         logged("warm-up sweep " + w + " of " + warmUps, 2,
-            cores -> timedSweep(s, base, model, tmp.resolve("warm-up-" + n), "local[2]"));
+            cores -> timedSweep(s, base, model, dir, "local[" + cores + "]"));
       }
       int[] k = {0};
       return fastest(repeats,
