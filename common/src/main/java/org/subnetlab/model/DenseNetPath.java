@@ -1,9 +1,5 @@
 package org.subnetlab.model;
 
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 import java.util.ArrayList;
 import org.bytedeco.javacpp.FloatPointer;
@@ -21,8 +17,9 @@ import org.subnetlab.task.Dataset;
 /**
  * The loss, gradient and outputs of a float MLP (dense layers with relu, tanh, sigmoid or identity,
  * then a softmax cross-entropy output layer — what {@link Networks#mlp} builds) computed on Java
- * float arrays with one OpenBLAS {@code sgemm} per matrix product and the bias, activation and
- * softmax loops in Java: no ND4J array, op or workspace per call and no allocation after the first
+ * float arrays with one OpenBLAS {@code sgemm} per matrix product ({@link Sgemm}: the AVX-512
+ * small-matrix kernels where the CPU has them, else {@code cblas_sgemm}) and the bias, activation
+ * and softmax loops in Java: no ND4J array, op or workspace per call and no allocation after the first
  * call of a batch size, and no gradient for the input features (DL4J's backprop computes it and
  * throws it away — a third of the work of the first layer). DL4J's own backprop costs several ms
  * of per-op overhead per call, which dominated mask training on small MLPs.
@@ -243,8 +240,8 @@ final class DenseNetPath {
         nativeAct[0].put(act[0], 0, n * in);
       }
       // z[n, out] = a[n, in] · Wᵀ with W as [out][in]
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in, 1f, nativeAct[l], in,
-          nativeWeights[l], in, 0f, nativeAct[l + 1], out);
+      Sgemm.product(false, true, n, out, in, nativeAct[l], in, nativeWeights[l], in,
+          nativeAct[l + 1], out);
       nativeAct[l + 1].get(z, 0, n * out);
       if (l < layers - 1) {
         activate(acts[l], z, n, out, params, biasOffset[l]);
@@ -315,8 +312,7 @@ final class DenseNetPath {
       FloatPointer nd = nativeDelta[l + 1];
       nd.put(d, 0, n * out);
       // ∂L/∂W [out][in] = dᵀ[out, n] · a[n, in]
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n, 1f, nd, out,
-          nativeAct[l], in, 0f, product, in);
+      Sgemm.product(true, false, out, in, n, nd, out, nativeAct[l], in, product, in);
       product.get(gradient, weightOffset[l], out * in);
       int b = biasOffset[l];
       java.util.Arrays.fill(gradient, b, b + out, 0f);
@@ -331,8 +327,7 @@ final class DenseNetPath {
       }
       // ∂L/∂a [n, in] = d[n, out] · W[out, in], then through the activation
       float[] e = delta[l];
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in, out, 1f, nd, out,
-          nativeWeights[l], in, 0f, product, in);
+      Sgemm.product(false, false, n, in, out, nd, out, nativeWeights[l], in, product, in);
       product.get(e, 0, n * in);
       float[] a = act[l];
       PlainActivation f = acts[l - 1];
