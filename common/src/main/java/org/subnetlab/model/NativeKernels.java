@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A {@code OPENBLAS_CORETYPE} already set is always left alone: it is how a user picks other
  * kernels ({@code SkylakeX} on an AVX-512 CPU measured another 2.1× on that chain, but 0.3.19
- * never validated its AVX-512 kernels on AMD, so that stays the user's choice). OpenBLAS reads the
- * variable once, when it loads, so {@link #select} runs in the static initialisers of the two
- * classes that call it here ({@link NativeThreads}, {@link DenseNetPath}) and at the entry points,
- * before ND4J loads its own copy.
+ * never validated its AVX-512 kernels on AMD, so that stays the user's choice; {@link Sgemm} calls
+ * only its AVX-512 small-matrix kernels, directly, after checking them against cblas_sgemm).
+ * OpenBLAS reads the variable once, when it loads, so {@link #select} runs in the static
+ * initialisers of the classes that call it here ({@link NativeThreads}, {@link DenseNetPath},
+ * {@link Sgemm}) and at the entry points, before ND4J loads its own copy.
  */
 public final class NativeKernels {
   private static final Logger LOG = LoggerFactory.getLogger(NativeKernels.class);
@@ -121,6 +122,17 @@ public final class NativeKernels {
     boolean unknownAmd = cpu.vendor().equals("AuthenticAMD") && cpu.family() >= 0x1A;
     boolean avx2 = cpu.flags().containsAll(List.of("avx2", "fma"));
     return unknownAmd && avx2 ? Optional.of("Haswell") : Optional.empty();
+  }
+
+  /**
+   * What {@link DenseNetPath}'s matrix products run on: OpenBLAS's AVX-512 small-matrix kernels
+   * called directly, or {@code cblas_sgemm} with the kernels of {@link #loadedCore} (see
+   * {@link Sgemm}).
+   */
+  public static String mlpProducts() {
+    return Sgemm.smallKernels()
+        ? "AVX-512 small-matrix kernels (products up to 512^3 multiply-adds)"
+        : "cblas_sgemm";
   }
 
   /**

@@ -94,7 +94,9 @@ final class Bench implements Callable<Integer> {
           new picocli.CommandLine(this), "--warm-ups must be at least 0, got " + warmUps);
     }
     NativeThreads.limit(1);
-    System.err.println("OpenBLAS kernels: " + NativeKernels.loadedCore()); // stdout is JSON lines
+    // stdout is JSON lines
+    System.err.println("OpenBLAS kernels: " + NativeKernels.loadedCore() + "; MLP products: "
+        + NativeKernels.mlpProducts());
     for (int[] shape : new int[][] {{784, 256, 256, 10}, {35, 128, 128, 16}}) {
       String sizes = join(shape);
       for (String method : List.of("csordas", "continuous-sparsification")) {

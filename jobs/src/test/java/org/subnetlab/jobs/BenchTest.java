@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.subnetlab.model.NativeKernels;
 
 /**
  * {@code subnetlab bench} as a real process, shortened (5 timed steps, a one-seed sweep of 20-step
@@ -80,6 +81,9 @@ class BenchTest {
       assertThat(log.stream().filter(l -> l.startsWith("bench: " + what + " with ")))
           .as(what).hasSize(4);
     }
+    // what the MLP products ran on, next to OpenBLAS's kernels
+    assertThat(log).anyMatch(l -> l.matches("OpenBLAS kernels: \\S+; MLP products: "
+        + (NativeKernels.mlpProducts().startsWith("AVX-512") ? "AVX-512 .*" : "cblas_sgemm")));
     // --warm-ups 2: two untimed sweeps on two cores before the timed ones, logged as such
     List<String> warmUps = log.stream().filter(l -> l.startsWith("bench: warm-up ")).toList();
     assertThat(warmUps).hasSize(2);
