@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * (0.3.19: one lock and a table shared by all threads), so two runs of a sweep in one executor slow
  * each other down — a demo csordas run took 8 % more CPU next to another one, and a partner thread
  * doing nothing but small sgemms cost it 8.8 %, memory traffic only 2 %. The small kernels take no
- * buffer: they read the operands in place. They are also faster per call here — 1.0–3.5× on the
+ * buffer: they read the operands in place. They are also faster per call here — 1.1–3.5× on the
  * products of the demo and the reference MLP against the AVX2 ("Haswell") kernels OpenBLAS runs on
  * this CPU, 2.1× on a csordas sample's whole chain — because OpenBLAS 0.3.19 selects its AVX-512
  * code only on CPUs it knows (not on AMD's Zen 4/5; see {@link NativeKernels}). Above
