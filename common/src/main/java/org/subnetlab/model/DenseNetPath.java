@@ -1,6 +1,5 @@
 package org.subnetlab.model;
 
-
 import java.util.ArrayList;
 import org.bytedeco.javacpp.FloatPointer;
 import java.util.List;
@@ -19,9 +18,9 @@ import org.subnetlab.task.Dataset;
  * then a softmax cross-entropy output layer — what {@link Networks#mlp} builds) computed on Java
  * float arrays with one OpenBLAS {@code sgemm} per matrix product ({@link Sgemm}: the AVX-512
  * small-matrix kernels where the CPU has them, else {@code cblas_sgemm}) and the bias, activation
- * and softmax loops in Java: no ND4J array, op or workspace per call and no allocation after the first
- * call of a batch size, and no gradient for the input features (DL4J's backprop computes it and
- * throws it away — a third of the work of the first layer). DL4J's own backprop costs several ms
+ * and softmax loops in Java: no ND4J array, op or workspace per call and no allocation after the
+ * first call of a batch size, and no gradient for the input features (DL4J's backprop computes it
+ * and throws it away — a third of the work of the first layer). DL4J's own backprop costs several ms
  * of per-op overhead per call, which dominated mask training on small MLPs.
  *
  * <p>Reads and writes DL4J's flattened parameter layout (per layer W, a [nIn, nOut] column-major

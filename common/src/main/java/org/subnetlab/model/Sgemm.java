@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * {@link #MAX_SMALL_MNK} the packed path is faster again (1024³ NN: 0.88×).
  *
  * <p>Used only if the CPU reports the AVX-512 subsets the kernels are compiled for, the symbols
- * resolve, and a self-check against {@code cblas_sgemm} on odd shapes of all three forms agrees;
- * otherwise a warning says why and every product goes to {@code cblas_sgemm}. The system property
+ * resolve, and a self-check against {@code cblas_sgemm} on ragged shapes in all four
+ * transpositions agrees; missing symbols or a disagreement log a warning, and every product then
+ * goes to {@code cblas_sgemm}. The system property
  * {@value #PROPERTY}{@code =false} turns the kernels off (e.g. to compare).
  */
 final class Sgemm {
