@@ -127,6 +127,7 @@ final class Sgemm {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))
         || !cpuHasAvx512(NativeKernels.Cpu.read(Path.of("/proc/cpuinfo")))) {
+      LOG.info("MLP matrix products through cblas_sgemm (no AVX-512 on this CPU)");
       return false;
     }
     try {
@@ -143,7 +144,9 @@ final class Sgemm {
           + "through cblas_sgemm", disagreement);
       return false;
     }
-    LOG.debug("sgemm through OpenBLAS's AVX-512 small-matrix kernels");
+    // one line per JVM: masks are bit-identical only between machines that run the same kernels
+    LOG.info("MLP matrix products on OpenBLAS's AVX-512 small-matrix kernels (-D{}=false: "
+        + "cblas_sgemm)", PROPERTY);
     return true;
   }
 
