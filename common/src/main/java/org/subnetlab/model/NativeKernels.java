@@ -141,11 +141,18 @@ public final class NativeKernels {
    */
   public static String loadedCore() {
     try {
-      String path = Loader.load(openblas_nolapack.class);
-      Function f = NativeLibrary.getInstance(path).getFunction("openblas_get_corename");
+      Function f = openblas().getFunction("openblas_get_corename");
       return f.invokeString(new Object[0], false).trim();
     } catch (RuntimeException | LinkageError e) {
       return "unknown";
     }
+  }
+
+  /**
+   * The OpenBLAS that {@link DenseNetPath} calls (JavaCPP's, loaded if it is not yet), for JNA to
+   * look symbols up in. Throws what loading throws.
+   */
+  static NativeLibrary openblas() {
+    return NativeLibrary.getInstance(Loader.load(openblas_nolapack.class));
   }
 }

@@ -6,14 +6,11 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Loader;
-import org.bytedeco.openblas.global.openblas_nolapack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +117,7 @@ final class Sgemm {
 
   private static boolean enable() {
     if ("false".equals(System.getProperty(PROPERTY))) {
-      LOG.debug("{}=false: sgemm through cblas_sgemm", PROPERTY);
+      LOG.info("MLP matrix products through cblas_sgemm ({}=false)", PROPERTY);
       return false;
     }
     String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
@@ -131,8 +128,7 @@ final class Sgemm {
       return false;
     }
     try {
-      String library = Loader.load(openblas_nolapack.class);
-      Native.register(Kernels.class, NativeLibrary.getInstance(library));
+      Native.register(Kernels.class, NativeKernels.openblas());
     } catch (RuntimeException | LinkageError e) {
       LOG.warn("OpenBLAS's AVX-512 small-matrix kernels not found ({}); sgemm through "
           + "cblas_sgemm", e.toString());
