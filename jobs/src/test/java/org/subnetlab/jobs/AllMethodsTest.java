@@ -1,6 +1,7 @@
 package org.subnetlab.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -64,12 +65,36 @@ class AllMethodsTest {
     assertThat(methodsIn("overlap", "method_a")).isEqualTo(all);
     assertThat(methodsIn("summary", "method")).isEqualTo(all);
     // Random-control statistics sit on the subnetwork and removed rows.
-    List<Row> sub = spark.read().parquet(out.table("ablation").toString())
-        .where("mode = 'subnetwork'").select("random_n", "random_percentile").collectAsList();
+    // Recomputed here from the control rows of the same table (mean, sample std, z, and the
+    // share of controls at or below the found mask's accuracy), not by the code that wrote them.
+    List<Row> ablation = spark.read().parquet(out.table("ablation").toString()).collectAsList();
+    List<Row> sub = ablation.stream().filter(r -> r.getAs("mode").equals("subnetwork")).toList();
     assertThat(sub).hasSize((20 + 8) * 2);
     for (Row r : sub) {
-      assertThat(r.getInt(0)).isEqualTo(3);
-      assertThat(r.getDouble(1)).isBetween(0.0, 100.0);
+      double[] controls = ablation.stream()
+          .filter(c -> c.getAs("mode").equals("random_subnetwork")
+              && c.getAs("run_id").equals(r.getAs("run_id"))
+              && c.getAs("eval_subtask").equals(r.getAs("eval_subtask")))
+          .mapToDouble(c -> c.<Double>getAs("accuracy")).toArray();
+      assertThat(controls).hasSize(3);
+      double acc = r.getAs("accuracy");
+      double mean = (controls[0] + controls[1] + controls[2]) / 3;
+      double ss = 0;
+      int atOrBelow = 0;
+      for (double c : controls) {
+        ss += (c - mean) * (c - mean);
+        atOrBelow += c <= acc ? 1 : 0;
+      }
+      double std = Math.sqrt(ss / 2);
+      assertThat(r.<Integer>getAs("random_n")).isEqualTo(3);
+      assertThat(r.<Double>getAs("random_mean")).isCloseTo(mean, within(1e-12));
+      assertThat(r.<Double>getAs("random_std")).isCloseTo(std, within(1e-12));
+      assertThat(r.<Double>getAs("random_percentile")).isEqualTo(100.0 * atOrBelow / 3);
+      if (std > 0) {
+        assertThat(r.<Double>getAs("z_score")).isCloseTo((acc - mean) / std, within(1e-9));
+      } else {
+        assertThat(r.isNullAt(r.fieldIndex("z_score"))).isTrue();
+      }
     }
     Row density = spark.read().parquet(out.table("summary").toString())
         .where("method = 'magnitude' AND layer = 'ALL' AND hyperparameters['matched'] IS NULL")

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
-import org.subnetlab.metrics.OverlapCounts;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
@@ -77,12 +76,20 @@ class PipelineTest {
   }
 
   @Test
-  void overlapTableEqualsPopcountsOfTheMaskBits() {
-    Map<String, byte[]> bits = new HashMap<>();
+  void overlapTableEqualsCountsOfTheMaskBitsUnpackedOneByOne() {
+    // Independent of PackedBits / OverlapCounts (which the table's UDFs call): every mask bit is
+    // unpacked as documented (little-endian, bit i of the layer = bit i % 8 of byte i / 8) and the
+    // pairs are counted bit by bit.
+    Map<String, boolean[]> bits = new HashMap<>();
     for (Row r : table("masks")) {
-      bits.put(r.getAs("run_id") + "/" + r.getAs("layer"), r.getAs("bits"));
+      byte[] packed = r.getAs("bits");
+      boolean[] b = new boolean[(int) (long) r.<Long>getAs("n_params")];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = ((packed[i / 8] >> (i % 8)) & 1) == 1;
+      }
+      bits.put(r.getAs("run_id") + "/" + r.getAs("layer"), b);
     }
-    Map<String, OverlapCounts> all = new HashMap<>();
+    Map<String, long[]> all = new HashMap<>();
     List<Row> overlap = table("overlap");
     for (Row r : overlap) {
       if (r.getAs("layer").equals("ALL")) {
@@ -90,20 +97,32 @@ class PipelineTest {
       }
       String a = r.getAs("run_a");
       String b = r.getAs("run_b");
-      OverlapCounts c = OverlapCounts.of(bits.get(a + "/" + r.getAs("layer")),
-          bits.get(b + "/" + r.getAs("layer")));
-      assertThat((long) r.getAs("intersection")).isEqualTo(c.intersection());
-      assertThat((long) r.getAs("union")).isEqualTo(c.union());
-      assertThat((double) r.getAs("jaccard")).isEqualTo(c.jaccard());
-      assertThat((double) r.getAs("share_a_in_b")).isEqualTo(c.shareOfA());
-      all.merge(a + "|" + b, c, OverlapCounts::merge);
+      boolean[] x = bits.get(a + "/" + r.getAs("layer"));
+      boolean[] y = bits.get(b + "/" + r.getAs("layer"));
+      long[] c = new long[4]; // intersection, union, kept a, kept b
+      for (int i = 0; i < x.length; i++) {
+        c[0] += x[i] && y[i] ? 1 : 0;
+        c[1] += x[i] || y[i] ? 1 : 0;
+        c[2] += x[i] ? 1 : 0;
+        c[3] += y[i] ? 1 : 0;
+      }
+      assertThat((long) r.getAs("intersection")).isEqualTo(c[0]);
+      assertThat((long) r.getAs("union")).isEqualTo(c[1]);
+      assertThat((double) r.getAs("jaccard")).isEqualTo(c[1] == 0 ? 0.0 : (double) c[0] / c[1]);
+      assertThat((double) r.getAs("share_a_in_b"))
+          .isEqualTo(c[2] == 0 ? 0.0 : (double) c[0] / c[2]);
+      long[] sum = all.computeIfAbsent(a + "|" + b, k -> new long[4]);
+      for (int i = 0; i < 4; i++) {
+        sum[i] += c[i];
+      }
     }
+    assertThat(all).isNotEmpty();
     for (Row r : overlap) {
       if (r.getAs("layer").equals("ALL")) {
-        OverlapCounts c = all.get(r.getAs("run_a") + "|" + r.getAs("run_b"));
-        assertThat((double) r.getAs("jaccard")).isCloseTo(c.jaccard(),
+        long[] c = all.get(r.getAs("run_a") + "|" + r.getAs("run_b"));
+        assertThat((double) r.getAs("jaccard")).isCloseTo((double) c[0] / c[1],
             org.assertj.core.data.Offset.offset(1e-12));
-        assertThat((double) r.getAs("share_b_in_a")).isCloseTo(c.shareOfB(),
+        assertThat((double) r.getAs("share_b_in_a")).isCloseTo((double) c[0] / c[3],
             org.assertj.core.data.Offset.offset(1e-12));
       }
     }
