@@ -23,6 +23,7 @@ public final class Settings {
   private final ClusterSettings cluster;
   private final boolean composeInPipeline;
   private final int bootstrapResamples;
+  private final double selectionTolerance;
   private final Config config;
   /** The fingerprint of the output these settings work on, when it is this config's legacy one. */
   private final String storedLegacyFingerprint;
@@ -41,6 +42,13 @@ public final class Settings {
     }
     this.composeInPipeline = c.getBoolean("pipeline.compose");
     this.bootstrapResamples = Keys.intIn(c, "aggregate.bootstrap-resamples", 100, 1_000_000);
+    com.typesafe.config.ConfigValue tol = c.getValue("aggregate.selection.tolerance");
+    if (tol.valueType() != com.typesafe.config.ConfigValueType.NUMBER
+        || !(((Number) tol.unwrapped()).doubleValue() >= 0)
+        || !(((Number) tol.unwrapped()).doubleValue() < 1)) {
+      throw Keys.bad(c, "aggregate.selection.tolerance", "must be a number in [0, 1)");
+    }
+    this.selectionTolerance = ((Number) tol.unwrapped()).doubleValue();
     if (model.isImported() && model.trainsOnSpark()) {
       throw Keys.bad(c, "model.trainer", "spark trains a base model, and model.import brings a"
           + " trained one; set model.trainer = local (the default) with model.import");
@@ -65,6 +73,7 @@ public final class Settings {
     this.cluster = s.cluster;
     this.composeInPipeline = s.composeInPipeline;
     this.bootstrapResamples = s.bootstrapResamples;
+    this.selectionTolerance = s.selectionTolerance;
     this.config = s.config;
     this.storedLegacyFingerprint = storedLegacyFingerprint;
   }
@@ -110,6 +119,14 @@ public final class Settings {
 
   public int bootstrapResamples() {
     return bootstrapResamples;
+  }
+
+  /**
+   * The relative accuracy tolerance of the summary's mask selection: a mask qualifies when its
+   * subnetwork accuracy is at least (1 − tolerance) × the full model's on its subtask.
+   */
+  public double selectionTolerance() {
+    return selectionTolerance;
   }
 
   public int randomControls() {

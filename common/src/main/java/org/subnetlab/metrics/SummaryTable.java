@@ -5,29 +5,46 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import org.subnetlab.sweep.GridPoints;
 import org.subnetlab.sweep.RunSpec;
 
 /**
- * The {@code summary} table: per (method, hyperparameters, subtask, layer), statistics over seeds
- * (matched-density runs, whose top-k differs per seed, are grouped without it) —
- * mean, std and 95% bootstrap interval of density, subnetwork accuracy and removal drop (the last two
- * on layer {@code ALL}, where they are defined) — and mean Jaccard overlaps across seeds (stability),
- * across subtasks at the same seed (modularity) and across methods for the same subtask and seed
- * (agreement between methods).
+ * The {@code summary} table. Rows with {@code selection = "grid"}: per (grid point
+ * ({@link GridPoints}: method and hyperparameters; matched-density runs, whose top-k differs per
+ * seed, without it), subtask, layer), statistics over seeds. Rows with {@code selection =
+ * "selected"}: per (method family, subtask, layer), the same statistics over the masks
+ * {@link Selection} picks, one per seed, among all grid points of the family. Statistics: mean,
+ * std and a 95% interval ({@link Intervals}: Student-t below {@link Intervals#STUDENT_T_BELOW}
+ * seeds, percentile bootstrap from there on; the row says which) of density, subnetwork accuracy
+ * and removal drop (the last two on layer {@code ALL}, where they are defined), and mean Jaccard
+ * overlaps across seeds (stability), across subtasks at the same seed (modularity) and across
+ * methods for the same subtask and seed (agreement between methods), each among the row's own
+ * kind of runs (one grid point, or the selected masks).
  */
 public final class SummaryTable {
   private SummaryTable() {}
 
+  public static final String GRID = "grid";
+  public static final String SELECTED = "selected";
+
   /** Mean, std and interval of one quantity over seeds. */
   public record Stat(double mean, double std, double low, double high) implements Serializable {}
 
-  /** One row of the table. */
+  /**
+   * One row of the table. {@code gridPoint}: the hyperparameters that differ between the family's
+   * grid points ("" for a lone point; for selected rows, the most often selected point);
+   * {@code selectedPoints}, {@code withinTolerance} and {@code warning} only on selected rows.
+   */
   public record Row(
       String method, Map<String, String> hyperparameters, String subtask, String layer, int seeds,
       Stat density, Stat subnetworkAccuracy, Stat removalDrop, double jaccardAcrossSeeds,
-      double jaccardAcrossSubtasks, double jaccardAcrossMethods)
+      double jaccardAcrossSubtasks, double jaccardAcrossMethods, String interval,
+      String selection, String selectionRule, String gridPoint, List<String> runIds,
+      String selectedPoints, Integer withinTolerance, String warning)
       implements Serializable {}
 
   /** Per-run inputs: density per layer, and on the run's own subtask the three accuracies. */
@@ -38,62 +55,189 @@ public final class SummaryTable {
   /** One overlap row. */
   public record Pair(String runA, String runB, String layer, double jaccard) {}
 
+  /** The table: grid rows, then selected rows ({@code tolerance}: relative, see Selection). */
   public static List<Row> compute(
-      List<RunFigures> runs, List<Pair> overlap, int resamples, long seed) {
+      List<RunFigures> runs, List<Pair> overlap, int resamples, long seed, double tolerance) {
+    GridPoints points = GridPoints.ofSpecs(runs.stream().map(RunFigures::spec).toList());
     Map<String, RunFigures> byId = new LinkedHashMap<>();
     Map<String, List<RunFigures>> groups = new LinkedHashMap<>();
     for (RunFigures r : runs) {
       byId.put(r.spec().runId(), r);
-      groups.computeIfAbsent(groupOf(r.spec()), k -> new ArrayList<>()).add(r);
+      groups.computeIfAbsent(points.key(r.spec().runId()) + "|" + r.spec().subtask(),
+          k -> new ArrayList<>()).add(r);
     }
-    // Jaccard sums per (group, layer, kind).
-    Map<String, double[]> jac = new TreeMap<>();
-    for (Pair p : overlap) {
-      RunSpec a = byId.get(p.runA()).spec();
-      RunSpec b = byId.get(p.runB()).spec();
-      String kind = a.method().equals(b.method())
-          && a.comparableHyperparameters().equals(b.comparableHyperparameters())
-          ? (a.subtask().equals(b.subtask()) && a.seed() != b.seed() ? "seeds"
-              : !a.subtask().equals(b.subtask()) && a.seed() == b.seed() ? "subtasks" : null)
-          : (!a.method().equals(b.method()) && a.subtask().equals(b.subtask())
-              && a.seed() == b.seed() ? "methods" : null);
-      if (kind == null) {
-        continue;
-      }
-      add(jac, groupOf(a) + "|" + p.layer() + "|" + kind, p.jaccard());
-      add(jac, groupOf(b) + "|" + p.layer() + "|" + kind, p.jaccard());
-    }
-    List<Row> out = new ArrayList<>();
     SplittableRandom rng = new SplittableRandom(seed);
+    List<Row> out = new ArrayList<>();
+    String rule = Selection.rule(tolerance);
+    Map<String, double[]> jac = jaccards(overlap, byId, points, null);
     for (Map.Entry<String, List<RunFigures>> g : groups.entrySet()) {
       List<RunFigures> members = g.getValue();
       RunSpec first = members.get(0).spec();
-      for (String layer : members.get(0).densityByLayer().keySet()) {
-        double[] density = members.stream().mapToDouble(r -> r.densityByLayer().get(layer)).toArray();
-        boolean all = layer.equals("ALL");
-        Stat sub = all ? stat(members.stream().mapToDouble(RunFigures::subnetworkAccuracy)
-            .toArray(), resamples, rng) : null;
-        Stat drop = all ? stat(members.stream()
-            .mapToDouble(r -> r.fullAccuracy() - r.removedAccuracy()).toArray(), resamples, rng)
-            : null;
-        Map<String, String> hp = new TreeMap<>(first.hyperparameterStrings());
-        hp.keySet().retainAll(first.comparableHyperparameters().keySet());
-        out.add(new Row(first.method(), hp, first.subtask(), layer,
-            members.size(), stat(density, resamples, rng), sub, drop,
-            mean(jac, g.getKey() + "|" + layer + "|seeds"),
-            mean(jac, g.getKey() + "|" + layer + "|subtasks"),
-            mean(jac, g.getKey() + "|" + layer + "|methods")));
+      Map<String, String> hp = new TreeMap<>(first.hyperparameterStrings());
+      hp.keySet().retainAll(first.comparableHyperparameters().keySet());
+      rows(out, members, first.method(), hp, g.getKey(), jac, GRID, rule,
+          points.pointLabel(first.runId()), null, null, null, resamples, rng);
+    }
+    // The selected masks: one per (family, subtask, seed).
+    List<Selection.Candidate> candidates = new ArrayList<>();
+    for (RunFigures r : runs) {
+      candidates.add(new Selection.Candidate(r.spec().runId(), points.family(r.spec().runId()),
+          r.spec().subtask(), r.spec().seed(), r.densityByLayer().get("ALL"),
+          r.subnetworkAccuracy(), r.fullAccuracy()));
+    }
+    Map<String, List<Selection.Choice>> chosen = new LinkedHashMap<>();
+    for (Selection.Choice c : Selection.select(candidates, tolerance).values()) {
+      chosen.computeIfAbsent(c.chosen().family() + "|" + c.chosen().subtask(),
+          k -> new ArrayList<>()).add(c);
+    }
+    Set<String> selectedIds = new TreeSet<>();
+    chosen.values().forEach(cs -> cs.forEach(c -> selectedIds.add(c.chosen().runId())));
+    Map<String, double[]> selJac = jaccards(overlap, byId, points, selectedIds);
+    for (Map.Entry<String, List<Selection.Choice>> g : chosen.entrySet()) {
+      List<RunFigures> members = g.getValue().stream()
+          .map(c -> byId.get(c.chosen().runId())).toList();
+      RunSpec first = members.get(0).spec();
+      // The hyperparameters the selected masks agree on.
+      Map<String, String> hp = new TreeMap<>(first.hyperparameterStrings());
+      hp.keySet().retainAll(first.comparableHyperparameters().keySet());
+      for (RunFigures m : members) {
+        Map<String, String> other = m.spec().hyperparameterStrings();
+        hp.entrySet().removeIf(e -> !e.getValue().equals(other.get(e.getKey())));
       }
+      Map<String, Integer> counts = new TreeMap<>();
+      for (RunFigures m : members) {
+        counts.merge(points.pointLabel(m.spec().runId()), 1, Integer::sum);
+      }
+      String mostOften = counts.entrySet().stream()
+          .max(Map.Entry.<String, Integer>comparingByValue()
+              .thenComparing(Map.Entry.comparingByKey(
+                  java.util.Comparator.<String>reverseOrder())))
+          .orElseThrow().getKey();
+      StringBuilder listed = new StringBuilder();
+      counts.forEach((k, n) -> listed.append(listed.length() == 0 ? "" : ", ")
+          .append(k.isEmpty() ? "(single grid point)" : k).append(" x").append(n));
+      int within = (int) g.getValue().stream().filter(Selection.Choice::withinTolerance).count();
+      String family = points.family(first.runId());
+      String warning = warning(family, first.method(), first.subtask(), runs, points,
+          members, mostOften, within, tolerance);
+      rows(out, members, first.method(), hp, g.getKey(), selJac, SELECTED, rule, mostOften,
+          listed.toString(), within, warning, resamples, rng);
     }
     return out;
   }
 
-  private static String groupOf(RunSpec s) {
-    return s.method() + "|" + s.comparableHyperparameters() + "|" + s.subtask();
+  private static void rows(
+      List<Row> out, List<RunFigures> members, String method, Map<String, String> hp,
+      String group, Map<String, double[]> jac, String selection, String rule, String gridPoint,
+      String selectedPoints, Integer within, String warning, int resamples,
+      SplittableRandom rng) {
+    RunSpec first = members.get(0).spec();
+    List<String> ids = members.stream().map(r -> r.spec().runId()).toList();
+    String interval = Intervals.methodFor(members.size());
+    for (String layer : members.get(0).densityByLayer().keySet()) {
+      double[] density = members.stream().mapToDouble(r -> r.densityByLayer().get(layer)).toArray();
+      boolean all = layer.equals("ALL");
+      Stat sub = all ? stat(members.stream().mapToDouble(RunFigures::subnetworkAccuracy)
+          .toArray(), resamples, rng) : null;
+      Stat drop = all ? stat(members.stream()
+          .mapToDouble(r -> r.fullAccuracy() - r.removedAccuracy()).toArray(), resamples, rng)
+          : null;
+      out.add(new Row(method, hp, first.subtask(), layer, members.size(),
+          stat(density, resamples, rng), sub, drop,
+          mean(jac, group + "|" + layer + "|seeds"),
+          mean(jac, group + "|" + layer + "|subtasks"),
+          mean(jac, group + "|" + layer + "|methods"), interval, selection, rule, gridPoint, ids,
+          selectedPoints, within, all ? warning : null));
+    }
+  }
+
+  /**
+   * Jaccard sums per (group, layer, kind). With {@code selected} null, groups are grid points
+   * and pairs count within one grid point (seeds, subtasks) or between families (methods); with
+   * a set of selected runs, only pairs of selected runs count and groups are families.
+   */
+  private static Map<String, double[]> jaccards(
+      List<Pair> overlap, Map<String, RunFigures> byId, GridPoints points, Set<String> selected) {
+    Map<String, double[]> jac = new TreeMap<>();
+    for (Pair p : overlap) {
+      RunFigures ra = byId.get(p.runA());
+      RunFigures rb = byId.get(p.runB());
+      if (ra == null || rb == null
+          || selected != null && !(selected.contains(p.runA()) && selected.contains(p.runB()))) {
+        continue;
+      }
+      RunSpec a = ra.spec();
+      RunSpec b = rb.spec();
+      String ga = selected == null ? points.key(a.runId()) : points.family(a.runId());
+      String gb = selected == null ? points.key(b.runId()) : points.family(b.runId());
+      boolean sameFamily = points.family(a.runId()).equals(points.family(b.runId()));
+      String kind = ga.equals(gb)
+          ? (a.subtask().equals(b.subtask()) && a.seed() != b.seed() ? "seeds"
+              : !a.subtask().equals(b.subtask()) && a.seed() == b.seed() ? "subtasks" : null)
+          : (!sameFamily && a.subtask().equals(b.subtask()) && a.seed() == b.seed()
+              ? "methods" : null);
+      if (kind == null) {
+        continue;
+      }
+      add(jac, ga + "|" + a.subtask() + "|" + p.layer() + "|" + kind, p.jaccard());
+      add(jac, gb + "|" + b.subtask() + "|" + p.layer() + "|" + kind, p.jaccard());
+    }
+    return jac;
+  }
+
+  /**
+   * The warning of a selected row, or null: no grid point within tolerance; the regulariser run
+   * at one value only; or the most often selected point at the sparse end of the swept path.
+   */
+  static String warning(
+      String family, String method, String subtask, List<RunFigures> runs, GridPoints points,
+      List<RunFigures> selected, String mostOften, int within, double tolerance) {
+    if (!family.equals(method)) {
+      return null; // matched runs take their size from the reference mask
+    }
+    var reg = GridPoints.regulariser(method);
+    String key = reg.map(r -> "masks." + method + "." + r.getKey()).orElse(null);
+    if (within < selected.size()) {
+      return String.format(java.util.Locale.ROOT, "%s on %s: no grid point within %s of the"
+          + " full model's accuracy for %d of %d seeds (the most accurate was selected);"
+          + " extend the path toward weaker regularisation%s", family, subtask,
+          Selection.percent(tolerance), selected.size() - within, selected.size(),
+          key == null ? "" : " (" + key + ")");
+    }
+    if (reg.isEmpty()) {
+      return null;
+    }
+    String name = reg.get().getKey();
+    int direction = reg.get().getValue();
+    TreeSet<Double> values = new TreeSet<>();
+    for (RunFigures r : runs) {
+      if (points.family(r.spec().runId()).equals(family)
+          && r.spec().hyperparameters().containsKey(name)) {
+        values.add(r.spec().hyperparameters().get(name));
+      }
+    }
+    if (values.size() == 1) {
+      return String.format(java.util.Locale.ROOT, "%s on %s: only one value of %s was run (%s);"
+          + " the default regularisation may be too weak for this model: sweep it, e.g. `%s ="
+          + " auto`", family, subtask, key, RunSpecs.number(values.first()), key);
+    }
+    if (values.isEmpty()) {
+      return null;
+    }
+    double sparseEnd = direction > 0 ? values.last() : values.first();
+    long atEnd = selected.stream()
+        .filter(r -> r.spec().hyperparameters().get(name) == sparseEnd).count();
+    if (atEnd * 2 > selected.size()) {
+      return String.format(java.util.Locale.ROOT, "%s on %s: the selected %s=%s is the sparsest"
+          + " end of the swept path (%d of %d seeds); the path may need extending (%s %s)",
+          family, subtask, name, RunSpecs.number(sparseEnd), atEnd, selected.size(),
+          direction > 0 ? "larger" : "smaller", key);
+    }
+    return null;
   }
 
   private static Stat stat(double[] x, int resamples, SplittableRandom rng) {
-    Bootstrap.Interval ci = Bootstrap.meanInterval(x, 0.95, resamples, rng);
+    Intervals.Interval ci = Intervals.mean(x, 0.95, resamples, rng);
     return new Stat(Bootstrap.mean(x), Bootstrap.std(x), ci.low(), ci.high());
   }
 
@@ -106,5 +250,13 @@ public final class SummaryTable {
   private static double mean(Map<String, double[]> acc, String key) {
     double[] s = acc.get(key);
     return s == null ? Double.NaN : s[0] / s[1];
+  }
+
+  /** Formatting of hyperparameter values as the tables store them. */
+  private static final class RunSpecs {
+    static String number(double v) {
+      return v == Math.rint(v) && Math.abs(v) < 1e15
+          ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%s", v);
+    }
   }
 }

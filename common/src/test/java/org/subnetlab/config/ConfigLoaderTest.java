@@ -54,6 +54,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void selectionToleranceIsARelativeFractionBelowOne() throws IOException {
+    assertThat(ConfigLoader.load(conf(""), List.of()).selectionTolerance()).isEqualTo(0.05);
+    assertThat(ConfigLoader.load(conf("aggregate.selection.tolerance = 0"), List.of())
+        .selectionTolerance()).isZero();
+    assertThatThrownBy(() -> ConfigLoader.load(conf("aggregate.selection.tolerance = 1"),
+        List.of())).hasMessage("Cannot set aggregate.selection.tolerance to 1: must be a number"
+            + " in [0, 1).");
+    assertThatThrownBy(() -> ConfigLoader.load(conf("aggregate.selection.tolerance = -0.1"),
+        List.of())).hasMessage("Cannot set aggregate.selection.tolerance to -0.1: must be a"
+            + " number in [0, 1).");
+  }
+
+  @Test
   void rejectsOutOfRangeValues() throws IOException {
     assertThatThrownBy(() -> ConfigLoader.load(conf("task.arithmetic.modulus = 1"), List.of()))
         .hasMessage("Cannot set task.arithmetic.modulus to 1: must be an integer in [2, 256].");

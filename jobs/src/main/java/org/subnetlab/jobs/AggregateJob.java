@@ -287,7 +287,15 @@ public final class AggregateJob {
           .add("removal_drop", STAT, true)
           .add("jaccard_across_seeds", DataTypes.DoubleType, true)
           .add("jaccard_across_subtasks", DataTypes.DoubleType, true)
-          .add("jaccard_across_methods", DataTypes.DoubleType, true);
+          .add("jaccard_across_methods", DataTypes.DoubleType, true)
+          .add("interval", DataTypes.StringType, false)
+          .add("selection", DataTypes.StringType, false)
+          .add("selection_rule", DataTypes.StringType, false)
+          .add("grid_point", DataTypes.StringType, false)
+          .add("run_ids", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add("selected_points", DataTypes.StringType, true)
+          .add("n_within_tolerance", DataTypes.IntegerType, true)
+          .add("warning", DataTypes.StringType, true);
 
   /** The summary table, from the tables just written (small: one row per run and layer). */
   static Dataset<Row> summary(
@@ -322,14 +330,19 @@ public final class AggregateJob {
     }
     List<Row> rows = new ArrayList<>();
     for (SummaryTable.Row r :
-        SummaryTable.compute(figures, pairs, s.bootstrapResamples(), s.seed())) {
+        SummaryTable.compute(figures, pairs, s.bootstrapResamples(), s.seed(),
+            s.selectionTolerance())) {
       rows.add(RowFactory.create(r.method(),
           scala.collection.JavaConverters.mapAsScalaMap(r.hyperparameters()),
           r.subtask(), r.layer(), r.seeds(), stat(r.density()),
           stat(r.subnetworkAccuracy()), stat(r.removalDrop()), Reports.finite(r.jaccardAcrossSeeds()),
-          Reports.finite(r.jaccardAcrossSubtasks()), Reports.finite(r.jaccardAcrossMethods())));
+          Reports.finite(r.jaccardAcrossSubtasks()), Reports.finite(r.jaccardAcrossMethods()),
+          r.interval(), r.selection(), r.selectionRule(), r.gridPoint(),
+          r.runIds().toArray(new String[0]), r.selectedPoints(),
+          r.withinTolerance(), r.warning()));
     }
-    return spark.createDataFrame(rows, SUMMARY_SCHEMA).orderBy("method", "subtask", "layer");
+    return spark.createDataFrame(rows, SUMMARY_SCHEMA)
+        .orderBy("selection", "method", "grid_point", "subtask", "layer");
   }
 
   private static Row stat(SummaryTable.Stat st) {

@@ -1,90 +1,183 @@
 package org.subnetlab.jobs;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.subnetlab.metrics.Intervals;
 import org.subnetlab.model.ModelStore;
+import org.subnetlab.sweep.GridPoints;
 
 /**
- * The summary saved as {@code report/summary.md}: base-model accuracy, per method and subtask the
- * mean density and ablation accuracies over seeds, mean Jaccard overlaps and the bootstrap summary
- * table. Its first part ({@link #compact}) is printed at the end of {@code run}.
+ * The summary saved as {@code report/summary.md}: base-model accuracy, per grid point (method and
+ * the hyperparameters that differ within the sweep, {@link GridPoints}) and subtask the mean
+ * density and ablation accuracies over seeds, mean Jaccard overlaps, the summary table, and the
+ * same over the selected masks (one per method, subtask and seed; see the {@code summary} table's
+ * {@code selection} column), with the selection's warnings. Its first part ({@link #compact}) is
+ * printed at the end of {@code run}.
  */
 public final class Summary {
   private Summary() {}
 
   public static String build(SparkSession spark, OutputLayout out) {
-    StringBuilder sb = new StringBuilder(compact(spark, out));
+    GridPoints points = views(spark, out);
+    StringBuilder sb = new StringBuilder("# subnetlab summary: " + out.root().getFileName()
+        + "\n\n");
+    sb.append("Every row is one grid point (a method and the hyperparameters that differ within the"
+        + " sweep); statistics are over mask seeds of that grid point only. ")
+        .append(intervalNote());
+    sb.append(compact(spark, out, points));
     sb.append("\n## Overlap (mean Jaccard of whole-model masks)\n\n");
+    sb.append("Pairs of runs of the same grid point only.\n\n");
     sb.append("| method | between subtasks, same seed | same subtask, across seeds |\n|---|---|---|\n");
     for (Row r : spark.sql(
         "SELECT label_a, avg(CASE WHEN subtask_a<>subtask_b AND seed_a=seed_b THEN jaccard END),"
         + " avg(CASE WHEN subtask_a=subtask_b AND seed_a<>seed_b THEN jaccard END)"
-        + " FROM overlap_labelled WHERE layer='ALL' AND label_a=label_b GROUP BY label_a"
+        + " FROM overlap_labelled WHERE layer='ALL' AND key_a=key_b GROUP BY label_a"
         + " ORDER BY label_a").collectAsList()) {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.getString(0), num(r, 1),
           num(r, 2)));
     }
-    sb.append("\n## Overlap between subtasks (same method and seed, whole model, mean over seeds)\n\n");
-    sb.append("| method | subtask A | subtask B | Jaccard | share of A in B | share of B in A |\n"
-        + "|---|---|---|---|---|---|\n");
-    for (Row r : spark.sql(
-        "SELECT label_a, least(subtask_a, subtask_b) sa, greatest(subtask_a, subtask_b) sb,"
-        + " avg(jaccard),"
-        + " avg(CASE WHEN subtask_a < subtask_b THEN share_a_in_b ELSE share_b_in_a END),"
-        + " avg(CASE WHEN subtask_a < subtask_b THEN share_b_in_a ELSE share_a_in_b END)"
-        + " FROM overlap_labelled WHERE layer='ALL' AND label_a=label_b AND seed_a=seed_b"
-        + " AND subtask_a<>subtask_b GROUP BY label_a, sa, sb ORDER BY label_a, sa, sb")
-        .collectAsList()) {
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", r.getString(0),
-          r.getString(1), r.getString(2), num(r, 3), num(r, 4), num(r, 5)));
-    }
-    sb.append("\n## Summary table (whole model; mean [95% bootstrap interval] over seeds)\n\n");
-    sb.append("| method | subtask | density | subnetwork accuracy | removal drop "
-        + "| Jaccard across seeds | across subtasks | across methods |\n"
-        + "|---|---|---|---|---|---|---|---|\n");
-    for (Row r : spark.sql(
-        "SELECT concat(method, CASE WHEN hyperparameters['matched'] = '1' THEN ' (matched)'"
-        + " ELSE '' END) m, subtask, density, subnetwork_accuracy, removal_drop,"
-        + " jaccard_across_seeds, jaccard_across_subtasks, jaccard_across_methods"
-        + " FROM summary WHERE layer = 'ALL' ORDER BY m, subtask").collectAsList()) {
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
-          r.getString(0), r.getString(1), ci(r.getStruct(2)), ci(r.getStruct(3)),
-          ci(r.getStruct(4)), num(r, 5), num(r, 6), num(r, 7)));
+    subtaskOverlap(spark, sb, "Overlap between subtasks (same grid point and seed, whole model,"
+        + " mean over seeds)", "key_a=key_b", "label_a");
+    sb.append("\n## Summary table (whole model; mean [95% interval] over seeds)\n\n");
+    sb.append(intervalNote());
+    sb.append("| method | subtask | seeds | density | subnetwork accuracy | removal drop "
+        + "| Jaccard across seeds | across subtasks | across methods | interval |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Row r : summaryRows(spark, points, "grid")) {
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n",
+          labelOf(points, r), r.getAs("subtask"), (Integer) r.getAs("n_seeds"), ci(r.getAs("density")),
+          ci(r.getAs("subnetwork_accuracy")), ci(r.getAs("removal_drop")),
+          num(r, "jaccard_across_seeds"), num(r, "jaccard_across_subtasks"),
+          num(r, "jaccard_across_methods"), r.getAs("interval")));
     }
     sb.append("\n## Agreement between methods (same subtask and seed, mean Jaccard)\n\n");
     sb.append("| method A | method B | Jaccard |\n|---|---|---|\n");
     for (Row r : spark.sql(
         "SELECT least(label_a, label_b) ma, greatest(label_a, label_b) mb, avg(jaccard)"
-        + " FROM overlap_labelled WHERE layer='ALL' AND label_a<>label_b AND seed_a=seed_b"
+        + " FROM overlap_labelled WHERE layer='ALL' AND family_a<>family_b AND seed_a=seed_b"
         + " AND subtask_a=subtask_b GROUP BY ma, mb ORDER BY ma, mb").collectAsList()) {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.getString(0), r.getString(1),
           num(r, 2)));
     }
+    selected(spark, points, sb);
     return sb.toString();
   }
 
+  /** The selected masks: which grid points, their statistics, overlaps and ablation. */
+  private static void selected(SparkSession spark, GridPoints points, StringBuilder sb) {
+    List<Row> rows = summaryRows(spark, points, "selected");
+    if (rows.isEmpty()) {
+      return;
+    }
+    sb.append("\n## Selected masks (").append(rows.get(0).<String>getAs("selection_rule"))
+        .append(")\n\n");
+    sb.append("One mask per method, subtask and seed, chosen among all grid points of the method"
+        + " (`selection = selected` rows of the `summary` table). `selected` counts how often each"
+        + " grid point was chosen over the seeds; `within tolerance` how many seeds had a grid"
+        + " point within the tolerance.\n\n");
+    sb.append("| method | subtask | most often selected | selected | within tolerance | density "
+        + "| subnetwork accuracy | removal drop | Jaccard across seeds | across subtasks "
+        + "| across methods | interval |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Row r : rows) {
+      String point = r.getAs("grid_point");
+      sb.append(String.format(Locale.ROOT,
+          "| %s | %s | %s | %s | %d of %d | %s | %s | %s | %s | %s | %s | %s |%n",
+          r.getAs("method") + (matched(r) ? " (matched)" : ""), r.getAs("subtask"),
+          point.isEmpty() ? "(single grid point)" : point, r.getAs("selected_points"),
+          (Integer) r.getAs("n_within_tolerance"), (Integer) r.getAs("n_seeds"),
+          ci(r.getAs("density")), ci(r.getAs("subnetwork_accuracy")),
+          ci(r.getAs("removal_drop")), num(r, "jaccard_across_seeds"),
+          num(r, "jaccard_across_subtasks"), num(r, "jaccard_across_methods"),
+          r.getAs("interval")));
+    }
+    subtaskOverlap(spark, sb, "Overlap between subtasks, selected masks (same method and seed,"
+        + " whole model, mean over seeds)", "family_a=family_b AND sel_a AND sel_b", "family_a");
+    sb.append("\n### Agreement between methods, selected masks (same subtask and seed)\n\n");
+    sb.append("| method A | method B | Jaccard |\n|---|---|---|\n");
+    for (Row r : spark.sql(
+        "SELECT least(family_a, family_b) ma, greatest(family_a, family_b) mb, avg(jaccard)"
+        + " FROM overlap_labelled WHERE layer='ALL' AND family_a<>family_b AND seed_a=seed_b"
+        + " AND subtask_a=subtask_b AND sel_a AND sel_b GROUP BY ma, mb ORDER BY ma, mb")
+        .collectAsList()) {
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.getString(0), r.getString(1),
+          num(r, 2)));
+    }
+    sb.append("\n### Ablation, selected masks (mean ± std over seeds)\n\n");
+    masksTable(spark, sb, "family", "r.selected");
+  }
+
+  private static void subtaskOverlap(
+      SparkSession spark, StringBuilder sb, String heading, String filter, String labelColumn) {
+    sb.append("\n## ").append(heading).append("\n\n");
+    sb.append("| method | subtask A | subtask B | Jaccard | share of A in B | share of B in A |\n"
+        + "|---|---|---|---|---|---|\n");
+    for (Row r : spark.sql(
+        "SELECT " + labelColumn + ", least(subtask_a, subtask_b) sa,"
+        + " greatest(subtask_a, subtask_b) sb, avg(jaccard),"
+        + " avg(CASE WHEN subtask_a < subtask_b THEN share_a_in_b ELSE share_b_in_a END),"
+        + " avg(CASE WHEN subtask_a < subtask_b THEN share_b_in_a ELSE share_a_in_b END)"
+        + " FROM overlap_labelled WHERE layer='ALL' AND " + filter + " AND seed_a=seed_b"
+        + " AND subtask_a<>subtask_b GROUP BY " + labelColumn + ", sa, sb ORDER BY "
+        + labelColumn + ", sa, sb").collectAsList()) {
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", r.getString(0),
+          r.getString(1), r.getString(2), num(r, 3), num(r, 4), num(r, 5)));
+    }
+  }
+
+  /** What the summary's intervals are, for headers. */
+  static String intervalNote() {
+    return "Intervals: 95% Student-t interval of the mean (mean ± t(0.975, n−1)·s/√n) below "
+        + Intervals.STUDENT_T_BELOW + " seeds, 95% percentile bootstrap from "
+        + Intervals.STUDENT_T_BELOW + " seeds on; none for one seed. The `interval` column says"
+        + " which.\n\n";
+  }
+
   /**
-   * The compact part printed at the end of {@code run}: base-model accuracy and, per method and
-   * subtask, density and ablation accuracies (mean ± std over seeds).
+   * The compact part printed at the end of {@code run}: base-model accuracy, per grid point and
+   * subtask density and ablation accuracies (mean ± std over seeds), and the selection's warnings.
    */
   public static String compact(SparkSession spark, OutputLayout out) {
-    views(spark, out);
+    return compact(spark, out, views(spark, out));
+  }
+
+  private static String compact(SparkSession spark, OutputLayout out, GridPoints points) {
     StringBuilder sb = new StringBuilder();
     sb.append("## Base model (eval accuracy)\n\n| subtask | accuracy |\n|---|---|\n");
     var eval = new ModelStore(out.model()).metadata().getConfig("eval");
     eval.root().keySet().stream().sorted().forEach(k ->
         sb.append(String.format(Locale.ROOT, "| %s | %.4f |%n", k,
             eval.getDouble("\"" + k + "\".accuracy"))));
-    sb.append("\n## Masks (mean ± std over seeds)\n\n");
-    sb.append("Accuracies are on the mask's own subtask; `excl. own` / `excl. others` are the "
-        + "removed_exclusive accuracy on the mask's subtask and the mean on the other subtasks.\n\n");
+    sb.append("\n## Masks (mean ± std over seeds, per grid point)\n\n");
+    sb.append("A method's rows are its grid points, named by the hyperparameters that differ"
+        + " within the sweep. Accuracies are on the mask's own subtask; `excl. own` / `excl. others`"
+        + " are the removed_exclusive accuracy on the mask's subtask and the mean on the other"
+        + " subtasks.\n\n");
+    masksTable(spark, sb, "label", "true");
+    List<String> warnings = warnings(spark);
+    if (!warnings.isEmpty()) {
+      sb.append("\n## Warnings (regularisation)\n\n");
+      warnings.forEach(w -> sb.append("- WARNING: ").append(w).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  /** Density and ablation accuracies per {@code group} (a column of {@code runs}) and subtask. */
+  private static void masksTable(SparkSession spark, StringBuilder sb, String group,
+      String filter) {
     sb.append("| method | subtask | seeds | density | subnetwork | removed | excl. own | excl. others "
         + "| random subnetwork |\n|---|---|---|---|---|---|---|---|---|\n");
     List<Row> rows = spark.sql(
-        "WITH d AS (SELECT s.run_id, r.label AS method, subtask, density FROM sparsity s"
-        + " JOIN runs r ON s.run_id = r.run_id WHERE layer = 'ALL'),"
+        "WITH d AS (SELECT s.run_id, r." + group + " AS method, subtask, density FROM sparsity s"
+        + " JOIN runs r ON s.run_id = r.run_id WHERE layer = 'ALL' AND " + filter + "),"
         + " a AS (SELECT run_id,"
         + "  avg(CASE WHEN mode='subnetwork' AND eval_subtask=mask_subtask THEN accuracy END) sub,"
         + "  avg(CASE WHEN mode='removed' AND eval_subtask=mask_subtask THEN accuracy END) rem,"
@@ -105,20 +198,81 @@ public final class Summary {
       }
       sb.append('\n');
     }
-    return sb.toString();
   }
 
-  private static void views(SparkSession spark, OutputLayout out) {
+  /** The selected rows' warnings, one line each, sorted. */
+  private static List<String> warnings(SparkSession spark) {
+    List<String> out = new ArrayList<>();
+    if (hasSelection(spark)) {
+      for (Row r : spark.sql("SELECT DISTINCT warning FROM summary WHERE selection = 'selected'"
+          + " AND layer = 'ALL' AND warning IS NOT NULL ORDER BY warning").collectAsList()) {
+        out.add(r.getString(0));
+      }
+    }
+    return out;
+  }
+
+  private static boolean hasSelection(SparkSession spark) {
+    return Arrays.asList(spark.table("summary").columns()).contains("selection");
+  }
+
+  private static List<Row> summaryRows(SparkSession spark, GridPoints points, String selection) {
+    String sql = hasSelection(spark)
+        ? "SELECT * FROM summary WHERE layer = 'ALL' AND selection = '" + selection + "'"
+        : "grid".equals(selection) // a summary table written before selection existed
+            ? "SELECT *, '' AS interval FROM summary WHERE layer = 'ALL'" : null;
+    return sql == null ? List.of() : spark.sql(sql).collectAsList().stream()
+        .sorted(java.util.Comparator.comparing(r -> labelOf(points, r) + "|" + r.getAs("subtask")))
+        .toList();
+  }
+
+  private static String labelOf(GridPoints points, Row summaryRow) {
+    return points.label(summaryRow.getAs("method"), hp(summaryRow));
+  }
+
+  private static Map<String, String> hp(Row r) {
+    return r.getJavaMap(r.fieldIndex("hyperparameters"));
+  }
+
+  private static boolean matched(Row r) {
+    return "1".equals(hp(r).get("matched"));
+  }
+
+  private static GridPoints views(SparkSession spark, OutputLayout out) {
     for (String t : List.of("masks", "sparsity", "overlap", "ablation", "summary")) {
       spark.read().parquet(out.table(t).toUri().toString()).createOrReplaceTempView(t);
     }
-    // One label per run: the method, marked when the run is a matched-density rerun.
-    spark.sql("SELECT run_id, concat(method, CASE WHEN hyperparameters['matched'] = '1'"
-        + " THEN ' (matched)' ELSE '' END) AS label FROM sparsity WHERE layer = 'ALL'")
-        .createOrReplaceTempView("runs");
-    spark.sql("SELECT o.*, ra.label AS label_a, rb.label AS label_b FROM overlap o"
+    // One grid point per run (GridPoints: the one definition of what may be pooled), and whether
+    // the run is one of the selected masks.
+    List<Row> all = spark.sql("SELECT run_id, method, hyperparameters FROM sparsity"
+        + " WHERE layer = 'ALL'").collectAsList();
+    List<GridPoints.Run> runs = new ArrayList<>();
+    for (Row r : all) {
+      runs.add(new GridPoints.Run(r.getString(0), r.getString(1), r.getJavaMap(2)));
+    }
+    GridPoints points = GridPoints.of(runs);
+    TreeSet<String> selected = new TreeSet<>();
+    if (hasSelection(spark)) {
+      for (Row r : spark.sql("SELECT explode(run_ids) FROM summary WHERE selection = 'selected'"
+          + " AND layer = 'ALL'").collectAsList()) {
+        selected.add(r.getString(0));
+      }
+    }
+    List<Row> labelled = new ArrayList<>();
+    for (GridPoints.Run r : runs) {
+      labelled.add(RowFactory.create(r.runId(), points.label(r.runId()), points.key(r.runId()),
+          points.family(r.runId()), selected.contains(r.runId())));
+    }
+    StructType schema = new StructType().add("run_id", DataTypes.StringType)
+        .add("label", DataTypes.StringType).add("key", DataTypes.StringType)
+        .add("family", DataTypes.StringType).add("selected", DataTypes.BooleanType);
+    spark.createDataFrame(labelled, schema).createOrReplaceTempView("runs");
+    spark.sql("SELECT o.*, ra.label AS label_a, rb.label AS label_b, ra.key AS key_a,"
+        + " rb.key AS key_b, ra.family AS family_a, rb.family AS family_b,"
+        + " ra.selected AS sel_a, rb.selected AS sel_b FROM overlap o"
         + " JOIN runs ra ON o.run_a = ra.run_id JOIN runs rb ON o.run_b = rb.run_id")
         .createOrReplaceTempView("overlap_labelled");
+    return points;
   }
 
   /** Builds the summary and writes it to report/summary.md; returns it. */
@@ -148,5 +302,9 @@ public final class Summary {
 
   private static String num(Row r, int i) {
     return r.isNullAt(i) ? "–" : String.format(Locale.ROOT, "%.3f", r.getDouble(i));
+  }
+
+  private static String num(Row r, String column) {
+    return num(r, r.fieldIndex(column));
   }
 }

@@ -28,8 +28,15 @@ import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.CategoryDataset;
 import org.jfree.data.statistics.StatisticalCategoryDataset;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.data.xy.DefaultXYZDataset;
+import org.jfree.data.xy.IntervalXYDataset;
+import org.jfree.data.xy.XYDataset;
+import org.jfree.data.xy.XYIntervalSeries;
+import org.jfree.data.xy.XYIntervalSeriesCollection;
+import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.XYZDataset;
 import org.jfree.svg.SVGGraphics2D;
 
 /**
@@ -198,6 +205,190 @@ final class Charts {
     plot.setDomainGridlinePaint(GRID);
     plot.setRangeGridlinePaint(GRID);
     return finish(title, plot, true);
+  }
+
+  /** One grid point of a regularisation path: means and stds over seeds, and its label. */
+  record PathPoint(String label, double density, double densityStd, double accuracy,
+      double accuracyStd, boolean selected) {}
+
+  /**
+   * The density–accuracy trade-off of one method on one subtask: each grid point at (mean density,
+   * mean subnetwork accuracy) with ± one std over seeds in both directions and its label, the
+   * full model's accuracy as a horizontal line, and the selected point ringed.
+   */
+  static JFreeChart regularisationPath(String title, List<PathPoint> points, double full) {
+    XYIntervalSeries grid = new XYIntervalSeries("grid points (mean ± std over seeds)", true,
+        true);
+    XYSeries selected = new XYSeries("selected (most often)", true, true);
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (PathPoint p : points) {
+      grid.add(p.density(), p.density() - p.densityStd(), p.density() + p.densityStd(),
+          p.accuracy(), p.accuracy() - p.accuracyStd(), p.accuracy() + p.accuracyStd());
+      if (p.selected()) {
+        selected.add(p.density(), p.accuracy());
+      }
+      lo = Math.min(lo, p.density() - p.densityStd());
+      hi = Math.max(hi, p.density() + p.densityStd());
+    }
+    XYSeries fullLine = new XYSeries("full model", true, true);
+    double pad = Math.max(1e-3, (hi - lo) * 0.05);
+    fullLine.add(Math.max(0, lo - pad), full);
+    fullLine.add(hi + pad, full);
+    NumberAxis x = new NumberAxis("whole-model density");
+    x.setAutoRangeIncludesZero(false);
+    NumberAxis y = new NumberAxis("subnetwork accuracy (own subtask)");
+    y.setAutoRangeIncludesZero(false);
+    XYIntervalSeriesCollection gridData = new XYIntervalSeriesCollection();
+    gridData.addSeries(grid);
+    XYErrorRenderer r = new XYErrorRenderer();
+    r.setDefaultLinesVisible(true);
+    r.setSeriesPaint(0, TAB10[0]);
+    r.setErrorPaint(Color.DARK_GRAY);
+    XYPlot plot = new XYPlot(gridData, x, y, r);
+    XYSeriesCollection marks = new XYSeriesCollection();
+    marks.addSeries(selected);
+    marks.addSeries(fullLine);
+    XYLineAndShapeRenderer m = new XYLineAndShapeRenderer();
+    m.setSeriesLinesVisible(0, false);
+    m.setSeriesShape(0, new java.awt.geom.Ellipse2D.Double(-7, -7, 14, 14));
+    m.setSeriesShapesFilled(0, false);
+    m.setSeriesStroke(0, new BasicStroke(2f));
+    m.setSeriesPaint(0, TAB10[3]);
+    m.setSeriesShapesVisible(1, false);
+    m.setSeriesPaint(1, Color.GRAY);
+    m.setSeriesStroke(1, new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
+        new float[] {6, 4}, 0));
+    plot.setDataset(1, marks);
+    plot.setRenderer(1, m);
+    for (PathPoint p : points) {
+      XYTextAnnotation a = new XYTextAnnotation(p.label(), p.density(), p.accuracy());
+      a.setFont(SMALL);
+      a.setTextAnchor(TextAnchor.BOTTOM_LEFT);
+      plot.addAnnotation(a);
+    }
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(GRID);
+    plot.setRangeGridlinePaint(GRID);
+    return finish(title, plot, true);
+  }
+
+  /**
+   * The numbers a chart draws, as JSON, for readers and tests that check a figure against the
+   * tables: per dataset its kind and, per series, the points (category charts: category, value
+   * and std where there is one; heatmaps: row, column, value; xy charts: x, y and the intervals
+   * where there are some).
+   */
+  static String data(JFreeChart chart) {
+    StringBuilder sb = new StringBuilder("{\"title\":")
+        .append(json(chart.getTitle() == null ? "" : chart.getTitle().getText()))
+        .append(",\"datasets\":[");
+    if (chart.getPlot() instanceof CategoryPlot p) {
+      for (int d = 0; d < p.getDatasetCount(); d++) {
+        CategoryDataset ds = p.getDataset(d);
+        if (ds == null) {
+          continue;
+        }
+        comma(sb).append("{\"kind\":\"category\",\"series\":[");
+        for (int r = 0; r < ds.getRowCount(); r++) {
+          comma(sb).append("{\"name\":").append(json(String.valueOf(ds.getRowKey(r))))
+              .append(",\"points\":[");
+          for (int c = 0; c < ds.getColumnCount(); c++) {
+            Number v = ds.getValue(r, c);
+            if (v == null) {
+              continue;
+            }
+            comma(sb).append("{\"category\":").append(json(String.valueOf(ds.getColumnKey(c))))
+                .append(",\"value\":").append(num(v.doubleValue()));
+            if (ds instanceof StatisticalCategoryDataset st && st.getStdDevValue(r, c) != null) {
+              sb.append(",\"std\":").append(num(st.getStdDevValue(r, c).doubleValue()));
+            }
+            sb.append('}');
+          }
+          sb.append("]}");
+        }
+        sb.append("]}");
+      }
+    } else if (chart.getPlot() instanceof XYPlot p) {
+      for (int d = 0; d < p.getDatasetCount(); d++) {
+        XYDataset ds = p.getDataset(d);
+        if (ds == null) {
+          continue;
+        }
+        if (ds instanceof XYZDataset z && p.getDomainAxis() instanceof SymbolAxis xs
+            && p.getRangeAxis() instanceof SymbolAxis ys) {
+          comma(sb).append("{\"kind\":\"heatmap\",\"cells\":[");
+          for (int i = 0; i < z.getItemCount(0); i++) {
+            comma(sb).append("{\"row\":")
+                .append(json(ys.getSymbols()[(int) z.getYValue(0, i)]))
+                .append(",\"col\":").append(json(xs.getSymbols()[(int) z.getXValue(0, i)]))
+                .append(",\"value\":").append(num(z.getZValue(0, i))).append('}');
+          }
+          sb.append("]}");
+          continue;
+        }
+        comma(sb).append("{\"kind\":\"xy\",\"series\":[");
+        for (int s = 0; s < ds.getSeriesCount(); s++) {
+          comma(sb).append("{\"name\":").append(json(String.valueOf(ds.getSeriesKey(s))))
+              .append(",\"points\":[");
+          for (int i = 0; i < ds.getItemCount(s); i++) {
+            comma(sb).append("{\"x\":").append(num(ds.getXValue(s, i))).append(",\"y\":")
+                .append(num(ds.getYValue(s, i)));
+            if (ds instanceof IntervalXYDataset iv) {
+              sb.append(",\"x_low\":").append(num(iv.getStartXValue(s, i)))
+                  .append(",\"x_high\":").append(num(iv.getEndXValue(s, i)))
+                  .append(",\"y_low\":").append(num(iv.getStartYValue(s, i)))
+                  .append(",\"y_high\":").append(num(iv.getEndYValue(s, i)));
+            }
+            sb.append('}');
+          }
+          sb.append("]}");
+        }
+        sb.append("]}");
+      }
+      if (!p.getAnnotations().isEmpty()) {
+        comma(sb).append("{\"kind\":\"labels\",\"labels\":[");
+        for (Object a : p.getAnnotations()) {
+          if (a instanceof XYTextAnnotation t) {
+            comma(sb).append("{\"text\":").append(json(t.getText())).append(",\"x\":")
+                .append(num(t.getX())).append(",\"y\":").append(num(t.getY())).append('}');
+          }
+        }
+        sb.append("]}");
+      }
+    }
+    return sb.append("]}").toString();
+  }
+
+  /** A comma unless the JSON text ends an opening bracket. */
+  private static StringBuilder comma(StringBuilder sb) {
+    char c = sb.charAt(sb.length() - 1);
+    return c == '[' || c == '{' ? sb : sb.append(',');
+  }
+
+  private static String num(double v) {
+    return Double.isFinite(v) ? Double.toString(v) : "null";
+  }
+
+  /** A JSON string literal; {@code <} escaped so the text cannot close the script element. */
+  static String json(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '<' -> sb.append("\\u003c");
+        case '\n' -> sb.append("\\n");
+        default -> {
+          if (c < 0x20) {
+            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"').toString();
   }
 
   /** {@code v} rounded to 1/scale (scale a power of ten), without trailing zeros. */

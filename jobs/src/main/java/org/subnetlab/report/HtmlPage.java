@@ -5,7 +5,8 @@ import java.util.List;
 import org.jfree.chart.JFreeChart;
 
 /**
- * A self-contained HTML page: sections of text, tables and figures (inline SVG), with a table of
+ * A self-contained HTML page: sections of text, tables and figures (inline SVG, with their numbers
+ * as JSON), with a table of
  * contents. Nothing is loaded from elsewhere. A short script records, for the browser test, how
  * many figures rendered with a non-empty drawing and any script error on the page.
  */
@@ -48,12 +49,17 @@ final class HtmlPage {
     return this;
   }
 
-  /** A figure: the chart as inline SVG with a caption. */
+  /**
+   * A figure: the chart as inline SVG with a caption, and the numbers it draws as JSON
+   * ({@link Charts#data}) in a {@code <script type="application/json" class="figure-data">}
+   * element inside the figure, so that a reader (or a test) can check them against the tables.
+   */
   HtmlPage figure(String id, JFreeChart chart, int width, int height, String caption) {
     figures++;
     body.append("<figure class=\"chart\" id=\"fig-").append(esc(id)).append("\">\n")
         .append(Charts.svg(chart, width, height)).append("\n<figcaption>").append(esc(caption))
-        .append("</figcaption>\n</figure>\n");
+        .append("</figcaption>\n<script type=\"application/json\" class=\"figure-data\">")
+        .append(Charts.data(chart)).append("</script>\n</figure>\n");
     return this;
   }
 

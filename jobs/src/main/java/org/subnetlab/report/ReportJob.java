@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.jobs.OutputLayout;
 import org.subnetlab.jobs.Reports;
+import org.subnetlab.metrics.Intervals;
 import org.subnetlab.model.ModelStore;
+import org.subnetlab.sweep.GridPoints;
 
 /**
  * {@code report/index.html}: the figures of the papers from the result tables of an output
@@ -56,8 +58,13 @@ public final class ReportJob {
   private List<Row> sparsity;
   private List<Row> pairs;
   private List<Row> ablation;
-  /** run_id to its method label ("method", or "method (matched)"). */
+  /**
+   * run_id to its grid-point label ({@link GridPoints}: "method" or "method (matched)", and the
+   * hyperparameters that differ within the sweep): every figure groups runs by it.
+   */
   private final Map<String, String> labelOf = new HashMap<>();
+  private final Map<String, String> familyOf = new HashMap<>();
+  private GridPoints points;
   private List<String> labels;
   private List<String> subtasks;
 
@@ -112,10 +119,16 @@ public final class ReportJob {
     if (has("sparsity")) {
       sparsity = table("sparsity").select("run_id", "method", "hyperparameters", "subtask",
           "layer", "density").collectAsList();
+      List<GridPoints.Run> runs = new ArrayList<>();
       for (Row r : sparsity) {
         if ("ALL".equals(str(r, "layer"))) {
-          labelOf.put(str(r, "run_id"), label(r));
+          runs.add(new GridPoints.Run(str(r, "run_id"), str(r, "method"), hp(r)));
         }
+      }
+      points = GridPoints.of(runs);
+      for (GridPoints.Run r : runs) {
+        labelOf.put(r.runId(), points.label(r.runId()));
+        familyOf.put(r.runId(), points.family(r.runId()));
       }
       labels = new ArrayList<>(new TreeSet<>(labelOf.values()));
       subtasks = new ArrayList<>(new TreeSet<>(sparsity.stream().map(r -> str(r, "subtask"))
@@ -128,6 +141,7 @@ public final class ReportJob {
           "accuracy", "random_mean", "random_std").collectAsList();
 
       summarySection();
+      pathSection();
       densitySection();
       overlapSection();
       ablationSection();
@@ -143,10 +157,21 @@ public final class ReportJob {
     }
   }
 
-  /** A run's method label: "method", or "method (matched)" for LT-SFT's density-matched runs. */
-  private static String label(Row r) {
-    Map<String, String> hp = r.getJavaMap(r.fieldIndex("hyperparameters"));
-    return str(r, "method") + ("1".equals(hp.get("matched")) ? " (matched)" : "");
+  /** The grid-point label of a table row's method and hyperparameters. */
+  private String label(Row r) {
+    return points.label(str(r, "method"), hp(r));
+  }
+
+  private static Map<String, String> hp(Row r) {
+    return r.getJavaMap(r.fieldIndex("hyperparameters"));
+  }
+
+  private boolean sameFamily(Row pair) {
+    return familyOf.get(str(pair, "run_a")).equals(familyOf.get(str(pair, "run_b")));
+  }
+
+  private boolean hasColumn(Row r, String column) {
+    return Arrays.asList(r.schema().fieldNames()).contains(column);
   }
 
   private String labelA(Row pair) {
@@ -169,9 +194,10 @@ public final class ReportJob {
 
   private void summarySection() {
     page.section("summary", "Summary",
-        "Whole model, mean over seeds with the 95% bootstrap interval in brackets. Subnetwork"
-            + " accuracy: the mask alone on its subtask; removal drop: full-model accuracy minus"
-            + " accuracy with the mask removed.");
+        "Whole model, one row per grid point (a method and the hyperparameters that differ within"
+            + " the sweep), mean over that grid point's seeds with a 95% interval in brackets: "
+            + INTERVALS + " Subnetwork accuracy: the mask alone on its subtask; removal drop:"
+            + " full-model accuracy minus accuracy with the mask removed.");
     Path modelDir = out.model();
     if (Files.isRegularFile(modelDir.resolve("model.json"))) {
       var eval = new ModelStore(modelDir).metadata().getConfig("eval");
@@ -181,20 +207,136 @@ public final class ReportJob {
           f3(eval.getDouble("\"" + k + "\".accuracy"))}));
       page.subheading("Base model").table(base);
     }
+    List<Row> all = table("summary").where("layer = 'ALL'").collectAsList();
+    boolean withSelection = !all.isEmpty() && hasColumn(all.get(0), "selection");
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"method", "subtask", "seeds", "density", "subnetwork accuracy",
-        "removal drop", "Jaccard across seeds", "across subtasks", "across methods"});
-    List<Row> summary = table("summary").where("layer = 'ALL'").collectAsList().stream()
-        .sorted(Comparator.comparing((Row r) -> List.of(label(r), str(r, "subtask")),
-            Stat.STRINGS))
-        .toList();
-    for (Row r : summary) {
+        "removal drop", "Jaccard across seeds", "across subtasks", "across methods", "interval"});
+    Comparator<Row> order = Comparator.comparing((Row r) -> List.of(label(r), str(r, "subtask")),
+        Stat.STRINGS);
+    for (Row r : all.stream().filter(r -> !withSelection || "grid".equals(str(r, "selection")))
+        .sorted(order).toList()) {
       rows.add(new String[] {label(r), str(r, "subtask"), String.valueOf(col(r, "n_seeds")),
           ci((Row) col(r, "density")), ci((Row) col(r, "subnetwork_accuracy")),
           ci((Row) col(r, "removal_drop")), num(r, "jaccard_across_seeds"),
-          num(r, "jaccard_across_subtasks"), num(r, "jaccard_across_methods")});
+          num(r, "jaccard_across_subtasks"), num(r, "jaccard_across_methods"),
+          withSelection ? str(r, "interval") : "bootstrap-percentile"});
     }
-    page.subheading("Masks").table(rows);
+    page.subheading("Masks, per grid point").table(rows);
+    if (!withSelection) {
+      return;
+    }
+    List<Row> selected = all.stream().filter(r -> "selected".equals(str(r, "selection")))
+        .sorted(order).toList();
+    if (selected.isEmpty()) {
+      return;
+    }
+    List<String[]> sel = new ArrayList<>();
+    sel.add(new String[] {"method", "subtask", "most often selected", "selected", "within"
+        + " tolerance", "density", "subnetwork accuracy", "removal drop", "Jaccard across seeds",
+        "across subtasks", "across methods", "interval"});
+    for (Row r : selected) {
+      String point = str(r, "grid_point");
+      sel.add(new String[] {GridPoints.family(str(r, "method"), hp(r)), str(r, "subtask"),
+          point.isEmpty() ? "(single grid point)" : point, str(r, "selected_points"),
+          col(r, "n_within_tolerance") + " of " + col(r, "n_seeds"),
+          ci((Row) col(r, "density")), ci((Row) col(r, "subnetwork_accuracy")),
+          ci((Row) col(r, "removal_drop")), num(r, "jaccard_across_seeds"),
+          num(r, "jaccard_across_subtasks"), num(r, "jaccard_across_methods"),
+          str(r, "interval")});
+    }
+    page.subheading("Selected masks (" + str(selected.get(0), "selection_rule") + ")")
+        .paragraph("One mask per method, subtask and seed, chosen among all grid points of the"
+            + " method; Jaccards among the selected masks only.")
+        .table(sel);
+    for (String w : new TreeSet<>(selected.stream().map(r -> str(r, "warning"))
+        .filter(java.util.Objects::nonNull).toList())) {
+      page.paragraph("WARNING: " + w);
+    }
+  }
+
+  /** What the report's intervals are. */
+  static final String INTERVALS = "Student-t (mean ± t(0.975, n−1)·s/√n) below "
+      + Intervals.STUDENT_T_BELOW + " seeds, percentile bootstrap from "
+      + Intervals.STUDENT_T_BELOW + " seeds on, none for one seed (column interval).";
+
+  // ---------------------------------------------------------------- regularisation path
+
+  /**
+   * Per method family with more than one grid point and per subtask, the density–accuracy
+   * trade-off of its grid points, with the full model's accuracy and the selected point.
+   */
+  private void pathSection() {
+    List<String> families = new ArrayList<>(new TreeSet<>(familyOf.values())).stream()
+        .filter(f -> points.pointsInFamily(f) > 1).toList();
+    if (families.isEmpty()) {
+      return;
+    }
+    page.section("path", "Regularisation path",
+        "Whole-model density against subnetwork accuracy on the mask's own subtask, one point per"
+            + " grid point (mean ± one std over seeds, both directions), for every method swept"
+            + " over more than one grid point; dashed: the full model's accuracy on that subtask;"
+            + " ringed: the grid point selected most often (summary table, selection = selected).");
+    Map<String, Double> density = new HashMap<>();
+    for (Row r : sparsity) {
+      if ("ALL".equals(str(r, "layer"))) {
+        density.put(str(r, "run_id"), (Double) col(r, "density"));
+      }
+    }
+    Map<String, Double> sub = new HashMap<>();
+    Map<String, Double> full = new HashMap<>();
+    for (Row r : ablation) {
+      if (str(r, "mask_subtask").equals(str(r, "eval_subtask"))) {
+        if ("subnetwork".equals(str(r, "mode"))) {
+          sub.put(str(r, "run_id"), (Double) col(r, "accuracy"));
+        } else if ("full".equals(str(r, "mode"))) {
+          full.put(str(r, "run_id"), (Double) col(r, "accuracy"));
+        }
+      }
+    }
+    Map<List<String>, String> chosen = new HashMap<>();
+    List<Row> summary = table("summary").where("layer = 'ALL'").collectAsList();
+    if (!summary.isEmpty() && hasColumn(summary.get(0), "selection")) {
+      for (Row r : summary) {
+        if ("selected".equals(str(r, "selection"))) {
+          chosen.put(List.of(GridPoints.family(str(r, "method"), hp(r)), str(r, "subtask")),
+              str(r, "grid_point"));
+        }
+      }
+    }
+    Map<String, String> subtaskOf = new HashMap<>();
+    for (Row r : sparsity) {
+      subtaskOf.put(str(r, "run_id"), str(r, "subtask"));
+    }
+    for (String family : families) {
+      for (String subtask : subtasks) {
+        Map<String, List<String>> runsByPoint = new TreeMap<>();
+        labelOf.keySet().stream().sorted().filter(id -> familyOf.get(id).equals(family)
+                && subtask.equals(subtaskOf.get(id)) && sub.containsKey(id))
+            .forEach(id -> runsByPoint.computeIfAbsent(points.pointLabel(id),
+                k -> new ArrayList<>()).add(id));
+        if (runsByPoint.size() < 2) {
+          continue;
+        }
+        List<Charts.PathPoint> path = new ArrayList<>();
+        Stat fullAcc = new Stat();
+        runsByPoint.forEach((point, ids) -> {
+          Stat d = new Stat();
+          Stat a = new Stat();
+          ids.forEach(id -> {
+            d.add(density.get(id));
+            a.add(sub.get(id));
+            fullAcc.add(full.get(id));
+          });
+          path.add(new Charts.PathPoint(point, d.avg(), d.sdOrZero(), a.avg(), a.sdOrZero(),
+              point.equals(chosen.get(List.of(family, subtask)))));
+        });
+        page.figure("path-" + slug(family) + "-" + slug(subtask), Charts.regularisationPath(
+            "Regularisation path: " + family + ", " + subtask, path, fullAcc.avg()), W, H,
+            family + " on " + subtask + ": density vs subnetwork accuracy per grid point (mean"
+            + " ± std over seeds); dashed: full model; ringed: selected most often.");
+      }
+    }
   }
 
   // ---------------------------------------------------------------- density
@@ -269,7 +411,7 @@ public final class ReportJob {
         + " and subtask trained with different seeds (blank: a single seed).");
     if (labels.size() > 1) {
       double[][] agree = nan(labels.size(), labels.size());
-      Stat.group(pairs.stream().filter(r -> !labelA(r).equals(labelB(r)) && sameSubtask(r)
+      Stat.group(pairs.stream().filter(r -> !sameFamily(r) && sameSubtask(r)
               && sameSeed(r)).toList(), r -> List.of(labelA(r), labelB(r)), "jaccard")
           .forEach((k, v) -> {
             int a = labels.indexOf(k.get(0));
@@ -282,8 +424,8 @@ public final class ReportJob {
               v[0].avg());
       page.figure("jaccard-methods", Charts.heatmap("Agreement between methods", "method",
           labels, "method", labels, agree, null, 0, 1), W + 80, H + 60, "Mean Jaccard between"
-          + " two methods' masks of the same subtask and seed; the diagonal is the method with"
-          + " itself across seeds.");
+          + " the masks of two methods' grid points (named on both axes) for the same subtask and"
+          + " seed; the diagonal is a grid point with itself across seeds.");
     }
   }
 
@@ -365,13 +507,15 @@ public final class ReportJob {
     Map<String, XYSeries[]> series = new LinkedHashMap<>();
     List<Row> curves = table("training_curves").select("method", "hyperparameters", "subtask",
         "seed", "run_id", "step", "loss", "density").collectAsList().stream()
-        .sorted(Comparator.comparing((Row r) -> List.of(label(r), str(r, "subtask")), Stat.STRINGS)
+        .filter(r -> labelOf.containsKey(str(r, "run_id")))
+        .sorted(Comparator.comparing((Row r) -> List.of(labelOf.get(str(r, "run_id")),
+                str(r, "subtask")), Stat.STRINGS)
             .thenComparingLong(r -> (Long) col(r, "seed"))
             .thenComparing(r -> str(r, "run_id"))
             .thenComparingInt(r -> (Integer) col(r, "step")))
         .toList();
     for (Row r : curves) {
-      String label = label(r);
+      String label = labelOf.get(str(r, "run_id"));
       String run = str(r, "run_id");
       XYSeries[] s = series.computeIfAbsent(run, k -> {
         String key = str(r, "subtask") + " seed " + col(r, "seed");

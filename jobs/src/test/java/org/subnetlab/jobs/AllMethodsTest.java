@@ -97,7 +97,8 @@ class AllMethodsTest {
       }
     }
     Row density = spark.read().parquet(out.table("summary").toString())
-        .where("method = 'magnitude' AND layer = 'ALL' AND hyperparameters['matched'] IS NULL")
+        .where("method = 'magnitude' AND layer = 'ALL' AND hyperparameters['matched'] IS NULL"
+            + " AND selection = 'grid'")
         .select("density.mean", "n_seeds")
         .first();
     assertThat(density.getDouble(0)).isCloseTo(0.2, org.assertj.core.data.Offset.offset(0.001));

@@ -70,8 +70,9 @@ class PipelineTest {
     assertThat(table("overlap")).hasSize(8 * 7 / 2 * 5);
     // 8 masks x 2 eval subtasks x (full, subnetwork, removed, removed_exclusive, 3 x 2 random).
     assertThat(table("ablation")).hasSize(8 * 2 * 10);
-    // 2 methods x 2 subtasks x 5 layers (4 blocks + ALL).
-    assertThat(table("summary")).hasSize(2 * 2 * 5);
+    // 2 methods x 2 subtasks x 5 layers (4 blocks + ALL), once per grid point and once over the
+    // selected masks.
+    assertThat(table("summary")).hasSize(2 * 2 * 5 * 2);
     assertThat(Files.exists(out.report().resolve("summary.md"))).isTrue();
   }
 
