@@ -30,7 +30,9 @@ import org.subnetlab.sweep.RunSpec;
  * written as {@code masks/.tmp/<run_id>-<uuid>.parquet}, then renamed to
  * {@code masks/<run_id>.parquet}. A run is finished iff its file exists; a killed writer leaves only
  * a temporary file, which readers ignore. The run's downsampled training curve
- * ({@link TrainingHistory}: step, loss, density) is stored once, on the row of layer 0.
+ * ({@link TrainingHistory}: step, loss, density) is stored once, on the row of layer 0. Files
+ * written before base-model seeds existed have no {@code model_seed} column: they are of model
+ * seed 0 ({@link AggregateJob#committedMasks} reads them so).
  */
 public final class MaskFiles {
   static final String SUFFIX = ".parquet";
@@ -42,6 +44,7 @@ public final class MaskFiles {
               + "  required binary method (STRING);\n"
               + "  required binary subtask (STRING);\n"
               + "  required int64 seed;\n"
+              + "  required int64 model_seed;\n"
               + "  required group hyperparameters (MAP) {\n"
               + "    repeated group key_value {\n"
               + "      required binary key (STRING);\n"
@@ -142,7 +145,8 @@ public final class MaskFiles {
         g.append("run_id", spec.runId())
             .append("method", spec.method())
             .append("subtask", spec.subtask())
-            .append("seed", spec.seed());
+            .append("seed", spec.seed())
+            .append("model_seed", spec.modelSeed());
         Group hpGroup = g.addGroup("hyperparameters");
         for (Map.Entry<String, String> e : spec.hyperparameterStrings().entrySet()) {
           hpGroup.addGroup("key_value").append("key", e.getKey()).append("value", e.getValue());
