@@ -74,7 +74,7 @@ public final class AggregateJob {
 
   /**
    * One row per stored point of each run's training curve: run_id, method, subtask, seed,
-   * model_seed, hyperparameters, step, loss, density. Runs without training steps (magnitude) have none; mask
+   * hyperparameters, step, loss, density, model_seed. Runs without training steps (magnitude) have none; mask
    * files written before curves were stored have none either.
    */
   static Dataset<Row> trainingCurves(Dataset<Row> masks) {
@@ -85,9 +85,10 @@ public final class AggregateJob {
         .select(col("run_id"), col("method"), col("subtask"), col("seed"), col("model_seed"),
             col("hyperparameters"),
             org.apache.spark.sql.functions.explode(col("history")).as("p"))
-        .select(col("run_id"), col("method"), col("subtask"), col("seed"), col("model_seed"),
+        .select(col("run_id"), col("method"), col("subtask"), col("seed"),
             col("hyperparameters"), col("p.step").as("step"),
-            col("p.loss").cast("double").as("loss"), col("p.density").cast("double").as("density"))
+            col("p.loss").cast("double").as("loss"), col("p.density").cast("double").as("density"),
+            col("model_seed"))
         .orderBy("run_id", "step");
   }
 
@@ -123,15 +124,14 @@ public final class AggregateJob {
             .drop("model_fingerprint");
     Column modelSeed = java.util.Arrays.asList(read.columns()).contains("model_seed")
         ? org.apache.spark.sql.functions.coalesce(col("model_seed"), lit(0L)) : lit(0L);
+    // model_seed last, so that the columns before it are those of earlier versions, in order.
     List<Column> cols = new ArrayList<>();
     for (String c : read.columns()) {
       if (!c.equals("model_seed")) {
         cols.add(col(c));
       }
-      if (c.equals("seed")) {
-        cols.add(modelSeed.as("model_seed"));
-      }
     }
+    cols.add(modelSeed.as("model_seed"));
     return read.select(cols.toArray(Column[]::new)).orderBy("run_id", "layer_index");
   }
 
@@ -158,16 +158,17 @@ public final class AggregateJob {
     Column[] runCols =
         {col("run_id"), col("method"), col("subtask"), col("seed"), col("model_seed")};
     Dataset<Row> perLayer =
-        masks.select(col("run_id"), col("method"), col("subtask"), col("seed"), col("model_seed"),
-            col("hyperparameters"), col("layer"), col("n_params"), col("n_kept"));
+        masks.select(col("run_id"), col("method"), col("subtask"), col("seed"),
+            col("hyperparameters"), col("layer"), col("n_params"), col("n_kept"),
+            col("model_seed"));
     Dataset<Row> all =
         masks.groupBy(runCols)
             .agg(first("hyperparameters").as("hyperparameters"), sum("n_params").as("n_params"),
                 sum("n_kept").as("n_kept"))
             .withColumn("layer", lit(ALL))
             .select(col("run_id"), col("method"), col("subtask"), col("seed"),
-                col("model_seed"), col("hyperparameters"), col("layer"), col("n_params"),
-                col("n_kept"));
+                col("hyperparameters"), col("layer"), col("n_params"), col("n_kept"),
+                col("model_seed"));
     Dataset<Row> both = perLayer.unionByName(all);
     Column density = col("n_kept").cast("double").divide(col("n_params"));
     return both.withColumn("density", density)
@@ -206,10 +207,9 @@ public final class AggregateJob {
         .withColumn("share_a_in_b", ratio(col("intersection"), col("n_kept_a")))
         .withColumn("share_b_in_a", ratio(col("intersection"), col("n_kept_b")))
         .select(col("run_a"), col("run_b"), col("method_a"), col("method_b"), col("subtask_a"),
-            col("subtask_b"), col("seed_a"), col("seed_b"), col("model_seed_a"),
-            col("model_seed_b"), col("layer"), col("n_kept_a"),
+            col("subtask_b"), col("seed_a"), col("seed_b"), col("layer"), col("n_kept_a"),
             col("n_kept_b"), col("intersection"), col("union"), col("jaccard"),
-            col("share_a_in_b"), col("share_b_in_a"))
+            col("share_a_in_b"), col("share_b_in_a"), col("model_seed_a"), col("model_seed_b"))
         .orderBy("run_a", "run_b", "layer");
   }
 
@@ -230,7 +230,6 @@ public final class AggregateJob {
           .add("method", DataTypes.StringType, false)
           .add("mask_subtask", DataTypes.StringType, false)
           .add("seed", DataTypes.LongType, false)
-          .add("model_seed", DataTypes.LongType, false)
           .add("eval_subtask", DataTypes.StringType, false)
           .add("mode", DataTypes.StringType, false)
           .add("control", DataTypes.IntegerType, true)
@@ -242,7 +241,8 @@ public final class AggregateJob {
           .add("random_mean", DataTypes.DoubleType, true)
           .add("random_std", DataTypes.DoubleType, true)
           .add("z_score", DataTypes.DoubleType, true)
-          .add("random_percentile", DataTypes.DoubleType, true);
+          .add("random_percentile", DataTypes.DoubleType, true)
+          .add("model_seed", DataTypes.LongType, false);
 
   /**
    * The ablation table: every mask evaluated on its own base model ({@code models} by model
@@ -284,11 +284,11 @@ public final class AggregateJob {
                       taskRef.get(), item.getKey(), controls, item.getValue())) {
                 Ablation.ControlStats c = a.controls();
                 out.add(RowFactory.create(a.runId(), a.method(), a.maskSubtask(), a.seed(),
-                    spec.modelSeed(), a.evalSubtask(), a.mode(), a.control() < 0 ? null : a.control(),
+                    a.evalSubtask(), a.mode(), a.control() < 0 ? null : a.control(),
                     a.accuracy(), a.loss(), a.examples(), a.keptParams(),
                     c == null ? null : c.n(), c == null ? null : Reports.finite(c.mean()),
                     c == null ? null : Reports.finite(c.std()), c == null ? null : Reports.finite(c.zScore()),
-                    c == null ? null : c.percentile()));
+                    c == null ? null : c.percentile(), spec.modelSeed()));
               }
               return out.iterator();
             });

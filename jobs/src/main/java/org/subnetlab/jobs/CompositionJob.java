@@ -38,7 +38,6 @@ public final class CompositionJob {
   static final StructType SCHEMA = new StructType()
       .add("method", DataTypes.StringType, false)
       .add("seed", DataTypes.LongType, false)
-      .add("model_seed", DataTypes.LongType, false)
       .add("operation", DataTypes.StringType, false)
       .add("operands", DataTypes.StringType, false)
       .add("eval_subtask", DataTypes.StringType, false)
@@ -48,7 +47,8 @@ public final class CompositionJob {
       .add("random_mean", DataTypes.DoubleType, true)
       .add("random_std", DataTypes.DoubleType, true)
       .add("z_score", DataTypes.DoubleType, true)
-      .add("random_percentile", DataTypes.DoubleType, true);
+      .add("random_percentile", DataTypes.DoubleType, true)
+      .add("model_seed", DataTypes.LongType, false);
 
   private CompositionJob() {}
 
@@ -91,10 +91,11 @@ public final class CompositionJob {
           ExecutorCache.model(spec.modelFingerprint(), modelBytes.value().get(spec.modelSeed())),
           initial.value().get(spec.modelSeed()), taskRef.get(), group, controls)) {
         Ablation.ControlStats st = c.controls();
-        out2.add(RowFactory.create(c.method(), c.seed(), spec.modelSeed(), c.operation(), c.operands(),
+        out2.add(RowFactory.create(c.method(), c.seed(), c.operation(), c.operands(),
             c.evalSubtask(), c.keptParams(), c.accuracy(), st == null ? null : st.n(),
             st == null ? null : st.mean(), st == null ? null : Reports.finite(st.std()),
-            st == null ? null : Reports.finite(st.zScore()), st == null ? null : st.percentile()));
+            st == null ? null : Reports.finite(st.zScore()), st == null ? null : st.percentile(),
+            spec.modelSeed()));
       }
       return out2.iterator();
     });

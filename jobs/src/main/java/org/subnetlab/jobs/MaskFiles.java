@@ -44,7 +44,6 @@ public final class MaskFiles {
               + "  required binary method (STRING);\n"
               + "  required binary subtask (STRING);\n"
               + "  required int64 seed;\n"
-              + "  required int64 model_seed;\n"
               + "  required group hyperparameters (MAP) {\n"
               + "    repeated group key_value {\n"
               + "      required binary key (STRING);\n"
@@ -70,6 +69,7 @@ public final class MaskFiles {
               + "      }\n"
               + "    }\n"
               + "  }\n"
+              + "  required int64 model_seed;\n"
               + "}");
 
   private MaskFiles() {}
@@ -145,8 +145,7 @@ public final class MaskFiles {
         g.append("run_id", spec.runId())
             .append("method", spec.method())
             .append("subtask", spec.subtask())
-            .append("seed", spec.seed())
-            .append("model_seed", spec.modelSeed());
+            .append("seed", spec.seed());
         Group hpGroup = g.addGroup("hyperparameters");
         for (Map.Entry<String, String> e : spec.hyperparameterStrings().entrySet()) {
           hpGroup.addGroup("key_value").append("key", e.getKey()).append("value", e.getValue());
@@ -168,6 +167,7 @@ public final class MaskFiles {
         if (l == 0) {
           appendHistory(g.addGroup("history"), history);
         }
+        g.append("model_seed", spec.modelSeed());
         w.write(g);
       }
     }
