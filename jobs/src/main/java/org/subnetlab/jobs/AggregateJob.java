@@ -74,8 +74,8 @@ public final class AggregateJob {
 
   /**
    * One row per stored point of each run's training curve: run_id, method, subtask, seed,
-   * hyperparameters, step, loss, density, model_seed. Runs without training steps (magnitude) have none; mask
-   * files written before curves were stored have none either.
+   * hyperparameters, step, loss, density, model_seed. Runs without training steps (magnitude)
+   * have none; mask files written before curves were stored have none either.
    */
   static Dataset<Row> trainingCurves(Dataset<Row> masks) {
     if (!java.util.Arrays.asList(masks.columns()).contains("history")) {
@@ -220,8 +220,8 @@ public final class AggregateJob {
   private static Dataset<Row> side(Dataset<Row> masks, String s) {
     return masks.select(col("run_id").as("run_" + s), col("method").as("method_" + s),
         col("subtask").as("subtask_" + s), col("seed").as("seed_" + s),
-        col("model_seed").as("model_seed_" + s), col("layer").as("layer_" + s), col("n_kept").as("n_kept_" + s),
-        col("bits").as("bits_" + s));
+        col("model_seed").as("model_seed_" + s), col("layer").as("layer_" + s),
+        col("n_kept").as("n_kept_" + s), col("bits").as("bits_" + s));
   }
 
   static final StructType ABLATION_SCHEMA =

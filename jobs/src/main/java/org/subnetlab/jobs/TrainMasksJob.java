@@ -22,8 +22,9 @@ import org.subnetlab.model.Network;
 
 /**
  * Stage 2: the mask sweep. Expands the grid into runs (on every base model), skips the runs
- * already committed under {@code masks/}, and trains the rest on Spark, one run per task; each task commits its run's file
- * as soon as it finishes, so a killed sweep loses at most the runs in flight.
+ * already committed under {@code masks/}, and trains the rest on Spark, one run per task; each
+ * task commits its run's file as soon as it finishes, so a killed sweep loses at most the runs in
+ * flight.
  */
 public final class TrainMasksJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainMasksJob.class);
