@@ -6,11 +6,13 @@ import java.util.List;
 /**
  * Settings of the base model trained with DL4J on all subtasks: an MLP, or a CNN when
  * {@code conv} names convolution blocks (each convolution + 2×2 max-pooling) before the dense
- * layers.
+ * layers. {@code seeds} are the base-model seeds: one base model is trained per seed, and the
+ * sweep runs on each.
  */
 public record ModelSettings(
     List<Integer> hidden, String activation, int epochs, int batchSize, double learningRate,
-    List<Integer> conv, int kernel, String importPath, String trainer, int averagingFrequency) {
+    List<Integer> conv, int kernel, String importPath, String trainer, int averagingFrequency,
+    List<Long> seeds) {
 
   public static final List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid");
   public static final List<String> TRAINERS = List.of("local", "spark");
@@ -26,7 +28,30 @@ public record ModelSettings(
         Keys.intIn(c, "model.kernel", 1, 15),
         c.getString("model.import"),
         Keys.oneOf(c, "model.trainer", TRAINERS),
-        Keys.intIn(c, "model.spark-training.averaging-frequency", 1, 1000));
+        Keys.intIn(c, "model.spark-training.averaging-frequency", 1, 1000),
+        modelSeeds(c));
+  }
+
+  /** The default base-model seeds: one model, the one subnetlab has always trained. */
+  public static final List<Long> DEFAULT_SEEDS = List.of(0L);
+
+  /** Several base models (more than the default one). */
+  public boolean severalSeeds() {
+    return !seeds.equals(DEFAULT_SEEDS);
+  }
+
+  private static List<Long> modelSeeds(Config c) {
+    String path = "model.seeds";
+    if (c.getValue(path).valueType() == com.typesafe.config.ConfigValueType.LIST) {
+      List<Object> raw = new java.util.ArrayList<>();
+      for (Object o : c.getList(path).unwrapped()) {
+        raw.add(o instanceof Number n ? (Object) n.doubleValue() : o);
+      }
+      if (raw.stream().distinct().count() != raw.size()) {
+        throw Keys.bad(c, path, "must be distinct (each seed trains one base model)");
+      }
+    }
+    return Keys.longsIn(c, path, 0, Integer.MAX_VALUE, true);
   }
 
   /** The base model is trained on the Spark executors (DL4J parameter averaging). */

@@ -49,6 +49,11 @@ public final class Settings {
       throw Keys.bad(c, "aggregate.selection.tolerance", "must be a number in [0, 1)");
     }
     this.selectionTolerance = ((Number) tol.unwrapped()).doubleValue();
+    if (model.isImported() && model.severalSeeds()) {
+      throw Keys.bad(c, "model.seeds", "an imported model (model.import) has no seed: it was"
+          + " trained elsewhere, so only the default [0] is allowed with model.import; leave"
+          + " model.seeds unset, or set model.import = \"\" to train the base models here");
+    }
     if (model.isImported() && model.trainsOnSpark()) {
       throw Keys.bad(c, "model.trainer", "spark trains a base model, and model.import brings a"
           + " trained one; set model.trainer = local (the default) with model.import");
@@ -148,6 +153,21 @@ public final class Settings {
   }
 
   /**
+   * Identifies the base model of one model seed ({@code model.seeds}). Model seed 0 is the model
+   * subnetlab has always trained: its fingerprint is {@link #modelFingerprint()}, so its directory
+   * and run ids stay those of outputs written before model seeds existed. Any other model seed
+   * adds {@code model.seed = <n>} to what is hashed.
+   */
+  public String modelFingerprint(long modelSeed) {
+    if (modelSeed == 0) {
+      return modelFingerprint();
+    }
+    Map<String, String> flat = fingerprintInputs(ConfigRenderOptions.concise());
+    flat.put("model.seed", Long.toString(modelSeed));
+    return sha256(flat.toString()).substring(0, 16);
+  }
+
+  /**
    * The fingerprint as versions up to 0.1 computed it, rendering values with their origin
    * comments: lists carried the config file's path and line numbers, so the same config given by
    * another path (or with lines moved) had another fingerprint. Only to recognise their outputs
@@ -158,6 +178,11 @@ public final class Settings {
   }
 
   private String modelFingerprint(ConfigRenderOptions render) {
+    return sha256(fingerprintInputs(render).toString()).substring(0, 16);
+  }
+
+  /** What the fingerprint of model seed 0 hashes: the config keys that shape the base model. */
+  private Map<String, String> fingerprintInputs(ConfigRenderOptions render) {
     Map<String, String> flat = flatten(config,
         List.of("seed", "task.name", "task." + task.name(), "model"), render);
     // Keys added after the first release, at the value that keeps the earlier behaviour, stay
@@ -174,7 +199,10 @@ public final class Settings {
     if (!model.trainsOnSpark()) {
       flat.keySet().removeIf(k -> k.startsWith("model.spark-training."));
     }
-    return sha256(flat.toString()).substring(0, 16);
+    // The list of base-model seeds says which models exist, not what one of them is: each
+    // model's own seed enters its fingerprint (modelFingerprint(long)).
+    flat.remove("model.seeds");
+    return flat;
   }
 
   /**

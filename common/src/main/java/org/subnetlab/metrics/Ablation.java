@@ -111,7 +111,8 @@ public final class Ablation {
       List<Mask> controls = new ArrayList<>();
       for (int c = 0; c < randomControls; c++) {
         controls.add(RandomMasks.matching(
-            m.mask(), Seeds.stream(m.spec().globalSeed(), "control/" + m.spec().runId() + "/" + c)));
+            m.mask(),
+            Seeds.stream(m.spec().globalSeed(), "control/" + m.spec().streamId() + "/" + c)));
       }
       // Each evaluated network runs once over all eval sets.
       Evaluator ev = (mode, control, mask) -> {

@@ -25,17 +25,37 @@ public final class BaseModelTrainer {
   public record Trained(
       Network net, float[] initialParams, Map<String, Evaluation> evaluation) {}
 
+  /** The base model of model seed 0 (the one trained before model seeds existed). */
   public static Trained train(Task task, ModelSettings s, long seed) {
-    SplittableRandom rng = Seeds.stream(seed, "model/init");
+    return train(task, s, seed, 0);
+  }
+
+  /**
+   * The base model of one model seed: its initial weights and minibatch order come from
+   * {@link #stream}, everything else (data, architecture, optimiser) from the settings.
+   */
+  public static Trained train(Task task, ModelSettings s, long seed, long modelSeed) {
+    SplittableRandom rng = stream(seed, modelSeed, "model/init");
     MultiLayerNetwork net = build(task, s, rng);
     float[] initial = ParamBridge.toFloats(net.params());
     Dataset train = task.trainSplit();
-    SplittableRandom order = Seeds.stream(seed, "model/batches");
+    SplittableRandom order = stream(seed, modelSeed, "model/batches");
     for (int epoch = 0; epoch < s.epochs(); epoch++) {
       forEachBatch(train, s.batchSize(), order, net::fit);
       logEpoch(epoch, s.epochs(), train.size(), net.score());
     }
     return new Trained(Network.of(net), initial, evaluate(Network.of(net), task));
+  }
+
+  /**
+   * A random stream of the base model of {@code modelSeed} under the global {@code seed}: the
+   * base model's streams are the only ones a model seed changes. Model seed 0 gets the streams
+   * that the base model always had ({@code model/init}, {@code model/batches}), so its weights
+   * are bit for bit those of outputs written before model seeds existed; model seed n > 0 gets
+   * {@code <purpose>/model-seed-<n>}.
+   */
+  public static SplittableRandom stream(long seed, long modelSeed, String purpose) {
+    return Seeds.stream(seed, modelSeed == 0 ? purpose : purpose + "/model-seed-" + modelSeed);
   }
 
   /**

@@ -27,7 +27,7 @@ public final class MaskRunner {
             .train(new MaskContext(
                 new Dl4jObjective(base), theta, initialTheta, layout,
                 task.trainExamples(spec.subtask()),
-                Seeds.stream(spec.globalSeed(), "mask/" + spec.runId())));
+                Seeds.stream(spec.globalSeed(), "mask/" + spec.streamId())));
     return new Finished(spec, layout, r, (System.nanoTime() - t0) / 1_000_000);
   }
 }

@@ -7,9 +7,13 @@ import java.util.TreeMap;
 import org.subnetlab.config.Settings;
 
 /**
- * One mask-training run of a sweep: method, subtask, seed and hyperparameters. Its run id is
- * readable ({@code method-subtask-s<seed>-<hash>}) and its hash covers everything that shapes the
- * mask (hyperparameters, global seed, base-model fingerprint), so one id always means one mask.
+ * One mask-training run of a sweep: base-model seed, method, subtask, seed and hyperparameters.
+ * Its run id is readable ({@code method-subtask-s<seed>-<hash>}, with {@code -m<model seed>}
+ * before {@code -s} for model seeds other than 0) and its hash covers everything that shapes the
+ * mask (hyperparameters, global seed, base-model fingerprint, which holds the model seed), so one
+ * id always means one mask. {@code streamId} names the run's random streams: the id the same run
+ * has on model seed 0, so that mask seed s draws the same random numbers on every base model
+ * (for model seed 0 it is the run id itself, as it always was).
  */
 public record RunSpec(
     String runId,
@@ -18,18 +22,40 @@ public record RunSpec(
     long seed,
     long globalSeed,
     Map<String, Double> hyperparameters,
-    String modelFingerprint)
+    String modelFingerprint,
+    long modelSeed,
+    String streamId)
     implements Serializable {
 
+  /** A run on the base model of model seed 0. */
   public static RunSpec of(
       String method, String subtask, long seed, long globalSeed, Map<String, Double> hp,
       String modelFingerprint) {
+    return of(method, subtask, seed, globalSeed, hp, modelFingerprint, 0, modelFingerprint);
+  }
+
+  /**
+   * A run on the base model of {@code modelSeed}, whose fingerprint is {@code modelFingerprint};
+   * {@code seed0Fingerprint} is the fingerprint of model seed 0 (the same for model seed 0).
+   */
+  public static RunSpec of(
+      String method, String subtask, long seed, long globalSeed, Map<String, Double> hp,
+      String modelFingerprint, long modelSeed, String seed0Fingerprint) {
     Map<String, Double> sorted = new TreeMap<>(hp);
+    String id = id(method, subtask, seed, globalSeed, sorted, modelFingerprint, modelSeed);
+    String streamId = modelSeed == 0 ? id
+        : id(method, subtask, seed, globalSeed, sorted, seed0Fingerprint, 0);
+    return new RunSpec(id, method, subtask, seed, globalSeed, Map.copyOf(sorted),
+        modelFingerprint, modelSeed, streamId);
+  }
+
+  private static String id(String method, String subtask, long seed, long globalSeed,
+      Map<String, Double> sorted, String modelFingerprint, long modelSeed) {
     String key =
         String.join("|", method, subtask, Long.toString(seed), Long.toString(globalSeed),
             format(sorted), modelFingerprint);
-    String id = method + "-" + subtask + "-s" + seed + "-" + Settings.sha256(key).substring(0, 10);
-    return new RunSpec(id, method, subtask, seed, globalSeed, Map.copyOf(sorted), modelFingerprint);
+    return method + "-" + subtask + (modelSeed == 0 ? "" : "-m" + modelSeed) + "-s" + seed + "-"
+        + Settings.sha256(key).substring(0, 10);
   }
 
   /** Hyperparameters as strings (integers without a decimal point), sorted by key. */
@@ -51,9 +77,15 @@ public record RunSpec(
     return hp;
   }
 
-  /** Identifies the (method, seed, hyperparameters) group: the runs whose masks are compared. */
+  /**
+   * Identifies the (base model, method, seed, hyperparameters) group: the runs whose masks are
+   * compared (exclusive weights, composition), always of one base model. For model seed 0 the key
+   * is the one of outputs written before model seeds existed (composition names its random
+   * controls' streams after it).
+   */
   public String groupKey() {
-    return method + "|" + seed + "|" + format(comparableHyperparameters());
+    return method + "|" + seed + "|" + format(comparableHyperparameters())
+        + (modelSeed == 0 ? "" : "|model-seed=" + modelSeed);
   }
 
   private static String format(Map<String, Double> sorted) {

@@ -9,7 +9,10 @@ import org.subnetlab.config.Settings;
 import org.subnetlab.mask.MaskMethod;
 import org.subnetlab.mask.MaskMethods;
 
-/** Expands the configured sweep (methods × subtasks × seeds × hyperparameter lists) into runs. */
+/**
+ * Expands the configured sweep (model seeds × methods × subtasks × seeds × hyperparameter lists)
+ * into runs: the whole sweep on every base model.
+ */
 public final class SweepGrid {
   private SweepGrid() {}
 
@@ -22,13 +25,16 @@ public final class SweepGrid {
                 + s.task().name() + " (it has " + taskSubtasks + ").");
       }
     }
-    String fp = s.modelFingerprint();
+    String fp0 = s.modelFingerprint(0);
     List<RunSpec> runs = new ArrayList<>();
-    for (String method : s.masks().methods()) {
-      for (Map<String, Double> hp : s.masks().gridPoints(method)) {
-        for (String st : subtasks) {
-          for (long seed : s.masks().seeds()) {
-            runs.add(RunSpec.of(method, st, seed, s.seed(), hp, fp));
+    for (long modelSeed : s.model().seeds()) {
+      String fp = s.modelFingerprint(modelSeed);
+      for (String method : s.masks().methods()) {
+        for (Map<String, Double> hp : s.masks().gridPoints(method)) {
+          for (String st : subtasks) {
+            for (long seed : s.masks().seeds()) {
+              runs.add(RunSpec.of(method, st, seed, s.seed(), hp, fp, modelSeed, fp0));
+            }
           }
         }
       }
@@ -59,8 +65,9 @@ public final class SweepGrid {
           m.put("top-k", kept.doubleValue());
           m.put("per-layer", 0.0);
           m.put("matched", 1.0);
+          // On the reference run's own base model: matched runs compare masks of one network.
           RunSpec spec = RunSpec.of(method, r.subtask(), r.seed(), r.globalSeed(), m,
-              r.modelFingerprint());
+              r.modelFingerprint(), r.modelSeed(), s.modelFingerprint(0));
           if (out.stream().noneMatch(o -> o.runId().equals(spec.runId()))) {
             out.add(spec); // two reference runs of equal size ask for the same run once
           }

@@ -162,12 +162,15 @@ class ConfigLoaderTest {
   void fingerprintLeavesLaterKeysOutAtTheValueThatKeepsTheEarlierBehaviour() throws IOException {
     Path f = conf("");
     Settings plain = ConfigLoader.load(f, List.of());
-    // What a version without conv, kernel, import and trainer hashed: its outputs are recognised.
+    // What a version without conv, kernel, import, trainer and seeds hashed: its outputs are
+    // recognised.
     com.typesafe.config.Config before = plain.config().withoutPath("model.conv")
         .withoutPath("model.kernel").withoutPath("model.import").withoutPath("model.trainer")
-        .withoutPath("model.spark-training");
+        .withoutPath("model.spark-training").withoutPath("model.seeds");
     assertThat(plain.modelFingerprint()).isEqualTo(Settings.fingerprint(before,
         List.of("seed", "task.name", "task.arithmetic", "model")));
+    assertThat(ConfigLoader.load(f, List.of("model.seeds=[0,5]")).modelFingerprint())
+        .as("model seed 0 of several").isEqualTo(plain.modelFingerprint());
     assertThat(ConfigLoader.load(f, List.of("model.kernel=3")).modelFingerprint())
         .as("kernel of an MLP").isEqualTo(plain.modelFingerprint());
     assertThat(ConfigLoader.load(f, List.of("model.spark-training.averaging-frequency=9"))

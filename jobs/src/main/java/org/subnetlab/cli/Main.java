@@ -103,7 +103,8 @@ public final class Main implements Callable<Integer> {
   }
 
   @Command(name = "train-model", mixinStandardHelpOptions = true,
-      description = "Train the base model into DIR/model (reused if it matches the config).")
+      description = "Train the base model into DIR/model, and one per further model.seeds entry"
+          + " n into DIR/model-seed-<n> (each reused if it matches the config).")
   static final class TrainModel extends StageCommand {
     String name() {
       return "train-model";

@@ -56,7 +56,7 @@ public final class AggregateJob {
   }
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
-    Network model = new ModelStore(out.model()).load(s.modelFingerprint());
+    Map<Long, Network> models = TrainModelJob.load(s, out);
     List<RunSpec> runs = SweepPlan.all(spark, s, out);
     spark.sparkContext().setJobGroup("subnetlab-aggregate", "subnetlab: aggregate tables", false);
     Dataset<Row> withHistory = committedMasks(spark, out, runs, "aggregate");
@@ -65,7 +65,7 @@ public final class AggregateJob {
     Tables.replace(masks, out, "masks");
     Tables.replace(sparsity(masks), out, "sparsity");
     Tables.replace(overlap(masks), out, "overlap");
-    Tables.replace(ablation(spark, s, model, runs, masks), out, "ablation");
+    Tables.replace(ablation(spark, s, models, runs, masks), out, "ablation");
     masks.unpersist();
     Tables.replace(summary(spark, s, out, runs), out, "summary");
     LOG.info("Wrote tables masks, training_curves, sparsity, overlap, ablation, summary under {}",
@@ -74,20 +74,21 @@ public final class AggregateJob {
 
   /**
    * One row per stored point of each run's training curve: run_id, method, subtask, seed,
-   * hyperparameters, step, loss, density. Runs without training steps (magnitude) have none; mask
-   * files written before curves were stored have none either.
+   * hyperparameters, step, loss, density, model_seed. Runs without training steps (magnitude)
+   * have none; mask files written before curves were stored have none either.
    */
   static Dataset<Row> trainingCurves(Dataset<Row> masks) {
     if (!java.util.Arrays.asList(masks.columns()).contains("history")) {
       masks = masks.withColumn("history", lit(null).cast(HISTORY));
     }
     return masks.where(col("history").isNotNull())
-        .select(col("run_id"), col("method"), col("subtask"), col("seed"),
+        .select(col("run_id"), col("method"), col("subtask"), col("seed"), col("model_seed"),
             col("hyperparameters"),
             org.apache.spark.sql.functions.explode(col("history")).as("p"))
         .select(col("run_id"), col("method"), col("subtask"), col("seed"),
             col("hyperparameters"), col("p.step").as("step"),
-            col("p.loss").cast("double").as("loss"), col("p.density").cast("double").as("density"))
+            col("p.loss").cast("double").as("loss"), col("p.density").cast("double").as("density"),
+            col("model_seed"))
         .orderBy("run_id", "step");
   }
 
@@ -95,7 +96,10 @@ public final class AggregateJob {
       new StructType().add("step", DataTypes.IntegerType).add("loss", DataTypes.FloatType)
           .add("density", DataTypes.FloatType));
 
-  /** The committed mask files of every run, read by Spark; refuses an incomplete sweep. */
+  /**
+   * The committed mask files of every run, read by Spark; refuses an incomplete sweep. Mask files
+   * written before base-model seeds existed have no {@code model_seed}: they are of model seed 0.
+   */
   static Dataset<Row> committedMasks(
       SparkSession spark, OutputLayout out, List<RunSpec> runs, String action) {
     Set<String> committed = MaskFiles.committed(out.masks());
@@ -115,9 +119,20 @@ public final class AggregateJob {
               + "); run `subnetlab train-masks` (or `run`) with this config and --out first.");
     }
     // mergeSchema: mask files from before training curves were stored lack the history column.
-    return spark.read().option("mergeSchema", "true").parquet(files.toArray(String[]::new))
-        .drop("model_fingerprint")
-        .orderBy("run_id", "layer_index");
+    Dataset<Row> read =
+        spark.read().option("mergeSchema", "true").parquet(files.toArray(String[]::new))
+            .drop("model_fingerprint");
+    Column modelSeed = java.util.Arrays.asList(read.columns()).contains("model_seed")
+        ? org.apache.spark.sql.functions.coalesce(col("model_seed"), lit(0L)) : lit(0L);
+    // model_seed last, so that the columns before it are those of earlier versions, in order.
+    List<Column> cols = new ArrayList<>();
+    for (String c : read.columns()) {
+      if (!c.equals("model_seed")) {
+        cols.add(col(c));
+      }
+    }
+    cols.add(modelSeed.as("model_seed"));
+    return read.select(cols.toArray(Column[]::new)).orderBy("run_id", "layer_index");
   }
 
   /** Each run's mask, from mask rows (run_id, layer_index, bits), checked against the model. */
@@ -140,17 +155,20 @@ public final class AggregateJob {
   }
 
   static Dataset<Row> sparsity(Dataset<Row> masks) {
-    Column[] runCols = {col("run_id"), col("method"), col("subtask"), col("seed")};
+    Column[] runCols =
+        {col("run_id"), col("method"), col("subtask"), col("seed"), col("model_seed")};
     Dataset<Row> perLayer =
         masks.select(col("run_id"), col("method"), col("subtask"), col("seed"),
-            col("hyperparameters"), col("layer"), col("n_params"), col("n_kept"));
+            col("hyperparameters"), col("layer"), col("n_params"), col("n_kept"),
+            col("model_seed"));
     Dataset<Row> all =
         masks.groupBy(runCols)
             .agg(first("hyperparameters").as("hyperparameters"), sum("n_params").as("n_params"),
                 sum("n_kept").as("n_kept"))
             .withColumn("layer", lit(ALL))
             .select(col("run_id"), col("method"), col("subtask"), col("seed"),
-                col("hyperparameters"), col("layer"), col("n_params"), col("n_kept"));
+                col("hyperparameters"), col("layer"), col("n_params"), col("n_kept"),
+                col("model_seed"));
     Dataset<Row> both = perLayer.unionByName(all);
     Column density = col("n_kept").cast("double").divide(col("n_params"));
     return both.withColumn("density", density)
@@ -176,7 +194,8 @@ public final class AggregateJob {
             .drop("bits_a", "bits_b", "layer_a", "layer_b")
             .cache();
     Column[] pair = {col("run_a"), col("run_b"), col("method_a"), col("method_b"),
-        col("subtask_a"), col("subtask_b"), col("seed_a"), col("seed_b")};
+        col("subtask_a"), col("subtask_b"), col("seed_a"), col("seed_b"), col("model_seed_a"),
+        col("model_seed_b")};
     Dataset<Row> all =
         perLayer.groupBy(pair)
             .agg(sum("n_kept_a").as("n_kept_a"), sum("n_kept_b").as("n_kept_b"),
@@ -190,7 +209,7 @@ public final class AggregateJob {
         .select(col("run_a"), col("run_b"), col("method_a"), col("method_b"), col("subtask_a"),
             col("subtask_b"), col("seed_a"), col("seed_b"), col("layer"), col("n_kept_a"),
             col("n_kept_b"), col("intersection"), col("union"), col("jaccard"),
-            col("share_a_in_b"), col("share_b_in_a"))
+            col("share_a_in_b"), col("share_b_in_a"), col("model_seed_a"), col("model_seed_b"))
         .orderBy("run_a", "run_b", "layer");
   }
 
@@ -201,8 +220,8 @@ public final class AggregateJob {
   private static Dataset<Row> side(Dataset<Row> masks, String s) {
     return masks.select(col("run_id").as("run_" + s), col("method").as("method_" + s),
         col("subtask").as("subtask_" + s), col("seed").as("seed_" + s),
-        col("layer").as("layer_" + s), col("n_kept").as("n_kept_" + s),
-        col("bits").as("bits_" + s));
+        col("model_seed").as("model_seed_" + s), col("layer").as("layer_" + s),
+        col("n_kept").as("n_kept_" + s), col("bits").as("bits_" + s));
   }
 
   static final StructType ABLATION_SCHEMA =
@@ -222,12 +241,17 @@ public final class AggregateJob {
           .add("random_mean", DataTypes.DoubleType, true)
           .add("random_std", DataTypes.DoubleType, true)
           .add("z_score", DataTypes.DoubleType, true)
-          .add("random_percentile", DataTypes.DoubleType, true);
+          .add("random_percentile", DataTypes.DoubleType, true)
+          .add("model_seed", DataTypes.LongType, false);
 
+  /**
+   * The ablation table: every mask evaluated on its own base model ({@code models} by model
+   * seed), with the exclusive weights taken against the masks of its group (one base model).
+   */
   static Dataset<Row> ablation(
-      SparkSession spark, Settings s, Network model, List<RunSpec> runs,
+      SparkSession spark, Settings s, Map<Long, Network> models, List<RunSpec> runs,
       Dataset<Row> masks) {
-    ParamLayout layout = ParamLayout.of(model);
+    ParamLayout layout = ParamLayout.of(models.values().iterator().next());
     Map<String, Mask> byRun = masksByRun(layout, masks);
     Map<String, List<Ablation.Member>> groups = new LinkedHashMap<>();
     for (RunSpec r : runs) {
@@ -235,9 +259,10 @@ public final class AggregateJob {
           .add(new Ablation.Member(r, byRun.get(r.runId())));
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));
+    java.util.HashMap<Long, byte[]> bytes = new java.util.HashMap<>();
+    models.forEach((seed, net) -> bytes.put(seed, ModelStore.toBytes(net)));
+    Broadcast<java.util.HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
-    String modelKey = s.modelFingerprint();
     int controls = s.randomControls();
     // One task per mask (its group rides along for the exclusive weights), so every core works.
     List<java.util.Map.Entry<List<Ablation.Member>, Integer>> work = new ArrayList<>();
@@ -251,8 +276,11 @@ public final class AggregateJob {
             .flatMap(item -> {
               ExecutorCache.limitNativeThreads(1);
               List<Row> out = new ArrayList<>();
+              RunSpec spec = item.getKey().get(item.getValue()).spec();
               for (Ablation.Row a :
-                  Ablation.evaluate(ExecutorCache.model(modelKey, modelBytes.value()),
+                  Ablation.evaluate(
+                      ExecutorCache.model(spec.modelFingerprint(),
+                          modelBytes.value().get(spec.modelSeed())),
                       taskRef.get(), item.getKey(), controls, item.getValue())) {
                 Ablation.ControlStats c = a.controls();
                 out.add(RowFactory.create(a.runId(), a.method(), a.maskSubtask(), a.seed(),
@@ -260,7 +288,7 @@ public final class AggregateJob {
                     a.accuracy(), a.loss(), a.examples(), a.keptParams(),
                     c == null ? null : c.n(), c == null ? null : Reports.finite(c.mean()),
                     c == null ? null : Reports.finite(c.std()), c == null ? null : Reports.finite(c.zScore()),
-                    c == null ? null : c.percentile()));
+                    c == null ? null : c.percentile(), spec.modelSeed()));
               }
               return out.iterator();
             });

@@ -60,7 +60,9 @@ public final class ClusterJob {
           + "): the weight graph of clusterability (units linked by dense weights) is defined for"
           + " MLPs only.");
     }
-    Network model = new ModelStore(out.model()).load(s.modelFingerprint());
+    // With several base models (model.seeds), the first one is clustered (see docs/models.md).
+    long modelSeed = s.model().seeds().get(0);
+    Network model = new ModelStore(out.model(modelSeed)).load(s.modelFingerprint(modelSeed));
     if (model.isGraph()) {
       throw new BadInputException("Cannot cluster the model in " + out.model() + ": it is a "
           + "ComputationGraph; the weight graph of units is defined for layer stacks of dense "
@@ -137,8 +139,9 @@ public final class ClusterJob {
     System.out.println(report);
     Reports.write(out, "clusters.md", report);
     if (Files.isDirectory(out.table("masks"))) {
-      Tables.replace(spark.createDataFrame(maskOverlap(spark, out, layout, units, partitions),
-          CLUSTER_MASKS), out, "cluster_masks");
+      Tables.replace(spark.createDataFrame(
+          maskOverlap(spark, out, layout, units, partitions, modelSeed), CLUSTER_MASKS), out,
+          "cluster_masks");
     } else {
       LOG.info("No masks table in {}: skipping cluster_masks (run the mask sweep first)",
           out.tables());
@@ -227,8 +230,11 @@ public final class ClusterJob {
   }
 
   private static List<Row> maskOverlap(SparkSession spark, OutputLayout out, ParamLayout layout,
-      UnitAnalysis units, Map<String, int[]> partitions) {
+      UnitAnalysis units, Map<String, int[]> partitions, long modelSeed) {
     org.apache.spark.sql.Dataset<Row> table = spark.read().parquet(out.table("masks").toString());
+    if (java.util.Arrays.asList(table.columns()).contains("model_seed")) {
+      table = table.where(org.apache.spark.sql.functions.col("model_seed").equalTo(modelSeed));
+    }
     Map<String, Mask> masks = AggregateJob.masksByRun(layout, table);
     Map<String, Row> meta = new LinkedHashMap<>();
     for (Row r : table.select("run_id", "method", "subtask", "seed").collectAsList()) {

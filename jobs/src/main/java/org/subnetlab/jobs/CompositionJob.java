@@ -47,7 +47,8 @@ public final class CompositionJob {
       .add("random_mean", DataTypes.DoubleType, true)
       .add("random_std", DataTypes.DoubleType, true)
       .add("z_score", DataTypes.DoubleType, true)
-      .add("random_percentile", DataTypes.DoubleType, true);
+      .add("random_percentile", DataTypes.DoubleType, true)
+      .add("model_seed", DataTypes.LongType, false);
 
   private CompositionJob() {}
 
@@ -57,12 +58,11 @@ public final class CompositionJob {
   }
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
-    ModelStore store = new ModelStore(out.model());
-    Network model = store.load(s.modelFingerprint());
+    Map<Long, Network> models = TrainModelJob.load(s, out);
     List<RunSpec> runs = SweepPlan.all(spark, s, out);
     spark.sparkContext().setJobGroup("subnetlab-compose", "subnetlab: composition", false);
     Dataset<Row> masks = AggregateJob.committedMasks(spark, out, runs, "compose");
-    ParamLayout layout = ParamLayout.of(model);
+    ParamLayout layout = ParamLayout.of(models.values().iterator().next());
     Map<String, Mask> byRun = AggregateJob.masksByRun(layout, masks);
     Map<String, float[]> deltas = deltas(layout, masks);
     Map<String, List<Composition.Member>> groups = new LinkedHashMap<>();
@@ -71,28 +71,36 @@ public final class CompositionJob {
           new Composition.Member(r, byRun.get(r.runId()), deltas.get(r.runId())));
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));
-    Broadcast<float[]> initial = jsc.broadcast(store.initialParams());
+    // Each group is of one base model (RunSpec.groupKey): evaluated on that model.
+    java.util.HashMap<Long, byte[]> bytes = new java.util.HashMap<>();
+    java.util.HashMap<Long, float[]> initials = new java.util.HashMap<>();
+    models.forEach((seed, net) -> {
+      bytes.put(seed, ModelStore.toBytes(net));
+      initials.put(seed, new ModelStore(out.model(seed)).initialParams());
+    });
+    Broadcast<java.util.HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
+    Broadcast<java.util.HashMap<Long, float[]>> initial = jsc.broadcast(initials);
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
-    String modelKey = s.modelFingerprint();
     int controls = s.randomControls();
     List<List<Composition.Member>> work = new ArrayList<>(groups.values());
     JavaRDD<Row> rows = jsc.parallelize(work, Math.max(1, work.size())).flatMap(group -> {
       ExecutorCache.limitNativeThreads(1);
       List<Row> out2 = new ArrayList<>();
+      RunSpec spec = group.get(0).spec();
       for (Composition.Row c : Composition.evaluate(
-          ExecutorCache.model(modelKey, modelBytes.value()), initial.value(),
-          taskRef.get(), group, controls)) {
+          ExecutorCache.model(spec.modelFingerprint(), modelBytes.value().get(spec.modelSeed())),
+          initial.value().get(spec.modelSeed()), taskRef.get(), group, controls)) {
         Ablation.ControlStats st = c.controls();
         out2.add(RowFactory.create(c.method(), c.seed(), c.operation(), c.operands(),
             c.evalSubtask(), c.keptParams(), c.accuracy(), st == null ? null : st.n(),
             st == null ? null : st.mean(), st == null ? null : Reports.finite(st.std()),
-            st == null ? null : Reports.finite(st.zScore()), st == null ? null : st.percentile()));
+            st == null ? null : Reports.finite(st.zScore()), st == null ? null : st.percentile(),
+            spec.modelSeed()));
       }
       return out2.iterator();
     });
     Dataset<Row> table = spark.createDataFrame(rows, SCHEMA)
-        .orderBy("method", "seed", "operation", "operands", "eval_subtask");
+        .orderBy("method", "model_seed", "seed", "operation", "operands", "eval_subtask");
     Tables.replace(table, out, "composition");
     String report = report(spark, out);
     System.out.println(report);

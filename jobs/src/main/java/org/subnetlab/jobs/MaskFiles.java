@@ -30,7 +30,9 @@ import org.subnetlab.sweep.RunSpec;
  * written as {@code masks/.tmp/<run_id>-<uuid>.parquet}, then renamed to
  * {@code masks/<run_id>.parquet}. A run is finished iff its file exists; a killed writer leaves only
  * a temporary file, which readers ignore. The run's downsampled training curve
- * ({@link TrainingHistory}: step, loss, density) is stored once, on the row of layer 0.
+ * ({@link TrainingHistory}: step, loss, density) is stored once, on the row of layer 0. Files
+ * written before base-model seeds existed have no {@code model_seed} column: they are of model
+ * seed 0 ({@link AggregateJob#committedMasks} reads them so).
  */
 public final class MaskFiles {
   static final String SUFFIX = ".parquet";
@@ -67,6 +69,7 @@ public final class MaskFiles {
               + "      }\n"
               + "    }\n"
               + "  }\n"
+              + "  required int64 model_seed;\n"
               + "}");
 
   private MaskFiles() {}
@@ -164,6 +167,7 @@ public final class MaskFiles {
         if (l == 0) {
           appendHistory(g.addGroup("history"), history);
         }
+        g.append("model_seed", spec.modelSeed());
         w.write(g);
       }
     }

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import org.subnetlab.config.BadInputException;
 
 /**
- * The output directory of an experiment: {@code model/} (base model), {@code masks/} (one committed
+ * The output directory of an experiment: {@code model/} (base model; {@code model-seed-<n>/} for
+ * further base-model seeds), {@code masks/} (one committed
  * Parquet file per finished run), {@code tables/<name>/} (Parquet tables), {@code report/}.
  */
 public record OutputLayout(Path root) {
@@ -28,8 +29,17 @@ public record OutputLayout(Path root) {
     return new OutputLayout(abs);
   }
 
+  /** The base model of model seed 0 (the only one unless {@code model.seeds} says more). */
   public Path model() {
     return root.resolve("model");
+  }
+
+  /**
+   * The base model of one model seed ({@code model.seeds}): {@code model/} for model seed 0, as
+   * always, and {@code model-seed-<n>/} for model seed n > 0; each is committed on its own.
+   */
+  public Path model(long modelSeed) {
+    return modelSeed == 0 ? model() : root.resolve("model-seed-" + modelSeed);
   }
 
   public Path masks() {

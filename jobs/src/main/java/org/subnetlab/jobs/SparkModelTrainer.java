@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import org.subnetlab.config.ModelSettings;
 import org.subnetlab.model.BaseModelTrainer;
 import org.subnetlab.model.ParamBridge;
-import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
 
 /**
@@ -31,9 +30,18 @@ final class SparkModelTrainer {
 
   private SparkModelTrainer() {}
 
-  static BaseModelTrainer.Trained train(SparkSession spark, Task task, ModelSettings s, long seed) {
+  /**
+   * The base model of {@code modelSeed}: initial weights, minibatch order and DL4J's training seed
+   * from the model seed's streams ({@link BaseModelTrainer#stream}); model seed 0 keeps the ones
+   * used before model seeds existed (DL4J's seed is then the global seed itself).
+   */
+  static BaseModelTrainer.Trained train(SparkSession spark, Task task, ModelSettings s, long seed,
+      long modelSeed) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    MultiLayerNetwork net = BaseModelTrainer.build(task, s, Seeds.stream(seed, "model/init"));
+    MultiLayerNetwork net =
+        BaseModelTrainer.build(task, s, BaseModelTrainer.stream(seed, modelSeed, "model/init"));
+    long dl4jSeed = modelSeed == 0 ? seed
+        : BaseModelTrainer.stream(seed, modelSeed, "model/spark-training").nextLong();
     float[] initial = ParamBridge.toFloats(net.params());
     int workers = jsc.defaultParallelism();
     ParameterAveragingTrainingMaster master =
@@ -43,12 +51,12 @@ final class SparkModelTrainer {
             .workerPrefetchNumBatches(0)
             .rddTrainingApproach(RDDTrainingApproach.Direct)
             .collectTrainingStats(false)
-            .rngSeed(seed)
+            .rngSeed(dl4jSeed)
             .build();
     SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master);
     jsc.setJobGroup("subnetlab-train-model", "subnetlab: DL4J Spark training of the base model",
         false);
-    SplittableRandom order = Seeds.stream(seed, "model/batches");
+    SplittableRandom order = BaseModelTrainer.stream(seed, modelSeed, "model/batches");
     LOG.info("DL4J Spark training (parameter averaging) on {} executor cores, averaging every {} "
         + "minibatches of {}", workers, s.averagingFrequency(), s.batchSize());
     try {

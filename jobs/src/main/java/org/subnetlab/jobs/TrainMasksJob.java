@@ -1,7 +1,10 @@
 package org.subnetlab.jobs;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -18,9 +21,10 @@ import org.subnetlab.sweep.SweepGrid;
 import org.subnetlab.model.Network;
 
 /**
- * Stage 2: the mask sweep. Expands the grid into runs, skips the runs already committed under
- * {@code masks/}, and trains the rest on Spark, one run per task; each task commits its run's file
- * as soon as it finishes, so a killed sweep loses at most the runs in flight.
+ * Stage 2: the mask sweep. Expands the grid into runs (on every base model), skips the runs
+ * already committed under {@code masks/}, and trains the rest on Spark, one run per task; each
+ * task commits its run's file as soon as it finishes, so a killed sweep loses at most the runs in
+ * flight.
  */
 public final class TrainMasksJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainMasksJob.class);
@@ -35,20 +39,40 @@ public final class TrainMasksJob {
   }
 
   public static void trainWithStoredModel(SparkSession spark, Settings s, OutputLayout out) {
-    Network model = new ModelStore(out.model()).load(s.modelFingerprint());
-    sweep(spark, s, out, model);
+    sweep(spark, s, out, TrainModelJob.load(s, out));
   }
 
   /**
-   * Trains every run of the sweep that has no committed file yet: the grid, then the
-   * matched-density runs that the grid's reference masks call for.
+   * Trains every run of the sweep that has no committed file yet; {@code model} is the base model
+   * of the first model seed, the others are read from their directories.
    */
   public static SweepOutcome sweep(
       SparkSession spark, Settings s, OutputLayout out, Network model) {
+    Map<Long, Network> models = new LinkedHashMap<>();
+    for (long modelSeed : s.model().seeds()) {
+      models.put(modelSeed, models.isEmpty() ? model
+          : new ModelStore(out.model(modelSeed)).load(s.modelFingerprint(modelSeed)));
+    }
+    return sweep(spark, s, out, models);
+  }
+
+  /**
+   * Trains every run of the sweep that has no committed file yet: the grid on every base model,
+   * then the matched-density runs that the grid's reference masks call for. {@code models} holds
+   * the base model of each model seed; each run trains on its own.
+   */
+  public static SweepOutcome sweep(
+      SparkSession spark, Settings s, OutputLayout out, Map<Long, Network> models) {
     List<RunSpec> grid = SweepPlan.grid(spark, s);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<byte[]> modelBytes = jsc.broadcast(ModelStore.toBytes(model));
-    Broadcast<float[]> initial = jsc.broadcast(new ModelStore(out.model()).initialParams());
+    HashMap<Long, byte[]> bytes = new HashMap<>();
+    HashMap<Long, float[]> initials = new HashMap<>();
+    for (Map.Entry<Long, Network> e : models.entrySet()) {
+      bytes.put(e.getKey(), ModelStore.toBytes(e.getValue()));
+      initials.put(e.getKey(), new ModelStore(out.model(e.getKey())).initialParams());
+    }
+    Broadcast<HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
+    Broadcast<HashMap<Long, float[]>> initial = jsc.broadcast(initials);
     SweepOutcome first =
         trainMissing(spark, s, out, modelBytes, initial, grid, "Mask sweep");
     List<RunSpec> matched = SweepPlan.matched(spark, s, out, grid);
@@ -62,7 +86,8 @@ public final class TrainMasksJob {
   }
 
   private static SweepOutcome trainMissing(SparkSession spark, Settings s, OutputLayout out,
-      Broadcast<byte[]> modelBytes, Broadcast<float[]> initial, List<RunSpec> runs, String what) {
+      Broadcast<HashMap<Long, byte[]>> modelBytes, Broadcast<HashMap<Long, float[]>> initial,
+      List<RunSpec> runs, String what) {
     Set<String> done = MaskFiles.committed(out.masks());
     List<RunSpec> todo = new ArrayList<>();
     for (RunSpec r : runs) {
@@ -79,7 +104,6 @@ public final class TrainMasksJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     jsc.setJobGroup("subnetlab-train-masks", "subnetlab: train " + todo.size() + " masks", false);
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
-    String modelKey = s.modelFingerprint();
     String masksDir = out.masks().toString();
     int cpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
     SweepProgress progress = new SweepProgress(
@@ -92,9 +116,10 @@ public final class TrainMasksJob {
             .map(spec -> {
               ExecutorCache.limitNativeThreads(cpus);
               MaskRunner.Finished f =
-                  MaskRunner.run(
-                      spec, ExecutorCache.model(modelKey, modelBytes.value()), initial.value(),
-                      taskRef.get());
+                  MaskRunner.run(spec,
+                      ExecutorCache.model(spec.modelFingerprint(),
+                          modelBytes.value().get(spec.modelSeed())),
+                      initial.value().get(spec.modelSeed()), taskRef.get());
               MaskFiles.commit(java.nio.file.Path.of(masksDir), f);
               LoggerFactory.getLogger(TrainMasksJob.class).debug(
                   "run {} done in {} ms: density {}, attempt {}", spec.runId(), f.wallMs(),

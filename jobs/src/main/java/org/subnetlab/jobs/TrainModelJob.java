@@ -15,9 +15,11 @@ import org.subnetlab.task.Tasks;
 import org.subnetlab.model.Network;
 
 /**
- * Stage 1: the base model. Reuses {@code model/} when it was made by the same task/model config,
- * refuses one made by another, and otherwise trains the MLP on all subtasks (on the driver) and
- * commits it atomically.
+ * Stage 1: the base models, one per model seed ({@code model.seeds}; model seed 0 in
+ * {@code model/}, model seed n in {@code model-seed-<n>/}). Reuses a model directory when it was
+ * made by the same task/model config and model seed, refuses one made by another, and otherwise
+ * trains the network on all subtasks (on the driver, or on the executors) and commits it
+ * atomically, one model at a time: a killed run keeps the models finished before it.
  */
 public final class TrainModelJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainModelJob.class);
@@ -28,13 +30,44 @@ public final class TrainModelJob {
     System.exit(StageMain.execute("subnetlab train-model", args, TrainModelJob::run));
   }
 
-  /** The base model of this config, trained now if {@code out/model} does not hold it yet. */
+  /** Trains (or reuses) every base model; returns the one of the first model seed. */
   public static Network run(SparkSession spark, Settings s, OutputLayout out) {
-    ModelStore store = new ModelStore(out.model());
-    String fp = s.modelFingerprint();
+    return runAll(spark, s, out).values().iterator().next();
+  }
+
+  /** Every base model of this config by model seed, in the order of {@code model.seeds}. */
+  public static Map<Long, Network> runAll(SparkSession spark, Settings s, OutputLayout out) {
+    Map<Long, Network> models = new java.util.LinkedHashMap<>();
+    Task[] task = new Task[1]; // built once, and only when a model has to be trained
+    for (long modelSeed : s.model().seeds()) {
+      models.put(modelSeed, run(spark, s, out, modelSeed, () -> {
+        if (task[0] == null) {
+          task[0] = SparkTasks.create(spark, s);
+        }
+        return task[0];
+      }));
+    }
+    return models;
+  }
+
+  /** The stored base models by model seed (each checked against this config's fingerprint). */
+  public static Map<Long, Network> load(Settings s, OutputLayout out) {
+    Map<Long, Network> models = new java.util.LinkedHashMap<>();
+    for (long modelSeed : s.model().seeds()) {
+      models.put(modelSeed,
+          new ModelStore(out.model(modelSeed)).load(s.modelFingerprint(modelSeed)));
+    }
+    return models;
+  }
+
+  private static Network run(SparkSession spark, Settings s, OutputLayout out, long modelSeed,
+      java.util.function.Supplier<Task> tasks) {
+    ModelStore store = new ModelStore(out.model(modelSeed));
+    String fp = s.modelFingerprint(modelSeed);
+    String which = s.model().severalSeeds() ? " of model seed " + modelSeed : "";
     if (Files.exists(store.dir().resolve(ModelStore.META_FILE))) {
       Network net = store.load(fp);
-      LOG.info("Reusing the base model in {} (fingerprint {})", store.dir(), fp);
+      LOG.info("Reusing the base model{} in {} (fingerprint {})", which, store.dir(), fp);
       return net;
     }
     if (store.exists()) {
@@ -42,7 +75,7 @@ public final class TrainModelJob {
           "Cannot use " + store.dir() + " as the model directory: it exists but holds no "
               + ModelStore.META_FILE + " (not a subnetlab model); move it away or use a new --out.");
     }
-    Task task = SparkTasks.create(spark, s);
+    Task task = tasks.get();
     long t0 = System.nanoTime();
     if (s.model().isImported()) {
       java.nio.file.Path file = java.nio.file.Path.of(s.model().importPath());
@@ -53,8 +86,8 @@ public final class TrainModelJob {
           t.net().numParams(), String.format("%.4f", t.evaluation().get("ALL").accuracy()));
       return t.net();
     }
-    LOG.info("Training the base model{}: {} {} -> {}{} -> {}, {} epochs on {} examples",
-        s.model().trainsOnSpark() ? " on the Spark executors" : "",
+    LOG.info("Training the base model{}{}: {} {} -> {}{} -> {}, {} epochs on {} examples",
+        which, s.model().trainsOnSpark() ? " on the Spark executors" : "",
         s.model().isCnn() ? "CNN" : "MLP",
         java.util.Arrays.toString(task.inputShape()).replace(", ", "x"),
         s.model().isCnn() ? "conv " + s.model().conv() + " (" + s.model().kernel() + "x"
@@ -62,7 +95,7 @@ public final class TrainModelJob {
         s.model().hidden(), task.numClasses(), s.model().epochs(), task.trainSplit().size());
     BaseModelTrainer.Trained t;
     if (s.model().trainsOnSpark()) {
-      t = SparkModelTrainer.train(spark, task, s.model(), s.seed());
+      t = SparkModelTrainer.train(spark, task, s.model(), s.seed(), modelSeed);
     } else {
       // The driver trains alone before the sweep: let libnd4j's ops use every core it has (the
       // sweep's tasks set one thread each again). OpenBLAS keeps its thread count (one under
@@ -70,17 +103,17 @@ public final class TrainModelJob {
       // give another base model than before.
       NativeThreads.limitNd4j(Runtime.getRuntime().availableProcessors());
       try {
-        t = BaseModelTrainer.train(task, s.model(), s.seed());
+        t = BaseModelTrainer.train(task, s.model(), s.seed(), modelSeed);
       } finally {
         NativeThreads.limitNd4j(1);
       }
     }
     store.save(t, fp);
     for (Map.Entry<String, Evaluation> e : t.evaluation().entrySet()) {
-      LOG.info("base model eval accuracy {}: {}", e.getKey(),
+      LOG.info("base model{} eval accuracy {}: {}", which, e.getKey(),
           String.format("%.4f", e.getValue().accuracy()));
     }
-    LOG.info("Base model trained in {} s and saved to {}",
+    LOG.info("Base model{} trained in {} s and saved to {}", which,
         (System.nanoTime() - t0) / 1_000_000_000, store.dir());
     return t.net();
   }

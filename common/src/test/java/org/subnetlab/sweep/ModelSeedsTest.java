@@ -1,0 +1,174 @@
+package org.subnetlab.sweep;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.subnetlab.config.BadInputException;
+import org.subnetlab.config.ConfigLoader;
+import org.subnetlab.config.Settings;
+import org.subnetlab.model.BaseModelTrainer;
+import org.subnetlab.model.ParamBridge;
+import org.subnetlab.task.Seeds;
+import org.subnetlab.task.Task;
+import org.subnetlab.task.Tasks;
+
+/** Several base models ({@code model.seeds}): ids, fingerprints, seeding and validation. */
+class ModelSeedsTest {
+  @TempDir Path dir;
+
+  private Settings settings(String text) throws IOException {
+    Path f = dir.resolve("s.conf");
+    Files.writeString(f, text);
+    return ConfigLoader.load(f, List.of());
+  }
+
+  @Test
+  void defaultDemoConfigKeepsTheRunIdsAndFingerprintOfEarlierVersions() throws IOException {
+    // Computed with the code before model.seeds existed (commit 7709cf4), from conf/demo.conf.
+    Settings s = ConfigLoader.load(Path.of("../conf/demo.conf"), List.of());
+    assertThat(s.model().seeds()).containsExactly(0L);
+    assertThat(s.modelFingerprint()).isEqualTo("74175429ef1b7334");
+    assertThat(s.modelFingerprint(0)).isEqualTo("74175429ef1b7334");
+    List<RunSpec> runs = SweepGrid.expand(s, List.of("add", "sub", "mul"));
+    assertThat(runs).hasSize(18);
+    assertThat(runs.stream().map(RunSpec::runId).toList()).contains(
+        "csordas-add-s0-b7057102fa", "csordas-sub-s1-5995fd3cc7", "csordas-mul-s2-ee8e6ae89d",
+        "continuous-sparsification-add-s0-9fea89c2a1",
+        "continuous-sparsification-mul-s2-79ca8e254b");
+    RunSpec first = runs.get(0);
+    assertThat(first.runId()).isEqualTo("csordas-add-s0-b7057102fa");
+    assertThat(first.modelSeed()).isZero();
+    assertThat(first.streamId()).isEqualTo(first.runId());
+    assertThat(first.groupKey()).isEqualTo("csordas|0|alpha=5.0E-5;batch-size=128;"
+        + "learning-rate=0.01;logit-init=0.9;masks-per-batch=4;steps=1500;tau=1;");
+  }
+
+  @Test
+  void severalModelSeedsRunTheWholeGridOnEachAndKeepModelSeedZerosRuns() throws IOException {
+    String base = "masks.seeds = [0, 1]\n";
+    Settings one = settings(base);
+    Settings three = settings(base + "model.seeds = [0, 4, 2]\n");
+    List<String> subtasks = List.of("add", "sub", "mul");
+    List<RunSpec> r1 = SweepGrid.expand(one, subtasks);
+    List<RunSpec> r3 = SweepGrid.expand(three, subtasks);
+    assertThat(r3).hasSize(3 * r1.size());
+    // The list of model seeds is not part of any model's fingerprint.
+    assertThat(three.modelFingerprint(0)).isEqualTo(one.modelFingerprint());
+    assertThat(List.of(three.modelFingerprint(0), three.modelFingerprint(4),
+        three.modelFingerprint(2))).doesNotHaveDuplicates();
+    assertThat(r3.subList(0, r1.size())).isEqualTo(r1);
+    Map<String, RunSpec> seed0ById = new HashMap<>();
+    r1.forEach(r -> seed0ById.put(r.runId(), r));
+    for (RunSpec r : r3.subList(r1.size(), r3.size())) {
+      assertThat(r.modelSeed()).isIn(4L, 2L);
+      assertThat(r.runId()).startsWith(r.method() + "-" + r.subtask() + "-m" + r.modelSeed()
+          + "-s" + r.seed() + "-");
+      assertThat(r.modelFingerprint()).isEqualTo(three.modelFingerprint(r.modelSeed()));
+      // Its random streams are those of the same run on model seed 0.
+      RunSpec twin = seed0ById.get(r.streamId());
+      assertThat(twin).isNotNull();
+      assertThat(List.of(twin.method(), twin.subtask(), twin.seed(), twin.hyperparameters()))
+          .isEqualTo(List.of(r.method(), r.subtask(), r.seed(), r.hyperparameters()));
+      assertThat(r.groupKey()).isEqualTo(twin.groupKey() + "|model-seed=" + r.modelSeed());
+    }
+    assertThat(r3.stream().map(RunSpec::runId).distinct().count()).isEqualTo(r3.size());
+  }
+
+  @Test
+  void matchedDensityRunsStayOnTheirReferenceRunsBaseModel() throws IOException {
+    Settings s = settings("""
+        model.seeds = [0, 1]
+        masks.methods = [csordas, magnitude]
+        masks.seeds = [0]
+        masks.subtasks = [add]
+        masks.matched-density { reference = csordas, methods = [magnitude] }
+        """);
+    List<RunSpec> grid = SweepGrid.expand(s, List.of("add", "sub", "mul"));
+    Map<String, Long> kept = new HashMap<>();
+    long k = 100;
+    for (RunSpec r : grid) {
+      if (r.method().equals("csordas")) {
+        kept.put(r.runId(), k);
+        k += 50; // each reference mask its own size
+      }
+    }
+    List<RunSpec> matched = SweepGrid.matched(s, grid, kept);
+    assertThat(matched).hasSize(2);
+    for (RunSpec m : matched) {
+      RunSpec ref = grid.stream()
+          .filter(r -> r.method().equals("csordas") && r.modelSeed() == m.modelSeed())
+          .findFirst().orElseThrow();
+      assertThat(m.hyperparameters().get("top-k")).isEqualTo(kept.get(ref.runId()).doubleValue());
+      assertThat(m.modelFingerprint()).isEqualTo(ref.modelFingerprint());
+    }
+    assertThat(matched.stream().map(RunSpec::modelSeed).toList()).containsExactly(0L, 1L);
+  }
+
+  @Test
+  void aModelSeedChangesTheInitialWeightsAndBatchOrderOnly() throws IOException {
+    Settings s = settings("""
+        seed = 3
+        task.arithmetic { modulus = 5, operations = [add, mul], train-examples-per-subtask = 64 }
+        model { hidden = [6], epochs = 2, seeds = [0, 1] }
+        """);
+    Task task = Tasks.create(s);
+    BaseModelTrainer.Trained m0 = BaseModelTrainer.train(task, s.model(), s.seed(), 0);
+    BaseModelTrainer.Trained m1 = BaseModelTrainer.train(task, s.model(), s.seed(), 1);
+    // Model seed 0: the streams the base model always had; model seed 1: the documented ones.
+    float[] init0 = ParamBridge.toFloats(
+        BaseModelTrainer.build(task, s.model(), Seeds.stream(3, "model/init")).params());
+    float[] init1 = ParamBridge.toFloats(BaseModelTrainer.build(task, s.model(),
+        Seeds.stream(3, "model/init/model-seed-1")).params());
+    assertThat(m0.initialParams()).isEqualTo(init0);
+    assertThat(m1.initialParams()).isEqualTo(init1);
+    assertThat(init1).isNotEqualTo(init0);
+    assertThat(ParamBridge.toFloats(m1.net().params()))
+        .isNotEqualTo(ParamBridge.toFloats(m0.net().params()));
+    // The data split comes from the global seed alone.
+    Task again = Tasks.create(settings("""
+        seed = 3
+        task.arithmetic { modulus = 5, operations = [add, mul], train-examples-per-subtask = 64 }
+        model { hidden = [6], epochs = 2 }
+        """));
+    assertThat(again.trainSplit().size()).isEqualTo(task.trainSplit().size());
+    for (int i = 0; i < task.trainSplit().size(); i++) {
+      assertThat(again.trainSplit().label(i)).isEqualTo(task.trainSplit().label(i));
+    }
+  }
+
+  @Test
+  void modelSeedsWithAnImportedModelAreRefusedNamingBothKeys() {
+    assertThatThrownBy(() -> settings("model { import = \"net.zip\", seeds = [0, 1] }"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage("Cannot set model.seeds to [0,1]: an imported model (model.import) has no"
+            + " seed: it was trained elsewhere, so only the default [0] is allowed with"
+            + " model.import; leave model.seeds unset, or set model.import = \"\" to train the"
+            + " base models here.");
+    assertThatThrownBy(() -> settings("model { import = \"net.zip\", seeds = [7] }"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("model.seeds").hasMessageContaining("model.import");
+  }
+
+  @Test
+  void modelSeedsMustBeDistinctNonNegativeIntegers() {
+    assertThatThrownBy(() -> settings("model.seeds = [0, 1, 1]"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage("Cannot set model.seeds to [0,1,1]: must be distinct (each seed trains one"
+            + " base model).");
+    assertThatThrownBy(() -> settings("model.seeds = [-1]"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage("Cannot set model.seeds to [-1]: must be a non-empty list of distinct"
+            + " integers in [0, 2147483647].");
+    assertThatThrownBy(() -> settings("model.seeds = []"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("Cannot set model.seeds to []: must be a non-empty list");
+  }
+}
