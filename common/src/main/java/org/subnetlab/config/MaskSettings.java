@@ -105,6 +105,7 @@ public final class MaskSettings {
     cs.put("tau", Range.real(0, true, 100));
     cs.put("logit-init", Range.real(-20, false, 20));
     cs.put("masks-per-batch", Range.integer(1, 64));
+    cs.put("mask-biases", Range.integer(0, 1));
     all.put("csordas", cs);
     Map<String, Range> sp = new LinkedHashMap<>();
     common(sp);
@@ -112,6 +113,7 @@ public final class MaskSettings {
     sp.put("beta-start", Range.real(0, true, 10_000));
     sp.put("beta-end", Range.real(0, true, 10_000));
     sp.put("mask-init", Range.real(-20, false, 20));
+    sp.put("mask-biases", Range.integer(0, 1));
     all.put("continuous-sparsification", sp);
     Map<String, Range> lt = new LinkedHashMap<>();
     common(lt);
@@ -119,15 +121,19 @@ public final class MaskSettings {
     lt.put("top-k", Range.real(0, true, 1e9));
     lt.put("per-layer", Range.integer(0, 1));
     lt.put("from-initial", Range.integer(0, 1));
+    lt.put("mask-biases", Range.integer(0, 1));
     all.put("lt-sft", lt);
     Map<String, Range> mag = new LinkedHashMap<>();
     mag.put("top-k", Range.real(0, true, 1e9));
     mag.put("per-layer", Range.integer(0, 1));
+    mag.put("mask-biases", Range.integer(0, 1));
     all.put("magnitude", mag);
     Map<String, Range> lth = new LinkedHashMap<>();
     common(lth);
     lth.put("rounds", Range.integer(1, 100));
     lth.put("prune-fraction", Range.real(0, true, 0.99));
+    lth.put("output-prune-ratio", Range.real(0, false, 1));
+    lth.put("mask-biases", Range.integer(0, 1));
     all.put("lottery-ticket", lth);
     return all;
   }
