@@ -15,6 +15,23 @@ public final class MaskSettings {
   /** Hyperparameters of each method with their allowed ranges, in reference.conf order. */
   public static final Map<String, Map<String, Range>> METHOD_KEYS = methodKeys();
 
+  /**
+   * The regularisation path that {@code masks.<method>.<key> = auto} stands for, per method and
+   * key (documented in reference.conf and docs/methods.md): geometric, from the dense end to well
+   * past the point where subnetworks lose accuracy, so that the selection of the sparsest mask
+   * within tolerance has both sides of the trade-off to choose from.
+   * <ul>
+   *   <li>csordas alpha: 1e-4 × 10^(k/2), k = 0 … 6 (1e-4 … 0.1 by factors of √10: from the
+   *   reference code's weight, tuned for 20000-step runs on 800–2000-unit networks and nearly dense
+   *   in 1500 steps on the demo MLP, to past the collapse of its subnetworks);
+   *   <li>continuous-sparsification lambda: 5e-5 × 10^(k/2), k = −1 … 4 (default/√10 to
+   *   default × 100 by factors of √10);
+   *   <li>lt-sft and magnitude top-k: fractions 10^(−k/2), k = 1 … 6 (0.316 … 0.001);
+   *   <li>lottery-ticket rounds: 1 … 6 (at p = 0.5, hidden-layer densities 0.5 … 0.016).
+   * </ul>
+   */
+  public static final Map<String, Map<String, List<Double>>> AUTO_PATHS = autoPaths();
+
   private final List<String> methods;
   private final List<String> subtasks;
   private final List<Long> seeds;
@@ -34,7 +51,8 @@ public final class MaskSettings {
       Map<String, List<Double>> grid = new LinkedHashMap<>();
       for (Map.Entry<String, Range> k : m.getValue().entrySet()) {
         String path = "masks." + m.getKey() + "." + k.getKey();
-        grid.put(k.getKey(), Keys.sweepValues(c, path, k.getValue()));
+        List<Double> auto = AUTO_PATHS.getOrDefault(m.getKey(), Map.of()).get(k.getKey());
+        grid.put(k.getKey(), Keys.sweepValues(c, path, k.getValue(), auto));
       }
       grids.put(m.getKey(), grid);
     }
@@ -95,6 +113,31 @@ public final class MaskSettings {
           c, "masks.continuous-sparsification.beta-end",
           "must be at least masks.continuous-sparsification.beta-start (" + maxStart + ")");
     }
+  }
+
+  private static Map<String, Map<String, List<Double>>> autoPaths() {
+    Map<String, Map<String, List<Double>>> all = new LinkedHashMap<>();
+    all.put("csordas", Map.of("alpha", halfDecades(1e-4, 0, 6)));
+    all.put("continuous-sparsification", Map.of("lambda", halfDecades(5e-5, -1, 4)));
+    List<Double> fractions = halfDecades(1.0, -6, -1);
+    java.util.Collections.reverse(fractions);
+    all.put("lt-sft", Map.of("top-k", List.copyOf(fractions)));
+    all.put("magnitude", Map.of("top-k", List.copyOf(fractions)));
+    all.put("lottery-ticket", Map.of("rounds", List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0)));
+    return all;
+  }
+
+  /**
+   * centre × 10^(k/2) for k = from … to, rounded to 3 significant digits (the values a user would
+   * write, so that {@code auto} and its list written out give the same run ids).
+   */
+  static List<Double> halfDecades(double centre, int from, int to) {
+    List<Double> out = new ArrayList<>();
+    for (int k = from; k <= to; k++) {
+      double v = centre * Math.pow(10, k / 2.0);
+      out.add(Double.parseDouble(String.format(java.util.Locale.ROOT, "%.3g", v)));
+    }
+    return out;
   }
 
   private static Map<String, Map<String, Range>> methodKeys() {
