@@ -101,7 +101,17 @@ class AllMethodsTest {
             + " AND selection = 'grid'")
         .select("density.mean", "n_seeds")
         .first();
-    assertThat(density.getDouble(0)).isCloseTo(0.2, org.assertj.core.data.Offset.offset(0.001));
+    // magnitude's defaults: top-k 0.2 in each weight matrix (per-layer 1), biases not masked and
+    // so all kept (mask-biases 0), counted as kept in the density
+    ParamLayout layout = ParamLayout.of(
+        new ModelStore(out.model()).load(settings.modelFingerprint()));
+    long kept = 0;
+    for (int l = 0; l < layout.layers(); l++) {
+      kept += layout.name(l).endsWith("_b")
+          ? layout.size(l) : Math.round(0.2 * layout.size(l));
+    }
+    assertThat(density.getDouble(0))
+        .isCloseTo((double) kept / layout.total(), org.assertj.core.data.Offset.offset(1e-9));
     assertThat(density.getInt(1)).isEqualTo(2);
   }
 
