@@ -202,10 +202,11 @@ public final class ClusterJob {
         cs.graph().equals("activations") ? "coactivation graphs (edges permuted)"
             : "networks (weights permuted within each layer)", mean, std, (nCut - mean) / std, p));
     sb.append("## Whole-cluster ablation (accuracy drop when all of a cluster's hidden units, in"
-        + " every layer, are ablated; z against random unit sets with as many units per layer)"
+        + " every layer, are ablated; z of the accuracy against random unit sets with as many units per"
+        + " layer: negative = hurts more than random)"
         + "\n\n| partition | cluster | hidden units |");
     for (String st : subtasks) {
-      sb.append(' ').append(st).append(" drop (z) |");
+      sb.append(' ').append(st).append(" drop (z of acc.) |");
     }
     sb.append("\n|---|---|---|").append("---|".repeat(subtasks.size())).append('\n');
     Map<String, StringBuilder> lines = new LinkedHashMap<>();
@@ -218,11 +219,12 @@ public final class ClusterJob {
     }
     lines.values().forEach(l -> sb.append(l).append('\n'));
     sb.append("\n## Per-layer sub-cluster lesions (Casper et al. 2022: one cluster's units in one"
-        + " layer ablated, against random sets of as many units of that layer; p of the mean"
-        + " accuracy: low = important; p of the normalised range: low = specialised)\n\n"
+        + " layer ablated, against random sets of as many units of that layer; z of the accuracy:"
+        + " negative = hurts more than random; p of the mean accuracy: low = important; p of the"
+        + " normalised range: low = specialised)\n\n"
         + "| partition | cluster | layer | units | mean acc. (p) | range (p) |");
     for (String st : subtasks) {
-      sb.append(' ').append(st).append(" drop (z) |");
+      sb.append(' ').append(st).append(" drop (z of acc.) |");
     }
     sb.append("\n|---|---|---|---|---|---|").append("---|".repeat(subtasks.size()))
         .append('\n');
