@@ -143,8 +143,9 @@ public final class Dl4jObjective implements MaskedObjective {
 
   /**
    * The outputs of every parameterised layer of a layer stack (dense layers and the output layer,
-   * after their activation function) on {@code data} with parameters θ_eff: one n × width array
-   * per layer, row-major, in layer order. The last entry is the output layer (its probabilities).
+   * after their activation function, as the next parameterised layer receives them) on
+   * {@code data} with parameters θ_eff: one n × width array per layer, row-major, in layer order.
+   * The last entry is the network's output (its probabilities).
    * Used by unit-level analyses (correlation features, coactivation graphs) of MLPs.
    */
   public java.util.List<float[]> layerOutputs(float[] effective, Dataset data) {
@@ -166,7 +167,10 @@ public final class Dl4jObjective implements MaskedObjective {
       INDArray in = Nd4j.create(x, new long[] {end - start, data.inputSize()}, 'c').castTo(dtype);
       java.util.List<INDArray> acts = stack.feedForward(in, false);
       for (int k = 0; k < kept.size(); k++) {
-        float[] a = ParamBridge.toFloats(acts.get(kept.get(k) + 1).dup('c'));
+        // What the next parameterised layer receives (after any activation or dropout layers in
+        // between); the network's output for the last one.
+        int at = k + 1 < kept.size() ? kept.get(k + 1) : stack.getnLayers();
+        float[] a = ParamBridge.toFloats(acts.get(at).dup('c'));
         int width = a.length / (end - start);
         if (start == 0) {
           out.add(new float[data.size() * width]);
