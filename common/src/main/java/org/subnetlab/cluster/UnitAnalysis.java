@@ -256,7 +256,8 @@ public final class UnitAnalysis {
    * against the controls. Per sub-cluster (equal on every subtask row): the reference code's two
    * statistics, the mean accuracy over subtasks (importance; p = (1 + #controls with a lower
    * mean)/(n + 1)) and the range of the normalised accuracy changes (max − min over subtasks of
-   * Δ_s / mean Δ, specialisation; p = (1 + #controls with a larger range)/(n + 1)).
+   * Δ_s / mean Δ, specialisation; p = (1 + #controls with a larger range)/(n + 1); null when the
+   * sub-cluster's own range is undefined, i.e. its lesion changes no accuracy on average).
    */
   public record SubClusterLesion(
       int cluster, int layer, int units, int layerUnits, String evalSubtask, double fullAccuracy,
@@ -307,7 +308,9 @@ public final class UnitAnalysis {
             larger += normalisedRange(ra, full) > range ? 1 : 0;
           }
           meanP = (1.0 + lower) / (randomControls + 1);
-          rangeP = (1.0 + larger) / (randomControls + 1);
+          // A lesion that changes no accuracy on average has no range; the reference code's NaN
+          // comparison would give it the smallest p (most specialised): reported as null instead.
+          rangeP = Double.isNaN(range) ? null : (1.0 + larger) / (randomControls + 1);
         }
         for (int s = 0; s < names.size(); s++) {
           double[] controls = new double[randomControls];
