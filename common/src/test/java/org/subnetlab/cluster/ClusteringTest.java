@@ -49,6 +49,72 @@ class ClusteringTest {
     assertThat(Hierarchical.cut(m, 4, 3)).containsExactly(0, 0, 1, 2);
   }
 
+  /** Ward's tree the slow way: every pair's distance recomputed from the centroids each step. */
+  private static List<Hierarchical.Merge> wardFromCentroids(double[][] x) {
+    int n = x.length;
+    double[][] centre = new double[2 * n][];
+    int[] size = new int[2 * n];
+    boolean[] active = new boolean[2 * n];
+    for (int i = 0; i < n; i++) {
+      centre[i] = x[i].clone();
+      size[i] = 1;
+      active[i] = true;
+    }
+    List<Hierarchical.Merge> merges = new ArrayList<>();
+    for (int step = 0; step < n - 1; step++) {
+      int ba = -1;
+      int bb = -1;
+      double best = Double.POSITIVE_INFINITY;
+      for (int a = 0; a < n + step; a++) {
+        for (int b = a + 1; b < n + step; b++) {
+          if (active[a] && active[b]) {
+            double sq = 0;
+            for (int j = 0; j < centre[a].length; j++) {
+              sq += (centre[a][j] - centre[b][j]) * (centre[a][j] - centre[b][j]);
+            }
+            double d = Math.sqrt(2.0 * size[a] * size[b] / (size[a] + size[b]) * sq);
+            if (d < best) {
+              best = d;
+              ba = a;
+              bb = b;
+            }
+          }
+        }
+      }
+      int c = n + step;
+      size[c] = size[ba] + size[bb];
+      centre[c] = new double[centre[ba].length];
+      for (int j = 0; j < centre[c].length; j++) {
+        centre[c][j] = (centre[ba][j] * size[ba] + centre[bb][j] * size[bb]) / size[c];
+      }
+      active[ba] = false;
+      active[bb] = false;
+      active[c] = true;
+      merges.add(new Hierarchical.Merge(step, ba, bb, best, size[c]));
+    }
+    return merges;
+  }
+
+  @Test
+  void wardWithLanceWilliamsUpdatesEqualsWardFromCentroids() {
+    SplittableRandom rng = new SplittableRandom(7);
+    double[][] x = new double[40][5];
+    for (double[] row : x) {
+      for (int j = 0; j < row.length; j++) {
+        row[j] = rng.nextGaussian() + (rng.nextInt(3) * 2.0);
+      }
+    }
+    List<Hierarchical.Merge> fast = Hierarchical.ward(x);
+    List<Hierarchical.Merge> slow = wardFromCentroids(x);
+    assertThat(fast).hasSize(39);
+    for (int i = 0; i < 39; i++) {
+      assertThat(fast.get(i).a()).as("merge %d", i).isEqualTo(slow.get(i).a());
+      assertThat(fast.get(i).b()).as("merge %d", i).isEqualTo(slow.get(i).b());
+      assertThat(fast.get(i).size()).isEqualTo(slow.get(i).size());
+      assertThat(fast.get(i).distance()).isCloseTo(slow.get(i).distance(), within(1e-9));
+    }
+  }
+
   @Test
   void adjustedRandIndexByHand() {
     assertThat(Partitions.adjustedRandIndex(new int[] {0, 0, 1, 1}, new int[] {1, 1, 0, 0}))
