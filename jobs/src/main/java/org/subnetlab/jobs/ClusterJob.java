@@ -202,8 +202,8 @@ public final class ClusterJob {
         cs.graph().equals("activations") ? "coactivation graphs (edges permuted)"
             : "networks (weights permuted within each layer)", mean, std, (nCut - mean) / std, p));
     sb.append("## Whole-cluster ablation (accuracy drop when all of a cluster's hidden units, in"
-        + " every layer, are ablated; z of the accuracy against random unit sets with as many units per"
-        + " layer: negative = hurts more than random)"
+        + " every layer, are ablated; z of the accuracy against random unit sets with as many"
+        + " units per layer: negative = hurts more than random)"
         + "\n\n| partition | cluster | hidden units |");
     for (String st : subtasks) {
       sb.append(' ').append(st).append(" drop (z of acc.) |");
