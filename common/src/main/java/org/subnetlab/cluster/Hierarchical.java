@@ -17,14 +17,34 @@ public final class Hierarchical {
   /** One merge of the tree. */
   public record Merge(int step, int a, int b, double distance, int size) implements Serializable {}
 
+  /**
+   * The Ward tree of the rows of x. Distances are kept in a matrix and updated with the
+   * Lance–Williams formula for Ward's linkage, d(a∪b, k)² = ((n_a + n_k) d(a, k)² + (n_b + n_k)
+   * d(b, k)² − n_k d(a, b)²) / (n_a + n_b + n_k), starting from Euclidean distances: O(n²) memory
+   * and O(n³) time whatever the dimension (the same tree as recomputing {@link #wardDistance} from
+   * the centroids at every step, which costs O(n³·dim)). Ties go to the pair with the smallest
+   * cluster ids, in order.
+   */
   public static List<Merge> ward(double[][] x) {
     int n = x.length;
-    int dim = n == 0 ? 0 : x[0].length;
-    double[][] centre = new double[2 * n][];
-    int[] size = new int[2 * n];
-    boolean[] active = new boolean[2 * n];
+    // Squared distances between the active clusters, indexed by slot; slot i first holds leaf i
+    // and, after a merge into it, the merged cluster (whose id is kept in id[]).
+    double[][] d2 = new double[n][n];
+    for (int a = 0; a < n; a++) {
+      for (int b = a + 1; b < n; b++) {
+        double sq = 0;
+        for (int j = 0; j < x[a].length; j++) {
+          sq += (x[a][j] - x[b][j]) * (x[a][j] - x[b][j]);
+        }
+        d2[a][b] = sq;
+        d2[b][a] = sq;
+      }
+    }
+    int[] id = new int[n];
+    int[] size = new int[n];
+    boolean[] active = new boolean[n];
     for (int i = 0; i < n; i++) {
-      centre[i] = x[i].clone();
+      id[i] = i;
       size[i] = 1;
       active[i] = true;
     }
@@ -33,34 +53,47 @@ public final class Hierarchical {
       int bestA = -1;
       int bestB = -1;
       double best = Double.POSITIVE_INFINITY;
-      for (int a = 0; a < n + step; a++) {
+      for (int a = 0; a < n; a++) {
         if (!active[a]) {
           continue;
         }
-        for (int b = a + 1; b < n + step; b++) {
-          if (!active[b]) {
+        for (int b = 0; b < n; b++) {
+          if (b == a || !active[b] || id[b] < id[a]) {
             continue;
           }
-          double d = wardDistance(centre[a], size[a], centre[b], size[b]);
-          if (d < best) {
-            best = d;
+          double v = d2[a][b];
+          boolean tieFirst =
+              v == best && bestA >= 0 && earlier(id[a], id[b], id[bestA], id[bestB]);
+          if (v < best || tieFirst) {
+            best = v;
             bestA = a;
             bestB = b;
           }
         }
       }
-      int c = n + step;
-      size[c] = size[bestA] + size[bestB];
-      centre[c] = new double[dim];
-      for (int j = 0; j < dim; j++) {
-        centre[c][j] = (centre[bestA][j] * size[bestA] + centre[bestB][j] * size[bestB]) / size[c];
+      int na = size[bestA];
+      int nb = size[bestB];
+      for (int k = 0; k < n; k++) {
+        if (!active[k] || k == bestA || k == bestB) {
+          continue;
+        }
+        int nk = size[k];
+        double v = ((na + nk) * d2[bestA][k] + (nb + nk) * d2[bestB][k] - nk * best)
+            / (na + nb + nk);
+        d2[bestA][k] = Math.max(0, v);
+        d2[k][bestA] = d2[bestA][k];
       }
-      active[bestA] = false;
+      merges.add(new Merge(step, id[bestA], id[bestB], Math.sqrt(best), na + nb));
+      id[bestA] = n + step;
+      size[bestA] = na + nb;
       active[bestB] = false;
-      active[c] = true;
-      merges.add(new Merge(step, bestA, bestB, best, size[c]));
     }
     return merges;
+  }
+
+  /** Whether the pair (a, b) of cluster ids comes before (c, d) in (smaller, larger) order. */
+  private static boolean earlier(int a, int b, int c, int d) {
+    return a < c || (a == c && b < d);
   }
 
   /** √(2 · |A||B|/(|A|+|B|) · ‖μ_A − μ_B‖²): SciPy's Ward distance. */

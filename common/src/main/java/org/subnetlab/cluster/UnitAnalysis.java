@@ -13,9 +13,10 @@ import org.subnetlab.task.Task;
 
 /**
  * Unit-level analyses of clusters on a DL4J MLP: ablating hidden units (their outgoing weights set
- * to zero, so they no longer reach the next layer), Watanabe-style feature vectors of hidden units,
- * local specialisation of clusters against random unit sets, and the share of a cluster's incident
- * weights that a mask keeps.
+ * to zero, so they no longer reach the next layer), feature vectors of hidden units (Watanabe's
+ * input/output correlations, or subnetlab's output-ablation effects), lesions of whole clusters
+ * and of their per-layer sub-clusters (Casper et al. 2022) against random unit sets, and the share
+ * of a cluster's incident weights that a mask keeps.
  */
 public final class UnitAnalysis {
   private final ParamLayout layout;
@@ -81,10 +82,11 @@ public final class UnitAnalysis {
   }
 
   /**
-   * Feature vector of every hidden unit (Watanabe 2019 represents a hidden unit by its effect on
-   * the outputs): the mean, over {@code data}, of the change of each output probability when the
+   * The {@code output-ablation-effects} feature of every hidden unit (subnetlab's own, NOT
+   * Watanabe's): the mean, over {@code data}, of the change of each output probability when the
    * unit is ablated, p(x) − p_{−u}(x), scaled to unit length (so units group by which outputs they
-   * move, not by how much; a unit without effect keeps the zero vector). Rows in the node order of
+   * move, not by how much; a unit without effect keeps the zero vector). It carries subtask
+   * information only where subtasks differ in their output classes. Rows in the node order of
    * {@link #hiddenNodes()}.
    */
   public double[][] ablationFeatures(Dataset data) {
@@ -101,6 +103,99 @@ public final class UnitAnalysis {
       }
     }
     return Spectral.normaliseRows(f);
+  }
+
+  /**
+   * Watanabe's (2019) feature vector of every hidden unit: the Pearson correlations, over the
+   * examples of {@code data}, of the unit's output with each input dimension, followed by its
+   * correlations with each output unit's value (the network's output probabilities), concatenated
+   * without further scaling: v_j = (r(o_j, x_1), …, r(o_j, x_I), r(o_j, y_1), …, r(o_j, y_O)). A
+   * correlation with a constant variable (a dead unit, a constant input) is undefined and set to
+   * 0. Rows in the node order of {@link #hiddenNodes()}; I + O columns.
+   */
+  public double[][] correlationFeatures(Dataset data) {
+    List<float[]> outs = objective.layerOutputs(theta, data);
+    int n = data.size();
+    double[][] inputs = standardisedColumns(data.features(), n, data.inputSize());
+    double[][] outputs = standardisedColumns(outs.get(outs.size() - 1), n,
+        graph.layerSize(graph.layers() - 1));
+    int[] nodes = hiddenNodes();
+    double[][] f = new double[nodes.length][inputs.length + outputs.length];
+    int row = 0;
+    for (int l = 1; l < graph.layers() - 1; l++) {
+      double[][] h = standardisedColumns(outs.get(l - 1), n, graph.layerSize(l));
+      for (double[] unit : h) {
+        for (int i = 0; i < inputs.length; i++) {
+          f[row][i] = dot(unit, inputs[i]);
+        }
+        for (int k = 0; k < outputs.length; k++) {
+          f[row][inputs.length + k] = dot(unit, outputs[k]);
+        }
+        row++;
+      }
+    }
+    return f;
+  }
+
+  /**
+   * The outputs of every hidden unit on {@code data}, one row per hidden node (order of
+   * {@link #hiddenNodes()}), one column per example.
+   */
+  public double[][] hiddenActivations(Dataset data) {
+    List<float[]> outs = objective.layerOutputs(theta, data);
+    int n = data.size();
+    double[][] a = new double[hiddenNodes().length][n];
+    int row = 0;
+    for (int l = 1; l < graph.layers() - 1; l++) {
+      int w = graph.layerSize(l);
+      float[] o = outs.get(l - 1);
+      for (int u = 0; u < w; u++, row++) {
+        for (int e = 0; e < n; e++) {
+          a[row][e] = o[e * w + u];
+        }
+      }
+    }
+    return a;
+  }
+
+  /**
+   * Columns of an n × width row-major matrix, centred and scaled to unit Euclidean length, so
+   * that the dot product of two is their Pearson correlation; a constant column becomes all zeros.
+   */
+  private static double[][] standardisedColumns(float[] m, int n, int width) {
+    double[][] c = new double[width][n];
+    for (int e = 0; e < n; e++) {
+      for (int j = 0; j < width; j++) {
+        c[j][e] = m[e * width + j];
+      }
+    }
+    for (double[] col : c) {
+      double mean = 0;
+      for (double v : col) {
+        mean += v;
+      }
+      mean /= Math.max(1, n);
+      double ss = 0;
+      for (int e = 0; e < n; e++) {
+        col[e] -= mean;
+        ss += col[e] * col[e];
+      }
+      double norm = Math.sqrt(ss);
+      // Relative threshold: float round-off of a constant column must not pass for variance.
+      boolean constant = norm <= 1e-9 * Math.max(1.0, Math.abs(mean)) * Math.sqrt(n);
+      for (int e = 0; e < n; e++) {
+        col[e] = constant ? 0 : col[e] / norm;
+      }
+    }
+    return c;
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
   }
 
   public int[] hiddenNodes() {
@@ -150,6 +245,133 @@ public final class UnitAnalysis {
         out.add(new Specialisation(c, units.length, names.get(s), full[s], acc,
             randomControls == 0 ? null : Ablation.ControlStats.of(acc, random[s])));
       }
+    }
+    return out;
+  }
+
+  /**
+   * One sub-cluster lesion of Casper et al. (2022): the hidden units of cluster {@code cluster}
+   * in unit-layer {@code layer} ablated together, against {@code controls} random sets of as many
+   * units drawn within the same layer. Per eval subtask: the accuracy and its z-score/percentile
+   * against the controls. Per sub-cluster (equal on every subtask row): the reference code's two
+   * statistics, the mean accuracy over subtasks (importance; p = (1 + #controls with a lower
+   * mean)/(n + 1)) and the range of the normalised accuracy changes (max − min over subtasks of
+   * Δ_s / mean Δ, specialisation; p = (1 + #controls with a larger range)/(n + 1); null when the
+   * sub-cluster's own range is undefined, i.e. its lesion changes no accuracy on average).
+   */
+  public record SubClusterLesion(
+      int cluster, int layer, int units, int layerUnits, String evalSubtask, double fullAccuracy,
+      double accuracy, Ablation.ControlStats controls, double meanAccuracy, Double meanPValue,
+      double normalisedRange, Double rangePValue) implements Serializable {}
+
+  /**
+   * Casper et al.'s per-layer lesion test of a partition: every non-empty (cluster, hidden layer)
+   * sub-cluster, each with its own within-layer random controls.
+   */
+  public List<SubClusterLesion> subClusterLesions(
+      int[] labels, Task task, int randomControls, SplittableRandom rng) {
+    int k = 0;
+    for (int l : labels) {
+      k = Math.max(k, l + 1);
+    }
+    List<String> names = task.evalSubtasks();
+    List<Dataset> evals = new ArrayList<>();
+    double[] full = new double[names.size()];
+    for (int s = 0; s < names.size(); s++) {
+      evals.add(task.evalExamples(names.get(s)));
+      full[s] = objective.evaluate(theta, evals.get(s)).accuracy();
+    }
+    List<SubClusterLesion> out = new ArrayList<>();
+    for (int c = 0; c < k; c++) {
+      int[] members = hiddenOf(labels, c);
+      for (int l = 1; l < graph.layers() - 1; l++) {
+        final int layer = l;
+        int[] units = java.util.Arrays.stream(members).filter(u -> graph.layerOf(u) == layer)
+            .toArray();
+        if (units.length == 0) {
+          continue;
+        }
+        double[] acc = accuracies(ablate(units), evals);
+        double[][] random = new double[randomControls][];
+        for (int r = 0; r < randomControls; r++) {
+          random[r] = accuracies(ablate(randomInLayer(layer, units.length, rng)), evals);
+        }
+        double mean = mean(acc);
+        double range = normalisedRange(acc, full);
+        Double meanP = null;
+        Double rangeP = null;
+        if (randomControls > 0) {
+          int lower = 0;
+          int larger = 0;
+          for (double[] ra : random) {
+            lower += mean(ra) < mean ? 1 : 0;
+            larger += normalisedRange(ra, full) > range ? 1 : 0;
+          }
+          meanP = (1.0 + lower) / (randomControls + 1);
+          // A lesion that changes no accuracy on average has no range; the reference code's NaN
+          // comparison would give it the smallest p (most specialised): reported as null instead.
+          rangeP = Double.isNaN(range) ? null : (1.0 + larger) / (randomControls + 1);
+        }
+        for (int s = 0; s < names.size(); s++) {
+          double[] controls = new double[randomControls];
+          for (int r = 0; r < randomControls; r++) {
+            controls[r] = random[r][s];
+          }
+          out.add(new SubClusterLesion(c, layer, units.length, graph.layerSize(layer),
+              names.get(s), full[s], acc[s],
+              randomControls == 0 ? null : Ablation.ControlStats.of(acc[s], controls), mean, meanP,
+              range, rangeP));
+        }
+      }
+    }
+    return out;
+  }
+
+  private double[] accuracies(float[] params, List<Dataset> evals) {
+    double[] a = new double[evals.size()];
+    for (int s = 0; s < a.length; s++) {
+      a[s] = objective.evaluate(params, evals.get(s)).accuracy();
+    }
+    return a;
+  }
+
+  private static double mean(double[] v) {
+    double m = 0;
+    for (double x : v) {
+      m += x;
+    }
+    return m / v.length;
+  }
+
+  /**
+   * max − min over subtasks of (a_s − full_s) / mean_s(a_s − full_s): how unevenly a lesion
+   * hurts the subtasks (NaN when the lesion changes no accuracy on average, as in the reference
+   * code's division by zero).
+   */
+  static double normalisedRange(double[] acc, double[] full) {
+    double[] change = new double[acc.length];
+    for (int s = 0; s < acc.length; s++) {
+      change[s] = acc[s] - full[s];
+    }
+    double m = mean(change);
+    if (m == 0) {
+      return Double.NaN;
+    }
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (double ch : change) {
+      lo = Math.min(lo, ch / m);
+      hi = Math.max(hi, ch / m);
+    }
+    return hi - lo;
+  }
+
+  /** {@code count} distinct random units of unit-layer {@code layer}. */
+  int[] randomInLayer(int layer, int count, SplittableRandom rng) {
+    int[] perm = org.subnetlab.task.Seeds.permutation(graph.layerSize(layer), rng);
+    int[] out = new int[count];
+    for (int i = 0; i < count; i++) {
+      out[i] = graph.node(layer, perm[i]);
     }
     return out;
   }

@@ -6,9 +6,15 @@ import java.util.List;
 /** Settings of {@code subnetlab cluster}. */
 public record ClusterSettings(
     int k, int shuffles, int kmeansRestarts, String backend, int picIterations, int modules,
-    int randomControls) implements java.io.Serializable {
+    int randomControls, String graph, String hierarchicalFeature, int featureExamples)
+    implements java.io.Serializable {
 
   public static final List<String> BACKENDS = List.of("exact", "spark-pic");
+  /** What the spectral partition clusters: the weight graph or the coactivation graph. */
+  public static final List<String> GRAPHS = List.of("weights", "activations");
+  /** The feature vector of hidden units for the hierarchical (Ward) tree. */
+  public static final List<String> HIERARCHICAL_FEATURES =
+      List.of("correlations", "output-ablation-effects");
 
   ClusterSettings(Config c) {
     this(
@@ -18,6 +24,9 @@ public record ClusterSettings(
         Keys.oneOf(c, "cluster.backend", BACKENDS),
         Keys.intIn(c, "cluster.pic-iterations", 1, 10_000),
         Keys.intIn(c, "cluster.modules", 1, 10_000),
-        Keys.intIn(c, "cluster.random-controls", 0, 10_000));
+        Keys.intIn(c, "cluster.random-controls", 0, 10_000),
+        Keys.oneOf(c, "cluster.graph", GRAPHS),
+        Keys.oneOf(c, "cluster.hierarchical-feature", HIERARCHICAL_FEATURES),
+        Keys.intIn(c, "cluster.feature-examples", 0, 100_000_000));
   }
 }

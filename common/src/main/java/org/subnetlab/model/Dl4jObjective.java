@@ -141,6 +141,46 @@ public final class Dl4jObjective implements MaskedObjective {
     return out;
   }
 
+  /**
+   * The outputs of every parameterised layer of a layer stack (dense layers and the output layer,
+   * after their activation function, as the next parameterised layer receives them) on
+   * {@code data} with parameters θ_eff: one n × width array per layer, row-major, in layer order.
+   * The last entry is the network's output (its probabilities).
+   * Used by unit-level analyses (correlation features, coactivation graphs) of MLPs.
+   */
+  public java.util.List<float[]> layerOutputs(float[] effective, Dataset data) {
+    org.deeplearning4j.nn.multilayer.MultiLayerNetwork stack = net.layerStack();
+    ParamBridge.write(effective, net.params());
+    java.util.List<Integer> kept = new java.util.ArrayList<>();
+    for (int l = 0; l < stack.getnLayers(); l++) {
+      if (stack.getLayer(l).numParams() > 0) {
+        kept.add(l);
+      }
+    }
+    java.util.List<float[]> out = new java.util.ArrayList<>();
+    for (int start = 0; start < data.size(); start += EVAL_CHUNK) {
+      int end = Math.min(data.size(), start + EVAL_CHUNK);
+      float[] x = new float[(end - start) * data.inputSize()];
+      for (int i = start; i < end; i++) {
+        data.copyFeatures(i, x, (i - start) * data.inputSize());
+      }
+      INDArray in = Nd4j.create(x, new long[] {end - start, data.inputSize()}, 'c').castTo(dtype);
+      java.util.List<INDArray> acts = stack.feedForward(in, false);
+      for (int k = 0; k < kept.size(); k++) {
+        // What the next parameterised layer receives (after any activation or dropout layers in
+        // between); the network's output for the last one.
+        int at = k + 1 < kept.size() ? kept.get(k + 1) : stack.getnLayers();
+        float[] a = ParamBridge.toFloats(acts.get(at).dup('c'));
+        int width = a.length / (end - start);
+        if (start == 0) {
+          out.add(new float[data.size() * width]);
+        }
+        System.arraycopy(a, 0, out.get(k), start * width, a.length);
+      }
+    }
+    return out;
+  }
+
   /** Whether the calls so far went through the BLAS MLP path. */
   public boolean usesBlasMlpPath() {
     return densePath != null;

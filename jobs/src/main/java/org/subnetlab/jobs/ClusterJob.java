@@ -15,6 +15,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.subnetlab.cluster.CoactivationGraph;
 import org.subnetlab.cluster.Hierarchical;
 import org.subnetlab.cluster.Shuffles;
 import org.subnetlab.cluster.Spectral;
@@ -37,11 +38,14 @@ import org.subnetlab.model.Network;
 
 /**
  * {@code subnetlab cluster}: clusters of units of the base model. Spectral clustering of the weight
- * graph and its n-cut against weight-shuffled networks (shuffles in parallel on Spark), Watanabe's
- * hierarchical tree of hidden units, local specialisation of every cluster against random unit
- * sets, and — when the mask sweep's {@code masks} table exists — how much of each cluster's weights
- * each mask keeps. Tables: {@code clusters}, {@code clusterability}, {@code cluster_tree},
- * {@code cluster_specialisation}, {@code cluster_masks}.
+ * graph (or, with {@code cluster.graph = activations}, of Casper et al.'s coactivation graph) and
+ * its n-cut against shuffled graphs (shuffles in parallel on Spark); Watanabe's hierarchical (Ward)
+ * tree of hidden units from their input/output correlation features; lesions of every cluster as a
+ * whole and of its per-layer sub-clusters against random unit sets (Casper et al. 2022); and — when
+ * the mask sweep's {@code masks} table exists — how much of each cluster's weights each mask keeps.
+ * Tables: {@code clusters}, {@code clusterability}, {@code cluster_tree},
+ * {@code cluster_specialisation} (whole clusters), {@code cluster_lesions} (per-layer
+ * sub-clusters), {@code cluster_masks}.
  */
 public final class ClusterJob {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterJob.class);
@@ -77,17 +81,36 @@ public final class ClusterJob {
       throw new BadInputException("Cannot cluster the model in " + out.model() + ": "
           + e.getMessage(), e);
     }
-    if (cs.k() > graph.size()) {
+    Dl4jObjective objective = new Dl4jObjective(model);
+    UnitAnalysis units = new UnitAnalysis(layout, graph, theta, objective);
+    int[] hidden = units.hiddenNodes();
+    boolean coactivation = cs.graph().equals("activations");
+    int nodes = coactivation ? hidden.length : graph.size();
+    if (cs.k() > nodes) {
       throw new BadInputException("Cannot set cluster.k to " + cs.k() + ": the model has only "
-          + graph.size() + " units.");
+          + nodes + (coactivation ? " hidden units (cluster.graph = activations clusters hidden"
+          + " units only)." : " units."));
     }
     spark.sparkContext().setJobGroup("subnetlab-cluster", "subnetlab: cluster units", false);
     Task task = SparkTasks.create(spark, s);
     long seed = s.seed();
 
-    int[] spectral = partition(spark, cs, graph.adjacency(), seed);
-    double nCut = Spectral.nCut(graph.adjacency(), spectral);
-    double[] shuffled = shuffledNCuts(spark, s, layout, theta);
+    double[][] adjacency = coactivation
+        ? CoactivationGraph.of(units.hiddenActivations(task.evalSplit()))
+        : graph.adjacency();
+    int[] partition = partition(spark, cs, adjacency, seed);
+    double nCut = Spectral.nCut(adjacency, partition);
+    double[] shuffled = coactivation
+        ? shuffledCoactivationNCuts(spark, cs, adjacency, seed)
+        : shuffledNCuts(spark, s, layout, theta);
+    int[] spectral = partition;
+    if (coactivation) { // labels of graph nodes; inputs and outputs are not in this partition
+      spectral = new int[graph.size()];
+      java.util.Arrays.fill(spectral, -1);
+      for (int i = 0; i < hidden.length; i++) {
+        spectral[hidden[i]] = partition[i];
+      }
+    }
     int atOrBelow = 0;
     for (double v : shuffled) {
       atOrBelow += v <= nCut ? 1 : 0;
@@ -95,13 +118,14 @@ public final class ClusterJob {
     double mean = Bootstrap.mean(shuffled);
     double std = Bootstrap.std(shuffled);
     double p = (1.0 + atOrBelow) / (shuffled.length + 1);
-    LOG.info("n-cut {} (k = {}); shuffled networks {} ± {} (n = {}); z = {}, p = {}",
-        fmt(nCut), cs.k(), fmt(mean), fmt(std), shuffled.length, fmt((nCut - mean) / std), fmt(p));
+    LOG.info("n-cut {} (k = {}, {} graph); shuffled {} ± {} (n = {}); z = {}, p = {}",
+        fmt(nCut), cs.k(), cs.graph(), fmt(mean), fmt(std), shuffled.length,
+        fmt((nCut - mean) / std), fmt(p));
 
-    Dl4jObjective objective = new Dl4jObjective(model);
-    UnitAnalysis units = new UnitAnalysis(layout, graph, theta, objective);
-    int[] hidden = units.hiddenNodes();
-    List<Hierarchical.Merge> tree = Hierarchical.ward(units.ablationFeatures(task.evalSplit()));
+    double[][] features = cs.hierarchicalFeature().equals("correlations")
+        ? units.correlationFeatures(featureExamples(task, cs, seed))
+        : units.ablationFeatures(task.evalSplit());
+    List<Hierarchical.Merge> tree = Hierarchical.ward(features);
     int[] modulesOfHidden = Hierarchical.cut(tree, hidden.length, Math.min(cs.modules(),
         hidden.length));
     int[] modules = new int[graph.size()];
@@ -115,8 +139,8 @@ public final class ClusterJob {
 
     Tables.replace(clustersTable(spark, graph, partitions), out, "clusters");
     Tables.replace(spark.createDataFrame(List.of(RowFactory.create(cs.backend(), cs.k(),
-        graph.size(), nCut, shuffled.length, mean, std, Reports.finite((nCut - mean) / std), p)),
-        CLUSTERABILITY), out, "clusterability");
+        nodes, nCut, shuffled.length, mean, std, Reports.finite((nCut - mean) / std), p,
+        cs.graph(), atOrBelow)), CLUSTERABILITY), out, "clusterability");
     List<Row> merges = new ArrayList<>();
     for (Hierarchical.Merge m : tree) {
       merges.add(RowFactory.create(m.step(), m.a(), m.b(), m.distance(), m.size()));
@@ -134,7 +158,22 @@ public final class ClusterJob {
       }
     }
     Tables.replace(spark.createDataFrame(spec, SPECIALISATION), out, "cluster_specialisation");
-    String report = report(cs, graph.size(), nCut, mean, std, shuffled.length, p, spec,
+    List<Row> lesions = new ArrayList<>();
+    for (Map.Entry<String, int[]> e : partitions.entrySet()) {
+      for (UnitAnalysis.SubClusterLesion l : units.subClusterLesions(e.getValue(), task,
+          cs.randomControls(), Seeds.stream(seed, "cluster/lesions/" + e.getKey()))) {
+        Ablation.ControlStats c = l.controls();
+        lesions.add(RowFactory.create(e.getKey(), l.cluster(), l.layer(), l.units(),
+            l.layerUnits(), l.evalSubtask(), l.fullAccuracy(), l.accuracy(),
+            l.fullAccuracy() - l.accuracy(), c == null ? null : c.mean(),
+            c == null ? null : Reports.finite(c.std()),
+            c == null ? null : Reports.finite(c.zScore()), c == null ? null : c.percentile(),
+            c == null ? 0 : c.n(), l.meanAccuracy(), l.meanPValue(),
+            Reports.finite(l.normalisedRange()), l.rangePValue()));
+      }
+    }
+    Tables.replace(spark.createDataFrame(lesions, LESIONS), out, "cluster_lesions");
+    String report = report(cs, nodes, nCut, mean, std, shuffled.length, p, spec, lesions,
         task.subtasks());
     System.out.println(report);
     Reports.write(out, "clusters.md", report);
@@ -146,23 +185,31 @@ public final class ClusterJob {
       LOG.info("No masks table in {}: skipping cluster_masks (run the mask sweep first)",
           out.tables());
     }
-    LOG.info("Wrote tables clusters, clusterability, cluster_tree, cluster_specialisation{} under {}",
+    LOG.info("Wrote tables clusters, clusterability, cluster_tree, cluster_specialisation,"
+        + " cluster_lesions{} under {}",
         Files.isDirectory(out.table("masks")) ? ", cluster_masks" : "", out.tables());
   }
 
-  /** Markdown summary: clusterability, and per cluster the accuracy drop on each subtask. */
+  /**
+   * Markdown summary: clusterability; per cluster the accuracy drop on each subtask when the whole
+   * cluster is ablated; per (cluster, layer) sub-cluster Casper et al.'s lesion statistics.
+   */
   static String report(ClusterSettings cs, int units, double nCut, double mean, double std, int n,
-      double p, List<Row> spec, List<String> subtasks) {
+      double p, List<Row> spec, List<Row> lesions, List<String> subtasks) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "## Clusterability%n%nn-cut of the %d-cluster spectral "
-        + "partition of the %d-unit weight graph: %.4f; %d weight-shuffled networks: %.4f ± %.4f; "
-        + "z = %.2f; p = %.4f (share of shuffled networks with n-cut ≤ the real one, with the "
-        + "+1 correction). Lower n-cut = more clusterable.%n%n", cs.k(), units, nCut, n, mean, std,
-        (nCut - mean) / std, p));
-    sb.append("## Local specialisation (accuracy drop when a cluster's hidden units are ablated;"
-        + " z against random unit sets of the same size)\n\n| partition | cluster | hidden units |");
+        + "partition of the %d-unit %s graph: %.4f; %d shuffled %s: %.4f ± %.4f; "
+        + "z = %.2f; p = %.4f (share of shuffled graphs with n-cut ≤ the real one, with the "
+        + "+1 correction). Lower n-cut = more clusterable.%n%n", cs.k(), units,
+        cs.graph().equals("activations") ? "coactivation" : "weight", nCut, n,
+        cs.graph().equals("activations") ? "coactivation graphs (edges permuted)"
+            : "networks (weights permuted within each layer)", mean, std, (nCut - mean) / std, p));
+    sb.append("## Whole-cluster ablation (accuracy drop when all of a cluster's hidden units, in"
+        + " every layer, are ablated; z of the accuracy against random unit sets with as many"
+        + " units per layer: negative = hurts more than random)"
+        + "\n\n| partition | cluster | hidden units |");
     for (String st : subtasks) {
-      sb.append(' ').append(st).append(" drop (z) |");
+      sb.append(' ').append(st).append(" drop (z of acc.) |");
     }
     sb.append("\n|---|---|---|").append("---|".repeat(subtasks.size())).append('\n');
     Map<String, StringBuilder> lines = new LinkedHashMap<>();
@@ -174,7 +221,70 @@ public final class ClusterJob {
           r.isNullAt(9) ? "–" : String.format(Locale.ROOT, "%.1f", r.getDouble(9))));
     }
     lines.values().forEach(l -> sb.append(l).append('\n'));
+    sb.append("\n## Per-layer sub-cluster lesions (Casper et al. 2022: one cluster's units in one"
+        + " layer ablated, against random sets of as many units of that layer; z of the accuracy:"
+        + " negative = hurts more than random; p of the mean accuracy: low = important; p of the"
+        + " normalised range: low = specialised)\n\n"
+        + "| partition | cluster | layer | units | mean acc. (p) | range (p) |");
+    for (String st : subtasks) {
+      sb.append(' ').append(st).append(" drop (z of acc.) |");
+    }
+    sb.append("\n|---|---|---|---|---|---|").append("---|".repeat(subtasks.size()))
+        .append('\n');
+    lines.clear();
+    for (Row r : lesions) {
+      String key = r.getString(0) + "|" + r.getInt(1) + "|" + r.getInt(2);
+      StringBuilder line = lines.computeIfAbsent(key, k -> new StringBuilder(String.format(
+          Locale.ROOT, "| %s | %d | %d | %d of %d | %.3f (%s) | %s (%s) |", r.getString(0),
+          r.getInt(1), r.getInt(2), r.getInt(3), r.getInt(4), r.getDouble(14), opt(r, 15, "%.3f"),
+          opt(r, 16, "%.2f"), opt(r, 17, "%.3f"))));
+      line.append(String.format(Locale.ROOT, " %.3f (%s) |", r.getDouble(8), opt(r, 11, "%.1f")));
+    }
+    lines.values().forEach(l -> sb.append(l).append('\n'));
     return sb.toString();
+  }
+
+  private static String opt(Row r, int i, String format) {
+    return r.isNullAt(i) ? "–" : String.format(Locale.ROOT, format, r.getDouble(i));
+  }
+
+  /** The training examples of the correlation features: all, or a seeded random subset. */
+  private static org.subnetlab.task.Dataset featureExamples(Task task, ClusterSettings cs,
+      long seed) {
+    org.subnetlab.task.Dataset train = task.trainSplit();
+    if (cs.featureExamples() == 0 || cs.featureExamples() >= train.size()) {
+      return train;
+    }
+    int[] perm = Seeds.permutation(train.size(), Seeds.stream(seed, "cluster/feature-examples"));
+    int[] idx = java.util.Arrays.copyOf(perm, cs.featureExamples());
+    java.util.Arrays.sort(idx);
+    return train.select(idx);
+  }
+
+  /** The n-cut of each edge-permuted coactivation graph, in parallel on Spark (exact backend). */
+  private static double[] shuffledCoactivationNCuts(
+      SparkSession spark, ClusterSettings cs, double[][] adjacency, long seed) {
+    List<Integer> ids = new ArrayList<>();
+    for (int i = 0; i < cs.shuffles(); i++) {
+      ids.add(i);
+    }
+    if (cs.backend().equals("spark-pic")) {
+      double[] out = new double[ids.size()];
+      for (int i : ids) {
+        double[][] a = CoactivationGraph.shuffledEdges(adjacency,
+            Seeds.stream(seed, "cluster/shuffle/" + i));
+        out[i] = Spectral.nCut(a, partition(spark, cs, a, seed));
+      }
+      return out;
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<double[][]> graph = jsc.broadcast(adjacency);
+    List<Double> cuts = jsc.parallelize(ids, Math.min(ids.size(), 64)).map(i -> {
+      double[][] a = CoactivationGraph.shuffledEdges(graph.value(),
+          Seeds.stream(seed, "cluster/shuffle/" + i));
+      return Spectral.nCut(a, Spectral.cluster(a, cs.k(), cs.kmeansRestarts(), seed));
+    }).collect();
+    return cuts.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   private static int[] partition(SparkSession spark, ClusterSettings cs, double[][] a, long seed) {
@@ -297,7 +407,9 @@ public final class ClusterJob {
       .add("shuffled_mean", DataTypes.DoubleType, false)
       .add("shuffled_std", DataTypes.DoubleType, true)
       .add("z_score", DataTypes.DoubleType, true)
-      .add("p_value", DataTypes.DoubleType, false);
+      .add("p_value", DataTypes.DoubleType, false)
+      .add("graph", DataTypes.StringType, false)
+      .add("n_shuffled_at_or_below", DataTypes.IntegerType, false);
 
   static final StructType TREE = new StructType()
       .add("step", DataTypes.IntegerType, false)
@@ -318,6 +430,26 @@ public final class ClusterJob {
       .add("random_std", DataTypes.DoubleType, true)
       .add("z_score", DataTypes.DoubleType, true)
       .add("random_percentile", DataTypes.DoubleType, true);
+
+  static final StructType LESIONS = new StructType()
+      .add("method", DataTypes.StringType, false)
+      .add("cluster", DataTypes.IntegerType, false)
+      .add("layer", DataTypes.IntegerType, false)
+      .add("units", DataTypes.IntegerType, false)
+      .add("layer_units", DataTypes.IntegerType, false)
+      .add("eval_subtask", DataTypes.StringType, false)
+      .add("full_accuracy", DataTypes.DoubleType, false)
+      .add("accuracy", DataTypes.DoubleType, false)
+      .add("drop", DataTypes.DoubleType, false)
+      .add("random_mean", DataTypes.DoubleType, true)
+      .add("random_std", DataTypes.DoubleType, true)
+      .add("z_score", DataTypes.DoubleType, true)
+      .add("random_percentile", DataTypes.DoubleType, true)
+      .add("n_controls", DataTypes.IntegerType, false)
+      .add("mean_accuracy", DataTypes.DoubleType, false)
+      .add("mean_p_value", DataTypes.DoubleType, true)
+      .add("normalised_range", DataTypes.DoubleType, true)
+      .add("range_p_value", DataTypes.DoubleType, true);
 
   static final StructType CLUSTER_MASKS = new StructType()
       .add("cluster_method", DataTypes.StringType, false)

@@ -3,8 +3,14 @@ package org.subnetlab.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.assertj.core.api.Assertions.within;
+
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -14,6 +20,19 @@ import org.junit.jupiter.api.io.TempDir;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.subnetlab.cluster.Shuffles;
+import org.subnetlab.cluster.Spectral;
+import org.subnetlab.cluster.WeightGraph;
+import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.Network;
+import org.subnetlab.model.ParamBridge;
+import org.subnetlab.model.ParamLayout;
+import org.subnetlab.task.Dataset;
+import org.subnetlab.task.Seeds;
+import org.subnetlab.task.Task;
 
 /** {@code subnetlab cluster} on a real SparkSession, both backends. */
 class ClusterJobTest {
@@ -36,8 +55,52 @@ class ClusterJobTest {
     return spark.read().parquet(out.table(name).toString()).collectAsList();
   }
 
+  /** Σ_c cut(c)/vol(c) written out again from the definition (Shi & Malik 2000). */
+  private static double nCutByHand(double[][] a, Map<Integer, Integer> clusterOf) {
+    Map<Integer, Double> cut = new HashMap<>();
+    Map<Integer, Double> vol = new HashMap<>();
+    for (Map.Entry<Integer, Integer> u : clusterOf.entrySet()) {
+      for (Map.Entry<Integer, Integer> v : clusterOf.entrySet()) {
+        double w = a[u.getKey()][v.getKey()];
+        vol.merge(u.getValue(), w, Double::sum);
+        if (!u.getValue().equals(v.getValue())) {
+          cut.merge(u.getValue(), w, Double::sum);
+        }
+      }
+    }
+    double n = 0;
+    for (Map.Entry<Integer, Double> c : vol.entrySet()) {
+      n += c.getValue() > 0 ? cut.getOrDefault(c.getKey(), 0.0) / c.getValue() : 0;
+    }
+    return n;
+  }
+
+  private static Map<Integer, Integer> labels(List<Row> clusters, String method) {
+    Map<Integer, Integer> m = new TreeMap<>();
+    for (Row r : clusters) {
+      if (r.getString(0).equals(method)) {
+        m.put(r.getInt(1), r.getInt(4));
+      }
+    }
+    return m;
+  }
+
+  /** Accuracy of the DL4J network itself on {@code data}, its parameters replaced by {@code p}. */
+  private static double accuracyOf(MultiLayerNetwork net, float[] p, Dataset data) {
+    MultiLayerNetwork copy = net.clone();
+    copy.params().assign(Nd4j.create(p).castTo(copy.params().dataType()));
+    INDArray x = Nd4j.create(data.features(), new long[] {data.size(), data.inputSize()}, 'c')
+        .castTo(copy.params().dataType());
+    INDArray out = copy.output(x, false);
+    int right = 0;
+    for (int i = 0; i < data.size(); i++) {
+      right += out.getRow(i).argMax().getInt(0) == data.label(i) ? 1 : 0;
+    }
+    return (double) right / data.size();
+  }
+
   @Test
-  void writesTheClusterTablesWithShufflesOnSpark() {
+  void clusterabilityAndLesionsMatchAnIndependentRecomputation() {
     Settings s = ConfigLoader.load(conf, List.of("cluster.k=3", "cluster.shuffles=6",
         "cluster.modules=4", "cluster.random-controls=5"));
     OutputLayout out = OutputLayout.prepare(dir.resolve("exact"));
@@ -45,21 +108,146 @@ class ClusterJobTest {
     ClusterJob.run(spark, s, out);
     // tiny model: 12 inputs (2·5 operands + 2 operations), 32 hidden, 5 outputs.
     List<Row> clusters = table(out, "clusters");
-    assertThat(clusters.stream().filter(r -> r.getString(0).equals("spectral"))).hasSize(49);
-    assertThat(clusters.stream().filter(r -> r.getString(0).equals("hierarchical"))).hasSize(32);
+    assertThat(labels(clusters, "spectral")).hasSize(49);
+    assertThat(labels(clusters, "hierarchical")).hasSize(32);
+
+    // The n-cut, the shuffled n-cuts, their z-score and p-value, recomputed outside the job.
+    Network model = new ModelStore(out.model()).load(s.modelFingerprint());
+    ParamLayout layout = ParamLayout.of(model);
+    float[] theta = ParamBridge.toFloats(model.params());
+    double[][] a = WeightGraph.of(layout, theta).adjacency();
     Row c = table(out, "clusterability").get(0);
+    double real = nCutByHand(a, labels(clusters, "spectral"));
+    assertThat(c.<Double>getAs("n_cut")).isCloseTo(real, within(1e-9));
+    double[] shuffled = new double[6];
+    int atOrBelow = 0;
+    for (int i = 0; i < 6; i++) {
+      double[][] sa = WeightGraph.of(layout, Shuffles.withinLayers(layout, theta,
+          Seeds.stream(s.seed(), "cluster/shuffle/" + i))).adjacency();
+      int[] l = Spectral.cluster(sa, 3, s.cluster().kmeansRestarts(), s.seed());
+      Map<Integer, Integer> m = new TreeMap<>();
+      for (int n = 0; n < l.length; n++) {
+        m.put(n, l[n]);
+      }
+      shuffled[i] = nCutByHand(sa, m);
+      atOrBelow += shuffled[i] <= real ? 1 : 0;
+    }
+    double mean = java.util.Arrays.stream(shuffled).average().orElseThrow();
+    double ss = java.util.Arrays.stream(shuffled).map(v -> (v - mean) * (v - mean)).sum();
+    double std = Math.sqrt(ss / 5);
     assertThat(c.<Integer>getAs("n_shuffles")).isEqualTo(6);
-    assertThat(c.<Double>getAs("p_value")).isBetween(1.0 / 7, 1.0);
-    assertThat(c.<Double>getAs("n_cut")).isPositive();
-    assertThat(table(out, "cluster_tree")).hasSize(31);
-    List<Row> spec = table(out, "cluster_specialisation");
-    assertThat(spec).isNotEmpty();
-    for (Row r : spec) {
-      assertThat(r.<Double>getAs("drop"))
-          .isEqualTo(r.<Double>getAs("full_accuracy") - r.<Double>getAs("accuracy"));
+    assertThat(c.<String>getAs("graph")).isEqualTo("weights");
+    assertThat(c.<Double>getAs("shuffled_mean")).isCloseTo(mean, within(1e-9));
+    assertThat(c.<Double>getAs("shuffled_std")).isCloseTo(std, within(1e-9));
+    assertThat(c.<Double>getAs("z_score")).isCloseTo((real - mean) / std, within(1e-6));
+    assertThat(c.<Integer>getAs("n_shuffled_at_or_below")).isEqualTo(atOrBelow);
+    assertThat(c.<Double>getAs("p_value")).isCloseTo((1.0 + atOrBelow) / 7, within(1e-12));
+
+    List<Row> tree = table(out, "cluster_tree");
+    assertThat(tree).hasSize(31);
+    List<Double> heights = tree.stream().sorted(Comparator.comparingInt(r -> r.getInt(0)))
+        .map(r -> r.getDouble(3)).toList();
+    assertThat(heights).isSorted(); // Ward's linkage is monotone
+
+    // Every per-layer sub-cluster lesion: its units, its accuracy recomputed with DL4J's own
+    // forward pass on the model whose lesioned units' outgoing weights are zeroed by hand.
+    Task task = SparkTasks.create(spark, s);
+    List<Row> lesions = table(out, "cluster_lesions");
+    assertThat(lesions).isNotEmpty();
+    MultiLayerNetwork net = model.layerStack();
+    for (Row r : lesions) {
+      String method = r.getAs("method");
+      int cluster = r.getAs("cluster");
+      int layer = r.getAs("layer");
+      List<Row> members = clusters.stream().filter(m -> m.getString(0).equals(method)
+          && m.getInt(4) == cluster && m.getInt(2) == layer).toList();
+      assertThat(r.<Integer>getAs("units")).isEqualTo(members.size());
+      assertThat(r.<Integer>getAs("layer_units")).isEqualTo(32);
+      assertThat(r.<Integer>getAs("n_controls")).isEqualTo(5);
+      float[] p = theta.clone();
+      int off = layout.offset(layout.names().indexOf(layer + "_W"));
+      for (Row m : members) {
+        for (int o = 0; o < 5; o++) {
+          p[off + m.getInt(3) + 32 * o] = 0f;
+        }
+      }
+      Dataset eval = task.evalExamples(r.getAs("eval_subtask"));
+      double n = eval.size();
+      assertThat(r.<Double>getAs("full_accuracy"))
+          .isCloseTo(accuracyOf(net, theta, eval), within(1.5 / n));
+      assertThat(r.<Double>getAs("accuracy")).as("%s cluster %d layer %d", method, cluster, layer)
+          .isCloseTo(accuracyOf(net, p, eval), within(1.5 / n));
+      double pMean = r.<Double>getAs("mean_p_value");
+      assertThat(pMean * 6).isCloseTo(Math.rint(pMean * 6), within(1e-9)); // (1 + r)/(n + 1)
     }
     assertThat(out.table("cluster_masks")).doesNotExist(); // no mask sweep in this directory
     assertThat(out.report().resolve("clusters.md")).exists();
+  }
+
+  @Test
+  void coactivationGraphClustersHiddenUnitsOfTheirActivationCorrelations() {
+    Settings s = ConfigLoader.load(conf, List.of("cluster.k=3", "cluster.shuffles=3",
+        "cluster.graph=activations", "cluster.random-controls=0"));
+    OutputLayout out = OutputLayout.prepare(dir.resolve("coactivation"));
+    TrainModelJob.run(spark, s, out);
+    ClusterJob.run(spark, s, out);
+    Map<Integer, Integer> spectral = labels(table(out, "clusters"), "spectral");
+    assertThat(spectral).hasSize(32); // hidden units only
+    assertThat(spectral.keySet()).allMatch(n -> n >= 12 && n < 44);
+    Row c = table(out, "clusterability").get(0);
+    assertThat(c.<String>getAs("graph")).isEqualTo("activations");
+    assertThat(c.<Integer>getAs("n_units")).isEqualTo(32);
+    // the real n-cut from activations taken with DL4J's feedForward and Spearman r² by hand
+    Network model = new ModelStore(out.model()).load(s.modelFingerprint());
+    Dataset eval = SparkTasks.create(spark, s).evalSplit();
+    INDArray x = Nd4j.create(eval.features(), new long[] {eval.size(), eval.inputSize()}, 'c')
+        .castTo(model.dataType());
+    INDArray h = model.layerStack().feedForward(x, false).get(1);
+    double[][] ranks = new double[32][];
+    for (int u = 0; u < 32; u++) {
+      double[] v = h.getColumn(u).toDoubleVector();
+      double[] sorted = v.clone();
+      java.util.Arrays.sort(sorted);
+      ranks[u] = new double[v.length];
+      for (int e = 0; e < v.length; e++) { // average rank of ties: (first + last)/2 + 1
+        int first = lowerBound(sorted, v[e]);
+        int last = lowerBound(sorted, Math.nextUp(v[e])) - 1;
+        ranks[u][e] = (first + last) / 2.0 + 1;
+      }
+    }
+    double[][] a = new double[44][44];
+    for (int i = 0; i < 32; i++) {
+      for (int j = 0; j < 32; j++) {
+        double r = i == j ? 0 : pearson(ranks[i], ranks[j]);
+        a[12 + i][12 + j] = r * r;
+      }
+    }
+    assertThat(c.<Double>getAs("n_cut")).isCloseTo(nCutByHand(a, spectral), within(1e-6));
+    assertThat(table(out, "cluster_lesions").stream()
+        .filter(r -> r.getString(0).equals("spectral"))).isNotEmpty()
+        .allMatch(r -> r.isNullAt(r.fieldIndex("z_score")) && r.getInt(13) == 0);
+  }
+
+  private static int lowerBound(double[] sorted, double v) {
+    int i = 0;
+    while (i < sorted.length && sorted[i] < v) {
+      i++;
+    }
+    return i;
+  }
+
+  private static double pearson(double[] a, double[] b) {
+    double ma = java.util.Arrays.stream(a).average().orElseThrow();
+    double mb = java.util.Arrays.stream(b).average().orElseThrow();
+    double sab = 0;
+    double saa = 0;
+    double sbb = 0;
+    for (int i = 0; i < a.length; i++) {
+      sab += (a[i] - ma) * (b[i] - mb);
+      saa += (a[i] - ma) * (a[i] - ma);
+      sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    return saa == 0 || sbb == 0 ? 0 : sab / Math.sqrt(saa * sbb);
   }
 
   @Test
