@@ -22,6 +22,7 @@ public final class Settings {
   private final int randomControls;
   private final ClusterSettings cluster;
   private final boolean composeInPipeline;
+  private final CompositionSettings composition;
   private final int bootstrapResamples;
   private final Config config;
   /** The fingerprint of the output these settings work on, when it is this config's legacy one. */
@@ -40,6 +41,12 @@ public final class Settings {
       throw Keys.bad(c, "pipeline.compose", "must be true or false");
     }
     this.composeInPipeline = c.getBoolean("pipeline.compose");
+    this.composition = new CompositionSettings(c);
+    if (model.isImported() && composition.ablation().contains("rewind")) {
+      throw Keys.bad(c, "composition.ablation", "rewind sets the ablated entries to the model's"
+          + " initial weights, which an imported model (model.import) does not have; use zero"
+          + " and reinit");
+    }
     this.bootstrapResamples = Keys.intIn(c, "aggregate.bootstrap-resamples", 100, 1_000_000);
     if (model.isImported() && model.trainsOnSpark()) {
       throw Keys.bad(c, "model.trainer", "spark trains a base model, and model.import brings a"
@@ -64,6 +71,7 @@ public final class Settings {
     this.randomControls = s.randomControls;
     this.cluster = s.cluster;
     this.composeInPipeline = s.composeInPipeline;
+    this.composition = s.composition;
     this.bootstrapResamples = s.bootstrapResamples;
     this.config = s.config;
     this.storedLegacyFingerprint = storedLegacyFingerprint;
@@ -102,6 +110,11 @@ public final class Settings {
   /** Whether {@code run} ends with the composition stage. */
   public boolean composeInPipeline() {
     return composeInPipeline;
+  }
+
+  /** Settings of the composition stage (ablation modes, random-init control). */
+  public CompositionSettings composition() {
+    return composition;
   }
 
   public ClusterSettings cluster() {
