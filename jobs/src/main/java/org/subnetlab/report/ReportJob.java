@@ -474,10 +474,15 @@ public final class ReportJob {
         "Set algebra on subtask masks, subroutine ablation and sparse-difference composition;"
             + " accuracy by evaluated subtask, mean over seeds; second line: random masks of the"
             + " same per-layer size.");
+    // Ablation modes and the random-init control stay apart: "ablate[reinit] a", "[random-init]".
     Map<List<String>, Stat[]> cells = Stat.group(table("composition").select("method",
-            "operation", "operands", "eval_subtask", "accuracy", "random_mean").collectAsList(),
+            "operation", "operands", "eval_subtask", "accuracy", "random_mean", "base",
+            "ablation").collectAsList(),
         r -> Arrays.asList(r.getString(0), r.isNullAt(2) ? null
-            : r.getString(1) + " " + r.getString(2), r.getString(3)),
+            : r.getString(1) + (r.getString(7).equals("zero") || r.getString(7).equals("none")
+                ? "" : "[" + r.getString(7) + "]") + " " + r.getString(2)
+                + (r.getString(6).equals("trained") ? "" : " [" + r.getString(6) + "]"),
+            r.getString(3)),
         "accuracy", "random_mean");
     for (String method : new TreeSet<>(cells.keySet().stream().map(k -> k.get(0)).toList())) {
       Map<List<String>, Stat[]> rows = new LinkedHashMap<>();
