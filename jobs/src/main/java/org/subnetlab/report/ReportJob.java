@@ -474,8 +474,14 @@ public final class ReportJob {
         "Set algebra on subtask masks, subroutine ablation and sparse-difference composition;"
             + " accuracy by evaluated subtask, mean over seeds; second line: random masks of the"
             + " same per-layer size.");
-    // Ablation modes and the random-init control stay apart: "ablate[reinit] a", "[random-init]".
-    Map<List<String>, Stat[]> cells = Stat.group(table("composition").select("method",
+    // Ablation modes and the random-init control stay apart: "ablate[reinit] a", "[random-init]"
+    // (tables written before those columns existed hold zero ablation of the trained model).
+    Dataset<Row> comp = table("composition");
+    if (!Arrays.asList(comp.columns()).contains("ablation")) {
+      comp = comp.withColumn("base", org.apache.spark.sql.functions.lit("trained"))
+          .withColumn("ablation", org.apache.spark.sql.functions.lit("zero"));
+    }
+    Map<List<String>, Stat[]> cells = Stat.group(comp.select("method",
             "operation", "operands", "eval_subtask", "accuracy", "random_mean", "base",
             "ablation").collectAsList(),
         r -> Arrays.asList(r.getString(0), r.isNullAt(2) ? null
