@@ -22,6 +22,7 @@ public final class Settings {
   private final int randomControls;
   private final ClusterSettings cluster;
   private final boolean composeInPipeline;
+  private final CompositionSettings composition;
   private final int bootstrapResamples;
   private final double selectionTolerance;
   private final Config config;
@@ -41,6 +42,12 @@ public final class Settings {
       throw Keys.bad(c, "pipeline.compose", "must be true or false");
     }
     this.composeInPipeline = c.getBoolean("pipeline.compose");
+    this.composition = new CompositionSettings(c);
+    if (model.isImported() && composition.ablation().contains("rewind")) {
+      throw Keys.bad(c, "composition.ablation", "rewind sets the ablated entries to the model's"
+          + " initial weights, which an imported model (model.import) does not have; use zero"
+          + " and reinit");
+    }
     this.bootstrapResamples = Keys.intIn(c, "aggregate.bootstrap-resamples", 100, 1_000_000);
     com.typesafe.config.ConfigValue tol = c.getValue("aggregate.selection.tolerance");
     if (tol.valueType() != com.typesafe.config.ConfigValueType.NUMBER
@@ -77,6 +84,7 @@ public final class Settings {
     this.randomControls = s.randomControls;
     this.cluster = s.cluster;
     this.composeInPipeline = s.composeInPipeline;
+    this.composition = s.composition;
     this.bootstrapResamples = s.bootstrapResamples;
     this.selectionTolerance = s.selectionTolerance;
     this.config = s.config;
@@ -116,6 +124,11 @@ public final class Settings {
   /** Whether {@code run} ends with the composition stage. */
   public boolean composeInPipeline() {
     return composeInPipeline;
+  }
+
+  /** Settings of the composition stage (ablation modes, random-init control). */
+  public CompositionSettings composition() {
+    return composition;
   }
 
   public ClusterSettings cluster() {

@@ -2,14 +2,18 @@ package org.subnetlab.metrics;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.subnetlab.mask.Mask;
 import org.subnetlab.mask.RandomMasks;
 import org.subnetlab.model.Dl4jObjective;
 import org.subnetlab.model.Evaluation;
 import org.subnetlab.model.ParamBridge;
+import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
-import org.subnetlab.task.Dataset;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
 import org.subnetlab.model.Network;
@@ -24,12 +28,18 @@ import org.subnetlab.model.Network;
  *       with three or more subtasks the union and intersection of all, against random masks of the
  *       same per-layer size;
  *   <li>structural compositionality (Lepori et al. 2023): each subnetwork alone ({@code subnetwork})
- *       and the model with it ablated ({@code ablate}, θ ⊙ (1 − m)), against random masks — on a
- *       composite task, ablating one subroutine's subnetwork should hurt that subroutine and the
- *       composite and spare the other subroutine;
+ *       and the model with it ablated ({@code ablate}), against random masks — on a composite
+ *       task, ablating one subroutine's subnetwork should hurt that subroutine and the composite
+ *       and spare the other subroutine. Ablation replaces the subnetwork's entries by zero
+ *       (θ ⊙ (1 − m), mode {@code zero}) or by other values over all parameters (θ ⊙ (1 − m) + v ⊙
+ *       m): a fresh draw from the initial distribution ({@code reinit}) or θ_init
+ *       ({@code rewind}), one set of rows per mode;
  *   <li>sparse-difference composition (Ansell et al. 2022), for methods with a Δ: θ⁰ + Δ_a
  *       ({@code delta}) and θ⁰ + Δ_a + Δ_b ({@code delta_sum}).
  * </ul>
+ *
+ * <p>The same evaluation serves the random-model control: the group's masks trained on a
+ * random-init copy of the base model and evaluated on that copy ({@link Options#base()}).
  */
 public final class Composition {
   private Composition() {}
@@ -37,24 +47,62 @@ public final class Composition {
   /** A group member: its run, mask and (LT-SFT) Δ over all parameters, or null. */
   public record Member(RunSpec spec, Mask mask, float[] delta) implements Serializable {}
 
-  /** One evaluated composition. {@code controls} is null where no random control applies. */
-  public record Row(
-      String method, long seed, String operation, String operands, String evalSubtask,
-      long keptParams, double accuracy, Ablation.ControlStats controls) implements Serializable {}
+  /** The {@code ablation} value of rows that ablate nothing. */
+  public static final String NO_ABLATION = "none";
+  /** The {@code base} value of rows on the trained base model. */
+  public static final String TRAINED = "trained";
+  /** The {@code base} value of rows of the random-model control. */
+  public static final String RANDOM_INIT = "random-init";
 
+  /**
+   * One evaluated composition. {@code hyperparameters} are the group's (the grid point);
+   * {@code base} says which model the masks were trained and evaluated on ({@link #TRAINED} or
+   * {@link #RANDOM_INIT}); {@code ablation} the ablation mode of {@code ablate} rows
+   * ({@link #NO_ABLATION} for the other operations). {@code controls} is null where no random
+   * control applies.
+   */
+  public record Row(
+      String method, long seed, Map<String, String> hyperparameters, String base,
+      String operation, String ablation, String operands, String evalSubtask, long keptParams,
+      double accuracy, Ablation.ControlStats controls) implements Serializable {}
+
+  /**
+   * How a group is evaluated: the base label of its rows, the ablation modes in order, each with
+   * the values written into the ablated entries (over all parameters; null = zeros), and the
+   * number of random control masks per result.
+   */
+  public record Options(String base, Map<String, float[]> ablation, int randomControls)
+      implements Serializable {
+    /** Zero ablation only, on the trained model. */
+    public static Options zeroOnly(int randomControls) {
+      Map<String, float[]> zero = new LinkedHashMap<>();
+      zero.put("zero", null);
+      return new Options(TRAINED, zero, randomControls);
+    }
+  }
+
+  /** {@link #evaluate(Network, float[], Task, List, Options)} with zero ablation only. */
   public static List<Row> evaluate(
       Network model, float[] initialTheta, Task task, List<Member> group,
       int randomControls) {
+    return evaluate(model, initialTheta, task, group, Options.zeroOnly(randomControls));
+  }
+
+  public static List<Row> evaluate(
+      Network model, float[] initialTheta, Task task, List<Member> group, Options options) {
     Dl4jObjective objective = new Dl4jObjective(model);
     float[] theta = ParamBridge.toFloats(model.params());
     EvalSets evals = EvalSets.of(task, true);
     RunSpec first = group.get(0).spec();
-    Evaluator ev = new Evaluator(objective, theta, evals, randomControls, first);
+    Evaluator ev = new Evaluator(objective, theta, evals, options, first);
     List<Row> rows = new ArrayList<>();
     for (Member m : group) {
       String a = m.spec().subtask();
       rows.addAll(ev.masked("subnetwork", a, m.mask()));
-      rows.addAll(ev.masked("ablate", a, m.mask().complement()));
+      for (Map.Entry<String, float[]> mode : options.ablation().entrySet()) {
+        rows.addAll(ev.masked("ablate", mode.getKey(), a, m.mask().complement(),
+            mode.getValue()));
+      }
     }
     for (int i = 0; i < group.size(); i++) {
       for (int j = i + 1; j < group.size(); j++) {
@@ -105,42 +153,88 @@ public final class Composition {
     return out;
   }
 
+  /**
+   * The effective parameters of an ablation: θ where {@code keep} keeps an entry, else
+   * {@code fill} (zero where {@code fill} is null).
+   */
+  public static float[] ablated(float[] theta, Mask keep, float[] fill) {
+    float[] out = new float[theta.length];
+    fillAblated(theta, keep, fill, out);
+    return out;
+  }
+
+  private static void fillAblated(float[] theta, Mask keep, float[] fill, float[] out) {
+    keep.apply(theta, out);
+    if (fill == null) {
+      return;
+    }
+    ParamLayout layout = keep.layout();
+    for (int l = 0; l < layout.layers(); l++) {
+      int off = layout.offset(l);
+      byte[] bits = keep.bits(l);
+      for (int i = 0; i < layout.size(l); i++) {
+        if (!PackedBits.get(bits, i)) {
+          out[off + i] = fill[off + i];
+        }
+      }
+    }
+  }
+
+  /** The grid point as strings (integers without a decimal point), sorted by key. */
+  static Map<String, String> gridPoint(RunSpec spec) {
+    Map<String, String> out = new TreeMap<>();
+    spec.comparableHyperparameters().forEach((k, v) -> out.put(k,
+        v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) (double) v)
+            : String.format(Locale.ROOT, "%s", v)));
+    return Map.copyOf(out);
+  }
+
   private static final class Evaluator {
     private final Dl4jObjective objective;
     private final float[] theta;
     private final EvalSets evals;
     private final int randomControls;
+    private final String base;
     private final RunSpec spec;
+    private final Map<String, String> gridPoint;
     private final float[] eff;
 
-    Evaluator(Dl4jObjective objective, float[] theta, EvalSets evals, int randomControls,
+    Evaluator(Dl4jObjective objective, float[] theta, EvalSets evals, Options options,
         RunSpec spec) {
       this.objective = objective;
       this.theta = theta;
       this.evals = evals;
-      this.randomControls = randomControls;
+      this.randomControls = options.randomControls();
+      this.base = options.base();
       this.spec = spec;
+      this.gridPoint = gridPoint(spec);
       this.eff = new float[theta.length];
     }
 
     List<Row> masked(String operation, String operands, Mask mask) {
+      return masked(operation, NO_ABLATION, operands, mask, null);
+    }
+
+    /** θ where {@code mask} keeps an entry, {@code fill} (or zero) elsewhere, against controls. */
+    List<Row> masked(String operation, String ablation, String operands, Mask mask,
+        float[] fill) {
       double[][] random = new double[evals.size()][randomControls];
       for (int r = 0; r < randomControls; r++) {
         Mask control = RandomMasks.matching(mask, Seeds.stream(spec.globalSeed(),
             "compose/" + spec.groupKey() + "/" + operation + "/" + operands + "/" + r));
-        control.apply(theta, eff);
+        fillAblated(theta, control, fill, eff);
         Evaluation[] c = evals.evaluate(objective, eff);
         for (int e = 0; e < evals.size(); e++) {
           random[e][r] = c[e].accuracy();
         }
       }
-      mask.apply(theta, eff);
+      fillAblated(theta, mask, fill, eff);
       Evaluation[] m = evals.evaluate(objective, eff);
       List<Row> rows = new ArrayList<>();
       for (int e = 0; e < evals.size(); e++) {
         double acc = m[e].accuracy();
-        rows.add(new Row(spec.method(), spec.seed(), operation, operands, evals.names().get(e),
-            mask.kept(), acc,
+        rows.add(new Row(spec.method(), spec.seed(), gridPoint, base, operation, ablation,
+            operands, evals.names().get(e), mask.kept(), acc,
             randomControls == 0 ? null : Ablation.ControlStats.of(acc, random[e])));
       }
       return rows;
@@ -150,8 +244,8 @@ public final class Composition {
       List<Row> rows = new ArrayList<>();
       Evaluation[] r = evals.evaluate(objective, p);
       for (int e = 0; e < evals.size(); e++) {
-        rows.add(new Row(spec.method(), spec.seed(), operation, operands, evals.names().get(e),
-            p.length, r[e].accuracy(), null));
+        rows.add(new Row(spec.method(), spec.seed(), gridPoint, base, operation, NO_ABLATION,
+            operands, evals.names().get(e), p.length, r[e].accuracy(), null));
       }
       return rows;
     }

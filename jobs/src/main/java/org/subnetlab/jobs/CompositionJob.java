@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -16,21 +18,32 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.collection.JavaConverters;
+import org.subnetlab.config.CompositionSettings;
 import org.subnetlab.config.Settings;
-import org.subnetlab.config.TaskSettings;
 import org.subnetlab.mask.Mask;
+import org.subnetlab.mask.MaskTrainingResult;
 import org.subnetlab.mask.SparseDelta;
 import org.subnetlab.metrics.Ablation;
 import org.subnetlab.metrics.Composition;
+import org.subnetlab.model.InitDraws;
 import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.ParamBridge;
 import org.subnetlab.model.ParamLayout;
+import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
+import org.subnetlab.task.Seeds;
+import org.subnetlab.task.Task;
 import org.subnetlab.model.Network;
 
 /**
  * {@code subnetlab compose}: the {@code composition} table from a finished sweep — set algebra of
- * the masks, the ablation test of structural compositionality, and θ⁰ + Δ_a + Δ_b for LT-SFT — each
- * (method, seed, hyperparameters) group evaluated as one Spark task.
+ * the masks, the ablation test of structural compositionality (Lepori, Serre &amp; Pavlick 2023)
+ * with every ablation mode of {@code composition.ablation}, and θ⁰ + Δ_a + Δ_b for LT-SFT — each
+ * (method, seed, hyperparameters) group evaluated as one Spark task. With
+ * {@code composition.random-init-control} every group is repeated on a random-init copy of the
+ * base model: its masks are trained afresh on that copy (same method, hyperparameters, seed and
+ * random stream) and composed there, giving the rows with {@code base = random-init}.
  */
 public final class CompositionJob {
   private static final Logger LOG = LoggerFactory.getLogger(CompositionJob.class);
@@ -38,7 +51,11 @@ public final class CompositionJob {
   static final StructType SCHEMA = new StructType()
       .add("method", DataTypes.StringType, false)
       .add("seed", DataTypes.LongType, false)
+      .add("hyperparameters",
+          DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
+      .add("base", DataTypes.StringType, false)
       .add("operation", DataTypes.StringType, false)
+      .add("ablation", DataTypes.StringType, false)
       .add("operands", DataTypes.StringType, false)
       .add("eval_subtask", DataTypes.StringType, false)
       .add("n_kept", DataTypes.LongType, false)
@@ -52,6 +69,10 @@ public final class CompositionJob {
 
   private CompositionJob() {}
 
+  /** One Spark task: a group's members, on the trained model or on the seed's random-init copy. */
+  record Work(String base, long seed, List<Composition.Member> members)
+      implements java.io.Serializable {}
+
   public static void main(String[] args) {
     System.exit(StageMain.execute("subnetlab compose", args,
         StageMain.thenReport(CompositionJob::run)));
@@ -59,7 +80,26 @@ public final class CompositionJob {
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     Map<Long, Network> models = TrainModelJob.load(s, out);
+    // Every base model has the same architecture: the fresh initial draws are made on the first.
+    Network model = models.values().iterator().next();
     List<RunSpec> runs = SweepPlan.all(spark, s, out);
+    CompositionSettings cs = s.composition();
+    Task driverTask = SparkTasks.create(spark, s);
+    // Fresh draws from the initial distribution, one per mask seed (as the reference code seeds
+    // both from the run's seed), made on the driver before any work: an imported model whose
+    // layers have no supported initialiser fails here, naming the layer.
+    Map<Long, float[]> reinit = new TreeMap<>();
+    Map<Long, float[]> randomInit = new TreeMap<>();
+    for (RunSpec r : runs) {
+      if (cs.ablation().contains("reinit")) {
+        reinit.computeIfAbsent(r.seed(), k -> initialDraw(s, model, driverTask,
+            Seeds.stream(s.seed(), "compose/reinit/s" + k)));
+      }
+      if (cs.randomInitControl()) {
+        randomInit.computeIfAbsent(r.seed(), k -> initialDraw(s, model, driverTask,
+            Seeds.stream(s.seed(), "compose/random-init/s" + k)));
+      }
+    }
     spark.sparkContext().setJobGroup("subnetlab-compose", "subnetlab: composition", false);
     Dataset<Row> masks = AggregateJob.committedMasks(spark, out, runs, "compose");
     ParamLayout layout = ParamLayout.of(models.values().iterator().next());
@@ -69,6 +109,16 @@ public final class CompositionJob {
     for (RunSpec r : runs) {
       groups.computeIfAbsent(r.groupKey(), k -> new ArrayList<>()).add(
           new Composition.Member(r, byRun.get(r.runId()), deltas.get(r.runId())));
+    }
+    List<Work> work = new ArrayList<>();
+    for (List<Composition.Member> g : groups.values()) {
+      long seed = g.get(0).spec().seed();
+      work.add(new Work(Composition.TRAINED, seed, g));
+      if (cs.randomInitControl()) {
+        // The masks are retrained on the random-init copy inside the task.
+        work.add(new Work(Composition.RANDOM_INIT, seed, g.stream()
+            .map(m -> new Composition.Member(m.spec(), null, null)).toList()));
+      }
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     // Each group is of one base model (RunSpec.groupKey): evaluated on that model.
@@ -80,18 +130,51 @@ public final class CompositionJob {
     });
     Broadcast<java.util.HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
     Broadcast<java.util.HashMap<Long, float[]>> initial = jsc.broadcast(initials);
+    Broadcast<Map<Long, float[]>> reinitB = jsc.broadcast(reinit);
+    Broadcast<Map<Long, float[]>> randomB = jsc.broadcast(randomInit);
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
     int controls = s.randomControls();
-    List<List<Composition.Member>> work = new ArrayList<>(groups.values());
-    JavaRDD<Row> rows = jsc.parallelize(work, Math.max(1, work.size())).flatMap(group -> {
+    List<String> modes = cs.ablation();
+    JavaRDD<Row> rows = jsc.parallelize(work, Math.max(1, work.size())).flatMap(w -> {
       ExecutorCache.limitNativeThreads(1);
+      List<Composition.Member> members = w.members();
+      RunSpec spec = members.get(0).spec();
+      Network base = ExecutorCache.model(spec.modelFingerprint(),
+          modelBytes.value().get(spec.modelSeed()));
+      float[] init = initial.value().get(spec.modelSeed());
+      Task task = taskRef.get();
+      if (w.base().equals(Composition.RANDOM_INIT)) {
+        float[] theta = randomB.value().get(w.seed());
+        base = base.copy();
+        ParamBridge.write(theta, base.params());
+        init = theta; // the random-init copy is at its own initial weights
+        Network rnd = base;
+        members = members.stream().map(m -> {
+          MaskTrainingResult r = MaskRunner.run(m.spec(), rnd, theta, task).result();
+          return new Composition.Member(m.spec(), r.mask(), r.delta());
+        }).toList();
+      }
+      Map<String, float[]> fills = new LinkedHashMap<>();
+      for (String mode : modes) {
+        switch (mode) {
+          case "zero" -> fills.put(mode, null);
+          case "reinit" -> fills.put(mode, reinitB.value().get(w.seed()));
+          // rewinding the random-init copy to its initial weights would change nothing
+          case "rewind" -> {
+            if (w.base().equals(Composition.TRAINED)) {
+              fills.put(mode, init);
+            }
+          }
+          default -> throw new IllegalStateException(mode);
+        }
+      }
       List<Row> out2 = new ArrayList<>();
-      RunSpec spec = group.get(0).spec();
-      for (Composition.Row c : Composition.evaluate(
-          ExecutorCache.model(spec.modelFingerprint(), modelBytes.value().get(spec.modelSeed())),
-          initial.value().get(spec.modelSeed()), taskRef.get(), group, controls)) {
+      for (Composition.Row c : Composition.evaluate(base, init, task, members,
+          new Composition.Options(w.base(), fills, controls))) {
         Ablation.ControlStats st = c.controls();
-        out2.add(RowFactory.create(c.method(), c.seed(), c.operation(), c.operands(),
+        out2.add(RowFactory.create(c.method(), c.seed(),
+            JavaConverters.mapAsScalaMap(c.hyperparameters()).toMap(
+                scala.Predef.$conforms()), c.base(), c.operation(), c.ablation(), c.operands(),
             c.evalSubtask(), c.keptParams(), c.accuracy(), st == null ? null : st.n(),
             st == null ? null : st.mean(), st == null ? null : Reports.finite(st.std()),
             st == null ? null : Reports.finite(st.zScore()), st == null ? null : st.percentile(),
@@ -100,12 +183,23 @@ public final class CompositionJob {
       return out2.iterator();
     });
     Dataset<Row> table = spark.createDataFrame(rows, SCHEMA)
-        .orderBy("method", "model_seed", "seed", "operation", "operands", "eval_subtask");
+        .orderBy("method", "model_seed", "seed", "base", "operation", "ablation", "operands",
+            "eval_subtask");
     Tables.replace(table, out, "composition");
-    String report = report(spark, out);
+    String report = report(spark, out, 1.0 / driverTask.numClasses());
     System.out.println(report);
     Reports.write(out, "composition.md", report);
     LOG.info("Wrote table composition under {}", out.tables());
+  }
+
+  /**
+   * A fresh draw of all parameters from the base model's initial distribution: the scheme this
+   * tool initialises with for a model trained here, each layer's DL4J initialiser for an imported
+   * one.
+   */
+  static float[] initialDraw(Settings s, Network model, Task task, SplittableRandom rng) {
+    return s.model().isImported() ? InitDraws.ofDl4jLayers(model, rng)
+        : InitDraws.ofSettings(task, s.model(), rng);
   }
 
   /** Each run's Δ over all parameters, for the runs whose mask file holds one. */
@@ -120,22 +214,148 @@ public final class CompositionJob {
     return out;
   }
 
-  /** Mean over seeds of every (method, operation, operands, eval subtask). */
-  static String report(SparkSession spark, OutputLayout out) {
-    spark.read().parquet(out.table("composition").toString())
-        .createOrReplaceTempView("composition");
-    StringBuilder sb = new StringBuilder("## Composition (mean over seeds; z against random masks "
-        + "of the same per-layer size)\n\n| method | operation | operands | eval subtask "
-        + "| accuracy | random | z |\n|---|---|---|---|---|---|---|\n");
-    for (Row r : spark.sql("SELECT method, operation, operands, eval_subtask, avg(accuracy),"
-        + " avg(random_mean), avg(z_score) FROM composition"
-        + " GROUP BY method, operation, operands, eval_subtask"
-        + " ORDER BY method, operation, operands, eval_subtask").collectAsList()) {
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.3f | %s | %s |%n",
-          r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getDouble(4),
-          r.isNullAt(5) ? "–" : String.format(Locale.ROOT, "%.3f", r.getDouble(5)),
-          r.isNullAt(6) ? "–" : String.format(Locale.ROOT, "%.1f", r.getDouble(6))));
+  /**
+   * The markdown summary: per (method, grid point, base), the mean over seeds of every
+   * (operation, ablation, operands, eval subtask), then the paper's two comparison figures per
+   * pair of mask subtasks (target a, other b), with accuracies floored at chance {@code chance}
+   * as in the reference code's analysis: subnetwork = max(acc(m_a on a), c) − max(acc(m_a on b),
+   * c) and ablation = max(acc(θ without m_a on b), c) − max(acc(θ without m_a on a), c).
+   */
+  static String report(SparkSession spark, OutputLayout out, double chance) {
+    List<Row> all = spark.read().parquet(out.table("composition").toString())
+        .select("method", "seed", "hyperparameters", "base", "operation", "ablation", "operands",
+            "eval_subtask", "accuracy", "random_mean", "z_score")
+        .collectAsList();
+    Map<String, String> gridLabels = gridLabels(all);
+    // (method, grid, base, operation, ablation, operands, eval) -> [sum acc, n, sum rnd, n rnd,
+    // sum z, n z]
+    Map<List<String>, double[]> cells = new TreeMap<>(CompositionJob::compareKeys);
+    // accuracy by (method, grid, base, seed, operation, ablation, operands, eval)
+    Map<List<String>, Double> acc = new LinkedHashMap<>();
+    for (Row r : all) {
+      String grid = gridLabels.get(r.getString(0) + "|" + hpKey(r.getJavaMap(2)));
+      List<String> key = List.of(r.getString(0), grid, r.getString(3), r.getString(4),
+          r.getString(5), r.getString(6), r.getString(7));
+      double[] c = cells.computeIfAbsent(key, k -> new double[6]);
+      c[0] += r.getDouble(8);
+      c[1]++;
+      if (!r.isNullAt(9)) {
+        c[2] += r.getDouble(9);
+        c[3]++;
+      }
+      if (!r.isNullAt(10)) {
+        c[4] += r.getDouble(10);
+        c[5]++;
+      }
+      acc.put(List.of(r.getString(0), grid, r.getString(3), Long.toString(r.getLong(1)),
+          r.getString(4), r.getString(5), r.getString(6), r.getString(7)), r.getDouble(8));
     }
+    StringBuilder sb = new StringBuilder("## Composition (mean over seeds per method and grid"
+        + " point; z against random masks of the same per-layer size)\n\n"
+        + "grid point: the hyperparameters that differ within the method's sweep (– = one grid"
+        + " point); base: trained = the base model, random-init = the random-model control (masks"
+        + " trained and evaluated on a random-init copy); ablation: what replaced the ablated"
+        + " subnetwork (zero, reinit = a fresh draw from the initial distribution, rewind ="
+        + " θ_init).\n\n| method | grid point | base | operation | ablation | operands"
+        + " | eval subtask | seeds | accuracy | random | z |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+    cells.forEach((k, c) -> sb.append(String.format(Locale.ROOT,
+        "| %s | %s | %s | %s | %s | %s | %s | %d | %.3f | %s | %s |%n", k.get(0), k.get(1),
+        k.get(2), k.get(3), k.get(4), k.get(5), k.get(6), (int) c[1], c[0] / c[1],
+        c[3] == 0 ? "–" : String.format(Locale.ROOT, "%.3f", c[2] / c[3]),
+        c[5] == 0 ? "–" : String.format(Locale.ROOT, "%.1f", c[4] / c[5]))));
+    sb.append(String.format(Locale.ROOT, "%n## Structural compositionality (Lepori et al. 2023:"
+        + " chance-floored differences, mean over seeds)%n%nsubnetwork = max(acc(m_a on a), c) −"
+        + " max(acc(m_a on b), c); ablation = max(acc(θ without m_a on b), c) − max(acc(θ"
+        + " without m_a on a), c); c = chance = %.4f (1 / classes). Both near +(1 − c) is the"
+        + " paper's evidence of structural compositionality; compare base = random-init.%n%n"
+        + "| method | grid point | base | ablation | target a | other b | seeds | subnetwork"
+        + " | ablation |%n|---|---|---|---|---|---|---|---|---|%n", chance));
+    // (method, grid, base, ablation, a, b) -> [sum sub, sum abl, n]
+    Map<List<String>, double[]> diffs = new TreeMap<>(CompositionJob::compareKeys);
+    acc.forEach((k, v) -> {
+      if (!k.get(4).equals("ablate")) {
+        return;
+      }
+      String a = k.get(6);
+      String b = k.get(7);
+      if (a.equals(b) || b.equals("ALL")) {
+        return;
+      }
+      List<String> head = k.subList(0, 4);
+      Double subA = acc.get(cat(head, "subnetwork", Composition.NO_ABLATION, a, a));
+      Double subB = acc.get(cat(head, "subnetwork", Composition.NO_ABLATION, a, b));
+      Double ablA = acc.get(cat(head, "ablate", k.get(5), a, a));
+      if (subA == null || subB == null || ablA == null
+          || !acc.containsKey(cat(head, "subnetwork", Composition.NO_ABLATION, b, b))) {
+        return; // b is an eval subtask without a mask of its own in this group
+      }
+      double[] d = diffs.computeIfAbsent(List.of(k.get(0), k.get(1), k.get(2), k.get(5), a, b),
+          x -> new double[3]);
+      d[0] += Math.max(subA, chance) - Math.max(subB, chance);
+      d[1] += Math.max(v, chance) - Math.max(ablA, chance);
+      d[2]++;
+    });
+    diffs.forEach((k, d) -> sb.append(String.format(Locale.ROOT,
+        "| %s | %s | %s | %s | %s | %s | %d | %+.3f | %+.3f |%n", k.get(0), k.get(1), k.get(2),
+        k.get(3), k.get(4), k.get(5), (int) d[2], d[0] / d[2], d[1] / d[2])));
     return sb.toString();
+  }
+
+  private static List<String> cat(List<String> head, String... tail) {
+    List<String> k = new ArrayList<>(head);
+    k.addAll(List.of(tail));
+    return k;
+  }
+
+  private static int compareKeys(List<String> x, List<String> y) {
+    for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
+      int c = x.get(i).compareTo(y.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(x.size(), y.size());
+  }
+
+  private static String hpKey(Map<String, String> hp) {
+    return new TreeMap<>(hp).toString();
+  }
+
+  /**
+   * Per (method, hyperparameters): a label of the hyperparameters whose values differ among that
+   * method's grid points ({@code k=v, …} sorted by key), or "–" when the method has one grid
+   * point. (The lead merges this with the shared grid-point label of the summary.)
+   */
+  private static Map<String, String> gridLabels(List<Row> rows) {
+    Map<String, Map<String, java.util.Set<String>>> values = new TreeMap<>();
+    Map<String, Map<String, String>> points = new LinkedHashMap<>();
+    for (Row r : rows) {
+      Map<String, String> hp = new TreeMap<>(r.getJavaMap(2));
+      points.put(r.getString(0) + "|" + hpKey(hp), hp);
+      Map<String, java.util.Set<String>> v = values.computeIfAbsent(r.getString(0),
+          k -> new TreeMap<>());
+      hp.forEach((k, x) -> v.computeIfAbsent(k, q -> new java.util.TreeSet<>()).add(x));
+    }
+    Map<String, Integer> pointsOf = new TreeMap<>();
+    Map<String, Integer> pointsWith = new TreeMap<>(); // method|key -> grid points having key
+    points.forEach((key, hp) -> {
+      String method = key.substring(0, key.indexOf('|'));
+      pointsOf.merge(method, 1, Integer::sum);
+      hp.keySet().forEach(k -> pointsWith.merge(method + "|" + k, 1, Integer::sum));
+    });
+    Map<String, String> out = new LinkedHashMap<>();
+    points.forEach((key, hp) -> {
+      String method = key.substring(0, key.indexOf('|'));
+      StringBuilder l = new StringBuilder();
+      hp.forEach((k, x) -> {
+        if (values.get(method).get(k).size() > 1 || pointsWith.get(method + "|" + k)
+            < pointsOf.get(method)) {
+          l.append(l.length() == 0 ? "" : ", ").append(k).append('=').append(x);
+        }
+      });
+      out.put(key, l.length() == 0 ? "–" : l.toString());
+    });
+    return out;
   }
 }

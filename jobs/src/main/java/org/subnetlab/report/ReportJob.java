@@ -618,10 +618,21 @@ public final class ReportJob {
         "Set algebra on subtask masks, subroutine ablation and sparse-difference composition;"
             + " accuracy by evaluated subtask, mean over seeds; second line: random masks of the"
             + " same per-layer size.");
-    Map<List<String>, Stat[]> cells = Stat.group(table("composition").select("method",
-            "operation", "operands", "eval_subtask", "accuracy", "random_mean").collectAsList(),
+    // Ablation modes and the random-init control stay apart: "ablate[reinit] a", "[random-init]"
+    // (tables written before those columns existed hold zero ablation of the trained model).
+    Dataset<Row> comp = table("composition");
+    if (!Arrays.asList(comp.columns()).contains("ablation")) {
+      comp = comp.withColumn("base", org.apache.spark.sql.functions.lit("trained"))
+          .withColumn("ablation", org.apache.spark.sql.functions.lit("zero"));
+    }
+    Map<List<String>, Stat[]> cells = Stat.group(comp.select("method",
+            "operation", "operands", "eval_subtask", "accuracy", "random_mean", "base",
+            "ablation").collectAsList(),
         r -> Arrays.asList(r.getString(0), r.isNullAt(2) ? null
-            : r.getString(1) + " " + r.getString(2), r.getString(3)),
+            : r.getString(1) + (r.getString(7).equals("zero") || r.getString(7).equals("none")
+                ? "" : "[" + r.getString(7) + "]") + " " + r.getString(2)
+                + (r.getString(6).equals("trained") ? "" : " [" + r.getString(6) + "]"),
+            r.getString(3)),
         "accuracy", "random_mean");
     for (String method : new TreeSet<>(cells.keySet().stream().map(k -> k.get(0)).toList())) {
       Map<List<String>, Stat[]> rows = new LinkedHashMap<>();
