@@ -7,13 +7,26 @@ import org.subnetlab.model.MaskedObjective;
 import org.subnetlab.task.Dataset;
 
 /**
- * Differentiable weight masks of Csordás, van Steenkiste & Schmidhuber (ICLR 2021).
+ * Differentiable weight masks of Csordás, van Steenkiste & Schmidhuber (ICLR 2021), at the scale of
+ * their reference code (RobertCsordas/modules, {@code tasks/task.py} {@code train_step},
+ * {@code masked_model.py} {@code mask_loss}).
  *
  * <p>Logits l (one per parameter, initialised to {@code logit-init}); each step samples
- * {@code masks-per-batch} masks, mask j on its own slice of the batch: s = σ((l + z)/τ) with
- * z = log(u/(1−u)), u ~ U(0,1) — the logistic variable equal in law to −log(log U1 / log U2) of
- * the paper — and hard b = [s > 0.5] in the forward pass with the straight-through gradient
- * ∂b/∂s = 1. Loss = mean over masks of CE(θ ⊙ b) + α·Σ l. The final mask is [l > 0].
+ * {@code masks-per-batch} masks, mask j on its own slice S_j of the batch of B examples: s =
+ * σ((l + z)/τ) with z = log(u/(1−u)), u ~ U(0,1) — the logistic variable equal in law to
+ * −log(log U1 / log U2) of the paper — and hard b = [s > 0.5] in the forward pass with the
+ * straight-through gradient ∂b/∂s = 1. The loss of a step is
+ *
+ * <pre>
+ *   L = (1/B) Σ_j Σ_{x ∈ S_j} CE(x; θ ⊙ b_j)  +  (α/B) Σ_i l_i
+ * </pre>
+ *
+ * <p>the batch-mean cross-entropy (PyTorch's default {@code reduction='mean'} over the whole batch,
+ * each slice with its own mask) plus the sum of all logits times α divided by the batch size, as
+ * the reference code divides {@code mask_loss_weight · Σ l} by {@code batch_size}. So α is the
+ * reference code's {@code mask_loss_weight} (default 1e-4 there). Until issue 22 subnetlab's α
+ * weighed each logit against the mean CE without the division: α = α_old · B (e.g. the old default
+ * 5e-5 at B = 128 is α = 6.4e-3). The final mask is [l > 0].
  */
 public final class CsordasMethod implements MaskMethod {
   public static final String ID = "csordas";
@@ -65,24 +78,47 @@ public final class CsordasMethod implements MaskMethod {
     Scratch scratch = new Scratch(n);
     return TrainingLoop.run(
         logits, ctx.layout(), examples, steps, batchSize, learningRate, rng,
-        (step, rows, grad) -> {
-          Arrays.fill(grad, 0f);
-          // once per step, shared by every sample (the gate buffer is free until the first one)
-          expNegLogits(logits, scratch.expNegLogits, scratch.effective);
-          double ce = 0;
-          for (int j = 0; j < masksPerBatch; j++) {
-            int from = j * batchSize / masksPerBatch;
-            int to = (j + 1) * batchSize / masksPerBatch;
-            ce += slice(objective, theta, rng, Gate.HARD, examples, rows, from, to,
-                grad, 1.0 / masksPerBatch, scratch);
-          }
-          double reg = 0;
-          for (int i = 0; i < n; i++) {
-            grad[i] += (float) alpha;
-            reg += logits[i];
-          }
-          return ce / masksPerBatch + alpha * reg;
-        });
+        (step, rows, grad) ->
+            step(objective, theta, logits, examples, rows, rng, Gate.HARD, grad, scratch));
+  }
+
+  /**
+   * One step's loss L (see the class comment) for the batch {@code rows} with {@code gate}; writes
+   * ∂L/∂l into {@code grad} (straight-through with {@link Gate#HARD}).
+   */
+  double step(
+      MaskedObjective objective, float[] theta, float[] logits, Dataset examples, int[] rows,
+      SplittableRandom rng, Gate gate, float[] grad, Scratch scratch) {
+    Arrays.fill(grad, 0f);
+    // once per step, shared by every sample (the gate buffer is free until the first one)
+    expNegLogits(logits, scratch.expNegLogits, scratch.effective);
+    int b = rows.length;
+    double ce = 0;
+    for (int j = 0; j < masksPerBatch; j++) {
+      int from = j * b / masksPerBatch;
+      int to = (j + 1) * b / masksPerBatch;
+      double share = (double) (to - from) / b; // the slice's part of the batch mean
+      ce += share * slice(objective, theta, rng, gate, examples, rows, from, to, grad, share,
+          scratch);
+    }
+    return ce + penalty(logits, grad);
+  }
+
+  /** The weight of each logit in the loss: α / B (see the class comment). */
+  double penaltyPerLogit() {
+    return alpha / batchSize;
+  }
+
+  /** The penalty (α/B)·Σ l; adds its gradient α/B to every entry of {@code grad}. */
+  double penalty(float[] logits, float[] grad) {
+    double w = penaltyPerLogit();
+    float wf = (float) w;
+    double sum = 0;
+    for (int i = 0; i < logits.length; i++) {
+      grad[i] += wf;
+      sum += logits[i];
+    }
+    return w * sum;
   }
 
   /*

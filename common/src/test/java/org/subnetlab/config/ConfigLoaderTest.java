@@ -24,7 +24,7 @@ class ConfigLoaderTest {
     Settings s = ConfigLoader.load(conf(""), List.of());
     assertThat(s.task().modulus()).isEqualTo(16);
     assertThat(s.masks().methods()).containsExactly("csordas", "continuous-sparsification");
-    assertThat(s.masks().grid("csordas").get("alpha")).containsExactly(5e-5);
+    assertThat(s.masks().grid("csordas").get("alpha")).containsExactly(1e-4);
   }
 
   @Test

@@ -373,6 +373,103 @@ class MaskGradientTest {
     }
   }
 
+  /**
+   * A whole csordas step with the penalty on (α = 0.5, so α/B is as large as the CE gradient) and
+   * three masks on slices of 5, 5 and 6 of the 16 examples, soft gates: the analytic gradient of
+   * L = (1/B) Σ_batch CE + (α/B) Σ l equals finite differences of the same loss (same noise).
+   */
+  @Test
+  void csordasSoftStepWithPenaltyAndSeveralMasksMatchesFiniteDifferences() {
+    CsordasMethod cm = csordas(0.5, 3);
+    float[] logits = randomLogits(5);
+    int n = theta.length;
+    float[] grad = new float[n];
+    softStep(cm, logits, grad);
+    float[] fd = finiteDifferences(logits, p -> softStep(cm, p, new float[n]));
+    assertClose(grad, fd);
+    // the penalty alone: the soft step minus its loss at α = 0 is (α/B)·Σ l
+    double withPenalty = softStep(cm, logits, new float[n]);
+    double without = softStep(csordas(0.0, 3), logits, new float[n]);
+    double sum = 0;
+    for (float l : logits) {
+      sum += l;
+    }
+    assertThat(withPenalty - without)
+        .isCloseTo(0.5 / 16 * sum, org.assertj.core.api.Assertions.within(1e-9));
+  }
+
+  /**
+   * The hard step's loss and straight-through gradient against an independent computation in
+   * double precision from the same noise (the noise ratios {@code noiseRatios} draws from the same
+   * seed, mask after mask): per mask j on slice S_j, b_j = [l + z_j > 0], the loss
+   * Σ_j |S_j|/B · CE_j(θ ⊙ b_j) + (α/B) Σ l and the gradient
+   * Σ_j |S_j|/B · g_j · θ · s_j(1 − s_j)/τ + α/B, with g_j = ∂CE_j/∂θ_eff.
+   */
+  @Test
+  void csordasHardStepIsTheExpectedStraightThroughGradient() {
+    double alpha = 0.3;
+    int masks = 3;
+    double tau = 2.0;
+    CsordasMethod cm = csordas(alpha, masks);
+    float[] logits = randomLogits(9);
+    int n = theta.length;
+    float[] grad = new float[n];
+    double loss = cm.step(objective, theta, logits, data, rows, new SplittableRandom(10),
+        CsordasMethod.Gate.HARD, grad, new CsordasMethod.Scratch(n));
+
+    SplittableRandom noiseRng = new SplittableRandom(10);
+    int[] bounds = {0, 5, 10, 16};
+    double expectedLoss = 0;
+    double[] expected = new double[n];
+    int keptSomewhere = 0;
+    for (int j = 0; j < masks; j++) {
+      float[] r = new float[n];
+      cm.noiseRatios(noiseRng, r);
+      float[] eff = new float[n];
+      double[] s = new double[n];
+      for (int i = 0; i < n; i++) {
+        double z = -tau * Math.log(r[i]);
+        s[i] = 1 / (1 + Math.exp(-(logits[i] + z) / tau));
+        boolean b = logits[i] + z > 0;
+        eff[i] = b ? theta[i] : 0f;
+        keptSomewhere += b ? 1 : 0;
+      }
+      float[] g = new float[n];
+      double share = (bounds[j + 1] - bounds[j]) / 16.0;
+      expectedLoss += share * objective.lossAndGradient(eff, data, rows, bounds[j], bounds[j + 1],
+          g);
+      for (int i = 0; i < n; i++) {
+        expected[i] += share * g[i] * theta[i] * s[i] * (1 - s[i]) / tau;
+      }
+    }
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      expected[i] += alpha / 16;
+      sum += logits[i];
+    }
+    expectedLoss += alpha / 16 * sum;
+    assertThat(keptSomewhere).isBetween(masks, masks * n - masks);
+    assertThat(loss).isCloseTo(expectedLoss, org.assertj.core.api.Assertions.within(1e-6));
+    for (int i = 0; i < n; i++) {
+      assertThat((double) grad[i]).as("parameter %d", i)
+          .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-6));
+    }
+  }
+
+  private float[] randomLogits(long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    float[] logits = new float[theta.length];
+    for (int i = 0; i < logits.length; i++) {
+      logits[i] = (float) rng.nextGaussian();
+    }
+    return logits;
+  }
+
+  private double softStep(CsordasMethod cm, float[] logits, float[] grad) {
+    return cm.step(objective, theta, logits, data, rows, new SplittableRandom(5),
+        CsordasMethod.Gate.SOFT, grad, new CsordasMethod.Scratch(logits.length));
+  }
+
   private double softSlice(CsordasMethod cm, float[] logits, float[] grad) {
     CsordasMethod.Scratch scratch = new CsordasMethod.Scratch(logits.length);
     cm.expNegLogits(logits, scratch.expNegLogits, scratch.effective);
@@ -381,9 +478,13 @@ class MaskGradientTest {
   }
 
   private static CsordasMethod csordas() {
+    return csordas(0.0, 1);
+  }
+
+  private static CsordasMethod csordas(double alpha, int masksPerBatch) {
     return new CsordasMethod(Map.of(
-        "steps", 10.0, "batch-size", 16.0, "learning-rate", 0.1, "alpha", 0.0, "tau", 2.0,
-        "logit-init", 0.9, "masks-per-batch", 1.0));
+        "steps", 10.0, "batch-size", 16.0, "learning-rate", 0.1, "alpha", alpha, "tau", 2.0,
+        "logit-init", 0.9, "masks-per-batch", (double) masksPerBatch));
   }
 
   private interface Loss {

@@ -74,7 +74,7 @@ class PlantedBlocksTest {
       hp.put("top-k", 0.2);
       hp.put("per-layer", 0.0);
     } else if (method.equals("csordas")) {
-      hp.put("alpha", 1e-3);
+      hp.put("alpha", 1e-3 * 64); // 1e-3 per logit against the mean CE: alpha / batch-size
       hp.put("tau", 1.0);
       hp.put("logit-init", 0.9);
       hp.put("masks-per-batch", 4.0);
