@@ -26,16 +26,19 @@ final class PlantedTruth {
   /** Input columns of conf/planted-table.conf: a0..a3, b0..b3, n0..n3, task_a, task_b. */
   static final int N_IN = 14;
 
-  /** Which input columns each subtask's label reads; the rest are noise or indicator. */
-  static final Map<String, int[]> OWN = Map.of("a", new int[] {0, 1, 2, 3},
+  /** Which input columns each subtask's label reads. */
+  static final Map<String, int[]> FEATURES = Map.of("a", new int[] {0, 1, 2, 3},
       "b", new int[] {4, 5, 6, 7});
+  /** Each subtask's indicator column (1 on its rows, 0 on the other subtask's). */
+  static final Map<String, int[]> INDICATOR = Map.of("a", new int[] {12}, "b", new int[] {13});
+  /** Columns no label reads. */
   static final int[] NOISE = {8, 9, 10, 11};
-  static final int[] INDICATOR = {12, 13};
 
   /** One mask's measured figures. */
   record Figures(String runId, String method, String gridPoint, String subtask, int seed,
-      long kept, long params, long firstKept, double own, double other, double noise,
-      double indicator, double subnetworkAccuracy, double fullAccuracy, byte[][] bits) {
+      long kept, long params, long firstKept, double ownFeatures, double ownIndicator,
+      double otherFeatures, double otherIndicator, double noise, double subnetworkAccuracy,
+      double fullAccuracy, byte[][] bits) {
     double density() {
       return (double) kept / params;
     }
@@ -44,13 +47,24 @@ final class PlantedTruth {
       return subnetworkAccuracy / fullAccuracy;
     }
 
-    /** Own share among the kept first-layer weights that read a feature (indicator excluded). */
-    double ownOfFeatures() {
-      return own / (own + other + noise);
+    /** Share of the kept first-layer weights that read the subtask's own input columns. */
+    double own() {
+      return ownFeatures + ownIndicator;
     }
 
+    /** Share of the kept first-layer weights that read the other subtask's input columns. */
+    double other() {
+      return otherFeatures + otherIndicator;
+    }
+
+    /** The own share among the kept first-layer weights that read a feature (no indicator). */
+    double ownOfFeatures() {
+      return ownFeatures / (ownFeatures + otherFeatures + noise);
+    }
+
+    /** The other subtask's share among the kept first-layer weights that read a feature. */
     double otherOfFeatures() {
-      return other / (own + other + noise);
+      return otherFeatures / (ownFeatures + otherFeatures + noise);
     }
   }
 
@@ -101,13 +115,16 @@ final class PlantedTruth {
       for (long c : perColumn) {
         firstKept += c;
       }
-      int[] own = OWN.get(subtask);
-      int[] other = OWN.get(subtask.equals("a") ? "b" : "a");
+      String other = subtask.equals("a") ? "b" : "a";
+      boolean planted = FEATURES.containsKey(subtask); // shares mean nothing on other tasks
       all.add(new Figures(e.getKey(), first.getString(1), gridPoint(first.getMap(4)), subtask,
-          ((Number) first.get(3)).intValue(), kept, params, firstKept, share(perColumn, own, firstKept),
-          share(perColumn, other, firstKept), share(perColumn, NOISE, firstKept),
-          share(perColumn, INDICATOR, firstKept), subnet.get(e.getKey()),
-          full.get(e.getKey()), bits));
+          ((Number) first.get(3)).intValue(), kept, params, firstKept,
+          planted ? share(perColumn, FEATURES.get(subtask), firstKept) : Double.NaN,
+          planted ? share(perColumn, INDICATOR.get(subtask), firstKept) : Double.NaN,
+          planted ? share(perColumn, FEATURES.get(other), firstKept) : Double.NaN,
+          planted ? share(perColumn, INDICATOR.get(other), firstKept) : Double.NaN,
+          planted ? share(perColumn, NOISE, firstKept) : Double.NaN,
+          subnet.get(e.getKey()), full.get(e.getKey()), bits));
     }
     return all;
   }
@@ -123,7 +140,7 @@ final class PlantedTruth {
   private static String gridPoint(scala.collection.Map<Object, Object> hp) {
     Map<String, String> m = new TreeMap<>();
     JavaConverters.mapAsJavaMap(hp).forEach((k, v) -> {
-      if (k.equals("alpha") || k.equals("lambda")) {
+      if (k.equals("alpha") || k.equals("lambda") || k.equals("steps")) {
         m.put((String) k, (String) v);
       }
     });
@@ -168,7 +185,8 @@ final class PlantedTruth {
   /** The Jaccard between the other subtask's mask of the same method, grid point and seed. */
   static Double jaccardWithOtherSubtask(List<Figures> all, Figures f) {
     for (Figures g : all) {
-      if (!g.subtask().equals(f.subtask()) && g.method().equals(f.method())
+      if (FEATURES.containsKey(f.subtask()) && !g.subtask().equals(f.subtask())
+          && g.method().equals(f.method())
           && g.gridPoint().equals(f.gridPoint()) && g.seed() == f.seed()) {
         return jaccard(f, g);
       }
@@ -185,7 +203,8 @@ final class PlantedTruth {
           .compareTo(y.method() + y.gridPoint() + y.subtask() + y.seed()));
       Map<String, Figures> selected = selectSparsestWithinTolerance(all, tolerance);
       System.out.println("| method | grid point | subtask | seed | density | own | other | noise"
-          + " | indicator | own of features | subnet acc | full acc | rel | Jaccard a-b | selected |");
+          + " | own indicator | own of features | subnet acc | full acc | rel | Jaccard a-b"
+          + " | selected |");
       System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
       for (Figures f : all) {
         Double j = jaccardWithOtherSubtask(all, f);
@@ -193,7 +212,7 @@ final class PlantedTruth {
             "| %s | %s | %s | %d | %.4f | %.3f | %.3f | %.3f | %.3f | %.3f | %.4f | %.4f | %.3f"
                 + " | %s | %s |",
             f.method(), f.gridPoint(), f.subtask(), f.seed(), f.density(), f.own(), f.other(),
-            f.noise(), f.indicator(), f.ownOfFeatures(), f.subnetworkAccuracy(),
+            f.noise(), f.ownIndicator(), f.ownOfFeatures(), f.subnetworkAccuracy(),
             f.fullAccuracy(), f.relativeAccuracy(),
             j == null ? "-" : String.format(Locale.ROOT, "%.3f", j),
             selected.containsValue(f) ? "yes" : ""));
