@@ -111,12 +111,26 @@ final class Keys {
     return List.copyOf(out);
   }
 
-  /** One number or a non-empty list of numbers, each passing {@code check} (the rule's text). */
+  /** One number or a non-empty list of numbers, each in {@code range}. */
   static List<Double> sweepValues(Config c, String path, Range range) {
-    String rule = "must be a number or a non-empty list of numbers, each " + range;
+    return sweepValues(c, path, range, null);
+  }
+
+  /**
+   * One number, a non-empty list of numbers, each in {@code range}, or — when {@code auto} is not
+   * null — the string {@code auto}, which stands for the list {@code auto} (validated like a list
+   * written out, so both give the same runs).
+   */
+  static List<Double> sweepValues(Config c, String path, Range range, List<Double> auto) {
+    String rule = auto == null
+        ? "must be a number or a non-empty list of numbers, each " + range
+        : "must be a number, a non-empty list of numbers, each " + range + ", or \"auto\" (= "
+            + auto + ")";
     ConfigValue v = c.getValue(path);
     List<Double> out;
-    if (v.valueType() == ConfigValueType.NUMBER) {
+    if (auto != null && v.valueType() == ConfigValueType.STRING && "auto".equals(v.unwrapped())) {
+      out = auto;
+    } else if (v.valueType() == ConfigValueType.NUMBER) {
       out = List.of(((Number) v.unwrapped()).doubleValue());
     } else {
       out = numberList(c, path, rule);

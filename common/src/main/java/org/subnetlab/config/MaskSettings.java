@@ -15,6 +15,23 @@ public final class MaskSettings {
   /** Hyperparameters of each method with their allowed ranges, in reference.conf order. */
   public static final Map<String, Map<String, Range>> METHOD_KEYS = methodKeys();
 
+  /**
+   * The regularisation path that {@code masks.<method>.<key> = auto} stands for, per method and
+   * key (documented in reference.conf and docs/methods.md): geometric, from the dense end to well
+   * past the point where subnetworks lose accuracy, so that the selection of the sparsest mask
+   * within tolerance has both sides of the trade-off to choose from.
+   * <ul>
+   *   <li>csordas alpha: 1e-4 × 10^(k/2), k = 0 … 6 (1e-4 … 0.1 by factors of √10: from the
+   *   reference code's weight, tuned for 20000-step runs on 800–2000-unit networks and nearly dense
+   *   in 1500 steps on the demo MLP, to past the collapse of its subnetworks);
+   *   <li>continuous-sparsification lambda: 5e-5 × 10^(k/2), k = −1 … 4 (default/√10 to
+   *   default × 100 by factors of √10);
+   *   <li>lt-sft and magnitude top-k: fractions 10^(−k/2), k = 1 … 6 (0.316 … 0.001);
+   *   <li>lottery-ticket rounds: 1 … 6 (at p = 0.5, hidden-layer densities 0.5 … 0.016).
+   * </ul>
+   */
+  public static final Map<String, Map<String, List<Double>>> AUTO_PATHS = autoPaths();
+
   private final List<String> methods;
   private final List<String> subtasks;
   private final List<Long> seeds;
@@ -34,7 +51,8 @@ public final class MaskSettings {
       Map<String, List<Double>> grid = new LinkedHashMap<>();
       for (Map.Entry<String, Range> k : m.getValue().entrySet()) {
         String path = "masks." + m.getKey() + "." + k.getKey();
-        grid.put(k.getKey(), Keys.sweepValues(c, path, k.getValue()));
+        List<Double> auto = AUTO_PATHS.getOrDefault(m.getKey(), Map.of()).get(k.getKey());
+        grid.put(k.getKey(), Keys.sweepValues(c, path, k.getValue(), auto));
       }
       grids.put(m.getKey(), grid);
     }
@@ -97,6 +115,31 @@ public final class MaskSettings {
     }
   }
 
+  private static Map<String, Map<String, List<Double>>> autoPaths() {
+    Map<String, Map<String, List<Double>>> all = new LinkedHashMap<>();
+    all.put("csordas", Map.of("alpha", halfDecades(1e-4, 0, 6)));
+    all.put("continuous-sparsification", Map.of("lambda", halfDecades(5e-5, -1, 4)));
+    List<Double> fractions = halfDecades(1.0, -6, -1);
+    java.util.Collections.reverse(fractions);
+    all.put("lt-sft", Map.of("top-k", List.copyOf(fractions)));
+    all.put("magnitude", Map.of("top-k", List.copyOf(fractions)));
+    all.put("lottery-ticket", Map.of("rounds", List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0)));
+    return all;
+  }
+
+  /**
+   * centre × 10^(k/2) for k = from … to, rounded to 3 significant digits (the values a user would
+   * write, so that {@code auto} and its list written out give the same run ids).
+   */
+  static List<Double> halfDecades(double centre, int from, int to) {
+    List<Double> out = new ArrayList<>();
+    for (int k = from; k <= to; k++) {
+      double v = centre * Math.pow(10, k / 2.0);
+      out.add(Double.parseDouble(String.format(java.util.Locale.ROOT, "%.3g", v)));
+    }
+    return out;
+  }
+
   private static Map<String, Map<String, Range>> methodKeys() {
     Map<String, Map<String, Range>> all = new LinkedHashMap<>();
     Map<String, Range> cs = new LinkedHashMap<>();
@@ -105,6 +148,7 @@ public final class MaskSettings {
     cs.put("tau", Range.real(0, true, 100));
     cs.put("logit-init", Range.real(-20, false, 20));
     cs.put("masks-per-batch", Range.integer(1, 64));
+    cs.put("mask-biases", Range.integer(0, 1));
     all.put("csordas", cs);
     Map<String, Range> sp = new LinkedHashMap<>();
     common(sp);
@@ -112,6 +156,7 @@ public final class MaskSettings {
     sp.put("beta-start", Range.real(0, true, 10_000));
     sp.put("beta-end", Range.real(0, true, 10_000));
     sp.put("mask-init", Range.real(-20, false, 20));
+    sp.put("mask-biases", Range.integer(0, 1));
     all.put("continuous-sparsification", sp);
     Map<String, Range> lt = new LinkedHashMap<>();
     common(lt);
@@ -119,15 +164,19 @@ public final class MaskSettings {
     lt.put("top-k", Range.real(0, true, 1e9));
     lt.put("per-layer", Range.integer(0, 1));
     lt.put("from-initial", Range.integer(0, 1));
+    lt.put("mask-biases", Range.integer(0, 1));
     all.put("lt-sft", lt);
     Map<String, Range> mag = new LinkedHashMap<>();
     mag.put("top-k", Range.real(0, true, 1e9));
     mag.put("per-layer", Range.integer(0, 1));
+    mag.put("mask-biases", Range.integer(0, 1));
     all.put("magnitude", mag);
     Map<String, Range> lth = new LinkedHashMap<>();
     common(lth);
     lth.put("rounds", Range.integer(1, 100));
     lth.put("prune-fraction", Range.real(0, true, 0.99));
+    lth.put("output-prune-ratio", Range.real(0, false, 1));
+    lth.put("mask-biases", Range.integer(0, 1));
     all.put("lottery-ticket", lth);
     return all;
   }

@@ -14,6 +14,10 @@ import org.subnetlab.task.Dataset;
  * θ ⊙ σ(β m); loss = CE + λ·Σ σ(β m) (the L1 norm of the non-negative gates); β grows
  * geometrically from {@code beta-start} at the first step to {@code beta-end} at the last. The
  * final mask is the Heaviside H(m) = [m > 0].
+ *
+ * <p>With {@code mask-biases = 0} (the default, as in Lepori et al.'s code, whose masked linear
+ * layer gates only the weight matrix: {@code CVR/models/decisionMLP.py}, {@code L0UnstructuredLinear})
+ * the biases are not gated: factor 1, gradient 0, outside the L1 sum, kept in the final mask.
  */
 public final class ContinuousSparsification implements MaskMethod {
   public static final String ID = "continuous-sparsification";
@@ -25,6 +29,10 @@ public final class ContinuousSparsification implements MaskMethod {
   private final double betaStart;
   private final double betaEnd;
   private final double maskInit;
+  private final boolean maskBiases;
+
+  /** Lepori et al.'s masked layers gate weights only (see the class comment). */
+  static final boolean MASK_BIASES_DEFAULT = false;
 
   public ContinuousSparsification(Map<String, Double> hp) {
     this.steps = hp.get("steps").intValue();
@@ -34,6 +42,7 @@ public final class ContinuousSparsification implements MaskMethod {
     this.betaStart = hp.get("beta-start");
     this.betaEnd = hp.get("beta-end");
     this.maskInit = hp.get("mask-init");
+    this.maskBiases = Maskable.maskBiases(hp, MASK_BIASES_DEFAULT);
   }
 
   @Override
@@ -64,21 +73,38 @@ public final class ContinuousSparsification implements MaskMethod {
     Arrays.fill(m, (float) maskInit);
     float[] eff = new float[theta.length];
     float[] g = new float[theta.length];
+    boolean[] maskable = Maskable.of(ctx.layout(), maskBiases);
+    int[] fixed = Maskable.fixed(maskable);
     return TrainingLoop.run(
-        m, ctx.layout(), examples, steps, batchSize, learningRate, rng,
+        m, ctx.layout(), maskable, examples, steps, batchSize, learningRate, rng,
         (step, rows, grad) ->
             objective(objective, theta, m, beta(step), examples, rows, 0, rows.length, grad, eff,
-                g));
+                g, fixed));
   }
 
-  /** CE + λ Σσ(βm) on rows[from, to); writes its gradient w.r.t. m into {@code grad}. */
+  /** The objective below with every parameter masked. */
   double objective(
       MaskedObjective objective, float[] theta, float[] m, double beta, Dataset examples,
       int[] rows, int from, int to, float[] grad, float[] eff, float[] g) {
+    return objective(objective, theta, m, beta, examples, rows, from, to, grad, eff, g,
+        new int[0]);
+  }
+
+  /**
+   * CE + λ Σσ(βm) on rows[from, to); writes its gradient w.r.t. m into {@code grad}. The
+   * parameters {@code fixed} are not masked: factor 1 (e^{−βm} set to 0 gives σ = 1 exactly),
+   * gradient 0, and left out of the L1 sum.
+   */
+  double objective(
+      MaskedObjective objective, float[] theta, float[] m, double beta, Dataset examples,
+      int[] rows, int from, int to, float[] grad, float[] eff, float[] g, int[] fixed) {
     float b = (float) beta;
     int n = theta.length;
     FloatExp.scaled(m, -b, eff, grad, n); // e^{−βm} into eff (grad as scratch): both rewritten below
-    double l1 = 0;
+    for (int i : fixed) {
+      eff[i] = 0f;
+    }
+    double l1 = -fixed.length; // each fixed gate adds exactly 1 below
     for (int i = 0; i < n; i++) {
       float sg = 1f / (1f + eff[i]);
       l1 += sg;

@@ -27,6 +27,11 @@ import org.subnetlab.task.Dataset;
  * reference code's {@code mask_loss_weight} (default 1e-4 there). Until issue 22 subnetlab's α
  * weighed each logit against the mean CE without the division: α = α_old · B (e.g. the old default
  * 5e-5 at B = 128 is α = 6.4e-3). The final mask is [l > 0].
+ *
+ * <p>With {@code mask-biases = 0} (the default, as the reference code's feed-forward add/mul and
+ * tuple experiments, {@code bias_no_mask = 1} in {@code sweeps/addmul_feedforward*.yaml} and
+ * {@code sweeps/tuple_feedforward*.yaml}) the biases have no logit that matters: their gate is 1 in
+ * every sample, their gradient 0, they are left out of Σ l and kept in the final mask.
  */
 public final class CsordasMethod implements MaskMethod {
   public static final String ID = "csordas";
@@ -41,6 +46,10 @@ public final class CsordasMethod implements MaskMethod {
   private final double tau;
   private final double logitInit;
   private final int masksPerBatch;
+  private final boolean maskBiases;
+
+  /** The reference code's feed-forward experiments do not mask biases (see the class comment). */
+  static final boolean MASK_BIASES_DEFAULT = false;
 
   public CsordasMethod(Map<String, Double> hp) {
     this.steps = hp.get("steps").intValue();
@@ -50,6 +59,7 @@ public final class CsordasMethod implements MaskMethod {
     this.tau = hp.get("tau");
     this.logitInit = hp.get("logit-init");
     this.masksPerBatch = hp.get("masks-per-batch").intValue();
+    this.maskBiases = Maskable.maskBiases(hp, MASK_BIASES_DEFAULT);
   }
 
   @Override
@@ -75,16 +85,19 @@ public final class CsordasMethod implements MaskMethod {
     int n = theta.length;
     float[] logits = new float[n];
     Arrays.fill(logits, (float) logitInit);
-    Scratch scratch = new Scratch(n);
+    boolean[] maskable = Maskable.of(ctx.layout(), maskBiases);
+    Scratch scratch = new Scratch(n, Maskable.fixed(maskable));
     return TrainingLoop.run(
-        logits, ctx.layout(), examples, steps, batchSize, learningRate, rng,
+        logits, ctx.layout(), maskable, examples, steps, batchSize, learningRate, rng,
         (step, rows, grad) ->
             step(objective, theta, logits, examples, rows, rng, Gate.HARD, grad, scratch));
   }
 
   /**
    * One step's loss L (see the class comment) for the batch {@code rows} with {@code gate}; writes
-   * ∂L/∂l into {@code grad} (straight-through with {@link Gate#HARD}).
+   * ∂L/∂l into {@code grad} (straight-through with {@link Gate#HARD}). The parameters
+   * {@code scratch.fixed} are not masked: gate 1 (q = 0 gives s = 1 exactly), gradient 0, no
+   * penalty.
    */
   double step(
       MaskedObjective objective, float[] theta, float[] logits, Dataset examples, int[] rows,
@@ -92,6 +105,9 @@ public final class CsordasMethod implements MaskMethod {
     Arrays.fill(grad, 0f);
     // once per step, shared by every sample (the gate buffer is free until the first one)
     expNegLogits(logits, scratch.expNegLogits, scratch.effective);
+    for (int i : scratch.fixed) {
+      scratch.expNegLogits[i] = 0f;
+    }
     int b = rows.length;
     double ce = 0;
     for (int j = 0; j < masksPerBatch; j++) {
@@ -101,7 +117,7 @@ public final class CsordasMethod implements MaskMethod {
       ce += share * slice(objective, theta, rng, gate, examples, rows, from, to, grad, share,
           scratch);
     }
-    return ce + penalty(logits, grad);
+    return ce + penalty(logits, grad, scratch.fixed);
   }
 
   /** The weight of each logit in the loss: α / B (see the class comment). */
@@ -109,14 +125,21 @@ public final class CsordasMethod implements MaskMethod {
     return alpha / batchSize;
   }
 
-  /** The penalty (α/B)·Σ l; adds its gradient α/B to every entry of {@code grad}. */
-  double penalty(float[] logits, float[] grad) {
+  /**
+   * The penalty (α/B)·Σ l over the masked logits; adds its gradient α/B to their entries of
+   * {@code grad} and sets the entries of the {@code fixed} (unmasked) ones to 0.
+   */
+  double penalty(float[] logits, float[] grad, int[] fixed) {
     double w = penaltyPerLogit();
     float wf = (float) w;
     double sum = 0;
     for (int i = 0; i < logits.length; i++) {
       grad[i] += wf;
       sum += logits[i];
+    }
+    for (int i : fixed) {
+      grad[i] = 0f;
+      sum -= logits[i];
     }
     return w * sum;
   }
@@ -173,8 +196,15 @@ public final class CsordasMethod implements MaskMethod {
     /** weight · θ · ∂s/∂l of the current sample: the chain-rule factor of ∂CE/∂θ_eff. */
     final float[] chain;
     final float[] expNegLogits;
+    /** The parameters that are not masked (see {@link Maskable#fixed}). */
+    final int[] fixed;
 
     Scratch(int n) {
+      this(n, new int[0]);
+    }
+
+    Scratch(int n, int[] fixed) {
+      this.fixed = fixed;
       effective = new float[n];
       gradient = new float[n];
       chain = new float[n];

@@ -1,21 +1,35 @@
 package org.subnetlab.mask;
 
 import java.util.Map;
+import org.subnetlab.model.ParamLayout;
 
 /**
  * Lottery tickets by iterative magnitude pruning with rewinding (Frankle & Carbin, ICLR 2019).
  *
  * <p>Start from the initial weights θ_init with every weight kept. Each of R rounds trains the kept
- * weights on the subtask for {@code steps} Adam steps, then, in each weight matrix ({@code *_W}),
- * keeps the round((1 − p)^r · n) largest |θ| among the weights still kept (r = round number, n = the
- * matrix size), and rewinds the kept weights to θ_init. Biases are never pruned (as in the paper).
- * The mask of the last round is the ticket.
+ * weights on the subtask for {@code steps} Adam steps, then, in each weight matrix, keeps the
+ * round((1 − p_l)^r · n) largest |θ| among the weights still kept (r = round number, n = the
+ * matrix size), and rewinds the kept weights to θ_init. The mask of the last round is the ticket.
+ * p_l is {@code prune-fraction} for every layer but the output layer, whose rate is
+ * {@code output-prune-ratio} × {@code prune-fraction}: 0.5 by default, as the paper prunes
+ * "connections to output" at half the rate of the other layers (sec. 2, fig. 2; e.g. 20 % per round
+ * for Lenet's hidden layers, 10 % for its output layer). The output layer is the one whose
+ * blocks share the name prefix of the last parameter block ({@code 2_W}, {@code 2_b} of a
+ * two-hidden-layer MLP). Biases are never pruned with {@code mask-biases = 0} (the default, as in
+ * the paper); with 1 each bias vector is pruned like its layer's matrix, at that layer's rate.
  */
 public final class LotteryTicketMethod implements MaskMethod {
   public static final String ID = "lottery-ticket";
 
+  /** The paper prunes the output layer at half the rate. */
+  static final double OUTPUT_PRUNE_RATIO_DEFAULT = 0.5;
+  /** The paper never prunes biases. */
+  static final boolean MASK_BIASES_DEFAULT = false;
+
   private final int rounds;
   private final double pruneFraction;
+  private final double outputPruneRatio;
+  private final boolean maskBiases;
   private final int steps;
   private final int batchSize;
   private final double learningRate;
@@ -23,6 +37,8 @@ public final class LotteryTicketMethod implements MaskMethod {
   public LotteryTicketMethod(Map<String, Double> hp) {
     this.rounds = hp.get("rounds").intValue();
     this.pruneFraction = hp.get("prune-fraction");
+    this.outputPruneRatio = hp.getOrDefault("output-prune-ratio", OUTPUT_PRUNE_RATIO_DEFAULT);
+    this.maskBiases = Maskable.maskBiases(hp, MASK_BIASES_DEFAULT);
     this.steps = hp.get("steps").intValue();
     this.batchSize = hp.get("batch-size").intValue();
     this.learningRate = hp.get("learning-rate");
@@ -43,18 +59,34 @@ public final class LotteryTicketMethod implements MaskMethod {
     return (int) Math.round(Math.pow(1 - pruneFraction, round) * n);
   }
 
+  /** Per parameter block: is it part of the output layer (the prefix of the last block's name). */
+  static boolean[] outputBlocks(ParamLayout layout) {
+    boolean[] out = new boolean[layout.layers()];
+    if (layout.layers() == 0) {
+      return out;
+    }
+    String last = prefix(layout.name(layout.layers() - 1));
+    for (int l = 0; l < out.length; l++) {
+      out[l] = prefix(layout.name(l)).equals(last);
+    }
+    return out;
+  }
+
+  private static String prefix(String block) {
+    int u = block.lastIndexOf('_');
+    return u < 0 ? block : block.substring(0, u);
+  }
+
   @Override
   public MaskTrainingResult train(MaskContext ctx) {
     if (ctx.initialTheta() == null) {
       throw new IllegalStateException("lottery-ticket needs the model's initial weights");
     }
-    boolean[] weights = TopK.weightsOnly(ctx.layout());
-    float[] biasBits = new float[weights.length];
-    for (int i = 0; i < weights.length; i++) {
-      biasBits[i] = weights[i] ? 0f : 1f;
-    }
-    Mask biases = Mask.positive(ctx.layout(), biasBits);
-    Mask mask = Mask.full(ctx.layout());
+    ParamLayout layout = ctx.layout();
+    boolean[] prunable = Maskable.of(layout, maskBiases);
+    Mask fixed = Maskable.fixedMask(layout, prunable);
+    boolean[] output = outputBlocks(layout);
+    Mask mask = Mask.full(layout);
     float[] losses = new float[rounds * steps];
     float[] densities = new float[rounds * steps];
     float[] start = new float[ctx.theta().length];
@@ -69,11 +101,19 @@ public final class LotteryTicketMethod implements MaskMethod {
       boolean[] candidates = new boolean[start.length];
       for (int i = 0; i < score.length; i++) {
         score[i] = Math.abs(tuned.params()[i]);
-        candidates[i] = weights[i] && kept[i];
+        candidates[i] = prunable[i] && kept[i];
       }
       final int round = r;
-      Mask next = TopK.select(ctx.layout(), score, candidates, TopK.Scope.PER_LAYER,
-          (size, n) -> keptAfter(round, pruneFraction, size), TopK.Others.DROP).or(biases);
+      Mask next = fixed;
+      for (int l = 0; l < layout.layers(); l++) {
+        double p = output[l] ? pruneFraction * outputPruneRatio : pruneFraction;
+        boolean[] inLayer = new boolean[start.length];
+        for (int i = layout.offset(l); i < layout.offset(l) + layout.size(l); i++) {
+          inLayer[i] = candidates[i];
+        }
+        next = next.or(TopK.select(layout, score, inLayer, TopK.Scope.PER_LAYER,
+            (size, n) -> keptAfter(round, p, size), TopK.Others.DROP));
+      }
       double density = (double) next.kept() / start.length;
       java.util.Arrays.fill(densities, (r - 1) * steps, r * steps, (float) density);
       mask = next;

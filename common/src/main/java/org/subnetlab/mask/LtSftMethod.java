@@ -11,6 +11,12 @@ import java.util.Map;
  * θ² = θ⁰ + Δ with Δ zero outside the mask. Δ is stored with the mask, so θ⁰ + Δ can be rebuilt and
  * composed (θ⁰ + Δ_a + Δ_b). θ⁰ is the trained base model, or with {@code from-initial = 1} its
  * initial weights (Δ then learns the subtask from scratch).
+ *
+ * <p>With {@code mask-biases = 1} (the default: the reference code, cambridgeltl/composable-sft
+ * {@code src/sft/trainer.py}, makes every parameter maskable unless told otherwise) the biases
+ * compete for the top-K like the weights; with 0 they are outside the selection, always in the
+ * mask and so fine-tuned densely in phase 2 — what the reference code does with parameters that
+ * are not in {@code maskable_params} — and K counts the weights only.
  */
 public final class LtSftMethod implements MaskMethod {
   public static final String ID = "lt-sft";
@@ -22,6 +28,10 @@ public final class LtSftMethod implements MaskMethod {
   private final double topK;
   private final TopK.Scope scope;
   private final boolean fromInitial;
+  private final boolean maskBiases;
+
+  /** composable-sft makes every parameter maskable by default. */
+  static final boolean MASK_BIASES_DEFAULT = true;
 
   public LtSftMethod(Map<String, Double> hp) {
     this.steps = hp.get("steps").intValue();
@@ -31,6 +41,7 @@ public final class LtSftMethod implements MaskMethod {
     this.topK = hp.get("top-k");
     this.scope = TopK.Scope.of(hp);
     this.fromInitial = hp.getOrDefault("from-initial", 0.0) == 1.0;
+    this.maskBiases = Maskable.maskBiases(hp, MASK_BIASES_DEFAULT);
   }
 
   @Override
@@ -52,8 +63,8 @@ public final class LtSftMethod implements MaskMethod {
     for (int i = 0; i < change.length; i++) {
       change[i] = Math.abs(dense.params()[i] - theta0[i]);
     }
-    Mask mask = TopK.select(ctx.layout(), change, TopK.all(ctx.layout()), scope,
-        (size, n) -> TopK.count(topK, n), TopK.Others.DROP);
+    Mask mask = TopK.select(ctx.layout(), change, Maskable.of(ctx.layout(), maskBiases), scope,
+        (size, n) -> TopK.count(topK, n), TopK.Others.KEEP);
     FineTuner.Tuned sparse =
         FineTuner.train(ctx, theta0, TopK.kept(mask), sparseSteps, batchSize, learningRate,
             FineTuner.Optimizer.SGD);

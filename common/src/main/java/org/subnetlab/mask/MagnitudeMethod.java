@@ -5,16 +5,23 @@ import java.util.Map;
 /**
  * One-shot magnitude pruning (the baseline of Frankle & Carbin, ICLR 2019): keep the top-K
  * parameters by |θ|, over the whole model or per layer. No training; ties go to the lower index.
+ * With {@code mask-biases = 0} (the default: Frankle & Carbin prune weights, never biases) the
+ * biases are kept and K counts the weights only (a fraction K is of the weights).
  */
 public final class MagnitudeMethod implements MaskMethod {
   public static final String ID = "magnitude";
 
   private final double topK;
   private final TopK.Scope scope;
+  private final boolean maskBiases;
+
+  /** Frankle & Carbin prune weights only. */
+  static final boolean MASK_BIASES_DEFAULT = false;
 
   public MagnitudeMethod(Map<String, Double> hp) {
     this.topK = hp.get("top-k");
     this.scope = TopK.Scope.of(hp);
+    this.maskBiases = Maskable.maskBiases(hp, MASK_BIASES_DEFAULT);
   }
 
   @Override
@@ -29,8 +36,8 @@ public final class MagnitudeMethod implements MaskMethod {
     for (int i = 0; i < theta.length; i++) {
       score[i] = Math.abs(theta[i]);
     }
-    Mask mask = TopK.select(ctx.layout(), score, TopK.all(ctx.layout()), scope,
-        (size, n) -> TopK.count(topK, n), TopK.Others.DROP);
+    Mask mask = TopK.select(ctx.layout(), score, Maskable.of(ctx.layout(), maskBiases), scope,
+        (size, n) -> TopK.count(topK, n), TopK.Others.KEEP);
     return new MaskTrainingResult(mask, 0, Double.NaN, new float[0], new float[0]);
   }
 }

@@ -13,9 +13,14 @@ final class TrainingLoop {
 
   private TrainingLoop() {}
 
+  /**
+   * Trains {@code scores} with Adam; the mask is [score > 0], plus every parameter that
+   * {@code maskable} (null = all) says the method does not mask — kept, and counted as kept in the
+   * per-step densities.
+   */
   static MaskTrainingResult run(
-      float[] scores, ParamLayout layout, Dataset examples, int steps, int batchSize,
-      double learningRate, SplittableRandom rng, Step step) {
+      float[] scores, ParamLayout layout, boolean[] maskable, Dataset examples, int steps,
+      int batchSize, double learningRate, SplittableRandom rng, Step step) {
     if (examples.size() == 0) {
       throw new IllegalArgumentException("no training examples for this subtask");
     }
@@ -31,13 +36,16 @@ final class TrainingLoop {
       losses[s] = (float) step.apply(s, rows, grad);
       adam.step(scores, grad);
       int kept = 0;
-      for (float v : scores) {
-        kept += v > 0f ? 1 : 0;
+      for (int i = 0; i < scores.length; i++) {
+        kept += scores[i] > 0f || (maskable != null && !maskable[i]) ? 1 : 0;
       }
       densities[s] = (float) kept / scores.length;
     }
-    return new MaskTrainingResult(
-        Mask.positive(layout, scores), steps, tailMean(losses), losses, densities);
+    Mask mask = Mask.positive(layout, scores);
+    if (maskable != null) {
+      mask = mask.or(Maskable.fixedMask(layout, maskable));
+    }
+    return new MaskTrainingResult(mask, steps, tailMean(losses), losses, densities);
   }
 
   /** Mean of the last tenth (at least one) of the per-step losses: a run's final loss. */

@@ -38,8 +38,10 @@ public final class SweepGrid {
 
   /**
    * The matched-density runs: for each finished run of the reference method, each matched method
-   * at each of its grid points, with top-k set to the reference mask's kept count (global) and
-   * {@code matched = 1}. {@code keptByRun} holds the kept count of the reference runs known so far.
+   * at each of its grid points, with top-k set to the reference mask's kept count (global),
+   * {@code mask-biases = 1} (the top-K is taken over every parameter, so the matched mask keeps
+   * exactly as many as the reference mask, whose kept count includes any biases it does not mask)
+   * and {@code matched = 1}. {@code keptByRun} holds the kept count of the reference runs known so far.
    */
   public static List<RunSpec> matched(
       Settings s, List<RunSpec> base, java.util.Map<String, Long> keptByRun) {
@@ -58,6 +60,7 @@ public final class SweepGrid {
           Map<String, Double> m = new java.util.LinkedHashMap<>(hp);
           m.put("top-k", kept.doubleValue());
           m.put("per-layer", 0.0);
+          m.put("mask-biases", 1.0);
           m.put("matched", 1.0);
           RunSpec spec = RunSpec.of(method, r.subtask(), r.seed(), r.globalSeed(), m,
               r.modelFingerprint());

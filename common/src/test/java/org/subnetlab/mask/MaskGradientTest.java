@@ -22,6 +22,7 @@ class MaskGradientTest {
   private float[] theta;
   private Dataset data;
   private int[] rows;
+  private org.subnetlab.model.ParamLayout layout;
 
   @BeforeEach
   void setUp() {
@@ -29,6 +30,7 @@ class MaskGradientTest {
     MultiLayerNetwork net =
         Networks.mlp(5, List.of(6), 3, "tanh", 0.01, DataType.DOUBLE, rng);
     objective = new Dl4jObjective(net);
+    layout = org.subnetlab.model.ParamLayout.of(net);
     theta = ParamBridge.toFloats(net.params());
     for (int i = 0; i < theta.length; i++) {
       theta[i] += (float) (0.1 * rng.nextGaussian()); // non-zero biases too
@@ -407,15 +409,50 @@ class MaskGradientTest {
    */
   @Test
   void csordasHardStepIsTheExpectedStraightThroughGradient() {
+    assertHardStepIsTheExpectedStraightThroughGradient(csordas(0.3, 3), new boolean[theta.length]);
+  }
+
+  /**
+   * With mask-biases = 0 the hard step keeps every bias in every sample, gives the biases' logits
+   * a gradient of exactly 0 and leaves them out of the penalty (same independent computation,
+   * with b = 1 and no α/B for the biases).
+   */
+  @Test
+  void csordasHardStepWithoutMaskedBiasesKeepsThemAndExcludesThemFromThePenalty() {
+    boolean[] bias = new boolean[theta.length];
+    int biases = 0;
+    for (int l = 0; l < layout.layers(); l++) {
+      if (layout.name(l).endsWith("_b")) {
+        java.util.Arrays.fill(bias, layout.offset(l), layout.offset(l) + layout.size(l), true);
+        biases += layout.size(l);
+      }
+    }
+    assertThat(biases).isEqualTo(6 + 3);
+    float[] grad = assertHardStepIsTheExpectedStraightThroughGradient(csordas(0.3, 3), bias);
+    for (int i = 0; i < theta.length; i++) {
+      if (bias[i]) {
+        assertThat(grad[i]).as("bias %d", i).isZero();
+      }
+    }
+  }
+
+  /**
+   * The hard step's loss and straight-through gradient against an independent computation in
+   * double precision from the same noise (the noise ratios {@code noiseRatios} draws from the same
+   * seed, mask after mask): per mask j on slice S_j, b_j = [l + z_j > 0] (1 where {@code fixed}),
+   * the loss Σ_j |S_j|/B · CE_j(θ ⊙ b_j) + (α/B) Σ_{i not fixed} l_i and the gradient
+   * Σ_j |S_j|/B · g_j · θ · s_j(1 − s_j)/τ + α/B (0 where fixed), g_j = ∂CE_j/∂θ_eff.
+   */
+  private float[] assertHardStepIsTheExpectedStraightThroughGradient(
+      CsordasMethod cm, boolean[] fixed) {
     double alpha = 0.3;
     int masks = 3;
     double tau = 2.0;
-    CsordasMethod cm = csordas(alpha, masks);
     float[] logits = randomLogits(9);
     int n = theta.length;
     float[] grad = new float[n];
     double loss = cm.step(objective, theta, logits, data, rows, new SplittableRandom(10),
-        CsordasMethod.Gate.HARD, grad, new CsordasMethod.Scratch(n));
+        CsordasMethod.Gate.HARD, grad, new CsordasMethod.Scratch(n, Maskable.fixed(not(fixed))));
 
     SplittableRandom noiseRng = new SplittableRandom(10);
     int[] bounds = {0, 5, 10, 16};
@@ -429,8 +466,8 @@ class MaskGradientTest {
       double[] s = new double[n];
       for (int i = 0; i < n; i++) {
         double z = -tau * Math.log(r[i]);
-        s[i] = 1 / (1 + Math.exp(-(logits[i] + z) / tau));
-        boolean b = logits[i] + z > 0;
+        s[i] = fixed[i] ? 1 : 1 / (1 + Math.exp(-(logits[i] + z) / tau));
+        boolean b = fixed[i] || logits[i] + z > 0;
         eff[i] = b ? theta[i] : 0f;
         keptSomewhere += b ? 1 : 0;
       }
@@ -444,8 +481,10 @@ class MaskGradientTest {
     }
     double sum = 0;
     for (int i = 0; i < n; i++) {
-      expected[i] += alpha / 16;
-      sum += logits[i];
+      if (!fixed[i]) {
+        expected[i] += alpha / 16;
+        sum += logits[i];
+      }
     }
     expectedLoss += alpha / 16 * sum;
     assertThat(keptSomewhere).isBetween(masks, masks * n - masks);
@@ -453,6 +492,91 @@ class MaskGradientTest {
     for (int i = 0; i < n; i++) {
       assertThat((double) grad[i]).as("parameter %d", i)
           .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-6));
+    }
+    return grad;
+  }
+
+  private static boolean[] not(boolean[] b) {
+    boolean[] out = new boolean[b.length];
+    for (int i = 0; i < b.length; i++) {
+      out[i] = !b[i];
+    }
+    return out;
+  }
+
+  /**
+   * Continuous sparsification without masked biases: the biases' gradient is exactly 0, the rest
+   * matches finite differences, and the loss is CE(θ_W ⊙ σ(βm_W), θ_b) + λ Σ_W σ(βm) computed
+   * independently in double precision.
+   */
+  @Test
+  void continuousSparsificationWithoutMaskedBiasesMatchesAnIndependentLoss() {
+    double lambda = 0.01;
+    ContinuousSparsification cs = new ContinuousSparsification(Map.of(
+        "steps", 10.0, "batch-size", 16.0, "learning-rate", 0.1, "lambda", lambda,
+        "beta-start", 1.0, "beta-end", 100.0, "mask-init", 0.3, "mask-biases", 0.0));
+    boolean[] maskable = Maskable.of(layout, false);
+    int[] fixed = Maskable.fixed(maskable);
+    assertThat(fixed).hasSize(6 + 3);
+    float[] m = randomLogits(3);
+    double beta = 2.5;
+    int n = theta.length;
+    float[] grad = new float[n];
+    double loss = cs.objective(objective, theta, m, beta, data, rows, 0, rows.length, grad,
+        new float[n], new float[n], fixed);
+    float[] fd = finiteDifferences(m, p -> cs.objective(objective, theta, p, beta, data, rows, 0,
+        rows.length, new float[n], new float[n], new float[n], fixed));
+    assertClose(grad, fd);
+    float[] eff = new float[n];
+    double l1 = 0;
+    for (int i = 0; i < n; i++) {
+      double gate = maskable[i] ? 1 / (1 + Math.exp(-beta * m[i])) : 1;
+      eff[i] = (float) (theta[i] * gate);
+      l1 += maskable[i] ? gate : 0;
+    }
+    double expected = objective.lossAndGradient(eff, data, rows, 0, rows.length, new float[n])
+        + lambda * l1;
+    assertThat(loss).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-5));
+    for (int i : fixed) {
+      assertThat(grad[i]).as("bias %d", i).isZero();
+    }
+  }
+
+  /**
+   * Trained with mask-biases = 0, csordas and continuous sparsification keep every bias in the
+   * final mask and count them as kept in the density history, even with a penalty strong enough
+   * to remove weights; with mask-biases = 1 the same penalty removes biases too.
+   */
+  @Test
+  void unmaskedBiasesAreKeptAndCountedAsKept() {
+    Map<String, Double> cs = new java.util.HashMap<>(Map.of(
+        "steps", 60.0, "batch-size", 16.0, "learning-rate", 0.1, "alpha", 50.0, "tau", 1.0,
+        "logit-init", 0.5, "masks-per-batch", 2.0));
+    Map<String, Double> sp = new java.util.HashMap<>(Map.of(
+        "steps", 60.0, "batch-size", 16.0, "learning-rate", 0.1, "lambda", 0.5,
+        "beta-start", 1.0, "beta-end", 50.0, "mask-init", 0.5));
+    for (Map<String, Double> hp : List.of(cs, sp)) {
+      String id = hp.containsKey("alpha") ? CsordasMethod.ID : ContinuousSparsification.ID;
+      for (double maskBiases : new double[] {0.0, 1.0}) {
+        hp.put("mask-biases", maskBiases);
+        MaskTrainingResult r = MaskMethods.create(id, hp).train(new MaskContext(objective, theta,
+            null, layout, data, new SplittableRandom(4)));
+        long biasesKept = 0;
+        for (int l = 0; l < layout.layers(); l++) {
+          if (layout.name(l).endsWith("_b")) {
+            biasesKept += r.mask().keptInLayer(l);
+          }
+        }
+        assertThat(r.mask().kept()).as("%s mask-biases %s", id, maskBiases)
+            .isLessThan(theta.length - 9);
+        if (maskBiases == 0.0) {
+          assertThat(biasesKept).as(id).isEqualTo(9);
+        } else {
+          assertThat(biasesKept).as(id).isLessThan(9);
+        }
+        float[] d = r.densityHistory();
+        assertThat(d[d.length - 1]).isEqualTo((float) r.mask().kept() / theta.length);
+      }
     }
   }
 
