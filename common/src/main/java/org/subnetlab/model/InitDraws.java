@@ -89,6 +89,11 @@ public final class InitDraws {
       case "WeightInitReluUniform" -> Math.sqrt(6.0 / fanIn);
       case "WeightInitLecunUniform" -> 3.0 / Math.sqrt(fanIn);
       case "WeightInitUniform" -> 1.0 / Math.sqrt(fanIn);
+      // DL4J's variance-scaling uniforms (what Keras' VarianceScaling / Glorot uniform import
+      // as): a = scale * 3 / sqrt(fan), not sqrt(3 / fan).
+      case "WeightInitVarScalingUniformFanAvg" -> scale(w) * 3.0 / Math.sqrt((fanIn + fanOut) / 2);
+      case "WeightInitVarScalingUniformFanIn" -> scale(w) * 3.0 / Math.sqrt(fanIn);
+      case "WeightInitVarScalingUniformFanOut" -> scale(w) * 3.0 / Math.sqrt(fanOut);
       default -> -1;
     };
     if (normalStd > 0) {
@@ -109,6 +114,19 @@ public final class InitDraws {
     }
   }
 
+  /** The scale of a variance-scaling initialiser (null = 1, as DL4J applies it). */
+  private static double scale(IWeightInit w) {
+    Double s = null;
+    if (w instanceof org.deeplearning4j.nn.weights.WeightInitVarScalingUniformFanAvg v) {
+      s = v.getScale();
+    } else if (w instanceof org.deeplearning4j.nn.weights.WeightInitVarScalingUniformFanIn v) {
+      s = v.getScale();
+    } else if (w instanceof org.deeplearning4j.nn.weights.WeightInitVarScalingUniformFanOut v) {
+      s = v.getScale();
+    }
+    return s == null ? 1.0 : s;
+  }
+
   private static Layer layer(Network net, String name) {
     return net.isGraph() ? ((org.deeplearning4j.nn.graph.ComputationGraph) net.model())
         .getLayer(name) : net.layerStack().getLayer(Integer.parseInt(name));
@@ -118,7 +136,8 @@ public final class InitDraws {
     return new BadInputException("Cannot re-initialise parameter block " + block + " of the"
         + " imported model: its " + what + " has no supported initial distribution (dense, output"
         + " and convolution layers with the XAVIER, XAVIER_UNIFORM, RELU, RELU_UNIFORM, NORMAL,"
-        + " UNIFORM, LECUN_UNIFORM or a constant initialiser); use composition.ablation = [zero]"
+        + " UNIFORM, LECUN_UNIFORM, VAR_SCALING_UNIFORM_FAN_AVG/IN/OUT or a constant"
+        + " initialiser); use composition.ablation = [zero]"
         + " and composition.random-init-control = false for this model.");
   }
 }

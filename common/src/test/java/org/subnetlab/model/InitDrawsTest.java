@@ -26,6 +26,10 @@ class InitDrawsTest {
   /** conv 3×3 stride 2 (4 → 32 channels, UNIFORM), dense 512 → 300 (XAVIER_UNIFORM, bias 0.1),
    *  dense 300 → 200 (RELU), output 200 → 10 (XAVIER). */
   private static MultiLayerNetwork imported(WeightInit denseInit) {
+    return imported(denseInit.getWeightInitFunction());
+  }
+
+  private static MultiLayerNetwork imported(org.deeplearning4j.nn.weights.IWeightInit denseInit) {
     MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
         .dataType(DataType.FLOAT).list()
         .layer(new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(32)
@@ -85,6 +89,25 @@ class InitDrawsTest {
     }
     assertThat(InitDraws.ofDl4jLayers(n, new SplittableRandom(1))).containsExactly(ours);
     assertThat(InitDraws.ofDl4jLayers(n, new SplittableRandom(2))).isNotEqualTo(ours);
+  }
+
+  @Test
+  void varianceScalingUniformAsKerasImportsItMatchesDl4jsDraws() {
+    // Keras' VarianceScaling(scale = 2, fan_avg, uniform) imports as this initialiser.
+    MultiLayerNetwork net = imported(
+        new org.deeplearning4j.nn.weights.WeightInitVarScalingUniformFanAvg(2.0));
+    Network n = Network.of(net);
+    ParamLayout layout = ParamLayout.of(n);
+    int l = layout.names().indexOf("1_W");
+    float[] dl4j = ParamBridge.toFloats(net.params());
+    float[] ours = InitDraws.ofDl4jLayers(n, new SplittableRandom(4));
+    double bound = 2.0 * 3.0 / Math.sqrt((512 + 300) / 2.0); // DL4J: scale · 3 / √fan-avg
+    for (float[] v : List.of(ours, dl4j)) {
+      assertThat(maxAbs(v, layout.offset(l), layout.size(l))).isLessThanOrEqualTo(bound * 1.0001)
+          .isGreaterThan(0.97 * bound);
+      assertThat(std(v, layout.offset(l), layout.size(l))).isCloseTo(bound / Math.sqrt(3),
+          org.assertj.core.data.Percentage.withPercentage(5));
+    }
   }
 
   @Test
