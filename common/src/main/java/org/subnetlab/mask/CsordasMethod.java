@@ -22,7 +22,7 @@ import org.subnetlab.task.Dataset;
  * </pre>
  *
  * <p>the batch-mean cross-entropy (PyTorch's default {@code reduction='mean'} over the whole batch,
- * each slice with its own mask) plus the sum of all logits times α divided by the batch size, as
+ * each slice with its own mask) plus the sum of the logits times α divided by the batch size, as
  * the reference code divides {@code mask_loss_weight · Σ l} by {@code batch_size}. So α is the
  * reference code's {@code mask_loss_weight} (default 1e-4 there). Until issue 22 subnetlab's α
  * weighed each logit against the mean CE without the division: α = α_old · B (e.g. the old default
@@ -117,20 +117,15 @@ public final class CsordasMethod implements MaskMethod {
       ce += share * slice(objective, theta, rng, gate, examples, rows, from, to, grad, share,
           scratch);
     }
-    return ce + penalty(logits, grad, scratch.fixed);
-  }
-
-  /** The weight of each logit in the loss: α / B (see the class comment). */
-  double penaltyPerLogit() {
-    return alpha / batchSize;
+    return ce + penalty(logits, grad, scratch.fixed, b);
   }
 
   /**
-   * The penalty (α/B)·Σ l over the masked logits; adds its gradient α/B to their entries of
-   * {@code grad} and sets the entries of the {@code fixed} (unmasked) ones to 0.
+   * The penalty (α/B)·Σ l over the masked logits, B the batch size; adds its gradient α/B to their
+   * entries of {@code grad} and sets the entries of the {@code fixed} (unmasked) ones to 0.
    */
-  double penalty(float[] logits, float[] grad, int[] fixed) {
-    double w = penaltyPerLogit();
+  double penalty(float[] logits, float[] grad, int[] fixed, int b) {
+    double w = alpha / b;
     float wf = (float) w;
     double sum = 0;
     for (int i = 0; i < logits.length; i++) {
