@@ -334,7 +334,7 @@ final class Charts {
           for (int i = 0; i < ds.getItemCount(s); i++) {
             comma(sb).append("{\"x\":").append(num(ds.getXValue(s, i))).append(",\"y\":")
                 .append(num(ds.getYValue(s, i)));
-            if (ds instanceof IntervalXYDataset iv) {
+            if (ds instanceof IntervalXYDataset iv && !(ds instanceof XYSeriesCollection)) {
               sb.append(",\"x_low\":").append(num(iv.getStartXValue(s, i)))
                   .append(",\"x_high\":").append(num(iv.getEndXValue(s, i)))
                   .append(",\"y_low\":").append(num(iv.getStartYValue(s, i)))

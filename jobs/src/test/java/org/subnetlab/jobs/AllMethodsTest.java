@@ -65,11 +65,28 @@ class AllMethodsTest {
     assertThat(methodsIn("summary", "method")).isEqualTo(all);
     // Random-control statistics sit on the subnetwork and removed rows.
     List<Row> sub = spark.read().parquet(out.table("ablation").toString())
-        .where("mode = 'subnetwork'").select("random_n", "random_percentile").collectAsList();
+        .where("mode = 'subnetwork'")
+        .select("run_id", "eval_subtask", "accuracy", "random_n", "random_mean",
+            "random_percentile").collectAsList();
     assertThat(sub).hasSize((20 + 8) * 2);
+    // Recomputed from the random_subnetwork rows of the same mask and evaluated subtask:
+    // percentile = 100 × (controls with accuracy ≤ the mask's) / controls.
+    java.util.Map<String, List<Double>> controls = new java.util.HashMap<>();
+    for (Row r : spark.read().parquet(out.table("ablation").toString())
+        .where("mode = 'random_subnetwork'").select("run_id", "eval_subtask", "accuracy")
+        .collectAsList()) {
+      controls.computeIfAbsent(r.getString(0) + "|" + r.getString(1),
+          k -> new java.util.ArrayList<>()).add(r.getDouble(2));
+    }
     for (Row r : sub) {
-      assertThat(r.getInt(0)).isEqualTo(3);
-      assertThat(r.getDouble(1)).isBetween(0.0, 100.0);
+      List<Double> c = controls.get(r.getString(0) + "|" + r.getString(1));
+      assertThat(c).hasSize(3);
+      assertThat(r.getInt(3)).isEqualTo(3);
+      double acc = r.getDouble(2);
+      assertThat(r.getDouble(4)).isCloseTo(c.stream().mapToDouble(d -> d).average()
+          .orElseThrow(), org.assertj.core.data.Offset.offset(1e-12));
+      assertThat(r.getDouble(5)).isCloseTo(100.0 * c.stream().filter(d -> d <= acc).count() / 3,
+          org.assertj.core.data.Offset.offset(1e-9));
     }
     Row density = spark.read().parquet(out.table("summary").toString())
         .where("method = 'magnitude' AND layer = 'ALL' AND hyperparameters['matched'] IS NULL"
