@@ -235,10 +235,19 @@ final class Charts {
     double pad = Math.max(1e-3, (hi - lo) * 0.05);
     fullLine.add(Math.max(0, lo - pad), full);
     fullLine.add(hi + pad, full);
+    // Explicit ranges: equal accuracies would give a degenerate automatic axis, and the labels
+    // of the densest point need room on the right.
+    double ylo = full;
+    double yhi = full;
+    for (PathPoint p : points) {
+      ylo = Math.min(ylo, p.accuracy() - p.accuracyStd());
+      yhi = Math.max(yhi, p.accuracy() + p.accuracyStd());
+    }
+    double ypad = Math.max(0.02, (yhi - ylo) * 0.1);
     NumberAxis x = new NumberAxis("whole-model density");
-    x.setAutoRangeIncludesZero(false);
+    x.setRange(Math.max(0, lo - pad), hi + pad + (hi - lo) * 0.15);
     NumberAxis y = new NumberAxis("subnetwork accuracy (own subtask)");
-    y.setAutoRangeIncludesZero(false);
+    y.setRange(Math.max(0, ylo - ypad), Math.min(yhi + ypad, Math.max(yhi, 1.0) + 0.005));
     XYIntervalSeriesCollection gridData = new XYIntervalSeriesCollection();
     gridData.addSeries(grid);
     XYErrorRenderer r = new XYErrorRenderer();
@@ -334,7 +343,7 @@ final class Charts {
           for (int i = 0; i < ds.getItemCount(s); i++) {
             comma(sb).append("{\"x\":").append(num(ds.getXValue(s, i))).append(",\"y\":")
                 .append(num(ds.getYValue(s, i)));
-            if (ds instanceof IntervalXYDataset iv) {
+            if (ds instanceof IntervalXYDataset iv && !(ds instanceof XYSeriesCollection)) {
               sb.append(",\"x_low\":").append(num(iv.getStartXValue(s, i)))
                   .append(",\"x_high\":").append(num(iv.getEndXValue(s, i)))
                   .append(",\"y_low\":").append(num(iv.getStartYValue(s, i)))
