@@ -38,7 +38,9 @@ class ModelSeedsJobTest {
       masks {
         methods = [continuous-sparsification, magnitude]
         seeds = [0]
-        continuous-sparsification.steps = 120
+        # Strong enough to drop well over the weights no subtask example reaches, so that the
+        # matched magnitude masks of the two models differ.
+        continuous-sparsification { steps = 300, lambda = 5e-3 }
         matched-density { reference = continuous-sparsification, methods = [magnitude] }
       }
       aggregate.random-controls = 3
@@ -195,6 +197,11 @@ class ModelSeedsJobTest {
       seedOf.put(r.getString(0), r.getLong(1));
     }
     assertThat(masks).hasSize(4);
+    Map<String, org.subnetlab.mask.Mask> bySubtaskAndSeed = new HashMap<>();
+    for (Row r : matched.select("run_id", "subtask", "model_seed").distinct().collectAsList()) {
+      bySubtaskAndSeed.put(r.getString(1) + "/" + r.getLong(2), masks.get(r.getString(0)));
+    }
+    assertThat(bySubtaskAndSeed.get("add/0")).isNotEqualTo(bySubtaskAndSeed.get("add/1"));
     for (Map.Entry<String, org.subnetlab.mask.Mask> e : masks.entrySet()) {
       long own = seedOf.get(e.getKey());
       assertThat(isTopMagnitude(e.getValue(), params(out.model(own)))).as(e.getKey()).isTrue();
