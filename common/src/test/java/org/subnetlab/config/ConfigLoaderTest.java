@@ -24,7 +24,8 @@ class ConfigLoaderTest {
     Settings s = ConfigLoader.load(conf(""), List.of());
     assertThat(s.task().modulus()).isEqualTo(16);
     assertThat(s.masks().methods()).containsExactly("csordas", "continuous-sparsification");
-    assertThat(s.masks().grid("csordas").get("alpha")).containsExactly(1e-4);
+    assertThat(s.masks().grid("csordas").get("alpha")).containsExactly(0.01);
+    assertThat(s.masks().grid("continuous-sparsification").get("lambda")).containsExactly(5e-4);
   }
 
   @Test

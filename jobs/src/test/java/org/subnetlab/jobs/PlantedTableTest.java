@@ -81,6 +81,8 @@ class PlantedTableTest {
   @Test
   void shippedDefaultsRecoverThePlantedSplitWithBothMethods() throws Exception {
     Path root = repo();
+    // The shipped config as it is (model, steps, alpha and lambda from reference.conf), with one
+    // mask seed instead of three and no random controls (they do not change the masks), for time.
     Settings settings = ConfigLoader.load(root.resolve("conf/planted-table.conf"), List.of(
         "task.table.path=\"" + root.resolve("conf/data/planted-table.csv") + "\"",
         "masks.seeds=[0]", "aggregate.random-controls=0"));

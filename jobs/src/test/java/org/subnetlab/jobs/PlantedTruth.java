@@ -38,7 +38,7 @@ final class PlantedTruth {
   record Figures(String runId, String method, String gridPoint, String subtask, int seed,
       long kept, long params, long firstKept, double ownFeatures, double ownIndicator,
       double otherFeatures, double otherIndicator, double noise, double subnetworkAccuracy,
-      double fullAccuracy, byte[][] bits) {
+      double fullAccuracy, boolean biasesMasked, String[] layers, byte[][] bits) {
     double density() {
       return (double) kept / params;
     }
@@ -96,11 +96,13 @@ final class PlantedTruth {
       long params = 0;
       long[] perColumn = new long[N_IN];
       byte[][] bits = new byte[rows.size()][];
+      String[] names = new String[rows.size()];
       for (int l = 0; l < rows.size(); l++) {
         Row r = rows.get(l);
         int n = ((Number) r.get(6)).intValue();
         byte[] b = (byte[]) r.get(7);
         bits[l] = b;
+        names[l] = r.getString(5);
         params += n;
         for (int i = 0; i < n; i++) {
           if ((b[i >>> 3] & (1 << (i & 7))) != 0) {
@@ -124,7 +126,8 @@ final class PlantedTruth {
           planted ? share(perColumn, FEATURES.get(other), firstKept) : Double.NaN,
           planted ? share(perColumn, INDICATOR.get(other), firstKept) : Double.NaN,
           planted ? share(perColumn, NOISE, firstKept) : Double.NaN,
-          subnet.get(e.getKey()), full.get(e.getKey()), bits));
+          subnet.get(e.getKey()), full.get(e.getKey()), biasesMasked(first.getMap(4)), names,
+          bits));
     }
     return all;
   }
@@ -135,6 +138,12 @@ final class PlantedTruth {
       s += perColumn[c];
     }
     return total == 0 ? 0 : (double) s / total;
+  }
+
+  /** Whether the run masked the biases ({@code mask-biases}; runs before that key masked them). */
+  private static boolean biasesMasked(scala.collection.Map<Object, Object> hp) {
+    Object v = JavaConverters.mapAsJavaMap(hp).get("mask-biases");
+    return v == null || Double.parseDouble((String) v) != 0;
   }
 
   private static String gridPoint(scala.collection.Map<Object, Object> hp) {
@@ -167,11 +176,21 @@ final class PlantedTruth {
     return chosen;
   }
 
-  /** Jaccard |a ∩ b| / |a ∪ b| over every parameter of two masks of the same model. */
+  /**
+   * Jaccard |a ∩ b| / |a ∪ b| over the parameters the two masks chose: every parameter, or only
+   * the weights when biases were not masked (unmasked biases are kept by every mask).
+   */
   static double jaccard(Figures a, Figures b) {
     long inter = 0;
     long union = 0;
+    boolean biases = a.biasesMasked() && b.biasesMasked();
     for (int l = 0; l < a.bits().length; l++) {
+      if (!a.layers()[l].equals(b.layers()[l])) {
+        throw new IllegalStateException(a.layers()[l] + " against " + b.layers()[l]);
+      }
+      if (!biases && a.layers()[l].endsWith("_b")) {
+        continue;
+      }
       byte[] x = a.bits()[l];
       byte[] y = b.bits()[l];
       for (int i = 0; i < x.length; i++) {
