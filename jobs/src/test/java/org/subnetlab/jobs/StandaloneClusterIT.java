@@ -54,7 +54,8 @@ class StandaloneClusterIT {
     Path masks = out.resolve("masks");
     // Runs of ~10-25 s on a worker, so that the rival submission and the kill land mid-sweep.
     List<String> args = List.of(StandaloneCluster.PROJECT.resolve("conf/demo.conf").toString(),
-        "--out", out.toString(), "--set", "masks.seeds=[0]", "--set", "masks.csordas.steps=20000",
+        "--out", out.toString(), "--set", "model.seeds=[0]", "--set", "masks.seeds=[0]",
+        "--set", "masks.csordas.steps=20000",
         "--set", "masks.continuous-sparsification.steps=20000");
 
     Process first = cluster.submit(PipelineJob.class.getName(), args, dir.resolve("first.log"));
@@ -129,7 +130,7 @@ class StandaloneClusterIT {
     Path out = dir.resolve("demo-spark-trained");
     Process job = cluster.submit(TrainModelJob.class.getName(), List.of(
         StandaloneCluster.PROJECT.resolve("conf/demo.conf").toString(), "--out", out.toString(),
-        "--set", "model.trainer=spark"), dir.resolve("spark-trained.log"));
+        "--set", "model.trainer=spark", "--set", "model.seeds=[0]"), dir.resolve("spark-trained.log"));
     assertThat(job.waitFor(10, TimeUnit.MINUTES)).isTrue();
     String log = Files.readString(dir.resolve("spark-trained.log"));
     assertThat(job.exitValue()).as(log).isZero();
