@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Picks one mask per (method family, subtask, seed) from the grid points of a sweep: the sparsest
+ * Picks one mask per (method family, subtask, seed, model seed) from the grid points of a sweep: the sparsest
  * (lowest whole-model density) whose subnetwork accuracy on its own subtask is at least
  * (1 − tolerance) × the full model's accuracy on that subtask; when none is, the most accurate.
  * Candidates are all grid points of the family (not only those sharing the other
@@ -22,11 +22,20 @@ public final class Selection {
   /** One finished run, as the selection sees it. */
   public record Candidate(
       String runId, String family, String subtask, long seed, double density,
-      double subnetworkAccuracy, double fullAccuracy) {
+      double subnetworkAccuracy, double fullAccuracy, long modelSeed) {
 
-    /** The group this run competes in: family, subtask and seed. */
+    /** A run on the base model of model seed 0. */
+    public Candidate(String runId, String family, String subtask, long seed, double density,
+        double subnetworkAccuracy, double fullAccuracy) {
+      this(runId, family, subtask, seed, density, subnetworkAccuracy, fullAccuracy, 0);
+    }
+
+    /**
+     * The group this run competes in: family, subtask, mask seed and base model (masks of two
+     * base models never compete: each base model gets its own selected mask).
+     */
     String group() {
-      return family + "|" + subtask + "|" + seed;
+      return family + "|" + subtask + "|" + seed + "|" + modelSeed;
     }
 
     boolean within(double tolerance) {
@@ -59,7 +68,7 @@ public final class Selection {
     return s.replaceAll("0+$", "").replaceAll("\\.$", "");
   }
 
-  /** The choice of every (family, subtask, seed) group, in the order groups first appear. */
+  /** The choice of every (family, subtask, seed, model seed) group, in the order groups first appear. */
   public static Map<String, Choice> select(List<Candidate> candidates, double tolerance) {
     Map<String, List<Candidate>> groups = new LinkedHashMap<>();
     for (Candidate c : candidates) {

@@ -24,12 +24,27 @@ import org.subnetlab.sweep.RunSpec;
  * overlaps across seeds (stability), across subtasks at the same seed (modularity) and across
  * methods for the same subtask and seed (agreement between methods), each among the row's own
  * kind of runs (one grid point, or the selected masks).
+ *
+ * <p>Base models ({@code model.seeds}) are kept apart: every row above is per model seed
+ * ({@code over = "mask seeds"}, {@code modelSeed} set), selection is per (family, subtask, seed,
+ * model seed), and overlaps across seeds / subtasks / methods pair only runs of the same base
+ * model. When a group has runs on more than one base model, one more row ({@code over = "base
+ * models"}, {@code modelSeed} null, {@code seeds} = the number of base models) gives the
+ * statistics of the per-base-model means over base models, so the spread across base models is
+ * reported separately from the spread across mask seeds; {@code jaccardAcrossModels} is the
+ * mean Jaccard between masks of the same grid point (or of the selected masks), subtask and mask
+ * seed on different base models: whether a mask is about this network or about networks trained
+ * this way.
  */
 public final class SummaryTable {
   private SummaryTable() {}
 
   public static final String GRID = "grid";
   public static final String SELECTED = "selected";
+  /** {@code over} of a row with statistics over the mask seeds of one base model. */
+  public static final String OVER_SEEDS = "mask seeds";
+  /** {@code over} of a row with statistics over the per-base-model means. */
+  public static final String OVER_MODELS = "base models";
 
   /** Mean, std and interval of one quantity over seeds. */
   public record Stat(double mean, double std, double low, double high) implements Serializable {}
@@ -44,7 +59,8 @@ public final class SummaryTable {
       Stat density, Stat subnetworkAccuracy, Stat removalDrop, double jaccardAcrossSeeds,
       double jaccardAcrossSubtasks, double jaccardAcrossMethods, String interval,
       String selection, String selectionRule, String gridPoint, List<String> runIds,
-      String selectedPoints, Integer withinTolerance, String warning)
+      String selectedPoints, Integer withinTolerance, String warning, String over,
+      double jaccardAcrossModels, Long modelSeed)
       implements Serializable {}
 
   /** Per-run inputs: density per layer, and on the run's own subtask the three accuracies. */
@@ -66,6 +82,10 @@ public final class SummaryTable {
       groups.computeIfAbsent(points.key(r.spec().runId()) + "|" + r.spec().subtask(),
           k -> new ArrayList<>()).add(r);
     }
+    // Sort each group's runs by base model, so that rows come out per model seed in order.
+    for (List<RunFigures> g : groups.values()) {
+      g.sort(java.util.Comparator.comparingLong(r -> r.spec().modelSeed()));
+    }
     SplittableRandom rng = new SplittableRandom(seed);
     List<Row> out = new ArrayList<>();
     String rule = Selection.rule(tolerance);
@@ -83,10 +103,13 @@ public final class SummaryTable {
     for (RunFigures r : runs) {
       candidates.add(new Selection.Candidate(r.spec().runId(), points.family(r.spec().runId()),
           r.spec().subtask(), r.spec().seed(), r.densityByLayer().get("ALL"),
-          r.subnetworkAccuracy(), r.fullAccuracy()));
+          r.subnetworkAccuracy(), r.fullAccuracy(), r.spec().modelSeed()));
     }
     Map<String, List<Selection.Choice>> chosen = new LinkedHashMap<>();
-    for (Selection.Choice c : Selection.select(candidates, tolerance).values()) {
+    List<Selection.Choice> choices = new ArrayList<>(
+        Selection.select(candidates, tolerance).values());
+    choices.sort(java.util.Comparator.comparingLong(c -> c.chosen().modelSeed()));
+    for (Selection.Choice c : choices) {
       chosen.computeIfAbsent(c.chosen().family() + "|" + c.chosen().subtask(),
           k -> new ArrayList<>()).add(c);
     }
@@ -126,11 +149,57 @@ public final class SummaryTable {
     return out;
   }
 
+  /**
+   * The rows of one group: per base model, statistics over its mask seeds; with more than one
+   * base model, then statistics of the per-base-model means over base models.
+   */
   private static void rows(
       List<Row> out, List<RunFigures> members, String method, Map<String, String> hp,
       String group, Map<String, double[]> jac, String selection, String rule, String gridPoint,
       String selectedPoints, Integer within, String warning, int resamples,
       SplittableRandom rng) {
+    Map<Long, List<RunFigures>> byModel = new TreeMap<>();
+    for (RunFigures r : members) {
+      byModel.computeIfAbsent(r.spec().modelSeed(), k -> new ArrayList<>()).add(r);
+    }
+    for (Map.Entry<Long, List<RunFigures>> m : byModel.entrySet()) {
+      rowsOverSeeds(out, m.getValue(), method, hp, group + "|" + m.getKey(), jac, selection,
+          rule, gridPoint, selectedPoints, within, warning, resamples, rng, m.getKey());
+    }
+    if (byModel.size() < 2) {
+      return;
+    }
+    RunSpec first = members.get(0).spec();
+    List<String> ids = members.stream().map(r -> r.spec().runId()).toList();
+    String interval = Intervals.methodFor(byModel.size());
+    for (String layer : members.get(0).densityByLayer().keySet()) {
+      boolean all = layer.equals("ALL");
+      double[] density = modelMeans(byModel, r -> r.densityByLayer().get(layer));
+      Stat sub = all ? stat(modelMeans(byModel, RunFigures::subnetworkAccuracy), resamples, rng)
+          : null;
+      Stat drop = all ? stat(modelMeans(byModel, r -> r.fullAccuracy() - r.removedAccuracy()),
+          resamples, rng) : null;
+      String g = group + "|*|" + layer;
+      out.add(new Row(method, hp, first.subtask(), layer, byModel.size(),
+          stat(density, resamples, rng), sub, drop, mean(jac, g + "|seeds"),
+          mean(jac, g + "|subtasks"), mean(jac, g + "|methods"), interval, selection, rule,
+          gridPoint, ids, selectedPoints, within, all ? warning : null, OVER_MODELS,
+          mean(jac, g + "|models"), null));
+    }
+  }
+
+  /** Per base model, the mean of a quantity over its mask seeds. */
+  private static double[] modelMeans(
+      Map<Long, List<RunFigures>> byModel, java.util.function.ToDoubleFunction<RunFigures> f) {
+    return byModel.values().stream()
+        .mapToDouble(rs -> Bootstrap.mean(rs.stream().mapToDouble(f).toArray())).toArray();
+  }
+
+  private static void rowsOverSeeds(
+      List<Row> out, List<RunFigures> members, String method, Map<String, String> hp,
+      String group, Map<String, double[]> jac, String selection, String rule, String gridPoint,
+      String selectedPoints, Integer within, String warning, int resamples,
+      SplittableRandom rng, long modelSeed) {
     RunSpec first = members.get(0).spec();
     List<String> ids = members.stream().map(r -> r.spec().runId()).toList();
     String interval = Intervals.methodFor(members.size());
@@ -147,7 +216,8 @@ public final class SummaryTable {
           mean(jac, group + "|" + layer + "|seeds"),
           mean(jac, group + "|" + layer + "|subtasks"),
           mean(jac, group + "|" + layer + "|methods"), interval, selection, rule, gridPoint, ids,
-          selectedPoints, within, all ? warning : null));
+          selectedPoints, within, all ? warning : null, OVER_SEEDS,
+          mean(jac, group + "|" + layer + "|models"), modelSeed));
     }
   }
 
@@ -171,7 +241,13 @@ public final class SummaryTable {
       String ga = selected == null ? points.key(a.runId()) : points.family(a.runId());
       String gb = selected == null ? points.key(b.runId()) : points.family(b.runId());
       boolean sameFamily = points.family(a.runId()).equals(points.family(b.runId()));
-      String kind = ga.equals(gb)
+      // Pairs across seeds, subtasks and methods count only within one base model; pairs of
+      // one group, subtask and mask seed on two base models are "models".
+      boolean sameModel = a.modelSeed() == b.modelSeed();
+      String kind = !sameModel
+          ? (ga.equals(gb) && a.subtask().equals(b.subtask()) && a.seed() == b.seed()
+              ? "models" : null)
+          : ga.equals(gb)
           ? (a.subtask().equals(b.subtask()) && a.seed() != b.seed() ? "seeds"
               : !a.subtask().equals(b.subtask()) && a.seed() == b.seed() ? "subtasks" : null)
           : (!sameFamily && a.subtask().equals(b.subtask()) && a.seed() == b.seed()
@@ -179,8 +255,11 @@ public final class SummaryTable {
       if (kind == null) {
         continue;
       }
-      add(jac, ga + "|" + a.subtask() + "|" + p.layer() + "|" + kind, p.jaccard());
-      add(jac, gb + "|" + b.subtask() + "|" + p.layer() + "|" + kind, p.jaccard());
+      String tail = "|" + p.layer() + "|" + kind;
+      add(jac, ga + "|" + a.subtask() + "|" + a.modelSeed() + tail, p.jaccard());
+      add(jac, gb + "|" + b.subtask() + "|" + b.modelSeed() + tail, p.jaccard());
+      add(jac, ga + "|" + a.subtask() + "|*" + tail, p.jaccard());
+      add(jac, gb + "|" + b.subtask() + "|*" + tail, p.jaccard());
     }
     return jac;
   }

@@ -29,12 +29,12 @@ class SelectionTest {
   void picksTheSparsestWithinToleranceElseTheMostAccurate() {
     Map<String, Selection.Choice> c = Selection.select(RUNS, 0.05);
     assertThat(c).hasSize(3);
-    assertThat(c.get("csordas|add|0").chosen().runId()).isEqualTo("b0");
-    assertThat(c.get("csordas|add|0").withinTolerance()).isTrue();
-    assertThat(c.get("csordas|add|0").candidates()).isEqualTo(3);
-    assertThat(c.get("csordas|add|1").chosen().runId()).isEqualTo("e1");
-    assertThat(c.get("csordas|add|1").withinTolerance()).isFalse();
-    assertThat(c.get("lt-sft (matched)|add|0").chosen().runId()).isEqualTo("f0");
+    assertThat(c.get("csordas|add|0|0").chosen().runId()).isEqualTo("b0");
+    assertThat(c.get("csordas|add|0|0").withinTolerance()).isTrue();
+    assertThat(c.get("csordas|add|0|0").candidates()).isEqualTo(3);
+    assertThat(c.get("csordas|add|1|0").chosen().runId()).isEqualTo("e1");
+    assertThat(c.get("csordas|add|1|0").withinTolerance()).isFalse();
+    assertThat(c.get("lt-sft (matched)|add|0|0").chosen().runId()).isEqualTo("f0");
   }
 
   @Test
@@ -42,16 +42,16 @@ class SelectionTest {
     // Tolerance 0.1: threshold 0.9 × 0.98 = 0.882, so c0 (0.90, density 0.05) and, at seed 1,
     // e1 (0.92) qualify; d1 (0.80) still does not.
     Map<String, Selection.Choice> c = Selection.select(RUNS, 0.1);
-    assertThat(c.get("csordas|add|0").chosen().runId()).isEqualTo("c0");
-    assertThat(c.get("csordas|add|1").chosen().runId()).isEqualTo("e1");
-    assertThat(c.get("csordas|add|1").withinTolerance()).isTrue();
+    assertThat(c.get("csordas|add|0|0").chosen().runId()).isEqualTo("c0");
+    assertThat(c.get("csordas|add|1|0").chosen().runId()).isEqualTo("e1");
+    assertThat(c.get("csordas|add|1|0").withinTolerance()).isTrue();
   }
 
   @Test
   void tiesGoToTheMoreAccurateThenTheLowerRunId() {
     List<Candidate> tied = List.of(run("z", "csordas", 0, 0.1, 0.95),
         run("y", "csordas", 0, 0.1, 0.97), run("x", "csordas", 0, 0.1, 0.97));
-    assertThat(Selection.select(tied, 0.05).get("csordas|add|0").chosen().runId())
+    assertThat(Selection.select(tied, 0.05).get("csordas|add|0|0").chosen().runId())
         .isEqualTo("x");
   }
 
@@ -60,5 +60,18 @@ class SelectionTest {
     assertThat(Selection.shortRule(0.05)).isEqualTo("sparsest within 5% of full accuracy");
     assertThat(Selection.rule(0.05)).isEqualTo("sparsest with subnetwork accuracy >= (1 - 0.05)"
         + " x full-model accuracy on its subtask (else the most accurate)");
+  }
+
+  @Test
+  void masksOfTwoBaseModelsNeverCompete() {
+    // Same family, subtask and seed on model seeds 0 and 1: each base model keeps its own choice,
+    // although model 1's run (density 0.05, accuracy 0.97) would beat model 0's (0.50, 0.99).
+    List<Candidate> runs = List.of(
+        new Candidate("m0", "csordas", "add", 0, 0.50, 0.99, 0.98, 0),
+        new Candidate("m1", "csordas", "add", 0, 0.05, 0.97, 0.98, 1));
+    Map<String, Selection.Choice> c = Selection.select(runs, 0.05);
+    assertThat(c).hasSize(2);
+    assertThat(c.get("csordas|add|0|0").chosen().runId()).isEqualTo("m0");
+    assertThat(c.get("csordas|add|0|1").chosen().runId()).isEqualTo("m1");
   }
 }

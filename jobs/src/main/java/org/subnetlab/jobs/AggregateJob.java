@@ -323,7 +323,10 @@ public final class AggregateJob {
           .add("run_ids", DataTypes.createArrayType(DataTypes.StringType, false), false)
           .add("selected_points", DataTypes.StringType, true)
           .add("n_within_tolerance", DataTypes.IntegerType, true)
-          .add("warning", DataTypes.StringType, true);
+          .add("warning", DataTypes.StringType, true)
+          .add("over", DataTypes.StringType, false)
+          .add("jaccard_across_models", DataTypes.DoubleType, true)
+          .add("model_seed", DataTypes.LongType, true);
 
   /** The summary table, from the tables just written (small: one row per run and layer). */
   static Dataset<Row> summary(
@@ -367,10 +370,11 @@ public final class AggregateJob {
           Reports.finite(r.jaccardAcrossSubtasks()), Reports.finite(r.jaccardAcrossMethods()),
           r.interval(), r.selection(), r.selectionRule(), r.gridPoint(),
           r.runIds().toArray(new String[0]), r.selectedPoints(),
-          r.withinTolerance(), r.warning()));
+          r.withinTolerance(), r.warning(), r.over(),
+          Reports.finite(r.jaccardAcrossModels()), r.modelSeed()));
     }
     return spark.createDataFrame(rows, SUMMARY_SCHEMA)
-        .orderBy("selection", "method", "grid_point", "subtask", "layer");
+        .orderBy("selection", "method", "grid_point", "subtask", "layer", "over", "model_seed");
   }
 
   private static Row stat(SummaryTable.Stat st) {

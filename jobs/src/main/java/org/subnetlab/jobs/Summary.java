@@ -54,7 +54,8 @@ public final class Summary {
         + "|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : summaryRows(spark, points, "grid")) {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n",
-          labelOf(points, r), r.getAs("subtask"), (Integer) r.getAs("n_seeds"), ci(r.getAs("density")),
+          labelOf(points, r), r.getAs("subtask") + baseModel(spark, r), (Integer) r.getAs("n_seeds"),
+          ci(r.getAs("density")),
           ci(r.getAs("subnetwork_accuracy")), ci(r.getAs("removal_drop")),
           num(r, "jaccard_across_seeds"), num(r, "jaccard_across_subtasks"),
           num(r, "jaccard_across_methods"), r.getAs("interval")));
@@ -91,7 +92,8 @@ public final class Summary {
       String point = r.getAs("grid_point");
       sb.append(String.format(Locale.ROOT,
           "| %s | %s | %s | %s | %d of %d | %s | %s | %s | %s | %s | %s | %s |%n",
-          r.getAs("method") + (matched(r) ? " (matched)" : ""), r.getAs("subtask"),
+          r.getAs("method") + (matched(r) ? " (matched)" : ""),
+          r.getAs("subtask") + baseModel(spark, r),
           point.isEmpty() ? "(single grid point)" : point, r.getAs("selected_points"),
           (Integer) r.getAs("n_within_tolerance"), (Integer) r.getAs("n_seeds"),
           ci(r.getAs("density")), ci(r.getAs("subnetwork_accuracy")),
@@ -214,6 +216,20 @@ public final class Summary {
 
   private static boolean hasSelection(SparkSession spark) {
     return Arrays.asList(spark.table("summary").columns()).contains("selection");
+  }
+
+  /**
+   * With several base models, the base model a summary row is about (" · model 1", or " · over
+   * base models" for the row over per-base-model means); "" with one base model, so the
+   * single-model output stays as it was.
+   */
+  private static String baseModel(SparkSession spark, Row r) {
+    if (!Arrays.asList(spark.table("summary").columns()).contains("over")
+        || spark.sql("SELECT 1 FROM summary WHERE over = 'base models' LIMIT 1").isEmpty()) {
+      return "";
+    }
+    Object seed = r.getAs("model_seed");
+    return seed == null ? " · over base models" : " · model " + seed;
   }
 
   private static List<Row> summaryRows(SparkSession spark, GridPoints points, String selection) {
