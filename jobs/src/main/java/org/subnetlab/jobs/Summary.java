@@ -47,7 +47,8 @@ public final class Summary {
     }
     subtaskOverlap(spark, sb, "Overlap between subtasks (same grid point and seed, whole model,"
         + " mean over seeds)", "key_a=key_b", "label_a");
-    sb.append("\n## Summary table (whole model; mean [95% interval] over seeds)\n\n");
+    sb.append("\n## Summary table (whole model; mean [95% interval] over mask seeds, or over base"
+        + " models where the row says so)\n\n");
     sb.append(intervalNote());
     sb.append("| method | subtask | seeds | density | subnetwork accuracy | removal drop "
         + "| Jaccard across seeds | across subtasks | across methods | interval |\n"
@@ -158,7 +159,7 @@ public final class Summary {
     eval.root().keySet().stream().sorted().forEach(k ->
         sb.append(String.format(Locale.ROOT, "| %s | %.4f |%n", k,
             eval.getDouble("\"" + k + "\".accuracy"))));
-    sb.append("\n## Masks (mean ± std over seeds, per grid point)\n\n");
+    sb.append("\n## Masks (mean ± std over mask seeds, per grid point and base model)\n\n");
     sb.append("A method's rows are its grid points, named by the hyperparameters that differ"
         + " within the sweep. Accuracies are on the mask's own subtask; `excl. own` / `excl. others`"
         + " are the removed_exclusive accuracy on the mask's subtask and the mean on the other"
@@ -178,7 +179,9 @@ public final class Summary {
     sb.append("| method | subtask | seeds | density | subnetwork | removed | excl. own | excl. others "
         + "| random subnetwork |\n|---|---|---|---|---|---|---|---|---|\n");
     List<Row> rows = spark.sql(
-        "WITH d AS (SELECT s.run_id, r." + group + " AS method, subtask, density FROM sparsity s"
+        "WITH d AS (SELECT s.run_id, r." + group + " AS method, CASE WHEN (SELECT"
+        + " count(DISTINCT model_seed) FROM sparsity) > 1 THEN concat(subtask, ' · model ',"
+        + " s.model_seed) ELSE subtask END AS subtask, density FROM sparsity s"
         + " JOIN runs r ON s.run_id = r.run_id WHERE layer = 'ALL' AND " + filter + "),"
         + " a AS (SELECT run_id,"
         + "  avg(CASE WHEN mode='subnetwork' AND eval_subtask=mask_subtask THEN accuracy END) sub,"
@@ -286,7 +289,9 @@ public final class Summary {
     spark.sql("SELECT o.*, ra.label AS label_a, rb.label AS label_b, ra.key AS key_a,"
         + " rb.key AS key_b, ra.family AS family_a, rb.family AS family_b,"
         + " ra.selected AS sel_a, rb.selected AS sel_b FROM overlap o"
-        + " JOIN runs ra ON o.run_a = ra.run_id JOIN runs rb ON o.run_b = rb.run_id")
+        + " JOIN runs ra ON o.run_a = ra.run_id JOIN runs rb ON o.run_b = rb.run_id"
+        // overlaps between masks of different base models are not pooled with any figure here
+        + " WHERE o.model_seed_a = o.model_seed_b")
         .createOrReplaceTempView("overlap_labelled");
     return points;
   }
