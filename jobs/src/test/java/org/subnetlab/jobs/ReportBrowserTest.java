@@ -95,10 +95,12 @@ class ReportBrowserTest {
   @Test
   void runPrintsTheCompactSummaryAndPlainProgressLinesWithoutATerminal() {
     assertThat(runLog).contains("| method | subtask | seeds | density | subnetwork |");
-    assertThat(runLog).contains("| csordas | mul | 3 |");
+    // three base models (conf/demo.conf): one row per base model, over its three mask seeds
+    assertThat(runLog).contains("| csordas | mul · model 0 | 3 |")
+        .contains("| csordas | mul · model 2 | 3 |");
     assertThat(runLog).contains("Report: " + DEMO.resolve("report/index.html"));
-    assertThat(runLog).contains("sweep progress: 1/18 runs finished")
-        .contains("sweep progress: 18/18 runs finished");
+    assertThat(runLog).contains("sweep progress: 1/54 runs finished")
+        .contains("sweep progress: 54/54 runs finished");
     assertThat(runLog).doesNotContain("mask runs"); // no progress bar in a log file
   }
 
