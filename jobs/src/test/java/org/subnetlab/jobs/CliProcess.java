@@ -7,11 +7,11 @@ import java.util.List;
 import org.subnetlab.cli.Main;
 
 /** {@code subnetlab} as a real process: this JVM's java, Spark's add-opens, the test classpath. */
-final class CliProcess {
+public final class CliProcess {
   private CliProcess() {}
 
   /** The command line that runs the CLI, without its arguments. */
-  static List<String> command() {
+  public static List<String> command() {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of(System.getProperty("subnetlab.test.add-opens", "").split(" ")));
@@ -23,7 +23,7 @@ final class CliProcess {
   }
 
   /** A builder for the CLI with {@code args}, with the environment bin/subnetlab sets. */
-  static ProcessBuilder builder(List<String> args) {
+  public static ProcessBuilder builder(List<String> args) {
     List<String> cmd = command();
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -33,7 +33,7 @@ final class CliProcess {
   }
 
   /** Starts the CLI with output and errors into {@code log}. */
-  static Process start(List<String> args, Path log) throws IOException {
+  public static Process start(List<String> args, Path log) throws IOException {
     return builder(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 }

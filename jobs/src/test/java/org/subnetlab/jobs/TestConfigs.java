@@ -7,10 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Copies test configs out of the classpath into a test's directory. */
-final class TestConfigs {
+public final class TestConfigs {
   private TestConfigs() {}
 
-  static Path copy(String resource, Path dir) {
+  public static Path copy(String resource, Path dir) {
     try (InputStream in = TestConfigs.class.getResourceAsStream("/" + resource)) {
       Path f = dir.resolve(resource);
       Files.copy(in, f);
