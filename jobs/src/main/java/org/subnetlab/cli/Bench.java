@@ -56,7 +56,7 @@ import picocli.CommandLine.Option;
  * the ratio.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Print throughput figures as JSON lines (one core; see README).")
+    description = "Print throughput figures as JSON lines (one core; see docs/performance.md).")
 final class Bench implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "200", description = "Timed steps per figure.")
   int steps;
