@@ -43,7 +43,8 @@ import org.subnetlab.model.Network;
  * (method, seed, hyperparameters) group evaluated as one Spark task. With
  * {@code composition.random-init-control} every group is repeated on a random-init copy of the
  * base model: its masks are trained afresh on that copy (same method, hyperparameters, seed and
- * random stream) and composed there, giving the rows with {@code base = random-init}.
+ * random stream) and composed there, giving the rows with {@code base = random-init}; those masks
+ * are stored as mask files under {@link OutputLayout#randomInitMasks()}, one per run id.
  */
 public final class CompositionJob {
   private static final Logger LOG = LoggerFactory.getLogger(CompositionJob.class);
@@ -134,6 +135,7 @@ public final class CompositionJob {
     Broadcast<Map<Long, float[]>> randomB = jsc.broadcast(randomInit);
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
     int controls = s.randomControls();
+    String randomDir = out.randomInitMasks().toString();
     List<String> modes = cs.ablation();
     JavaRDD<Row> rows = jsc.parallelize(work, Math.max(1, work.size())).flatMap(w -> {
       ExecutorCache.limitNativeThreads(1);
@@ -150,7 +152,10 @@ public final class CompositionJob {
         init = theta; // the random-init copy is at its own initial weights
         Network rnd = base;
         members = members.stream().map(m -> {
-          MaskTrainingResult r = MaskRunner.run(m.spec(), rnd, theta, task).result();
+          MaskRunner.Finished f = MaskRunner.run(m.spec(), rnd, theta, task);
+          // kept, as the sweep's masks are: masks-random-init/<run_id>.parquet
+          MaskFiles.commit(java.nio.file.Path.of(randomDir), f);
+          MaskTrainingResult r = f.result();
           return new Composition.Member(m.spec(), r.mask(), r.delta());
         }).toList();
       }
@@ -186,10 +191,34 @@ public final class CompositionJob {
         .orderBy("method", "model_seed", "seed", "base", "operation", "ablation", "operands",
             "eval_subtask");
     Tables.replace(table, out, "composition");
+    removeStaleRandomInitMasks(out, runs, cs.randomInitControl());
     String report = report(spark, out, 1.0 / driverTask.numClasses());
     System.out.println(report);
     Reports.write(out, "composition.md", report);
     LOG.info("Wrote table composition under {}", out.tables());
+  }
+
+  /**
+   * Keeps {@code masks-random-init/} in step with the composition table just written: the files
+   * of runs not composed with the control this time (an earlier config's) are removed, all of
+   * them when the control is off.
+   */
+  private static void removeStaleRandomInitMasks(
+      OutputLayout out, List<RunSpec> runs, boolean control) {
+    java.util.Set<String> keep = new java.util.HashSet<>();
+    if (control) {
+      runs.forEach(r -> keep.add(r.runId()));
+    }
+    for (String id : MaskFiles.committed(out.randomInitMasks())) {
+      if (!keep.contains(id)) {
+        try {
+          java.nio.file.Files.deleteIfExists(MaskFiles.file(out.randomInitMasks(), id));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException("Cannot remove the stale random-init mask " + id
+              + " under " + out.randomInitMasks(), e);
+        }
+      }
+    }
   }
 
   /**
