@@ -295,9 +295,9 @@ public final class ReportJob {
     page.subheading("Selected masks (" + str(selected.get(0), "selection_rule") + ")")
         .paragraph("One mask per method, subtask, seed and base model, chosen among all grid"
             + " points of the method on that base model; Jaccards among the selected masks only."
-            + (severalModels ? " A `model N` row counts and describes the masks of base model"
-            + " N; an `over base models` row counts every base model's selected masks, with"
-            + " statistics over the per-base-model means." : ""))
+            + (severalModels ? " A \"model N\" row counts and describes the masks of base"
+            + " model N; an \"over base models\" row counts every base model's selected masks,"
+            + " with statistics over the per-base-model means." : ""))
         .table(sel);
     for (String w : new TreeSet<>(selected.stream().map(r -> str(r, "warning"))
         .filter(java.util.Objects::nonNull).toList())) {
