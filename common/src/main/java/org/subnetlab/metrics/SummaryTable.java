@@ -34,7 +34,10 @@ import org.subnetlab.sweep.RunSpec;
  * reported separately from the spread across mask seeds; {@code jaccardAcrossModels} is the
  * mean Jaccard between masks of the same grid point (or of the selected masks), subtask and mask
  * seed on different base models: whether a mask is about this network or about networks trained
- * this way.
+ * this way. On selected rows, {@code gridPoint}, {@code selectedPoints}, {@code withinTolerance}
+ * and {@code warning} of a per-base-model row count that base model's selected masks only (its
+ * warning ends with "[base model N]" when there are several); on the row over base models they
+ * count every base model's selected masks ({@code runIds}), and its warning is null.
  */
 public final class SummaryTable {
   private SummaryTable() {}
@@ -116,37 +119,75 @@ public final class SummaryTable {
     Set<String> selectedIds = new TreeSet<>();
     chosen.values().forEach(cs -> cs.forEach(c -> selectedIds.add(c.chosen().runId())));
     Map<String, double[]> selJac = jaccards(overlap, byId, points, selectedIds);
+    boolean severalModels = runs.stream().map(r -> r.spec().modelSeed()).distinct().count() > 1;
     for (Map.Entry<String, List<Selection.Choice>> g : chosen.entrySet()) {
-      List<RunFigures> members = g.getValue().stream()
-          .map(c -> byId.get(c.chosen().runId())).toList();
-      RunSpec first = members.get(0).spec();
-      // The hyperparameters the selected masks agree on.
-      Map<String, String> hp = new TreeMap<>(first.hyperparameterStrings());
-      hp.keySet().retainAll(first.comparableHyperparameters().keySet());
-      for (RunFigures m : members) {
-        Map<String, String> other = m.spec().hyperparameterStrings();
-        hp.entrySet().removeIf(e -> !e.getValue().equals(other.get(e.getKey())));
+      // Per base model, the selection's counts over that model's mask seeds only; then, with
+      // several base models, the same counts over every base model's selected masks.
+      Map<Long, List<Selection.Choice>> byModel = new TreeMap<>();
+      for (Selection.Choice c : g.getValue()) {
+        byModel.computeIfAbsent(c.chosen().modelSeed(), k -> new ArrayList<>()).add(c);
       }
-      Map<String, Integer> counts = new TreeMap<>();
-      for (RunFigures m : members) {
-        counts.merge(points.pointLabel(m.spec().runId()), 1, Integer::sum);
+      for (Map.Entry<Long, List<Selection.Choice>> m : byModel.entrySet()) {
+        Selected s = selected(m.getValue(), byId, points, runs, tolerance,
+            severalModels ? " [base model " + m.getKey() + "]" : "");
+        rowsOverSeeds(out, s.members(), s.method(), s.hp(), g.getKey() + "|" + m.getKey(),
+            selJac, SELECTED, rule, s.mostOften(), s.listed(), s.within(), s.warning(),
+            resamples, rng, m.getKey());
       }
-      String mostOften = counts.entrySet().stream()
-          .max(Map.Entry.<String, Integer>comparingByValue()
-              .thenComparing(Map.Entry.comparingByKey(
-                  java.util.Comparator.<String>reverseOrder())))
-          .orElseThrow().getKey();
-      StringBuilder listed = new StringBuilder();
-      counts.forEach((k, n) -> listed.append(listed.length() == 0 ? "" : ", ")
-          .append(k.isEmpty() ? "(single grid point)" : k).append(" x").append(n));
-      int within = (int) g.getValue().stream().filter(Selection.Choice::withinTolerance).count();
-      String family = points.family(first.runId());
-      String warning = warning(family, first.method(), first.subtask(), runs, points,
-          members, mostOften, within, tolerance);
-      rows(out, members, first.method(), hp, g.getKey(), selJac, SELECTED, rule, mostOften,
-          listed.toString(), within, warning, resamples, rng);
+      if (byModel.size() > 1) {
+        // The warnings are on the per-base-model rows, which name their base model.
+        Selected s = selected(g.getValue(), byId, points, runs, tolerance, null);
+        overModels(out, s.members(), s.method(), s.hp(), g.getKey(), selJac, SELECTED, rule,
+            s.mostOften(), s.listed(), s.within(), null, resamples, rng);
+      }
     }
     return out;
+  }
+
+  /** What a set of selected masks says about the selection. */
+  private record Selected(
+      List<RunFigures> members, String method, Map<String, String> hp, String mostOften,
+      String listed, int within, String warning) {}
+
+  /**
+   * The selection's figures over {@code choices} (one per mask seed, of one or several base
+   * models): the hyperparameters they agree on, how often each grid point was chosen, the most
+   * often chosen, how many met the tolerance, and the warning ({@code warningSuffix} appended;
+   * null: no warning).
+   */
+  private static Selected selected(
+      List<Selection.Choice> choices, Map<String, RunFigures> byId, GridPoints points,
+      List<RunFigures> runs, double tolerance, String warningSuffix) {
+    List<RunFigures> members = choices.stream().map(c -> byId.get(c.chosen().runId())).toList();
+    RunSpec first = members.get(0).spec();
+    // The hyperparameters the selected masks agree on.
+    Map<String, String> hp = new TreeMap<>(first.hyperparameterStrings());
+    hp.keySet().retainAll(first.comparableHyperparameters().keySet());
+    for (RunFigures m : members) {
+      Map<String, String> other = m.spec().hyperparameterStrings();
+      hp.entrySet().removeIf(e -> !e.getValue().equals(other.get(e.getKey())));
+    }
+    Map<String, Integer> counts = new TreeMap<>();
+    for (RunFigures m : members) {
+      counts.merge(points.pointLabel(m.spec().runId()), 1, Integer::sum);
+    }
+    String mostOften = counts.entrySet().stream()
+        .max(Map.Entry.<String, Integer>comparingByValue()
+            .thenComparing(Map.Entry.comparingByKey(
+                java.util.Comparator.<String>reverseOrder())))
+        .orElseThrow().getKey();
+    StringBuilder listed = new StringBuilder();
+    counts.forEach((k, n) -> listed.append(listed.length() == 0 ? "" : ", ")
+        .append(k.isEmpty() ? "(single grid point)" : k).append(" x").append(n));
+    int within = (int) choices.stream().filter(Selection.Choice::withinTolerance).count();
+    String warning = null;
+    if (warningSuffix != null) {
+      warning = warning(points.family(first.runId()), first.method(), first.subtask(), runs,
+          points, members, mostOften, within, tolerance);
+      warning = warning == null ? null : warning + warningSuffix;
+    }
+    return new Selected(members, first.method(), hp, mostOften, listed.toString(), within,
+        warning);
   }
 
   /**
@@ -166,8 +207,21 @@ public final class SummaryTable {
       rowsOverSeeds(out, m.getValue(), method, hp, group + "|" + m.getKey(), jac, selection,
           rule, gridPoint, selectedPoints, within, warning, resamples, rng, m.getKey());
     }
-    if (byModel.size() < 2) {
-      return;
+    if (byModel.size() > 1) {
+      overModels(out, members, method, hp, group, jac, selection, rule, gridPoint,
+          selectedPoints, within, warning, resamples, rng);
+    }
+  }
+
+  /** The rows over base models: statistics of the per-base-model means of {@code members}. */
+  private static void overModels(
+      List<Row> out, List<RunFigures> members, String method, Map<String, String> hp,
+      String group, Map<String, double[]> jac, String selection, String rule, String gridPoint,
+      String selectedPoints, Integer within, String warning, int resamples,
+      SplittableRandom rng) {
+    Map<Long, List<RunFigures>> byModel = new TreeMap<>();
+    for (RunFigures r : members) {
+      byModel.computeIfAbsent(r.spec().modelSeed(), k -> new ArrayList<>()).add(r);
     }
     RunSpec first = members.get(0).spec();
     List<String> ids = members.stream().map(r -> r.spec().runId()).toList();

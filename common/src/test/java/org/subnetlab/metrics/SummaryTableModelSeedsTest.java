@@ -86,4 +86,57 @@ class SummaryTableModelSeedsTest {
     assertThat(over.jaccardAcrossModels()).isCloseTo(0.2, within(1e-12));
     assertThat(over.interval()).isEqualTo(Intervals.methodFor(2));
   }
+
+  static RunSpec spec(int model, int seed, double lambda) {
+    return RunSpec.of(CS, "add", seed, 7, Map.of("lambda", lambda), "fp" + model, model, "fp0");
+  }
+
+  /**
+   * Two grid points (λ = 0.01 at density 0.1, λ = 0.001 at density 0.3), 2 base models x 2 mask
+   * seeds, full accuracy 1.0, tolerance 5%. Subnetwork accuracy (λ = 0.01 / λ = 0.001):
+   * model 0 seed 0: 0.97 / 0.99 -> 0.01 (within); seed 1: 0.90 / 0.99 -> 0.001 (within);
+   * model 1 seed 0: 0.97 / 0.99 -> 0.01 (within); seed 1: 0.50 / 0.80 -> 0.001 (none within:
+   * the most accurate).
+   */
+  @Test
+  void selectedRowsCountTheirOwnBaseModelsMasks() {
+    double[][][] acc = {{{0.97, 0.99}, {0.90, 0.99}}, {{0.97, 0.99}, {0.50, 0.80}}};
+    List<SummaryTable.RunFigures> runs = new ArrayList<>();
+    for (int m = 0; m < 2; m++) {
+      for (int s = 0; s < 2; s++) {
+        runs.add(new SummaryTable.RunFigures(spec(m, s, 0.01),
+            new TreeMap<>(Map.of("ALL", 0.1)), 1.0, acc[m][s][0], 0.5));
+        runs.add(new SummaryTable.RunFigures(spec(m, s, 0.001),
+            new TreeMap<>(Map.of("ALL", 0.3)), 1.0, acc[m][s][1], 0.5));
+      }
+    }
+    List<SummaryTable.Row> sel = SummaryTable.compute(runs, List.of(), 1000, 1, 0.05).stream()
+        .filter(r -> r.selection().equals(SummaryTable.SELECTED)).toList();
+    assertThat(sel).extracting(SummaryTable.Row::modelSeed).containsExactly(0L, 1L, null);
+    SummaryTable.Row m0 = sel.get(0);
+    SummaryTable.Row m1 = sel.get(1);
+    SummaryTable.Row over = sel.get(2);
+    assertThat(m0.selectedPoints()).isEqualTo("lambda=0.001 x1, lambda=0.01 x1");
+    assertThat(m0.withinTolerance()).isEqualTo(2);
+    assertThat(m0.gridPoint()).isEqualTo("lambda=0.001"); // tie: the lexically smaller
+    assertThat(m0.seeds()).isEqualTo(2);
+    assertThat(m0.runIds()).containsExactly(spec(0, 0, 0.01).runId(), spec(0, 1, 0.001).runId());
+    assertThat(m0.density().mean()).isCloseTo(0.2, within(1e-12));
+    assertThat(m0.warning()).isNull();
+    assertThat(m1.selectedPoints()).isEqualTo("lambda=0.001 x1, lambda=0.01 x1");
+    assertThat(m1.withinTolerance()).isEqualTo(1);
+    assertThat(m1.warning()).contains("for 1 of 2 seeds").endsWith("[base model 1]");
+    // over base models: all four selected masks; density over the model means {0.2, 0.2}
+    assertThat(over.selectedPoints()).isEqualTo("lambda=0.001 x2, lambda=0.01 x2");
+    assertThat(over.withinTolerance()).isEqualTo(3);
+    assertThat(over.runIds()).hasSize(4);
+    assertThat(over.seeds()).isEqualTo(2);
+    assertThat(over.over()).isEqualTo(SummaryTable.OVER_MODELS);
+    assertThat(over.warning()).isNull();
+    // subnetwork accuracy: model 1 over its own two masks; over base models the mean of the
+    // two base models' means
+    assertThat(m1.subnetworkAccuracy().mean()).isCloseTo((0.97 + 0.80) / 2, within(1e-12));
+    assertThat(over.subnetworkAccuracy().mean())
+        .isCloseTo(((0.97 + 0.99) / 2 + (0.97 + 0.80) / 2) / 2, within(1e-12));
+  }
 }

@@ -43,7 +43,8 @@ import org.subnetlab.model.Network;
  * (method, seed, hyperparameters) group evaluated as one Spark task. With
  * {@code composition.random-init-control} every group is repeated on a random-init copy of the
  * base model: its masks are trained afresh on that copy (same method, hyperparameters, seed and
- * random stream) and composed there, giving the rows with {@code base = random-init}.
+ * random stream) and composed there, giving the rows with {@code base = random-init}; those masks
+ * are stored as mask files under {@link OutputLayout#randomInitMasks()}, one per run id.
  */
 public final class CompositionJob {
   private static final Logger LOG = LoggerFactory.getLogger(CompositionJob.class);
@@ -134,6 +135,7 @@ public final class CompositionJob {
     Broadcast<Map<Long, float[]>> randomB = jsc.broadcast(randomInit);
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
     int controls = s.randomControls();
+    String randomDir = out.randomInitMasks().toString();
     List<String> modes = cs.ablation();
     JavaRDD<Row> rows = jsc.parallelize(work, Math.max(1, work.size())).flatMap(w -> {
       ExecutorCache.limitNativeThreads(1);
@@ -150,7 +152,10 @@ public final class CompositionJob {
         init = theta; // the random-init copy is at its own initial weights
         Network rnd = base;
         members = members.stream().map(m -> {
-          MaskTrainingResult r = MaskRunner.run(m.spec(), rnd, theta, task).result();
+          MaskRunner.Finished f = MaskRunner.run(m.spec(), rnd, theta, task);
+          // kept, as the sweep's masks are: masks-random-init/<run_id>.parquet
+          MaskFiles.commit(java.nio.file.Path.of(randomDir), f);
+          MaskTrainingResult r = f.result();
           return new Composition.Member(m.spec(), r.mask(), r.delta());
         }).toList();
       }
@@ -186,10 +191,34 @@ public final class CompositionJob {
         .orderBy("method", "model_seed", "seed", "base", "operation", "ablation", "operands",
             "eval_subtask");
     Tables.replace(table, out, "composition");
+    removeStaleRandomInitMasks(out, runs, cs.randomInitControl());
     String report = report(spark, out, 1.0 / driverTask.numClasses());
     System.out.println(report);
     Reports.write(out, "composition.md", report);
     LOG.info("Wrote table composition under {}", out.tables());
+  }
+
+  /**
+   * Keeps {@code masks-random-init/} in step with the composition table just written: the files
+   * of runs not composed with the control this time (an earlier config's) are removed, all of
+   * them when the control is off.
+   */
+  private static void removeStaleRandomInitMasks(
+      OutputLayout out, List<RunSpec> runs, boolean control) {
+    java.util.Set<String> keep = new java.util.HashSet<>();
+    if (control) {
+      runs.forEach(r -> keep.add(r.runId()));
+    }
+    for (String id : MaskFiles.committed(out.randomInitMasks())) {
+      if (!keep.contains(id)) {
+        try {
+          java.nio.file.Files.deleteIfExists(MaskFiles.file(out.randomInitMasks(), id));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException("Cannot remove the stale random-init mask " + id
+              + " under " + out.randomInitMasks(), e);
+        }
+      }
+    }
   }
 
   /**
@@ -222,19 +251,26 @@ public final class CompositionJob {
    * c) and ablation = max(acc(θ without m_a on b), c) − max(acc(θ without m_a on a), c).
    */
   static String report(SparkSession spark, OutputLayout out, double chance) {
-    List<Row> all = spark.read().parquet(out.table("composition").toString())
+    Dataset<Row> table = spark.read().parquet(out.table("composition").toString());
+    if (!java.util.Arrays.asList(table.columns()).contains("model_seed")) {
+      table = table.withColumn("model_seed", org.apache.spark.sql.functions.lit(0L));
+    }
+    List<Row> all = table
         .select("method", "seed", "hyperparameters", "base", "operation", "ablation", "operands",
-            "eval_subtask", "accuracy", "random_mean", "z_score")
+            "eval_subtask", "accuracy", "random_mean", "z_score", "model_seed")
         .collectAsList();
     Map<String, String> gridLabels = gridLabels(all);
-    // (method, grid, base, operation, ablation, operands, eval) -> [sum acc, n, sum rnd, n rnd,
-    // sum z, n z]
+    // With several base models every figure is per base model, in a column of its own.
+    boolean several = all.stream().map(r -> r.getLong(11)).distinct().count() > 1;
+    // (method, grid, base model, base, operation, ablation, operands, eval) -> [sum acc, n,
+    // sum rnd, n rnd, sum z, n z]
     Map<List<String>, double[]> cells = new TreeMap<>(CompositionJob::compareKeys);
-    // accuracy by (method, grid, base, seed, operation, ablation, operands, eval)
+    // accuracy by (method, grid, base model, base, seed, operation, ablation, operands, eval)
     Map<List<String>, Double> acc = new LinkedHashMap<>();
     for (Row r : all) {
       String grid = gridLabels.get(r.getString(0) + "|" + hpKey(r.getJavaMap(2)));
-      List<String> key = List.of(r.getString(0), grid, r.getString(3), r.getString(4),
+      String model = modelKey(r.getLong(11));
+      List<String> key = List.of(r.getString(0), grid, model, r.getString(3), r.getString(4),
           r.getString(5), r.getString(6), r.getString(7));
       double[] c = cells.computeIfAbsent(key, k -> new double[6]);
       c[0] += r.getDouble(8);
@@ -247,21 +283,27 @@ public final class CompositionJob {
         c[4] += r.getDouble(10);
         c[5]++;
       }
-      acc.put(List.of(r.getString(0), grid, r.getString(3), Long.toString(r.getLong(1)),
+      acc.put(List.of(r.getString(0), grid, model, r.getString(3), Long.toString(r.getLong(1)),
           r.getString(4), r.getString(5), r.getString(6), r.getString(7)), r.getDouble(8));
     }
+    String modelHead = several ? " base model |" : "";
+    String modelRule = several ? "---|" : "";
     StringBuilder sb = new StringBuilder("## Composition (mean over seeds per method and grid"
-        + " point; z against random masks of the same per-layer size)\n\n"
+        + " point" + (several ? " and base model" : "") + "; z against random masks of the same"
+        + " per-layer size)\n\n"
         + "grid point: the hyperparameters that differ within the method's sweep (– = one grid"
         + " point); base: trained = the base model, random-init = the random-model control (masks"
         + " trained and evaluated on a random-init copy); ablation: what replaced the ablated"
         + " subnetwork (zero, reinit = a fresh draw from the initial distribution, rewind ="
-        + " θ_init).\n\n| method | grid point | base | operation | ablation | operands"
+        + " θ_init)." + (several ? " base model: the `model_seed` of the base model the masks"
+        + " were trained on and evaluated with; seeds are that base model's mask seeds." : "")
+        + "\n\n| method | grid point |" + modelHead + " base | operation | ablation | operands"
         + " | eval subtask | seeds | accuracy | random | z |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + "|---|---|" + modelRule + "---|---|---|---|---|---|---|---|---|\n");
     cells.forEach((k, c) -> sb.append(String.format(Locale.ROOT,
-        "| %s | %s | %s | %s | %s | %s | %s | %d | %.3f | %s | %s |%n", k.get(0), k.get(1),
-        k.get(2), k.get(3), k.get(4), k.get(5), k.get(6), (int) c[1], c[0] / c[1],
+        "| %s | %s |%s %s | %s | %s | %s | %s | %d | %.3f | %s | %s |%n", k.get(0), k.get(1),
+        several ? " " + unpad(k.get(2)) + " |" : "", k.get(3), k.get(4), k.get(5), k.get(6),
+        k.get(7), (int) c[1], c[0] / c[1],
         c[3] == 0 ? "–" : String.format(Locale.ROOT, "%.3f", c[2] / c[3]),
         c[5] == 0 ? "–" : String.format(Locale.ROOT, "%.1f", c[4] / c[5]))));
     sb.append(String.format(Locale.ROOT, "%n## Structural compositionality (Lepori et al. 2023:"
@@ -269,37 +311,49 @@ public final class CompositionJob {
         + " max(acc(m_a on b), c); ablation = max(acc(θ without m_a on b), c) − max(acc(θ"
         + " without m_a on a), c); c = chance = %.4f (1 / classes). Both near +(1 − c) is the"
         + " paper's evidence of structural compositionality; compare base = random-init.%n%n"
-        + "| method | grid point | base | ablation | target a | other b | seeds | subnetwork"
-        + " | ablation |%n|---|---|---|---|---|---|---|---|---|%n", chance));
-    // (method, grid, base, ablation, a, b) -> [sum sub, sum abl, n]
+        + "| method | grid point |" + modelHead + " base | ablation | target a | other b | seeds"
+        + " | subnetwork | ablation |%n|---|---|" + modelRule + "---|---|---|---|---|---|---|%n",
+        chance));
+    // (method, grid, base model, base, ablation, a, b) -> [sum sub, sum abl, n]
     Map<List<String>, double[]> diffs = new TreeMap<>(CompositionJob::compareKeys);
     acc.forEach((k, v) -> {
-      if (!k.get(4).equals("ablate")) {
+      if (!k.get(5).equals("ablate")) {
         return;
       }
-      String a = k.get(6);
-      String b = k.get(7);
+      String a = k.get(7);
+      String b = k.get(8);
       if (a.equals(b) || b.equals("ALL")) {
         return;
       }
-      List<String> head = k.subList(0, 4);
+      // one seed of one group on one base model
+      List<String> head = k.subList(0, 5);
       Double subA = acc.get(cat(head, "subnetwork", Composition.NO_ABLATION, a, a));
       Double subB = acc.get(cat(head, "subnetwork", Composition.NO_ABLATION, a, b));
-      Double ablA = acc.get(cat(head, "ablate", k.get(5), a, a));
+      Double ablA = acc.get(cat(head, "ablate", k.get(6), a, a));
       if (subA == null || subB == null || ablA == null
           || !acc.containsKey(cat(head, "subnetwork", Composition.NO_ABLATION, b, b))) {
         return; // b is an eval subtask without a mask of its own in this group
       }
-      double[] d = diffs.computeIfAbsent(List.of(k.get(0), k.get(1), k.get(2), k.get(5), a, b),
-          x -> new double[3]);
+      double[] d = diffs.computeIfAbsent(List.of(k.get(0), k.get(1), k.get(2), k.get(3),
+          k.get(6), a, b), x -> new double[3]);
       d[0] += Math.max(subA, chance) - Math.max(subB, chance);
       d[1] += Math.max(v, chance) - Math.max(ablA, chance);
       d[2]++;
     });
     diffs.forEach((k, d) -> sb.append(String.format(Locale.ROOT,
-        "| %s | %s | %s | %s | %s | %s | %d | %+.3f | %+.3f |%n", k.get(0), k.get(1), k.get(2),
-        k.get(3), k.get(4), k.get(5), (int) d[2], d[0] / d[2], d[1] / d[2])));
+        "| %s | %s |%s %s | %s | %s | %s | %d | %+.3f | %+.3f |%n", k.get(0), k.get(1),
+        several ? " " + unpad(k.get(2)) + " |" : "", k.get(3), k.get(4), k.get(5), k.get(6),
+        (int) d[2], d[0] / d[2], d[1] / d[2])));
     return sb.toString();
+  }
+
+  /** A model seed as a key that sorts in numeric order among the string keys. */
+  private static String modelKey(long modelSeed) {
+    return String.format(Locale.ROOT, "%020d", modelSeed);
+  }
+
+  private static String unpad(String modelKey) {
+    return Long.toString(Long.parseLong(modelKey));
   }
 
   private static List<String> cat(List<String> head, String... tail) {

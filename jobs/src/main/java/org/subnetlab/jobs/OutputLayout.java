@@ -46,6 +46,15 @@ public record OutputLayout(Path root) {
     return root.resolve("masks");
   }
 
+  /**
+   * The masks {@code compose} trains on the random-init copy of the base model
+   * ({@code composition.random-init-control}): mask files as under {@link #masks()}, named by the
+   * run id of the sweep run they repeat.
+   */
+  public Path randomInitMasks() {
+    return root.resolve("masks-random-init");
+  }
+
   public Path tables() {
     return root.resolve("tables");
   }

@@ -35,13 +35,14 @@ public final class Summary {
         .append(intervalNote());
     sb.append(compact(spark, out, points));
     sb.append("\n## Overlap (mean Jaccard of whole-model masks)\n\n");
-    sb.append("Pairs of runs of the same grid point only.\n\n");
+    sb.append("Pairs of runs of the same grid point (and base model) only.\n\n");
     sb.append("| method | between subtasks, same seed | same subtask, across seeds |\n|---|---|---|\n");
     for (Row r : spark.sql(
-        "SELECT label_a, avg(CASE WHEN subtask_a<>subtask_b AND seed_a=seed_b THEN jaccard END),"
+        "SELECT " + withModel(spark, "label_a") + " m,"
+        + " avg(CASE WHEN subtask_a<>subtask_b AND seed_a=seed_b THEN jaccard END),"
         + " avg(CASE WHEN subtask_a=subtask_b AND seed_a<>seed_b THEN jaccard END)"
-        + " FROM overlap_labelled WHERE layer='ALL' AND key_a=key_b GROUP BY label_a"
-        + " ORDER BY label_a").collectAsList()) {
+        + " FROM overlap_labelled WHERE layer='ALL' AND key_a=key_b GROUP BY m"
+        + " ORDER BY m").collectAsList()) {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.getString(0), num(r, 1),
           num(r, 2)));
     }
@@ -61,10 +62,12 @@ public final class Summary {
           num(r, "jaccard_across_seeds"), num(r, "jaccard_across_subtasks"),
           num(r, "jaccard_across_methods"), r.getAs("interval")));
     }
-    sb.append("\n## Agreement between methods (same subtask and seed, mean Jaccard)\n\n");
+    sb.append("\n## Agreement between methods (same subtask, seed and base model, mean"
+        + " Jaccard)\n\n");
     sb.append("| method A | method B | Jaccard |\n|---|---|---|\n");
     for (Row r : spark.sql(
-        "SELECT least(label_a, label_b) ma, greatest(label_a, label_b) mb, avg(jaccard)"
+        "SELECT " + withModel(spark, "least(label_a, label_b)") + " ma, "
+        + withModel(spark, "greatest(label_a, label_b)") + " mb, avg(jaccard)"
         + " FROM overlap_labelled WHERE layer='ALL' AND family_a<>family_b AND seed_a=seed_b"
         + " AND subtask_a=subtask_b GROUP BY ma, mb ORDER BY ma, mb").collectAsList()) {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.getString(0), r.getString(1),
@@ -82,10 +85,13 @@ public final class Summary {
     }
     sb.append("\n## Selected masks (").append(rows.get(0).<String>getAs("selection_rule"))
         .append(")\n\n");
-    sb.append("One mask per method, subtask and seed, chosen among all grid points of the method"
-        + " (`selection = selected` rows of the `summary` table). `selected` counts how often each"
-        + " grid point was chosen over the seeds; `within tolerance` how many seeds had a grid"
-        + " point within the tolerance.\n\n");
+    sb.append("One mask per method, subtask, seed and base model, chosen among all grid points of"
+        + " the method on that base model (`selection = selected` rows of the `summary` table)."
+        + " `selected` counts how often each grid point was chosen over the row's masks;"
+        + " `within tolerance` for how many of them a grid point was within the tolerance. A"
+        + " `model N` row counts the mask seeds of base model N; an `over base models` row counts"
+        + " the masks of every base model, and its statistics are over the per-base-model"
+        + " means.\n\n");
     sb.append("| method | subtask | most often selected | selected | within tolerance | density "
         + "| subnetwork accuracy | removal drop | Jaccard across seeds | across subtasks "
         + "| across methods | interval |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -96,18 +102,22 @@ public final class Summary {
           r.getAs("method") + (matched(r) ? " (matched)" : ""),
           r.getAs("subtask") + baseModel(spark, r),
           point.isEmpty() ? "(single grid point)" : point, r.getAs("selected_points"),
-          (Integer) r.getAs("n_within_tolerance"), (Integer) r.getAs("n_seeds"),
+          // of the row's masks: its seeds, or every base model's masks on a row over models
+          (Integer) r.getAs("n_within_tolerance"), r.getList(r.fieldIndex("run_ids")).size(),
           ci(r.getAs("density")), ci(r.getAs("subnetwork_accuracy")),
           ci(r.getAs("removal_drop")), num(r, "jaccard_across_seeds"),
           num(r, "jaccard_across_subtasks"), num(r, "jaccard_across_methods"),
           r.getAs("interval")));
     }
-    subtaskOverlap(spark, sb, "Overlap between subtasks, selected masks (same method and seed,"
-        + " whole model, mean over seeds)", "family_a=family_b AND sel_a AND sel_b", "family_a");
-    sb.append("\n### Agreement between methods, selected masks (same subtask and seed)\n\n");
+    subtaskOverlap(spark, sb, "Overlap between subtasks, selected masks (same method, seed and"
+        + " base model, whole model, mean over seeds)", "family_a=family_b AND sel_a AND sel_b",
+        "family_a");
+    sb.append("\n### Agreement between methods, selected masks (same subtask, seed and base"
+        + " model)\n\n");
     sb.append("| method A | method B | Jaccard |\n|---|---|---|\n");
     for (Row r : spark.sql(
-        "SELECT least(family_a, family_b) ma, greatest(family_a, family_b) mb, avg(jaccard)"
+        "SELECT " + withModel(spark, "least(family_a, family_b)") + " ma, "
+        + withModel(spark, "greatest(family_a, family_b)") + " mb, avg(jaccard)"
         + " FROM overlap_labelled WHERE layer='ALL' AND family_a<>family_b AND seed_a=seed_b"
         + " AND subtask_a=subtask_b AND sel_a AND sel_b GROUP BY ma, mb ORDER BY ma, mb")
         .collectAsList()) {
@@ -124,8 +134,9 @@ public final class Summary {
     sb.append("| method | subtask A | subtask B | Jaccard | share of A in B | share of B in A |\n"
         + "|---|---|---|---|---|---|\n");
     for (Row r : spark.sql(
-        "SELECT " + labelColumn + ", least(subtask_a, subtask_b) sa,"
-        + " greatest(subtask_a, subtask_b) sb, avg(jaccard),"
+        "SELECT " + labelColumn + ", " + withModel(spark, "least(subtask_a, subtask_b)")
+        + " sa,"
+        + " " + withModel(spark, "greatest(subtask_a, subtask_b)") + " sb, avg(jaccard),"
         + " avg(CASE WHEN subtask_a < subtask_b THEN share_a_in_b ELSE share_b_in_a END),"
         + " avg(CASE WHEN subtask_a < subtask_b THEN share_b_in_a ELSE share_a_in_b END)"
         + " FROM overlap_labelled WHERE layer='ALL' AND " + filter + " AND seed_a=seed_b"
@@ -205,16 +216,42 @@ public final class Summary {
     }
   }
 
-  /** The selected rows' warnings, one line each, sorted. */
+  /**
+   * The selected rows' warnings, one line each, sorted; with several base models, one line per
+   * warning with the base models it is about ("[base models 0, 1]").
+   */
   private static List<String> warnings(SparkSession spark) {
-    List<String> out = new ArrayList<>();
+    Map<String, List<String>> models = new java.util.TreeMap<>();
     if (hasSelection(spark)) {
+      java.util.regex.Pattern suffix = java.util.regex.Pattern.compile(
+          "(.*) \\[base model (\\d+)\\]$");
       for (Row r : spark.sql("SELECT DISTINCT warning FROM summary WHERE selection = 'selected'"
-          + " AND layer = 'ALL' AND warning IS NOT NULL ORDER BY warning").collectAsList()) {
-        out.add(r.getString(0));
+          + " AND layer = 'ALL' AND warning IS NOT NULL").collectAsList()) {
+        java.util.regex.Matcher m = suffix.matcher(r.getString(0));
+        if (m.matches()) {
+          models.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(m.group(2));
+        } else {
+          models.computeIfAbsent(r.getString(0), k -> new ArrayList<>());
+        }
       }
     }
+    List<String> out = new ArrayList<>();
+    models.forEach((w, seeds) -> {
+      seeds.sort(java.util.Comparator.comparingLong(Long::parseLong));
+      out.add(seeds.isEmpty() ? w : w + (seeds.size() == 1 ? " [base model " : " [base models ")
+          + String.join(", ", seeds) + "]");
+    });
     return out;
+  }
+
+  /**
+   * An SQL expression: {@code column} of {@code overlap_labelled}, with " · model N" (the pair's
+   * base model) appended when the sweep has several base models, so that grouping by it keeps
+   * base models apart; the column itself with one base model.
+   */
+  private static String withModel(SparkSession spark, String column) {
+    return spark.sql("SELECT count(DISTINCT model_seed) FROM sparsity").first().getLong(0) < 2
+        ? column : "concat(" + column + ", ' · model ', model_seed_a)";
   }
 
   private static boolean hasSelection(SparkSession spark) {
@@ -240,9 +277,22 @@ public final class Summary {
         ? "SELECT * FROM summary WHERE layer = 'ALL' AND selection = '" + selection + "'"
         : "grid".equals(selection) // a summary table written before selection existed
             ? "SELECT *, '' AS interval FROM summary WHERE layer = 'ALL'" : null;
+    // Selected rows by method family (their hyperparameters may differ between base models),
+    // grid rows by grid point; then subtask, and base models in order, the row over base
+    // models last.
+    java.util.function.Function<Row, String> name = "selected".equals(selection)
+        ? r -> r.getAs("method") + (matched(r) ? " (matched)" : "") : r -> labelOf(points, r);
     return sql == null ? List.of() : spark.sql(sql).collectAsList().stream()
-        .sorted(java.util.Comparator.comparing(r -> labelOf(points, r) + "|" + r.getAs("subtask")))
+        .sorted(java.util.Comparator.comparing((Row r) -> name.apply(r) + "|" + r.getAs("subtask"))
+            .thenComparing(r -> modelSeedOf(r), java.util.Comparator.nullsLast(
+                java.util.Comparator.<Long>naturalOrder())))
         .toList();
+  }
+
+  /** The row's base model (null on a row over base models); 0 for tables without the column. */
+  private static Long modelSeedOf(Row r) {
+    return Arrays.asList(r.schema().fieldNames()).contains("model_seed")
+        ? (Long) r.getAs("model_seed") : Long.valueOf(0);
   }
 
   private static String labelOf(GridPoints points, Row summaryRow) {

@@ -67,6 +67,13 @@ public final class ReportJob {
   private final Map<String, String> labelOf = new HashMap<>();
   private final Map<String, String> familyOf = new HashMap<>();
   private GridPoints points;
+  /** run_id to its base model's seed ({@code model.seeds}); 0 for tables without the column. */
+  private final Map<String, Long> modelOf = new HashMap<>();
+  /**
+   * Whether the runs are on more than one base model: then every label carries " · model N" and
+   * every figure is per (grid point, base model), as the summary's rows are.
+   */
+  private boolean severalModels;
   private List<String> labels;
   private List<String> subtasks;
 
@@ -119,25 +126,33 @@ public final class ReportJob {
 
   private void build() {
     if (has("sparsity")) {
-      sparsity = table("sparsity").select("run_id", "method", "hyperparameters", "subtask",
-          "layer", "density").collectAsList();
+      Dataset<Row> sp = table("sparsity");
+      if (!Arrays.asList(sp.columns()).contains("model_seed")) {
+        sp = sp.withColumn("model_seed", org.apache.spark.sql.functions.lit(0L));
+      }
+      sparsity = sp.select("run_id", "method", "hyperparameters", "subtask", "layer", "density",
+          "model_seed").collectAsList();
       List<GridPoints.Run> runs = new ArrayList<>();
       for (Row r : sparsity) {
         if ("ALL".equals(str(r, "layer"))) {
           runs.add(new GridPoints.Run(str(r, "run_id"), str(r, "method"), hp(r)));
+          modelOf.put(str(r, "run_id"), (Long) col(r, "model_seed"));
         }
       }
+      severalModels = new TreeSet<>(modelOf.values()).size() > 1;
       points = GridPoints.of(runs);
       for (GridPoints.Run r : runs) {
-        labelOf.put(r.runId(), points.label(r.runId()));
+        labelOf.put(r.runId(), points.label(r.runId()) + modelTag(modelOf.get(r.runId())));
         familyOf.put(r.runId(), points.family(r.runId()));
       }
       labels = new ArrayList<>(new TreeSet<>(labelOf.values()));
       subtasks = new ArrayList<>(new TreeSet<>(sparsity.stream().map(r -> str(r, "subtask"))
           .toList()));
+      // Pairs of masks of one base model only: no figure pools masks of two base models.
       pairs = table("overlap").where("layer = 'ALL'").select("run_a", "run_b", "subtask_a",
           "subtask_b", "seed_a", "seed_b", "jaccard").collectAsList().stream()
-          .filter(r -> labelOf.containsKey(str(r, "run_a")) && labelOf.containsKey(str(r, "run_b")))
+          .filter(r -> labelOf.containsKey(str(r, "run_a")) && labelOf.containsKey(str(r, "run_b"))
+              && modelOf.get(str(r, "run_a")).equals(modelOf.get(str(r, "run_b"))))
           .toList();
       ablation = table("ablation").select("run_id", "mode", "mask_subtask", "eval_subtask",
           "accuracy", "random_mean", "random_std").collectAsList();
@@ -162,6 +177,29 @@ public final class ReportJob {
   /** The grid-point label of a table row's method and hyperparameters. */
   private String label(Row r) {
     return points.label(str(r, "method"), hp(r));
+  }
+
+  /** " · model N" with several base models, "" with one (labels as they were). */
+  private String modelTag(Long modelSeed) {
+    return severalModels ? " · model " + modelSeed : "";
+  }
+
+  /**
+   * The base model a summary row is about: " · model N", or " · over base models" on a row over
+   * the per-base-model means; "" with one base model.
+   */
+  private String summaryModel(Row r) {
+    if (!severalModels || !hasColumn(r, "model_seed")) {
+      return "";
+    }
+    Object seed = col(r, "model_seed");
+    return seed == null ? " · over base models" : " · model " + seed;
+  }
+
+  /** The row's base model, null on a row over base models, 0 without the column. */
+  private static Long summarySeed(Row r) {
+    return Arrays.asList(r.schema().fieldNames()).contains("model_seed")
+        ? (Long) col(r, "model_seed") : Long.valueOf(0);
   }
 
   private static Map<String, String> hp(Row r) {
@@ -215,10 +253,12 @@ public final class ReportJob {
     rows.add(new String[] {"method", "subtask", "seeds", "density", "subnetwork accuracy",
         "removal drop", "Jaccard across seeds", "across subtasks", "across methods", "interval"});
     Comparator<Row> order = Comparator.comparing((Row r) -> List.of(label(r), str(r, "subtask")),
-        Stat.STRINGS);
+        Stat.STRINGS).thenComparing(ReportJob::summarySeed,
+            Comparator.nullsLast(Comparator.<Long>naturalOrder()));
     for (Row r : all.stream().filter(r -> !withSelection || "grid".equals(str(r, "selection")))
         .sorted(order).toList()) {
-      rows.add(new String[] {label(r), str(r, "subtask"), String.valueOf(col(r, "n_seeds")),
+      rows.add(new String[] {label(r), str(r, "subtask") + summaryModel(r),
+          String.valueOf(col(r, "n_seeds")),
           ci((Row) col(r, "density")), ci((Row) col(r, "subnetwork_accuracy")),
           ci((Row) col(r, "removal_drop")), num(r, "jaccard_across_seeds"),
           num(r, "jaccard_across_subtasks"), num(r, "jaccard_across_methods"),
@@ -228,8 +268,11 @@ public final class ReportJob {
     if (!withSelection) {
       return;
     }
+    // by method family: the selected masks' hyperparameters may differ between base models
     List<Row> selected = all.stream().filter(r -> "selected".equals(str(r, "selection")))
-        .sorted(order).toList();
+        .sorted(Comparator.comparing((Row r) -> List.of(GridPoints.family(str(r, "method"),
+            hp(r)), str(r, "subtask")), Stat.STRINGS).thenComparing(ReportJob::summarySeed,
+            Comparator.nullsLast(Comparator.<Long>naturalOrder()))).toList();
     if (selected.isEmpty()) {
       return;
     }
@@ -239,17 +282,22 @@ public final class ReportJob {
         "across subtasks", "across methods", "interval"});
     for (Row r : selected) {
       String point = str(r, "grid_point");
-      sel.add(new String[] {GridPoints.family(str(r, "method"), hp(r)), str(r, "subtask"),
+      sel.add(new String[] {GridPoints.family(str(r, "method"), hp(r)),
+          str(r, "subtask") + summaryModel(r),
           point.isEmpty() ? "(single grid point)" : point, str(r, "selected_points"),
-          col(r, "n_within_tolerance") + " of " + col(r, "n_seeds"),
+          // of the row's masks: its seeds, or every base model's masks on a row over models
+          col(r, "n_within_tolerance") + " of " + r.getList(r.fieldIndex("run_ids")).size(),
           ci((Row) col(r, "density")), ci((Row) col(r, "subnetwork_accuracy")),
           ci((Row) col(r, "removal_drop")), num(r, "jaccard_across_seeds"),
           num(r, "jaccard_across_subtasks"), num(r, "jaccard_across_methods"),
           str(r, "interval")});
     }
     page.subheading("Selected masks (" + str(selected.get(0), "selection_rule") + ")")
-        .paragraph("One mask per method, subtask and seed, chosen among all grid points of the"
-            + " method; Jaccards among the selected masks only.")
+        .paragraph("One mask per method, subtask, seed and base model, chosen among all grid"
+            + " points of the method on that base model; Jaccards among the selected masks only."
+            + (severalModels ? " A \"model N\" row counts and describes the masks of base"
+            + " model N; an \"over base models\" row counts every base model's selected masks,"
+            + " with statistics over the per-base-model means." : ""))
         .table(sel);
     for (String w : new TreeSet<>(selected.stream().map(r -> str(r, "warning"))
         .filter(java.util.Objects::nonNull).toList())) {
@@ -300,9 +348,10 @@ public final class ReportJob {
     List<Row> summary = table("summary").where("layer = 'ALL'").collectAsList();
     if (!summary.isEmpty() && hasColumn(summary.get(0), "selection")) {
       for (Row r : summary) {
-        if ("selected".equals(str(r, "selection"))) {
-          chosen.put(List.of(GridPoints.family(str(r, "method"), hp(r)), str(r, "subtask")),
-              str(r, "grid_point"));
+        // per base model: the point selected most often on that base model
+        if ("selected".equals(str(r, "selection")) && summarySeed(r) != null) {
+          chosen.put(List.of(GridPoints.family(str(r, "method"), hp(r)), str(r, "subtask"),
+              String.valueOf(summarySeed(r))), str(r, "grid_point"));
         }
       }
     }
@@ -311,9 +360,12 @@ public final class ReportJob {
       subtaskOf.put(str(r, "run_id"), str(r, "subtask"));
     }
     for (String family : families) {
+     for (Long model : new TreeSet<>(modelOf.values())) {
+      String name = family + modelTag(model);
       for (String subtask : subtasks) {
         Map<String, List<String>> runsByPoint = new TreeMap<>();
         labelOf.keySet().stream().sorted().filter(id -> familyOf.get(id).equals(family)
+                && model.equals(modelOf.get(id))
                 && subtask.equals(subtaskOf.get(id)) && sub.containsKey(id))
             .forEach(id -> runsByPoint.computeIfAbsent(points.pointLabel(id),
                 k -> new ArrayList<>()).add(id));
@@ -331,13 +383,15 @@ public final class ReportJob {
             fullAcc.add(full.get(id));
           });
           path.add(new Charts.PathPoint(point, d.avg(), d.sdOrZero(), a.avg(), a.sdOrZero(),
-              point.equals(chosen.get(List.of(family, subtask)))));
+              point.equals(chosen.get(List.of(family, subtask, String.valueOf(model))))));
         });
-        page.figure("path-" + slug(family) + "-" + slug(subtask), Charts.regularisationPath(
-            "Regularisation path: " + family + ", " + subtask, path, fullAcc.avg()), W, H,
-            family + " on " + subtask + ": density vs subnetwork accuracy per grid point (mean"
-            + " ± std over seeds); dashed: full model; ringed: selected most often.");
+        page.figure("path-" + slug(name) + "-" + slug(subtask), Charts.regularisationPath(
+            "Regularisation path: " + name + ", " + subtask, path, fullAcc.avg()), W, H,
+            name + " on " + subtask + ": density vs subnetwork accuracy per grid point (mean"
+            + " ± std over seeds" + (severalModels ? " of this base model" : "")
+            + "); dashed: full model; ringed: selected most often.");
       }
+     }
     }
   }
 
@@ -627,10 +681,16 @@ public final class ReportJob {
       comp = comp.withColumn("base", org.apache.spark.sql.functions.lit("trained"))
           .withColumn("ablation", org.apache.spark.sql.functions.lit("zero"));
     }
+    if (!Arrays.asList(comp.columns()).contains("model_seed")) {
+      comp = comp.withColumn("model_seed", org.apache.spark.sql.functions.lit(0L));
+    }
+    boolean several = comp.select("model_seed").distinct().count() > 1;
+    // per method and base model ("method · model N" with several base models)
     Map<List<String>, Stat[]> cells = Stat.group(comp.select("method",
             "operation", "operands", "eval_subtask", "accuracy", "random_mean", "base",
-            "ablation").collectAsList(),
-        r -> Arrays.asList(r.getString(0), r.isNullAt(2) ? null
+            "ablation", "model_seed").collectAsList(),
+        r -> Arrays.asList(r.getString(0) + (several ? " · model " + r.getLong(8) : ""),
+            r.isNullAt(2) ? null
             : r.getString(1) + (r.getString(7).equals("zero") || r.getString(7).equals("none")
                 ? "" : "[" + r.getString(7) + "]") + " " + r.getString(2)
                 + (r.getString(6).equals("trained") ? "" : " [" + r.getString(6) + "]"),

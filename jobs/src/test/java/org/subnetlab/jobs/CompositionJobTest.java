@@ -151,6 +151,16 @@ class CompositionJobTest {
             && r.hyperparameters().get("lambda") == 5e-5)
         .findFirst().orElseThrow();
     Mask m = MaskRunner.run(run, copy, random, task).result().mask();
+    // The control's masks are stored: one ordinary mask file per run under masks-random-init/,
+    // named by the run id, holding the mask retrained here by hand (not the sweep's mask).
+    assertThat(MaskFiles.committed(out.randomInitMasks())).isEqualTo(
+        new TreeSet<>(SweepPlan.all(spark, settings, out).stream().map(RunSpec::runId).toList()));
+    ParamLayout layout = ParamLayout.of(model);
+    Mask stored = AggregateJob.masksByRun(layout, spark.read().parquet(
+        MaskFiles.file(out.randomInitMasks(), run.runId()).toString())).get(run.runId());
+    Mask trained = AggregateJob.masksByRun(layout, spark.read().parquet(
+        MaskFiles.file(out.masks(), run.runId()).toString())).get(run.runId());
+    assertThat(stored).isEqualTo(m).isNotEqualTo(trained);
     var row = spark.read().parquet(out.table("composition").toString())
         .where("method = 'continuous-sparsification' AND base = 'random-init' AND"
             + " hyperparameters['lambda'] = '5.0E-5' AND operation = 'subnetwork' AND operands ="
