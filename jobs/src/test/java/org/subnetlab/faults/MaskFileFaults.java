@@ -98,6 +98,7 @@ final class MaskFileFaults implements FaultCases {
             .args(ws -> List.of("run", ws.conf("tiny.conf").toString(), "--out",
                 ws.path("out").toString()))
             .exit(0)
+            .timeout(600) // the whole pipeline: ~40 s on a quiet machine
             .message("moved to masks/.corrupt/", "training 2 (2 again: their mask files were "
                 + "corrupt)")
             .then((ws, r) -> {
