@@ -42,8 +42,8 @@ import org.subnetlab.model.Network;
  * Stage 3: the result tables, from the committed masks of this config's sweep: {@code masks},
  * {@code sparsity}, {@code overlap} (every pair of masks, per layer and {@code ALL}) and
  * {@code ablation}. Refuses to aggregate an incomplete sweep, or one with a mask file that fails
- * its check ({@link MaskFileCheck}; the file is moved aside for {@code train-masks}). Each table replaces its previous
- * version atomically.
+ * its check ({@link MaskFileCheck}; the file is moved aside for {@code train-masks}). Each table
+ * replaces its previous version atomically.
  */
 public final class AggregateJob {
   private static final Logger LOG = LoggerFactory.getLogger(AggregateJob.class);
