@@ -34,7 +34,7 @@ import org.subnetlab.sweep.RunSpec;
  * with the mask columns, one row per parameter block of the base model (names and sizes of its
  * {@link ParamLayout}, in order), and every row must be of the run its name says, with that run's
  * method, subtask, seed, hyperparameters, base-model fingerprint and model seed. Only the footer
- * and the small scalar columns are read, never the bits, so a check costs a few milliseconds at most.
+ * and the small scalar columns are read, never the bits, so a check takes milliseconds.
  *
  * <p>A file that fails is moved to {@code masks/.corrupt/} (next to it, {@code <name>.txt} says
  * why), so that the run counts as not finished: {@code train-masks} and {@code run} train it again,
