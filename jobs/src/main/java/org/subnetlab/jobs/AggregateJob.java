@@ -41,8 +41,9 @@ import org.subnetlab.model.Network;
 /**
  * Stage 3: the result tables, from the committed masks of this config's sweep: {@code masks},
  * {@code sparsity}, {@code overlap} (every pair of masks, per layer and {@code ALL}) and
- * {@code ablation}. Refuses to aggregate an incomplete sweep. Each table replaces its previous
- * version atomically.
+ * {@code ablation}. Refuses to aggregate an incomplete sweep, or one with a mask file that fails
+ * its check ({@link MaskFileCheck}; the file is moved aside for {@code train-masks}). Each table
+ * replaces its previous version atomically.
  */
 public final class AggregateJob {
   private static final Logger LOG = LoggerFactory.getLogger(AggregateJob.class);
@@ -57,7 +58,9 @@ public final class AggregateJob {
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     Map<Long, Network> models = TrainModelJob.load(s, out);
-    List<RunSpec> runs = SweepPlan.all(spark, s, out);
+    MaskFileCheck.removeLeftovers(out);
+    List<RunSpec> runs = SweepPlan.verified(spark, s, out,
+        ParamLayout.of(models.values().iterator().next()), "aggregate");
     spark.sparkContext().setJobGroup("subnetlab-aggregate", "subnetlab: aggregate tables", false);
     Dataset<Row> withHistory = committedMasks(spark, out, runs, "aggregate");
     Tables.replace(trainingCurves(withHistory), out, "training_curves");

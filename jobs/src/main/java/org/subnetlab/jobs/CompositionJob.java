@@ -83,7 +83,7 @@ public final class CompositionJob {
     Map<Long, Network> models = TrainModelJob.load(s, out);
     // Every base model has the same architecture: the fresh initial draws are made on the first.
     Network model = models.values().iterator().next();
-    List<RunSpec> runs = SweepPlan.all(spark, s, out);
+    List<RunSpec> runs = SweepPlan.verified(spark, s, out, ParamLayout.of(model), "compose");
     CompositionSettings cs = s.composition();
     Task driverTask = SparkTasks.create(spark, s);
     // Fresh draws from the initial distribution, one per mask seed (as the reference code seeds

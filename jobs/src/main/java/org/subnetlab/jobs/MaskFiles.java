@@ -28,8 +28,10 @@ import org.subnetlab.sweep.RunSpec;
 /**
  * One Parquet file per finished run under {@code masks/}, one row per layer, committed atomically:
  * written as {@code masks/.tmp/<run_id>-<uuid>.parquet}, then renamed to
- * {@code masks/<run_id>.parquet}. A run is finished iff its file exists; a killed writer leaves only
- * a temporary file, which readers ignore. The run's downsampled training curve
+ * {@code masks/<run_id>.parquet}. A run is finished iff its file exists and passes
+ * {@link MaskFileCheck} (of that run, on the base model's layout); a file that fails is moved to
+ * {@code masks/.corrupt/}. A killed writer leaves only a temporary file, which readers ignore and
+ * the next stage removes ({@link MaskFileCheck#removeLeftovers}). The run's downsampled training curve
  * ({@link TrainingHistory}: step, loss, density) is stored once, on the row of layer 0. Files
  * written before base-model seeds existed have no {@code model_seed} column: they are of model
  * seed 0 ({@link AggregateJob#committedMasks} reads them so).
@@ -74,7 +76,7 @@ public final class MaskFiles {
 
   private MaskFiles() {}
 
-  /** Run ids with a committed file in {@code dir}. */
+  /** Run ids with a committed file in {@code dir} (not verified: see {@link MaskFileCheck}). */
   public static Set<String> committed(Path dir) {
     Set<String> ids = new TreeSet<>();
     if (!Files.isDirectory(dir)) {
@@ -120,12 +122,17 @@ public final class MaskFiles {
   private static Configuration defaults;
 
   private static synchronized Configuration conf() {
+    return new Configuration(parsedDefaults());
+  }
+
+  /** The parsed defaults themselves, for readers that only look settings up (never set one). */
+  static synchronized Configuration parsedDefaults() {
     if (defaults == null) {
       Configuration c = new Configuration();
       c.get("fs.defaultFS"); // parse now, so that copies share nothing lazy
       defaults = c;
     }
-    return new Configuration(defaults);
+    return defaults;
   }
 
   private static void write(Path file, MaskRunner.Finished f) throws IOException {

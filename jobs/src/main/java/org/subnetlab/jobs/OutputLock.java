@@ -23,12 +23,26 @@ import org.subnetlab.config.BadInputException;
 public final class OutputLock implements AutoCloseable {
   static final String FILE = ".subnetlab.lock";
 
+  /** The output roots whose lock this process holds. */
+  private static final java.util.Set<Path> HELD =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final FileChannel channel;
   private final FileLock lock;
+  private final Path root;
 
-  private OutputLock(FileChannel channel, FileLock lock) {
+  private OutputLock(FileChannel channel, FileLock lock, Path root) {
     this.channel = channel;
     this.lock = lock;
+    this.root = root;
+  }
+
+  /**
+   * Whether this process holds the lock of {@code out}: then no other subnetlab process writes
+   * there, and what a writer left behind (e.g. in {@code masks/.tmp}) is of a dead one.
+   */
+  static boolean heldHere(OutputLayout out) {
+    return HELD.contains(out.root());
   }
 
   /** Takes the lock of {@code out} for {@code command}, or refuses with who holds it. */
@@ -57,7 +71,8 @@ public final class OutputLock implements AutoCloseable {
       ch.truncate(0);
       ch.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
       ch.force(false);
-      return new OutputLock(ch, l);
+      HELD.add(out.root());
+      return new OutputLock(ch, l, out.root());
     } catch (IOException e) {
       closeQuietly(ch);
       throw new BadInputException("Cannot lock output directory " + out.root() + " ("
@@ -85,6 +100,7 @@ public final class OutputLock implements AutoCloseable {
 
   @Override
   public void close() {
+    HELD.remove(root);
     try {
       channel.truncate(0);
       lock.release();

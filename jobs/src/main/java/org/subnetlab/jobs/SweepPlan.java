@@ -10,6 +10,7 @@ import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.subnetlab.config.Settings;
+import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.sweep.SweepGrid;
 import org.subnetlab.task.Tasks;
@@ -49,7 +50,29 @@ final class SweepPlan {
     return SweepGrid.matched(s, grid, kept);
   }
 
-  /** Grid plus matched runs. */
+  /**
+   * Grid plus matched runs, for a stage that reads their masks ({@code action}: "aggregate",
+   * "compose"): every committed file of them is verified against its run and {@code layout}
+   * first ({@link MaskFileCheck}); bad files are moved aside and the stage is refused, naming
+   * them.
+   */
+  static List<RunSpec> verified(SparkSession spark, Settings s, OutputLayout out,
+      ParamLayout layout, String action) {
+    List<RunSpec> grid = grid(spark, s);
+    List<MaskFileCheck.Rejected> rejected =
+        new ArrayList<>(MaskFileCheck.verify(out.masks(), grid, layout).rejected());
+    // The matched runs are derived from the reference masks that passed.
+    List<RunSpec> matched = matched(spark, s, out, grid);
+    rejected.addAll(MaskFileCheck.verify(out.masks(), matched, layout).rejected());
+    if (!rejected.isEmpty()) {
+      throw MaskFileCheck.refusal(out.masks(), rejected, action);
+    }
+    List<RunSpec> all = new ArrayList<>(grid);
+    all.addAll(matched);
+    return all;
+  }
+
+  /** Grid plus matched runs (their mask files unverified). */
   static List<RunSpec> all(SparkSession spark, Settings s, OutputLayout out) {
     List<RunSpec> grid = grid(spark, s);
     List<RunSpec> all = new ArrayList<>(grid);

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.subnetlab.config.Settings;
 import org.subnetlab.config.TaskSettings;
 import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.sweep.SweepGrid;
@@ -22,7 +23,8 @@ import org.subnetlab.model.Network;
 
 /**
  * Stage 2: the mask sweep. Expands the grid into runs (on every base model), skips the runs
- * already committed under {@code masks/}, and trains the rest on Spark, one run per task; each
+ * already committed under {@code masks/} whose files pass their check ({@link MaskFileCheck}:
+ * a bad file is moved to {@code masks/.corrupt/}), and trains the rest on Spark, one run per task; each
  * task commits its run's file as soon as it finishes, so a killed sweep loses at most the runs in
  * flight.
  */
@@ -63,6 +65,8 @@ public final class TrainMasksJob {
    */
   public static SweepOutcome sweep(
       SparkSession spark, Settings s, OutputLayout out, Map<Long, Network> models) {
+    MaskFileCheck.removeLeftovers(out);
+    ParamLayout layout = ParamLayout.of(models.values().iterator().next());
     List<RunSpec> grid = SweepPlan.grid(spark, s);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     HashMap<Long, byte[]> bytes = new HashMap<>();
@@ -74,29 +78,33 @@ public final class TrainMasksJob {
     Broadcast<HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
     Broadcast<HashMap<Long, float[]>> initial = jsc.broadcast(initials);
     SweepOutcome first =
-        trainMissing(spark, s, out, modelBytes, initial, grid, "Mask sweep");
+        trainMissing(spark, s, out, layout, modelBytes, initial, grid, "Mask sweep");
     List<RunSpec> matched = SweepPlan.matched(spark, s, out, grid);
     if (matched.isEmpty()) {
       return first;
     }
     SweepOutcome second =
-        trainMissing(spark, s, out, modelBytes, initial, matched, "Matched-density sweep");
+        trainMissing(spark, s, out, layout, modelBytes, initial, matched,
+            "Matched-density sweep");
     return new SweepOutcome(first.total() + second.total(),
         first.alreadyDone() + second.alreadyDone(), first.trained() + second.trained());
   }
 
   private static SweepOutcome trainMissing(SparkSession spark, Settings s, OutputLayout out,
-      Broadcast<HashMap<Long, byte[]>> modelBytes, Broadcast<HashMap<Long, float[]>> initial,
-      List<RunSpec> runs, String what) {
-    Set<String> done = MaskFiles.committed(out.masks());
+      ParamLayout layout, Broadcast<HashMap<Long, byte[]>> modelBytes,
+      Broadcast<HashMap<Long, float[]>> initial, List<RunSpec> runs, String what) {
+    // A file that fails its check is moved aside (and logged): its run is trained again.
+    MaskFileCheck.Outcome checked = MaskFileCheck.verify(out.masks(), runs, layout);
+    Set<String> done = checked.finished();
     List<RunSpec> todo = new ArrayList<>();
     for (RunSpec r : runs) {
       if (!done.contains(r.runId())) {
         todo.add(r);
       }
     }
-    LOG.info("{}: {} runs, {} already finished, training {}", what,
-        runs.size(), runs.size() - todo.size(), todo.size());
+    LOG.info("{}: {} runs, {} already finished, training {}{}", what,
+        runs.size(), runs.size() - todo.size(), todo.size(), checked.rejected().isEmpty() ? ""
+            : " (" + checked.rejected().size() + " again: their mask files were corrupt)");
     if (todo.isEmpty()) {
       return new SweepOutcome(runs.size(), runs.size(), 0);
     }
