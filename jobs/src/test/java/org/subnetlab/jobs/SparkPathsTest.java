@@ -24,6 +24,9 @@ class SparkPathsTest {
   /** Directory names with every character Hadoop or Spark treats specially. */
   static final List<String> NAMES = List.of("with space", "ü", "日本 語", "a%20b", "100%", "a#b",
       "a:b", "c:", "a=b", "run[1]", "a*b", "a?b", "{x,y}", "back\\slash", "semi;colon", "'q\"");
+  /** The same characters in fewer names, for the (slower) writes and reads of Spark. */
+  static final List<String> SPARK_NAMES = List.of("with space ü 日本 語", "a%20b 100% #1;'q\"",
+      "a:b=c c:", "back\\slash");
 
   @TempDir static Path dir;
   static SparkSession spark;
@@ -52,7 +55,7 @@ class SparkPathsTest {
 
   @Test
   void sparkWritesAndReadsEachDirectoryLiterally() throws Exception {
-    for (String n : NAMES) {
+    for (String n : SPARK_NAMES) {
       Path parent = Files.createDirectories(dir.resolve("s").resolve(n));
       Path table = parent.resolve("table " + n);
       spark.createDataset(List.of(n, n + "-2"), Encoders.STRING()).toDF("v").coalesce(1)
@@ -69,13 +72,13 @@ class SparkPathsTest {
 
   @Test
   void globCharactersAreNotPatterns() throws Exception {
-    // "run[1]" as a glob pattern matches "run1"; both exist, each must read as itself.
+    // "r[1] a* {x,y}?" as a glob pattern matches "r1 ab xq"; both exist, each reads as itself.
     Path base = Files.createDirectories(dir.resolve("g"));
-    for (String n : List.of("run[1]", "run1", "a*", "ab", "q?", "qx")) {
+    for (String n : List.of("r[1] a* {x,y}?", "r1 ab xq")) {
       spark.createDataset(List.of(n), Encoders.STRING()).toDF("v").coalesce(1).write()
           .parquet(SparkPaths.of(base.resolve(n)));
     }
-    for (String n : List.of("run[1]", "a*", "q?", "run1")) {
+    for (String n : List.of("r[1] a* {x,y}?", "r1 ab xq")) {
       List<Row> rows = SparkPaths.parquet(spark, base.resolve(n)).collectAsList();
       assertThat(rows).as(n).extracting(r -> r.getString(0)).containsExactly(n);
     }
