@@ -19,9 +19,9 @@ public record OutputLayout(Path root) {
 
   /**
    * Makes {@code dir} (with its parents) unless it exists, and checks that a file can be created
-   * in it; returns its absolute, normalised path. On failure: a BadInputException "Cannot write to
-   * {@code what} DIR: REASON." with the reason of the file system ("read-only file system", "permission
-   * denied", "not a directory", ...).
+   * in it; returns its absolute, normalised path. On failure: a BadInputException "Cannot write
+   * to {@code what} DIR: REASON." with the file system's reason ("read-only file system",
+   * "permission denied", "not a directory", ...), or "Cannot use {@code what} DIR: it is a file."
    */
   public static Path writableDirectory(Path dir, String what) {
     Path abs = dir.toAbsolutePath().normalize();
@@ -90,7 +90,7 @@ public record OutputLayout(Path root) {
     return m == null ? e.getClass().getSimpleName() : m;
   }
 
-  /** ": DIR (a proc file system) does not allow creating it", when DIR exists. */
+  /** "; DIR (a proc file system) does not allow creating it" when DIR, the parent, exists. */
   private static String refusedBy(Path file) {
     Path parent = file.toAbsolutePath().getParent();
     if (parent == null || !Files.isDirectory(parent)) {
