@@ -1,6 +1,5 @@
 package org.subnetlab.model;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
@@ -19,8 +18,9 @@ public final class ModelImport {
   private ModelImport() {}
 
   public static Network load(Path file, Task task) {
-    if (!Files.isRegularFile(file)) {
-      throw new BadInputException("Cannot set model.import to " + file + ": no such file.");
+    String unreadable = org.subnetlab.config.RegularFiles.problem(file);
+    if (unreadable != null) {
+      throw new BadInputException("Cannot set model.import to " + file + ": " + unreadable + ".");
     }
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     boolean keras = name.endsWith(".h5") || name.endsWith(".hdf5") || name.endsWith(".keras");

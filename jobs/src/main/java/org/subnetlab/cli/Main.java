@@ -74,6 +74,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
       return StageMain.guarded("subnetlab " + name(), () -> {
+        SparkSessions.checkMaster(master);
         Settings loaded = ConfigLoader.load(options.config, options.overrides);
         OutputLayout out = OutputLayout.prepare(options.outDir());
         Settings s = loaded.forStoredModel(new ModelStore(out.model()).storedFingerprint());
@@ -186,6 +187,9 @@ public final class Main implements Callable<Integer> {
               + "table as files.");
         }
         OutputLayout layout = existingOutput(out);
+        if (to != null) {
+          OutputLayout.writableDirectory(StageMain.nonEmpty(to, "--to"), "--to directory");
+        }
         SparkSession spark = SparkSessions.local("subnetlab export", "local[*]");
         try {
           if (to == null) {
@@ -204,6 +208,7 @@ public final class Main implements Callable<Integer> {
 
   /** The output directory of an earlier run, checked to exist. */
   static OutputLayout existingOutput(java.nio.file.Path out) {
+    StageMain.nonEmpty(out, "--out");
     if (!java.nio.file.Files.isDirectory(out)) {
       throw new BadInputException("No output directory " + out.toAbsolutePath() + ".");
     }

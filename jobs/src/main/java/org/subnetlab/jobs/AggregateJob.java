@@ -107,10 +107,10 @@ public final class AggregateJob {
       SparkSession spark, OutputLayout out, List<RunSpec> runs, String action) {
     Set<String> committed = MaskFiles.committed(out.masks());
     List<String> missing = new ArrayList<>();
-    List<String> files = new ArrayList<>();
+    List<java.nio.file.Path> files = new ArrayList<>();
     for (RunSpec r : runs) {
       if (committed.contains(r.runId())) {
-        files.add(MaskFiles.file(out.masks(), r.runId()).toUri().toString());
+        files.add(MaskFiles.file(out.masks(), r.runId()));
       } else {
         missing.add(r.runId());
       }
@@ -123,7 +123,8 @@ public final class AggregateJob {
     }
     // mergeSchema: mask files from before training curves were stored lack the history column.
     Dataset<Row> read =
-        spark.read().option("mergeSchema", "true").parquet(files.toArray(String[]::new))
+        SparkPaths.parquet(SparkPaths.read(spark).option("mergeSchema", "true"),
+            files.toArray(java.nio.file.Path[]::new))
             .drop("model_fingerprint");
     Column modelSeed = java.util.Arrays.asList(read.columns()).contains("model_seed")
         ? org.apache.spark.sql.functions.coalesce(col("model_seed"), lit(0L)) : lit(0L);
@@ -335,13 +336,13 @@ public final class AggregateJob {
   static Dataset<Row> summary(
       SparkSession spark, Settings s, OutputLayout out, List<RunSpec> runs) {
     Map<String, Map<String, Double>> density = new LinkedHashMap<>();
-    for (Row r : spark.read().parquet(out.table("sparsity").toString())
+    for (Row r : SparkPaths.parquet(spark, out.table("sparsity"))
         .select("run_id", "layer", "density").collectAsList()) {
       density.computeIfAbsent(r.getString(0), k -> new TreeMap<String, Double>())
           .put(r.getString(1), r.getDouble(2));
     }
     Map<String, double[]> acc = new LinkedHashMap<>();
-    for (Row r : spark.read().parquet(out.table("ablation").toString())
+    for (Row r : SparkPaths.parquet(spark, out.table("ablation"))
         .where("eval_subtask = mask_subtask AND mode IN ('full', 'subnetwork', 'removed')")
         .select("run_id", "mode", "accuracy").collectAsList()) {
       int i = switch (r.getString(1)) {
@@ -357,7 +358,7 @@ public final class AggregateJob {
       figures.add(new SummaryTable.RunFigures(r, density.get(r.runId()), a[0], a[1], a[2]));
     }
     List<SummaryTable.Pair> pairs = new ArrayList<>();
-    for (Row r : spark.read().parquet(out.table("overlap").toString())
+    for (Row r : SparkPaths.parquet(spark, out.table("overlap"))
         .select("run_a", "run_b", "layer", "jaccard").collectAsList()) {
       pairs.add(new SummaryTable.Pair(r.getString(0), r.getString(1), r.getString(2),
           r.getDouble(3)));

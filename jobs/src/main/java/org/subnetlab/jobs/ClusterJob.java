@@ -341,7 +341,7 @@ public final class ClusterJob {
 
   private static List<Row> maskOverlap(SparkSession spark, OutputLayout out, ParamLayout layout,
       UnitAnalysis units, Map<String, int[]> partitions, long modelSeed) {
-    org.apache.spark.sql.Dataset<Row> table = spark.read().parquet(out.table("masks").toString());
+    org.apache.spark.sql.Dataset<Row> table = SparkPaths.parquet(spark, out.table("masks"));
     if (java.util.Arrays.asList(table.columns()).contains("model_seed")) {
       table = table.where(org.apache.spark.sql.functions.col("model_seed").equalTo(modelSeed));
     }

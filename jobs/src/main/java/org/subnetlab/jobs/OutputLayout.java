@@ -14,9 +14,19 @@ public record OutputLayout(Path root) {
 
   /** Checks that the output directory exists or can be made, and is writable. */
   public static OutputLayout prepare(Path root) {
-    Path abs = root.toAbsolutePath().normalize();
+    return new OutputLayout(writableDirectory(root, "output directory"));
+  }
+
+  /**
+   * Makes {@code dir} (with its parents) unless it exists, and checks that a file can be created
+   * in it; returns its absolute, normalised path. On failure: a BadInputException "Cannot write
+   * to {@code what} DIR: REASON." with the file system's reason ("read-only file system",
+   * "permission denied", "not a directory", ...), or "Cannot use {@code what} DIR: it is a file."
+   */
+  public static Path writableDirectory(Path dir, String what) {
+    Path abs = dir.toAbsolutePath().normalize();
     if (Files.exists(abs) && !Files.isDirectory(abs)) {
-      throw new BadInputException("Cannot use output directory " + abs + ": it is a file.");
+      throw new BadInputException("Cannot use " + what + " " + abs + ": it is a file.");
     }
     try {
       Files.createDirectories(abs);
@@ -24,9 +34,9 @@ public record OutputLayout(Path root) {
       Files.delete(probe);
     } catch (IOException | SecurityException e) {
       throw new BadInputException(
-          "Cannot write to output directory " + abs + ": " + describe(e) + ".", e);
+          "Cannot write to " + what + " " + abs + ": " + describe(e) + ".", e);
     }
-    return new OutputLayout(abs);
+    return abs;
   }
 
   /** The base model of model seed 0 (the only one unless {@code model.seeds} says more). */
@@ -67,11 +77,39 @@ public record OutputLayout(Path root) {
     return root.resolve("report");
   }
 
+  /**
+   * The reason of a failed file operation, for a message: the file system's reason ("read-only
+   * file system", "permission denied", "not a directory", ...) and the file it concerns. Java
+   * reports ENOENT without a reason; then the reason is "no such file or directory", and for a
+   * path whose parent exists (creating {@code /proc/x}) also the file system that refused it.
+   */
   public static String describe(Exception e) {
-    String m = e.getMessage();
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
+    if (e instanceof java.nio.file.AccessDeniedException a) {
+      return "permission denied" + (a.getFile() == null ? "" : " (" + a.getFile() + ")");
     }
+    if (e instanceof java.nio.file.NoSuchFileException n && n.getFile() != null) {
+      return "no such file or directory (" + n.getFile() + ")" + refusedBy(Path.of(n.getFile()));
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      String reason = f.getReason();
+      reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+      return reason + (f.getFile() == null ? "" : " (" + f.getFile() + ")");
+    }
+    String m = e.getMessage();
     return m == null ? e.getClass().getSimpleName() : m;
+  }
+
+  /** "; DIR (a proc file system) does not allow creating it" when DIR, the parent, exists. */
+  private static String refusedBy(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      return "";
+    }
+    try {
+      String type = Files.getFileStore(parent).type();
+      return "; " + parent + " (a " + type + " file system) does not allow creating it";
+    } catch (IOException | SecurityException ex) {
+      return "; " + parent + " does not allow creating it";
+    }
   }
 }

@@ -56,11 +56,24 @@ public final class StageMain {
     /** The output directory: --out, or out/<config file name without extension>. */
     public Path outDir() {
       if (out != null) {
-        return out;
+        return nonEmpty(out, "--out");
       }
       String name = config.getFileName().toString().replaceFirst("\\.conf$", "");
       return Path.of("out", name);
     }
+  }
+
+  /**
+   * {@code dir}, unless it is empty: an empty {@code --out ""} (or {@code --to ""}) would be the
+   * current directory, which the user did not name.
+   */
+  public static Path nonEmpty(Path dir, String option) {
+    if (dir.toString().isEmpty()) {
+      throw new BadInputException("Cannot use " + option + " \"\": it names no directory (an empty"
+          + " path would be the current directory); give one, e.g. " + option + " out/demo"
+          + (option.equals("--out") ? ", or leave --out out for out/<config name>" : "") + ".");
+    }
+    return dir;
   }
 
   /** Runs a stage as a spark-submit main: parses args, takes the launcher's SparkSession. */

@@ -34,15 +34,15 @@ final class SweepPlan {
       return List.of();
     }
     Set<String> committed = MaskFiles.committed(out.masks());
-    List<String> files = new ArrayList<>();
+    List<java.nio.file.Path> files = new ArrayList<>();
     for (RunSpec r : grid) {
       if (r.method().equals(ref) && committed.contains(r.runId())) {
-        files.add(MaskFiles.file(out.masks(), r.runId()).toUri().toString());
+        files.add(MaskFiles.file(out.masks(), r.runId()));
       }
     }
     Map<String, Long> kept = new HashMap<>();
     if (!files.isEmpty()) {
-      for (Row r : spark.read().parquet(files.toArray(String[]::new))
+      for (Row r : SparkPaths.parquet(spark, files.toArray(java.nio.file.Path[]::new))
           .groupBy("run_id").agg(sum("n_kept")).collectAsList()) {
         kept.put(r.getString(0), r.getLong(1));
       }

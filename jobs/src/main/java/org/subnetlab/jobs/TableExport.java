@@ -38,7 +38,7 @@ public final class TableExport {
       throw new BadInputException("No table " + table + " in " + out.tables() + " (tables: "
           + existing(out) + ").");
     }
-    Dataset<Row> df = spark.read().parquet(dir.toString());
+    Dataset<Row> df = SparkPaths.parquet(spark, dir);
     if (format == Format.JSON) {
       Iterator<String> it = df.toJSON().toLocalIterator();
       while (it.hasNext()) {

@@ -23,7 +23,7 @@ public final class Tables {
     Path old = out.tables().resolve("." + name + ".old-" + UUID.randomUUID());
     try {
       Files.createDirectories(out.tables());
-      table.coalesce(1).write().parquet(tmp.toUri().toString());
+      table.coalesce(1).write().parquet(SparkPaths.of(tmp));
       if (Files.exists(dest)) {
         Files.move(dest, old, StandardCopyOption.ATOMIC_MOVE);
       }

@@ -121,7 +121,7 @@ public final class ReportJob {
 
   /** A result table, read once: the report groups its small tables on the driver. */
   private Dataset<Row> table(String table) {
-    return spark.read().parquet(out.table(table).toString());
+    return org.subnetlab.jobs.SparkPaths.parquet(spark, out.table(table));
   }
 
   private void build() {
