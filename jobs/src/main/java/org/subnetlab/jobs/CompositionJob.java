@@ -222,7 +222,7 @@ public final class CompositionJob {
    * c) and ablation = max(acc(θ without m_a on b), c) − max(acc(θ without m_a on a), c).
    */
   static String report(SparkSession spark, OutputLayout out, double chance) {
-    List<Row> all = spark.read().parquet(out.table("composition").toString())
+    List<Row> all = Tables.read(spark, out, "composition")
         .select("method", "seed", "hyperparameters", "base", "operation", "ablation", "operands",
             "eval_subtask", "accuracy", "random_mean", "z_score")
         .collectAsList();
