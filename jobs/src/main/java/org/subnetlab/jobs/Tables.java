@@ -182,7 +182,8 @@ public final class Tables {
 
   /** What happened to {@code stage}'s incomplete generation and what to run to heal it. */
   public static String incompleteNote(OutputLayout out, String stage) {
-    return "The tables of " + TablesManifest.read(out).describe(stage) + ". " + heal(out, stage);
+    return "The tables under " + out.tables() + " are of an incomplete generation: "
+        + TablesManifest.read(out).describe(stage) + ". " + heal(out, stage);
   }
 
   /** {@link #read}'s checks: complete generation, whole part files. */

@@ -62,7 +62,9 @@ class TablesManifestTest {
     assertThat(n.writing("cluster", List.of("clusters"), "t1")).isEqualTo(2);
     assertThat(TablesManifest.read(out).incompleteStages()).containsExactly("cluster");
     assertThat(TablesManifest.read(out).incomplete("masks")).isNull();
-    assertThat(Tables.incompleteNote(out, "cluster")).contains("`subnetlab cluster`",
+    assertThat(Tables.incompleteNote(out, "cluster")).contains(
+        "The tables under " + out.tables() + " are of an incomplete generation: `subnetlab"
+            + " cluster` (generation 2, started t1) stopped while moving its tables [clusters] in",
         "Re-run `subnetlab cluster` with");
   }
 
