@@ -20,6 +20,7 @@ import org.subnetlab.jobs.TrainMasksJob;
 import org.subnetlab.jobs.TrainModelJob;
 import org.subnetlab.jobs.Summary;
 import org.subnetlab.jobs.TableExport;
+import org.subnetlab.jobs.Tables;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -187,6 +188,10 @@ public final class Main implements Callable<Integer> {
               + "table as files.");
         }
         OutputLayout layout = existingOutput(out);
+        List<String> names = table == null ? TableExport.tables(layout) : List.of(table);
+        for (String t : names) { // incomplete or damaged tables: refused before any work
+          Tables.check(layout, t);
+        }
         if (to != null) {
           OutputLayout.writableDirectory(StageMain.nonEmpty(to, "--to"), "--to directory");
         }
@@ -195,7 +200,7 @@ public final class Main implements Callable<Integer> {
           if (to == null) {
             TableExport.print(spark, layout, table, f, System.out);
           } else {
-            for (String t : table == null ? TableExport.tables(layout) : List.of(table)) {
+            for (String t : names) {
               System.out.println(TableExport.write(spark, layout, t, f, to));
             }
           }
@@ -228,6 +233,7 @@ public final class Main implements Callable<Integer> {
       return StageMain.guarded("subnetlab report", () -> {
         OutputLayout layout = existingOutput(out);
         try (OutputLock lock = OutputLock.acquire(layout, "subnetlab report")) {
+          org.subnetlab.report.ReportJob.check(layout);
           SparkSession spark = SparkSessions.local("subnetlab report", "local[*]");
           try {
             System.out.println(org.subnetlab.report.ReportJob.run(spark, layout));

@@ -42,8 +42,9 @@ import org.subnetlab.model.Network;
  * Stage 3: the result tables, from the committed masks of this config's sweep: {@code masks},
  * {@code sparsity}, {@code overlap} (every pair of masks, per layer and {@code ALL}) and
  * {@code ablation}. Refuses to aggregate an incomplete sweep, or one with a mask file that fails
- * its check ({@link MaskFileCheck}; the file is moved aside for {@code train-masks}). Each table
- * replaces its previous version atomically.
+ * its check ({@link MaskFileCheck}; the file is moved aside for {@code train-masks}). The tables
+ * are written as one generation ({@link Tables.Generation}): a killed aggregate leaves the previous
+ * tables, or tables the manifest marks incomplete, which the next aggregate rewrites.
  */
 public final class AggregateJob {
   private static final Logger LOG = LoggerFactory.getLogger(AggregateJob.class);
@@ -63,14 +64,19 @@ public final class AggregateJob {
         ParamLayout.of(models.values().iterator().next()), "aggregate");
     spark.sparkContext().setJobGroup("subnetlab-aggregate", "subnetlab: aggregate tables", false);
     Dataset<Row> withHistory = committedMasks(spark, out, runs, "aggregate");
-    Tables.replace(trainingCurves(withHistory), out, "training_curves");
-    Dataset<Row> masks = withHistory.drop("history").cache();
-    Tables.replace(masks, out, "masks");
-    Tables.replace(sparsity(masks), out, "sparsity");
-    Tables.replace(overlap(masks), out, "overlap");
-    Tables.replace(ablation(spark, s, models, runs, masks), out, "ablation");
-    masks.unpersist();
-    Tables.replace(summary(spark, s, out, runs), out, "summary");
+    // one generation: every table is written aside first; the previous tables stay readable until
+    // all are written, and tables/_MANIFEST.json names the new generation complete at the end
+    try (Tables.Generation g = Tables.begin(out, "aggregate")) {
+      g.add(trainingCurves(withHistory), "training_curves");
+      Dataset<Row> masks = withHistory.drop("history").cache();
+      g.add(masks, "masks");
+      g.add(sparsity(masks), "sparsity");
+      g.add(overlap(masks), "overlap");
+      g.add(ablation(spark, s, models, runs, masks), "ablation");
+      masks.unpersist();
+      g.add(summary(spark, s, g, runs), "summary");
+      g.commit(generationDetails(s, runs));
+    }
     LOG.info("Wrote tables masks, training_curves, sparsity, overlap, ablation, summary under {}",
         out.tables());
   }
@@ -332,17 +338,27 @@ public final class AggregateJob {
           .add("jaccard_across_models", DataTypes.DoubleType, true)
           .add("model_seed", DataTypes.LongType, true);
 
-  /** The summary table, from the tables just written (small: one row per run and layer). */
+  /** What the manifest records of an aggregate generation: its run set and base models. */
+  static Map<String, Object> generationDetails(Settings s, List<RunSpec> runs) {
+    List<String> ids = runs.stream().map(RunSpec::runId).sorted().toList();
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("runs", ids.size());
+    d.put("run_set", Settings.sha256(String.join("\n", ids)));
+    d.put("model_fingerprint", s.modelFingerprint());
+    return d;
+  }
+
+  /** The summary table, from the tables just written aside (small: one row per run and layer). */
   static Dataset<Row> summary(
-      SparkSession spark, Settings s, OutputLayout out, List<RunSpec> runs) {
+      SparkSession spark, Settings s, Tables.Generation g, List<RunSpec> runs) {
     Map<String, Map<String, Double>> density = new LinkedHashMap<>();
-    for (Row r : SparkPaths.parquet(spark, out.table("sparsity"))
+    for (Row r : g.staged(spark, "sparsity")
         .select("run_id", "layer", "density").collectAsList()) {
       density.computeIfAbsent(r.getString(0), k -> new TreeMap<String, Double>())
           .put(r.getString(1), r.getDouble(2));
     }
     Map<String, double[]> acc = new LinkedHashMap<>();
-    for (Row r : SparkPaths.parquet(spark, out.table("ablation"))
+    for (Row r : g.staged(spark, "ablation")
         .where("eval_subtask = mask_subtask AND mode IN ('full', 'subnetwork', 'removed')")
         .select("run_id", "mode", "accuracy").collectAsList()) {
       int i = switch (r.getString(1)) {
@@ -358,7 +374,7 @@ public final class AggregateJob {
       figures.add(new SummaryTable.RunFigures(r, density.get(r.runId()), a[0], a[1], a[2]));
     }
     List<SummaryTable.Pair> pairs = new ArrayList<>();
-    for (Row r : SparkPaths.parquet(spark, out.table("overlap"))
+    for (Row r : g.staged(spark, "overlap")
         .select("run_a", "run_b", "layer", "jaccard").collectAsList()) {
       pairs.add(new SummaryTable.Pair(r.getString(0), r.getString(1), r.getString(2),
           r.getDouble(3)));

@@ -137,53 +137,57 @@ public final class ClusterJob {
     partitions.put("spectral", spectral);
     partitions.put("hierarchical", modules);
 
-    Tables.replace(clustersTable(spark, graph, partitions), out, "clusters");
-    Tables.replace(spark.createDataFrame(List.of(RowFactory.create(cs.backend(), cs.k(),
-        nodes, nCut, shuffled.length, mean, std, Reports.finite((nCut - mean) / std), p,
-        cs.graph(), atOrBelow)), CLUSTERABILITY), out, "clusterability");
-    List<Row> merges = new ArrayList<>();
-    for (Hierarchical.Merge m : tree) {
-      merges.add(RowFactory.create(m.step(), m.a(), m.b(), m.distance(), m.size()));
-    }
-    Tables.replace(spark.createDataFrame(merges, TREE), out, "cluster_tree");
-    List<Row> spec = new ArrayList<>();
-    for (Map.Entry<String, int[]> e : partitions.entrySet()) {
-      for (UnitAnalysis.Specialisation sp : units.specialisation(e.getValue(), task,
-          cs.randomControls(), Seeds.stream(seed, "cluster/controls/" + e.getKey()))) {
-        Ablation.ControlStats c = sp.controls();
-        spec.add(RowFactory.create(e.getKey(), sp.cluster(), sp.hiddenUnits(), sp.evalSubtask(),
-            sp.fullAccuracy(), sp.accuracy(), sp.fullAccuracy() - sp.accuracy(),
-            c == null ? null : c.mean(), c == null ? null : Reports.finite(c.std()),
-            c == null ? null : Reports.finite(c.zScore()), c == null ? null : c.percentile()));
+    // one generation: the tables are written aside, then moved in together (Tables.Generation)
+    try (Tables.Generation g = Tables.begin(out, "cluster")) {
+      g.add(clustersTable(spark, graph, partitions), "clusters");
+      g.add(spark.createDataFrame(List.of(RowFactory.create(cs.backend(), cs.k(),
+          nodes, nCut, shuffled.length, mean, std, Reports.finite((nCut - mean) / std), p,
+          cs.graph(), atOrBelow)), CLUSTERABILITY), "clusterability");
+      List<Row> merges = new ArrayList<>();
+      for (Hierarchical.Merge m : tree) {
+        merges.add(RowFactory.create(m.step(), m.a(), m.b(), m.distance(), m.size()));
       }
-    }
-    Tables.replace(spark.createDataFrame(spec, SPECIALISATION), out, "cluster_specialisation");
-    List<Row> lesions = new ArrayList<>();
-    for (Map.Entry<String, int[]> e : partitions.entrySet()) {
-      for (UnitAnalysis.SubClusterLesion l : units.subClusterLesions(e.getValue(), task,
-          cs.randomControls(), Seeds.stream(seed, "cluster/lesions/" + e.getKey()))) {
-        Ablation.ControlStats c = l.controls();
-        lesions.add(RowFactory.create(e.getKey(), l.cluster(), l.layer(), l.units(),
-            l.layerUnits(), l.evalSubtask(), l.fullAccuracy(), l.accuracy(),
-            l.fullAccuracy() - l.accuracy(), c == null ? null : c.mean(),
-            c == null ? null : Reports.finite(c.std()),
-            c == null ? null : Reports.finite(c.zScore()), c == null ? null : c.percentile(),
-            c == null ? 0 : c.n(), l.meanAccuracy(), l.meanPValue(),
-            Reports.finite(l.normalisedRange()), l.rangePValue()));
+      g.add(spark.createDataFrame(merges, TREE), "cluster_tree");
+      List<Row> spec = new ArrayList<>();
+      for (Map.Entry<String, int[]> e : partitions.entrySet()) {
+        for (UnitAnalysis.Specialisation sp : units.specialisation(e.getValue(), task,
+            cs.randomControls(), Seeds.stream(seed, "cluster/controls/" + e.getKey()))) {
+          Ablation.ControlStats c = sp.controls();
+          spec.add(RowFactory.create(e.getKey(), sp.cluster(), sp.hiddenUnits(), sp.evalSubtask(),
+              sp.fullAccuracy(), sp.accuracy(), sp.fullAccuracy() - sp.accuracy(),
+              c == null ? null : c.mean(), c == null ? null : Reports.finite(c.std()),
+              c == null ? null : Reports.finite(c.zScore()), c == null ? null : c.percentile()));
+        }
       }
-    }
-    Tables.replace(spark.createDataFrame(lesions, LESIONS), out, "cluster_lesions");
-    String report = report(cs, nodes, nCut, mean, std, shuffled.length, p, spec, lesions,
-        task.subtasks());
-    System.out.println(report);
-    Reports.write(out, "clusters.md", report);
-    if (Files.isDirectory(out.table("masks"))) {
-      Tables.replace(spark.createDataFrame(
-          maskOverlap(spark, out, layout, units, partitions, modelSeed), CLUSTER_MASKS), out,
-          "cluster_masks");
-    } else {
-      LOG.info("No masks table in {}: skipping cluster_masks (run the mask sweep first)",
-          out.tables());
+      g.add(spark.createDataFrame(spec, SPECIALISATION), "cluster_specialisation");
+      List<Row> lesions = new ArrayList<>();
+      for (Map.Entry<String, int[]> e : partitions.entrySet()) {
+        for (UnitAnalysis.SubClusterLesion l : units.subClusterLesions(e.getValue(), task,
+            cs.randomControls(), Seeds.stream(seed, "cluster/lesions/" + e.getKey()))) {
+          Ablation.ControlStats c = l.controls();
+          lesions.add(RowFactory.create(e.getKey(), l.cluster(), l.layer(), l.units(),
+              l.layerUnits(), l.evalSubtask(), l.fullAccuracy(), l.accuracy(),
+              l.fullAccuracy() - l.accuracy(), c == null ? null : c.mean(),
+              c == null ? null : Reports.finite(c.std()),
+              c == null ? null : Reports.finite(c.zScore()), c == null ? null : c.percentile(),
+              c == null ? 0 : c.n(), l.meanAccuracy(), l.meanPValue(),
+              Reports.finite(l.normalisedRange()), l.rangePValue()));
+        }
+      }
+      g.add(spark.createDataFrame(lesions, LESIONS), "cluster_lesions");
+      String report = report(cs, nodes, nCut, mean, std, shuffled.length, p, spec, lesions,
+          task.subtasks());
+      System.out.println(report);
+      Reports.write(out, "clusters.md", report);
+      if (Files.isDirectory(out.table("masks"))) {
+        g.add(spark.createDataFrame(
+            maskOverlap(spark, out, layout, units, partitions, modelSeed), CLUSTER_MASKS),
+            "cluster_masks");
+      } else {
+        LOG.info("No masks table in {}: skipping cluster_masks (run the mask sweep first)",
+            out.tables());
+      }
+      g.commit(Map.of("model_fingerprint", s.modelFingerprint(modelSeed)));
     }
     LOG.info("Wrote tables clusters, clusterability, cluster_tree, cluster_specialisation,"
         + " cluster_lesions{} under {}",
@@ -341,7 +345,7 @@ public final class ClusterJob {
 
   private static List<Row> maskOverlap(SparkSession spark, OutputLayout out, ParamLayout layout,
       UnitAnalysis units, Map<String, int[]> partitions, long modelSeed) {
-    org.apache.spark.sql.Dataset<Row> table = SparkPaths.parquet(spark, out.table("masks"));
+    org.apache.spark.sql.Dataset<Row> table = Tables.read(spark, out, "masks");
     if (java.util.Arrays.asList(table.columns()).contains("model_seed")) {
       table = table.where(org.apache.spark.sql.functions.col("model_seed").equalTo(modelSeed));
     }

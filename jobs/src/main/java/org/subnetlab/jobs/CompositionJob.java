@@ -251,7 +251,7 @@ public final class CompositionJob {
    * c) and ablation = max(acc(θ without m_a on b), c) − max(acc(θ without m_a on a), c).
    */
   static String report(SparkSession spark, OutputLayout out, double chance) {
-    Dataset<Row> table = SparkPaths.parquet(spark, out.table("composition"));
+    Dataset<Row> table = Tables.read(spark, out, "composition");
     if (!java.util.Arrays.asList(table.columns()).contains("model_seed")) {
       table = table.withColumn("model_seed", org.apache.spark.sql.functions.lit(0L));
     }

@@ -19,6 +19,8 @@ import org.subnetlab.config.BadInputException;
  * never interleave their runs and tables; the second one is refused with the holder's pid, host
  * and command. The lock dies with its process: a killed driver (kill -9, lost machine) leaves no
  * stale lock behind, and re-running it resumes at once. The file's text only describes the holder.
+ * Taking the lock also deletes the leftovers of killed writers under {@code tables/} and
+ * {@code report/} ({@link Tables#cleanLeftovers}, {@link Reports#cleanLeftovers}).
  */
 public final class OutputLock implements AutoCloseable {
   static final String FILE = ".subnetlab.lock";
@@ -72,6 +74,9 @@ public final class OutputLock implements AutoCloseable {
       ch.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
       ch.force(false);
       HELD.add(out.root());
+      // ours alone now: what killed or failed writers left behind can go
+      Tables.cleanLeftovers(out);
+      Reports.cleanLeftovers(out);
       return new OutputLock(ch, l, out.root());
     } catch (IOException e) {
       closeQuietly(ch);

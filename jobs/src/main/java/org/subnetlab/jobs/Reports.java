@@ -24,6 +24,26 @@ public final class Reports {
     }
   }
 
+  /**
+   * Deletes the files a failed or killed write left under {@code report/} ({@code .<name>.*.tmp}).
+   * Only for the holder of the output lock.
+   */
+  static void cleanLeftovers(OutputLayout out) {
+    if (!Files.isDirectory(out.report())) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(out.report())) {
+      for (Path p : s.toList()) {
+        String n = p.getFileName().toString();
+        if (n.startsWith(".") && n.endsWith(".tmp") && Files.isRegularFile(p)) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      // best effort: a leftover costs space only
+    }
+  }
+
   /** A double for a nullable table column: NaN and infinities (undefined values) become null. */
   static Double finite(double v) {
     return Double.isFinite(v) ? v : null;

@@ -309,7 +309,7 @@ public final class Summary {
 
   private static GridPoints views(SparkSession spark, OutputLayout out) {
     for (String t : List.of("masks", "sparsity", "overlap", "ablation", "summary")) {
-      SparkPaths.parquet(spark, out.table(t)).createOrReplaceTempView(t);
+      Tables.read(spark, out, t).createOrReplaceTempView(t);
     }
     // One grid point per run (GridPoints: the one definition of what may be pooled), and whether
     // the run is one of the selected masks.

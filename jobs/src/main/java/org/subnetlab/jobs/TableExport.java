@@ -34,41 +34,54 @@ public final class TableExport {
   public static void print(
       SparkSession spark, OutputLayout out, String table, Format format, PrintStream to) {
     Path dir = out.table(table);
+    Tables.check(out, table); // an incomplete generation first: it may be why the table is missing
     if (!Files.isDirectory(dir)) {
       throw new BadInputException("No table " + table + " in " + out.tables() + " (tables: "
           + existing(out) + ").");
     }
-    Dataset<Row> df = SparkPaths.parquet(spark, dir);
-    if (format == Format.JSON) {
-      Iterator<String> it = df.toJSON().toLocalIterator();
+    Dataset<Row> df = Tables.read(spark, out, table);
+    try {
+      if (format == Format.JSON) {
+        Iterator<String> it = df.toJSON().toLocalIterator();
+        while (it.hasNext()) {
+          to.println(it.next());
+        }
+        return;
+      }
+      List<Column> cols = new ArrayList<>();
+      for (StructField f : df.schema().fields()) {
+        DataType t = f.dataType();
+        Column c = col("`" + f.name() + "`");
+        if (t instanceof BinaryType) {
+          c = base64(c);
+        } else if (t instanceof org.apache.spark.sql.types.MapType
+            || t instanceof org.apache.spark.sql.types.StructType
+            || t instanceof org.apache.spark.sql.types.ArrayType) {
+          c = to_json(c);
+        }
+        cols.add(c.cast("string").as(f.name()));
+      }
+      Dataset<Row> flat = df.select(cols.toArray(Column[]::new));
+      to.println(csvLine(flat.columns()));
+      Iterator<Row> it = flat.toLocalIterator();
       while (it.hasNext()) {
-        to.println(it.next());
+        Row r = it.next();
+        String[] v = new String[r.size()];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = r.isNullAt(i) ? "" : r.getString(i);
+        }
+        to.println(csvLine(v));
       }
-      return;
-    }
-    List<Column> cols = new ArrayList<>();
-    for (StructField f : df.schema().fields()) {
-      DataType t = f.dataType();
-      Column c = col("`" + f.name() + "`");
-      if (t instanceof BinaryType) {
-        c = base64(c);
-      } else if (t instanceof org.apache.spark.sql.types.MapType
-          || t instanceof org.apache.spark.sql.types.StructType
-          || t instanceof org.apache.spark.sql.types.ArrayType) {
-        c = to_json(c);
+    } catch (BadInputException e) {
+      throw e;
+    } catch (Exception e) { // a part file whose footer is whole but whose data is not
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
       }
-      cols.add(c.cast("string").as(f.name()));
-    }
-    Dataset<Row> flat = df.select(cols.toArray(Column[]::new));
-    to.println(csvLine(flat.columns()));
-    Iterator<Row> it = flat.toLocalIterator();
-    while (it.hasNext()) {
-      Row r = it.next();
-      String[] v = new String[r.size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = r.isNullAt(i) ? "" : r.getString(i);
-      }
-      to.println(csvLine(v));
+      throw new BadInputException("Cannot read table " + table + " (" + dir + "): "
+          + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage())
+          + ". " + Tables.heal(out, Tables.stageOf(TablesManifest.read(out), table)), e);
     }
   }
 

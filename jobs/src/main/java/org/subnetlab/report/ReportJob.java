@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.jobs.OutputLayout;
 import org.subnetlab.jobs.Reports;
+import org.subnetlab.jobs.Tables;
 import org.subnetlab.metrics.Intervals;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.sweep.GridPoints;
@@ -85,13 +86,37 @@ public final class ReportJob {
             + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")));
   }
 
-  /** Writes report/index.html from the tables under {@code out}; returns its path. */
-  public static Path run(SparkSession spark, OutputLayout out) {
+  /**
+   * Refuses, before any Spark work, an output the report cannot be made from: no result tables,
+   * an incomplete generation of {@code aggregate}'s tables, or a damaged part file of a table it
+   * reads. Incomplete generations of other stages only leave their sections out.
+   */
+  public static void check(OutputLayout out) {
     if (!Files.isDirectory(out.table("sparsity")) && !Files.isDirectory(out.table("clusters"))) {
       throw new BadInputException("Cannot report on " + out.root() + ": it has no result tables"
           + " (run `subnetlab run`, or `aggregate`, with --out " + out.root() + " first).");
     }
+    if (Tables.incompleteStages(out).contains("aggregate")) {
+      // every figure but clustering and composition needs them
+      throw new BadInputException("Cannot report on " + out.root() + ": "
+          + Tables.incompleteNote(out, "aggregate"));
+    }
+    for (String t : org.subnetlab.jobs.TableExport.tables(out)) {
+      if (Tables.complete(out, t)) {
+        Tables.check(out, t);
+      }
+    }
+  }
+
+  /** Writes report/index.html from the tables under {@code out}; returns its path. */
+  public static Path run(SparkSession spark, OutputLayout out) {
+    check(out);
     ReportJob r = new ReportJob(spark, out);
+    for (String stage : Tables.incompleteStages(out)) {
+      String note = Tables.incompleteNote(out, stage);
+      LOG.warn("{} The report leaves them out.", note);
+      r.page.paragraph("Left out: " + note);
+    }
     r.build();
     Reports.write(out, "index.html", r.page.render());
     Path index = out.report().resolve("index.html");
@@ -115,13 +140,14 @@ public final class ReportJob {
     }
   }
 
+  /** Whether the table exists and is of a complete generation (else its section is left out). */
   private boolean has(String table) {
-    return Files.isDirectory(out.table(table));
+    return Tables.complete(out, table);
   }
 
   /** A result table, read once: the report groups its small tables on the driver. */
   private Dataset<Row> table(String table) {
-    return org.subnetlab.jobs.SparkPaths.parquet(spark, out.table(table));
+    return Tables.read(spark, out, table);
   }
 
   private void build() {
