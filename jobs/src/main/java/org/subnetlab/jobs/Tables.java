@@ -105,7 +105,7 @@ public final class Tables {
         throw new IllegalStateException("Table " + name + " is not in this generation");
       }
       try (Stream<Path> s = Files.list(p)) {
-        String[] parts = s.filter(f -> {
+        Path[] parts = s.filter(f -> {
           String n = f.getFileName().toString();
           return !n.startsWith("_") && !n.startsWith(".") && Files.isRegularFile(f);
         }).sorted().toArray(Path[]::new);
