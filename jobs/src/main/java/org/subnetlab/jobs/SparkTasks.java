@@ -169,6 +169,9 @@ public final class SparkTasks {
     } catch (BadInputException e) {
       throw e;
     } catch (Exception e) {
+      if (!isReadFailure(e)) {
+        throw e;
+      }
       throw unreadable(t, e);
     }
     int nf = featureCols.size();
@@ -409,6 +412,22 @@ public final class SparkTasks {
     } catch (java.io.IOException e) {
       return "cannot be read: " + e.getMessage();
     }
+  }
+
+  /**
+   * Whether {@code e} is Spark failing to read the files (an analysis error such as a missing
+   * path or schema, an I/O error, or Parquet's own errors), not a failure of this code.
+   */
+  private static boolean isReadFailure(Exception e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof org.apache.spark.sql.AnalysisException || c instanceof java.io.IOException
+          || c.getClass().getName().startsWith("org.apache.parquet.")
+          || c instanceof org.apache.spark.SparkException
+          && String.valueOf(c.getMessage()).contains("FAILED_READ_FILE")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A failure of Spark reading the table, as bad input naming the file Spark names. */
