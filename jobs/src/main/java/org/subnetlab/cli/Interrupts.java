@@ -16,7 +16,8 @@ final class Interrupts {
   static final String MESSAGE = "subnetlab: interrupted; finished runs are kept, run the same"
       + " command again to resume.";
 
-  private static volatile boolean interrupted;
+  private static final java.util.concurrent.atomic.AtomicBoolean INTERRUPTED =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private Interrupts() {}
 
@@ -24,11 +25,6 @@ final class Interrupts {
   static void install() {
     handle("INT", 128 + 2);
     handle("TERM", 128 + 15);
-  }
-
-  /** Whether an interrupt is shutting this process down. */
-  static boolean interrupted() {
-    return interrupted;
   }
 
   private static void handle(String name, int code) {
@@ -39,11 +35,10 @@ final class Interrupts {
     }
   }
 
-  private static synchronized void onSignal(int code) {
-    if (interrupted) {
-      Runtime.getRuntime().halt(code);
+  private static void onSignal(int code) {
+    if (!INTERRUPTED.compareAndSet(false, true)) {
+      Runtime.getRuntime().halt(code); // not synchronized: the first handler is in System.exit
     }
-    interrupted = true;
     PrintStream err = System.err;
     silence();
     err.println(MESSAGE);

@@ -346,6 +346,34 @@ public final class SparkTasks {
             + " whose name starts with neither _ nor .; move other files away)" : "") + ".");
       }
     }
+    if (t.format().equals("csv") && !files.isEmpty()
+        && files.stream().noneMatch(SparkTasks::mayHoldDataRows)) {
+      throw new BadInputException("Table " + p + " has no data rows (its files are empty or hold"
+          + " only a header line).");
+    }
+  }
+
+  /**
+   * Whether a CSV file has a non-blank line after its first (its header): reads up to that line.
+   * Compressed files count as having data (Spark reads them).
+   */
+  private static boolean mayHoldDataRows(java.nio.file.Path f) {
+    String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    if (n.matches(".*\\.(gz|bz2|zst|lz4|snappy|deflate|xz)$")) {
+      return true;
+    }
+    try (var in = java.nio.file.Files.newBufferedReader(f,
+        java.nio.charset.StandardCharsets.ISO_8859_1)) {
+      int nonBlank = 0;
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (!line.isBlank() && ++nonBlank == 2) {
+          return true;
+        }
+      }
+      return false;
+    } catch (java.io.IOException e) {
+      return true; // Spark reports it
+    }
   }
 
   /** Spark skips files and folders whose names start with "_" or "." (below the root). */
