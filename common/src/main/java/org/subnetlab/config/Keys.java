@@ -135,7 +135,7 @@ final class Keys {
     } else {
       out = numberList(c, path, rule);
     }
-    if (out.isEmpty() || out.stream().distinct().count() != out.size()) {
+    if (out.isEmpty()) {
       throw bad(c, path, rule);
     }
     for (double d : out) {
@@ -143,7 +143,20 @@ final class Keys {
         throw bad(c, path, rule);
       }
     }
+    for (int j = 1; j < out.size(); j++) {
+      int first = out.subList(0, j).indexOf(out.get(j));
+      if (first >= 0) {
+        throw bad(c, path, "the values must be distinct (each is one point of the sweep); value "
+            + (j + 1) + " (" + render(c, path, j) + ") repeats value " + (first + 1) + " ("
+            + render(c, path, first) + ")");
+      }
+    }
     return List.copyOf(out);
+  }
+
+  /** Element {@code j} of the list at {@code path}, as written. */
+  private static String render(Config c, String path, int j) {
+    return c.getList(path).get(j).render(com.typesafe.config.ConfigRenderOptions.concise());
   }
 
   private static List<Double> numberList(Config c, String path, String rule) {

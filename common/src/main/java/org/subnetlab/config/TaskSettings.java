@@ -34,13 +34,16 @@ public record TaskSettings(
 
     public static final List<String> FORMATS = List.of("parquet", "csv");
 
+    /** The most classes a table task has (the limit of {@code task.table.num-classes}). */
+    public static final int MAX_CLASSES = 1_000_000;
+
     static Table of(Config c) {
       String p = "task.table.";
       return new Table(c.getString(p + "path"), Keys.oneOf(c, p + "format", FORMATS),
           c.getString(p + "features"), Keys.stringsFrom(c, p + "feature-columns", null, false),
           Keys.string(c, p + "label"), c.getString(p + "subtask"), c.getString(p + "split"),
           Keys.doubleIn(c, p + "eval-fraction", 0.0, true, 0.9),
-          Keys.intIn(c, p + "num-classes", 0, 1_000_000));
+          Keys.intIn(c, p + "num-classes", 0, MAX_CLASSES));
     }
   }
 

@@ -22,8 +22,8 @@ public final class ModelImport {
     if (unreadable != null) {
       throw new BadInputException("Cannot set model.import to " + file + ": " + unreadable + ".");
     }
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    boolean keras = name.endsWith(".h5") || name.endsWith(".hdf5") || name.endsWith(".keras");
+    boolean keras = isKeras(file);
+    checkFile(file);
     Network net;
     try {
       net = keras ? keras(file) : Network.read(file);
@@ -37,6 +37,80 @@ public final class ModelImport {
     net.model().init();
     check(file, net, task);
     return net;
+  }
+
+  private static boolean isKeras(Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    return name.endsWith(".h5") || name.endsWith(".hdf5") || name.endsWith(".keras");
+  }
+
+  /**
+   * Checks that a file to import is a file of its format (a Keras HDF5 file by its signature, a
+   * DL4J model as a zip archive) before DL4J or the native HDF5 library reads it. A path that is
+   * not a regular file is left to {@link #load}.
+   */
+  public static void checkFile(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return;
+    }
+    boolean keras = isKeras(file);
+    String notModel = keras ? notHdf5(file) : notZip(file);
+    if (notModel != null) {
+      throw new BadInputException("Cannot import model " + file + " (model.import) as a "
+          + (keras ? "Keras HDF5 model" : "DL4J model") + ": " + notModel + ".");
+    }
+  }
+
+  /** The 8 bytes that open an HDF5 superblock. */
+  private static final byte[] HDF5_SIGNATURE =
+      {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+
+  /**
+   * Why {@code file} is not an HDF5 file, or null: HDF5 puts its signature at offset 0, or after a
+   * user block at 512, 1024, 2048, ... bytes. Checked before the native HDF5 library opens the file,
+   * which prints a long native error dump for anything else.
+   */
+  static String notHdf5(Path file) {
+    try (var ch = java.nio.channels.FileChannel.open(file)) {
+      long size = ch.size();
+      if (size == 0) {
+        return "the file is empty (0 bytes)";
+      }
+      byte[] sig = new byte[8];
+      for (long at = 0; at + 8 <= size; at = at == 0 ? 512 : at * 2) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(sig);
+        while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) {
+          // read the 8 bytes
+        }
+        if (java.util.Arrays.equals(sig, HDF5_SIGNATURE)) {
+          return null;
+        }
+      }
+      byte[] head = new byte[4];
+      ch.read(java.nio.ByteBuffer.wrap(head), 0);
+      return "it is not an HDF5 file (no HDF5 signature"
+          + (head[0] == 'P' && head[1] == 'K' ? "; it is a zip archive, as Keras 3 .keras files"
+          + " are: save the model as HDF5, model.save(\"model.h5\")" : "") + ")";
+    } catch (java.io.IOException e) {
+      return "cannot read it: " + e.getMessage();
+    }
+  }
+
+  /** Why {@code file} is not a DL4J model file (a zip archive), or null. */
+  static String notZip(Path file) {
+    try (var in = Files.newInputStream(file)) {
+      byte[] head = in.readNBytes(4);
+      if (head.length == 0) {
+        return "the file is empty (0 bytes), not a DL4J model";
+      }
+      if (head.length < 4 || head[0] != 'P' || head[1] != 'K' || head[2] != 3 || head[3] != 4) {
+        return "it is not a DL4J model (DL4J writes its models as zip archives; this file is not"
+            + " one)";
+      }
+      return null;
+    } catch (java.io.IOException e) {
+      return "cannot read it: " + e.getMessage();
+    }
   }
 
   /**

@@ -107,6 +107,11 @@ public final class ModelStore {
 
   /** Reads a DL4J model file, turning any failure into a clear message about that file. */
   public static Network read(Path file) {
+    String notModel = ModelImport.notZip(file);
+    if (notModel != null) {
+      throw new BadInputException("Cannot read DL4J model file " + file + ": " + notModel
+          + "; delete the model directory to train it again.");
+    }
     try {
       return Network.read(file);
     } catch (Exception | Error e) {

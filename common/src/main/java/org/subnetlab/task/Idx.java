@@ -50,18 +50,32 @@ public final class Idx {
       int b1 = raw.read();
       raw.reset();
       boolean gzip = b0 == 0x1f && b1 == 0x8b;
-      try (DataInputStream in = new DataInputStream(
-          gzip ? new BufferedInputStream(new GZIPInputStream(raw), 1 << 16) : raw)) {
-        return read(file, in);
+      InputStream body;
+      try {
+        body = gzip ? new BufferedInputStream(new GZIPInputStream(raw), 1 << 16) : raw;
+      } catch (EOFException e) {
+        throw new BadInputException("IDX file " + file + " is truncated: it ends inside its gzip"
+            + " header.");
       }
-    } catch (EOFException e) {
-      throw new BadInputException("IDX file " + file + " is truncated: it ends inside its header.");
+      try (DataInputStream in = new DataInputStream(body)) {
+        return read(file, in, gzip);
+      }
     } catch (IOException e) {
       throw new BadInputException("Cannot read IDX file " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private static Array read(Path file, DataInputStream in) throws IOException {
+  private static Array read(Path file, DataInputStream in, boolean gzip) throws IOException {
+    try {
+      return readHeaderAndData(file, in, gzip);
+    } catch (EOFException e) {
+      throw new BadInputException("IDX file " + file + " is truncated: it ends inside its"
+          + " header.");
+    }
+  }
+
+  private static Array readHeaderAndData(Path file, DataInputStream in, boolean gzip)
+      throws IOException {
     int magic = in.readInt();
     int type = (magic >>> 8) & 0xff;
     int ndims = magic & 0xff;
@@ -87,10 +101,24 @@ public final class Idx {
       throw new BadInputException("IDX file " + file + " is too large (" + total + " elements).");
     }
     byte[] data = new byte[(int) total];
-    int got = in.readNBytes(data, 0, data.length);
+    int got = 0;
+    boolean cut = false;
+    try {
+      while (got < data.length) {
+        int n = in.read(data, got, data.length - got);
+        if (n < 0) {
+          break;
+        }
+        got += n;
+      }
+    } catch (EOFException e) {
+      cut = true; // a gzip stream that stops before its end: the data read so far count
+    }
     if (got < data.length) {
-      throw new BadInputException("IDX file " + file + " is truncated: its header announces "
-          + total + " elements, the file holds " + got + ".");
+      throw new BadInputException("IDX file " + file + " is truncated: it ends inside its data"
+          + " (its header announces " + total + " elements, " + java.util.Arrays.toString(dims)
+          + ", the file holds " + got + (gzip ? " after decompression" : "") + ")"
+          + (cut ? "; its gzip stream is cut off" : "") + ".");
     }
     return new Array(dims, data);
   }

@@ -85,6 +85,10 @@ public final class ImageClassTask implements Task {
     this.evalSubtasks = List.copyOf(evals);
     for (String s : subtasks) {
       if (trainExamples(s).size() == 0) {
+        if (settings.classNames().isEmpty()) {
+          checkNoGap(dir.resolve(settings.trainLabels()), trainLabels,
+              dir.resolve(settings.evalLabels()), evalLabels, maxLabel);
+        }
         throw new BadInputException("Subtask " + s + " of task.images has no training examples"
             + (settings.trainLimit() > 0 ? " among the first task.images.train-limit = "
             + settings.trainLimit() + " images" : "") + ".");
@@ -124,11 +128,59 @@ public final class ImageClassTask implements Task {
   private void checkLabels(Path file, Idx.Array labels) {
     for (int i = 0; i < labels.count(); i++) {
       if (labels.unsigned(i) >= classNames.size()) {
-        throw new BadInputException("Label " + labels.unsigned(i) + " of item " + i + " in "
+        throw new BadInputException("Label " + labels.unsigned(i) + " of item " + (i + 1) + " in "
             + file + " is out of range: task.images.class-names names " + classNames.size()
             + " classes.");
       }
     }
+  }
+
+  /**
+   * Without class names the classes are the labels 0 … the largest one; when some label below the
+   * largest never occurs, the largest is taken for a label out of range (an IDX label 200 in a
+   * ten-class file) and named with its item, rather than the empty class it creates.
+   */
+  private static void checkNoGap(Path trainFile, Idx.Array train, Path evalFile, Idx.Array eval,
+      int maxLabel) {
+    boolean[] seen = new boolean[maxLabel + 1];
+    for (Idx.Array a : List.of(train, eval)) {
+      for (int i = 0; i < a.count(); i++) {
+        seen[a.unsigned(i)] = true;
+      }
+    }
+    int from = 0;
+    while (from <= maxLabel && seen[from]) {
+      from++;
+    }
+    if (from > maxLabel) {
+      return;
+    }
+    int to = from;
+    while (!seen[to + 1]) {
+      to++;
+    }
+    Path file = trainFile;
+    Idx.Array a = train;
+    int item = firstWith(train, maxLabel);
+    if (item < 0) {
+      file = evalFile;
+      a = eval;
+      item = firstWith(eval, maxLabel);
+    }
+    throw new BadInputException("Label " + maxLabel + " of item " + (item + 1) + " in " + file
+        + " is out of range of the classes: without task.images.class-names the classes are the"
+        + " labels 0 to the largest one, and no image has label " + (from == to ? from
+        : from + " to " + to) + " (name the classes in task.images.class-names, or correct"
+        + " the label).");
+  }
+
+  private static int firstWith(Idx.Array labels, int label) {
+    for (int i = 0; i < labels.count(); i++) {
+      if (labels.unsigned(i) == label) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static int max(Idx.Array labels) {

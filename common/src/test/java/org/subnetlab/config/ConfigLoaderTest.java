@@ -29,6 +29,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void repeatedSweepValuesAreNamedAsNotDistinct() throws IOException {
+    // Each value is in (0, 1]: the message used to repeat that rule, which the values satisfy.
+    assertThatThrownBy(() -> ConfigLoader.load(conf("masks.csordas.alpha = [1e-5, 1e-5]"),
+        List.of()))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage("Cannot set masks.csordas.alpha to [1.0E-5,1.0E-5]: the values must be"
+            + " distinct (each is one point of the sweep); value 2 (1.0E-5) repeats value 1"
+            + " (1.0E-5).");
+    assertThatThrownBy(() -> ConfigLoader.load(conf("masks.csordas.steps = [10, 20, 10.0]"),
+        List.of()))
+        .hasMessage("Cannot set masks.csordas.steps to [10,20,10]: the values must be distinct"
+            + " (each is one point of the sweep); value 3 (10) repeats value 1 (10).");
+  }
+
+  @Test
   void overridesWinOverTheFile() throws IOException {
     Settings s =
         ConfigLoader.load(conf("masks.seeds = [0, 1, 2]\nmodel.epochs = 3"),

@@ -83,8 +83,22 @@ class ImageClassTaskTest {
     write(dir.resolve("short"), java.util.Arrays.copyOf(full, full.length - 3), false);
     assertThatThrownBy(() -> Idx.read(dir.resolve("short")))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("IDX file " + dir.resolve("short") + " is truncated: its header announces 16"
-            + " elements, the file holds 13.");
+        .hasMessage("IDX file " + dir.resolve("short") + " is truncated: it ends inside its data"
+            + " (its header announces 16 elements, [4, 2, 2], the file holds 13).");
+    // A gzipped file cut inside its data: the gzip stream ends early, the elements read count.
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (var z = new java.util.zip.GZIPOutputStream(gz)) {
+      byte[] pixels = new byte[40_000];
+      new java.util.Random(23).nextBytes(pixels); // incompressible: the cut is inside the data
+      z.write(idx(new int[] {400, 10, 10}, pixels));
+    }
+    byte[] zipped = gz.toByteArray();
+    Files.write(dir.resolve("cut.gz"), java.util.Arrays.copyOf(zipped, zipped.length / 2));
+    assertThatThrownBy(() -> Idx.read(dir.resolve("cut.gz")))
+        .hasMessageStartingWith("IDX file " + dir.resolve("cut.gz") + " is truncated: it ends"
+            + " inside its data (its header announces 40000 elements, [400, 10, 10], the file"
+            + " holds ")
+        .hasMessageEndingWith(" after decompression); its gzip stream is cut off.");
     write(dir.resolve("header"), java.util.Arrays.copyOf(full, 6), true);
     assertThatThrownBy(() -> Idx.read(dir.resolve("header")))
         .hasMessage("IDX file " + dir.resolve("header") + " is truncated: it ends inside its"
@@ -138,12 +152,30 @@ class ImageClassTaskTest {
   }
 
   @Test
+  void aLabelFarBeyondTheOthersIsNamedWithoutClassNames() throws IOException {
+    // Without class names the classes were 0 … 200, and the error was "Subtask 2 ... has no
+    // training examples": say which label is out of range, and where.
+    dataset("train", new int[] {0, 1, 200, 1}, true);
+    dataset("eval", new int[] {1, 0}, false);
+    assertThatThrownBy(() -> Tasks.create(settings("task.images.class-names = []")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage("Label 200 of item 3 in " + dir.resolve("train-labels.gz") + " is out of"
+            + " range of the classes: without task.images.class-names the classes are the labels"
+            + " 0 to the largest one, and no image has label 2 to 199 (name the classes in"
+            + " task.images.class-names, or correct the label).");
+    // Labels without a gap are the classes, as before.
+    dataset("train", new int[] {0, 1, 2, 1}, true);
+    assertThat(Tasks.create(settings("task.images.class-names = []")).subtasks())
+        .containsExactly("0", "1", "2");
+  }
+
+  @Test
   void badDataIsNamed() throws IOException {
     dataset("train", new int[] {0, 1, 3}, true);
     dataset("eval", new int[] {2, 1, 0}, false);
     assertThatThrownBy(() -> Tasks.create(settings("")))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Label 3 of item 2 in " + dir.resolve("train-labels.gz") + " is out of range:"
+        .hasMessage("Label 3 of item 3 in " + dir.resolve("train-labels.gz") + " is out of range:"
             + " task.images.class-names names 3 classes.");
     dataset("train", new int[] {0, 1, 2}, true);
     write(dir.resolve("eval-labels"), idx(new int[] {2}, new byte[] {0, 1}), false);

@@ -15,6 +15,7 @@ import org.subnetlab.jobs.OutputLayout;
 import org.subnetlab.jobs.OutputLock;
 import org.subnetlab.jobs.PipelineJob;
 import org.subnetlab.jobs.SparkSessions;
+import org.subnetlab.jobs.SparkTasks;
 import org.subnetlab.jobs.StageMain;
 import org.subnetlab.jobs.TrainMasksJob;
 import org.subnetlab.jobs.TrainModelJob;
@@ -40,6 +41,7 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     NativeKernels.select(); // before ND4J loads OpenBLAS
+    Interrupts.install();
     System.exit(execute(args));
   }
 
@@ -79,6 +81,7 @@ public final class Main implements Callable<Integer> {
         Settings loaded = ConfigLoader.load(options.config, options.overrides);
         OutputLayout out = OutputLayout.prepare(options.outDir());
         Settings s = loaded.forStoredModel(new ModelStore(out.model()).storedFingerprint());
+        SparkTasks.checkBeforeSpark(s, out);
         try (OutputLock lock = OutputLock.acquire(out, "subnetlab " + name())) {
           SparkSession spark = SparkSessions.local("subnetlab " + name(), master);
           try {

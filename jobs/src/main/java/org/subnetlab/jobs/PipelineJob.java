@@ -22,6 +22,9 @@ public final class PipelineJob {
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     long t0 = System.nanoTime();
+    if (!s.masks().subtasks().isEmpty()) {
+      SweepPlan.grid(spark, s); // masks.subtasks names subtasks of the task: check before training
+    }
     Network model = TrainModelJob.run(spark, s, out);
     TrainMasksJob.sweep(spark, s, out, model);
     AggregateJob.run(spark, s, out);

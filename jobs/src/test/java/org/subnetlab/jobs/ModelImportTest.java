@@ -149,7 +149,18 @@ class ModelImportTest {
     assertThat(ModelImport.load(fitsZip, task).numParams()).isEqualTo(fits.numParams());
     Path junk = Files.writeString(dir.resolve("junk.h5"), "not hdf5");
     assertThatThrownBy(() -> ModelImport.load(junk, task))
-        .hasMessageStartingWith("Cannot import model " + junk + " as a Keras model: ");
+        .hasMessage("Cannot import model " + junk + " (model.import) as a Keras HDF5 model: it is"
+            + " not an HDF5 file (no HDF5 signature).");
+    // Checked before DL4J or the native HDF5 library reads them (DL4J said "stream may have been
+    // closed"; HDF5 printed a native error dump).
+    Path emptyZip = Files.write(dir.resolve("empty.zip"), new byte[0]);
+    assertThatThrownBy(() -> ModelImport.load(emptyZip, task))
+        .hasMessage("Cannot import model " + emptyZip + " (model.import) as a DL4J model: the"
+            + " file is empty (0 bytes), not a DL4J model.");
+    Path emptyH5 = Files.write(dir.resolve("empty.h5"), new byte[0]);
+    assertThatThrownBy(() -> ModelImport.load(emptyH5, task))
+        .hasMessage("Cannot import model " + emptyH5 + " (model.import) as a Keras HDF5 model:"
+            + " the file is empty (0 bytes).");
     assertThatThrownBy(() -> settings("model.import = \"" + keras + "\"\n"
         + "masks.methods = [lottery-ticket]"))
         .hasMessageContaining("lottery-ticket rewinds to the model's initial weights");
