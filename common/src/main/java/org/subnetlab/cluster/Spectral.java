@@ -45,7 +45,8 @@ public final class Spectral {
 
   /**
    * Normalised cut of a partition: Σ_c cut(c, V∖c) / vol(c), where cut sums the weights of edges
-   * leaving c and vol(c) the degrees of c's nodes (clusters of volume 0 contribute 0).
+   * leaving c and vol(c) the degrees of c's nodes (clusters of volume 0 contribute 0). Nodes
+   * labelled −1 (deleted isolated units) are left out.
    */
   public static double nCut(double[][] a, int[] labels) {
     int k = 0;
@@ -55,7 +56,13 @@ public final class Spectral {
     double[] cut = new double[k];
     double[] vol = new double[k];
     for (int i = 0; i < a.length; i++) {
+      if (labels[i] < 0) {
+        continue;
+      }
       for (int j = 0; j < a.length; j++) {
+        if (labels[j] < 0) {
+          continue;
+        }
         vol[labels[i]] += a[i][j];
         if (labels[i] != labels[j]) {
           cut[labels[i]] += a[i][j];
