@@ -138,7 +138,7 @@ final class Bench implements Callable<Integer> {
    * inputs, 10 outputs: 1,818 units, the setting of Filan et al.'s MLPs): the k = 12 smallest
    * eigenpairs by LAPACK's dsyevr (what the exact cluster backend runs) against LAPACK's full
    * dsyevd; and on a smaller graph dsyevr against commons-math3's EigenDecomposition (the solver
-   * before 0.3). The fastest of two timings each.
+   * of earlier versions). The fastest of two timings each.
    */
   void eigenFigures() {
     System.err.println("bench: LAPACK " + org.subnetlab.cluster.SymmetricEigen.backend());
