@@ -2,9 +2,6 @@ package org.subnetlab.cluster;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.EigenDecomposition;
-import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.ml.clustering.CentroidCluster;
 import org.apache.commons.math3.ml.clustering.DoublePoint;
 import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
@@ -14,8 +11,9 @@ import org.apache.commons.math3.random.JDKRandomGenerator;
  * Spectral clustering with the normalised Laplacian L = I − D^{-1/2} A D^{-1/2} (Shi & Malik 2000;
  * Ng, Jordan & Weiss 2002), as Filan et al. (2021) and Casper et al. (2022) use on weight graphs:
  * the k eigenvectors of L with the smallest eigenvalues, rows normalised to unit length, clustered
- * by k-means++ (best of several seeded restarts). Exact eigen-decomposition: for graphs that fit
- * one machine (a dense n × n matrix).
+ * by k-means++ (best of several seeded restarts); or, as scikit-learn's SpectralClustering that
+ * Filan et al. run, the eigenvectors scaled by D^{-1/2} ({@link Embedding}). Exact eigenpairs of the
+ * dense n × n Laplacian by LAPACK ({@link SymmetricEigen}): for graphs that fit one machine.
  */
 public final class Spectral {
   private Spectral() {}
@@ -47,7 +45,8 @@ public final class Spectral {
 
   /**
    * Normalised cut of a partition: Σ_c cut(c, V∖c) / vol(c), where cut sums the weights of edges
-   * leaving c and vol(c) the degrees of c's nodes (clusters of volume 0 contribute 0).
+   * leaving c and vol(c) the degrees of c's nodes (clusters of volume 0 contribute 0). Nodes
+   * labelled −1 (deleted isolated units) are left out.
    */
   public static double nCut(double[][] a, int[] labels) {
     int k = 0;
@@ -57,7 +56,13 @@ public final class Spectral {
     double[] cut = new double[k];
     double[] vol = new double[k];
     for (int i = 0; i < a.length; i++) {
+      if (labels[i] < 0) {
+        continue;
+      }
       for (int j = 0; j < a.length; j++) {
+        if (labels[j] < 0) {
+          continue;
+        }
         vol[labels[i]] += a[i][j];
         if (labels[i] != labels[j]) {
           cut[labels[i]] += a[i][j];
@@ -71,35 +76,113 @@ public final class Spectral {
     return n;
   }
 
-  /** Cluster labels in [0, k) for every node. */
+  /**
+   * How the k eigenvectors become the points that k-means clusters.
+   * {@link #ROW_NORMALISED}: each node's row scaled to unit length (Ng, Jordan &amp; Weiss 2002), the
+   * default. {@link #DEGREE_SCALED}: each node's row divided by √degree (1 for an isolated node), as
+   * scikit-learn's {@code spectral_embedding} does for {@code SpectralClustering}, which Filan et
+   * al. (2021) use — the eigenvectors of the random-walk Laplacian D⁻¹L (Shi &amp; Malik 2000).
+   */
+  public enum Embedding {
+    ROW_NORMALISED,
+    DEGREE_SCALED
+  }
+
+  /** Cluster labels in [0, k) for every node, with the row-normalised embedding. */
   public static int[] cluster(double[][] a, int k, int restarts, long seed) {
+    return cluster(a, k, restarts, seed, Embedding.ROW_NORMALISED);
+  }
+
+  /** Cluster labels in [0, k) for every node. */
+  public static int[] cluster(double[][] a, int k, int restarts, long seed, Embedding e) {
+    return kMeans(embedding(a, k, e), k, restarts, seed);
+  }
+
+  /**
+   * The spectral embedding: the k eigenvectors of L with the smallest eigenvalues (LAPACK dsyevr,
+   * {@link SymmetricEigen#smallest}), each with its largest-magnitude entry made positive (as
+   * scikit-learn's deterministic sign flip; k-means distances do not depend on it), one row per
+   * node, transformed as {@code e} says.
+   */
+  public static double[][] embedding(double[][] a, int k, Embedding e) {
     int n = a.length;
     if (k < 1 || k > n) {
       throw new IllegalArgumentException("k must be in [1, " + n + "], got " + k);
     }
     double[] dInvSqrt = inverseSqrtDegrees(a);
-    double[][] m = new double[n][n];
+    double[] l = new double[n * n]; // column-major; symmetric, so also row-major
     for (int i = 0; i < n; i++) {
+      double[] row = a[i];
+      int off = i * n;
       for (int j = 0; j < n; j++) {
-        m[i][j] = dInvSqrt[i] * a[i][j] * dInvSqrt[j];
+        double w = row[j];
+        l[off + j] = w == 0 ? 0.0 : -dInvSqrt[i] * w * dInvSqrt[j];
       }
+      l[off + i] += 1.0;
     }
-    // Eigenvectors of the largest eigenvalues of D^{-1/2} A D^{-1/2} = smallest of L.
-    EigenDecomposition eig = new EigenDecomposition(new Array2DRowRealMatrix(m, false));
-    double[] values = eig.getRealEigenvalues();
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, (x, y) -> Double.compare(values[y], values[x]));
-    RealMatrix vectors = eig.getV();
+    SymmetricEigen.Pairs eig = SymmetricEigen.smallest(l, n, k);
     double[][] embedding = new double[n][k];
     for (int c = 0; c < k; c++) {
+      int arg = 0;
+      for (int i = 1; i < n; i++) {
+        if (Math.abs(eig.vector(c, i)) > Math.abs(eig.vector(c, arg))) {
+          arg = i;
+        }
+      }
+      double sign = eig.vector(c, arg) < 0 ? -1.0 : 1.0;
       for (int i = 0; i < n; i++) {
-        embedding[i][c] = vectors.getEntry(i, order[c]);
+        embedding[i][c] = sign * eig.vector(c, i);
       }
     }
-    return kMeans(normaliseRows(embedding), k, restarts, seed);
+    if (e == Embedding.DEGREE_SCALED) {
+      for (int i = 0; i < n; i++) {
+        double scale = dInvSqrt[i] > 0 ? dInvSqrt[i] : 1.0;
+        for (int c = 0; c < k; c++) {
+          embedding[i][c] *= scale;
+        }
+      }
+      return embedding;
+    }
+    return normaliseRows(embedding);
+  }
+
+  /** The nodes with at least one edge of non-zero weight, ascending. */
+  public static int[] connectedNodes(double[][] a) {
+    int[] keep = new int[a.length];
+    int m = 0;
+    for (int i = 0; i < a.length; i++) {
+      for (double w : a[i]) {
+        if (w != 0) {
+          keep[m++] = i;
+          break;
+        }
+      }
+    }
+    return java.util.Arrays.copyOf(keep, m);
+  }
+
+  /** The subgraph induced by {@code nodes}: node r of it is node nodes[r] of a. */
+  public static double[][] subgraph(double[][] a, int[] nodes) {
+    double[][] out = new double[nodes.length][nodes.length];
+    for (int r = 0; r < nodes.length; r++) {
+      double[] row = a[nodes[r]];
+      for (int c = 0; c < nodes.length; c++) {
+        out[r][c] = row[nodes[c]];
+      }
+    }
+    return out;
+  }
+
+  /** The first edge whose weight is NaN, infinite or negative, as {i, j}; null if none. */
+  public static int[] firstBadWeight(double[][] a) {
+    for (int i = 0; i < a.length; i++) {
+      for (int j = 0; j < a[i].length; j++) {
+        if (!(a[i][j] >= 0) || a[i][j] == Double.POSITIVE_INFINITY) {
+          return new int[] {i, j};
+        }
+      }
+    }
+    return null;
   }
 
   /** Scales every non-zero row of x to unit Euclidean length, in place; returns x. */
@@ -135,11 +218,15 @@ public final class Spectral {
           KMeansPlusPlusClusterer.EmptyClusterStrategy.LARGEST_VARIANCE);
       List<CentroidCluster<DoublePoint>> clusters = km.cluster(points);
       int[] labels = new int[x.length];
+      java.util.Map<DoublePoint, Integer> index = new java.util.IdentityHashMap<>();
+      for (int i = 0; i < points.size(); i++) {
+        index.put(points.get(i), i);
+      }
       double sse = 0;
       for (int c = 0; c < clusters.size(); c++) {
         double[] centre = clusters.get(c).getCenter().getPoint();
         for (DoublePoint p : clusters.get(c).getPoints()) {
-          int idx = indexOf(points, p);
+          int idx = index.get(p);
           labels[idx] = c;
           double[] v = p.getPoint();
           for (int j = 0; j < v.length; j++) {
@@ -153,15 +240,6 @@ public final class Spectral {
       }
     }
     return canonical(best);
-  }
-
-  private static int indexOf(List<DoublePoint> points, DoublePoint p) {
-    for (int i = 0; i < points.size(); i++) {
-      if (points.get(i) == p) {
-        return i;
-      }
-    }
-    throw new IllegalStateException("point not found");
   }
 
   /** Relabels clusters in order of first appearance, so equal partitions get equal labels. */

@@ -6,7 +6,8 @@ import java.util.List;
 /** Settings of {@code subnetlab cluster}. */
 public record ClusterSettings(
     int k, int shuffles, int kmeansRestarts, String backend, int picIterations, int modules,
-    int randomControls, String graph, String hierarchicalFeature, int featureExamples)
+    int randomControls, String graph, String hierarchicalFeature, int featureExamples,
+    String procedure)
     implements java.io.Serializable {
 
   public static final List<String> BACKENDS = List.of("exact", "spark-pic");
@@ -15,6 +16,11 @@ public record ClusterSettings(
   /** The feature vector of hidden units for the hierarchical (Ward) tree. */
   public static final List<String> HIERARCHICAL_FEATURES =
       List.of("correlations", "output-ablation-effects");
+  /**
+   * How the spectral partition and its n-cut statistics are computed: subnetlab's own, or Filan et
+   * al.'s (2021) reference code (org.subnetlab.cluster.Clusterability).
+   */
+  public static final List<String> PROCEDURES = List.of("subnetlab", "filan");
 
   ClusterSettings(Config c) {
     this(
@@ -27,6 +33,7 @@ public record ClusterSettings(
         Keys.intIn(c, "cluster.random-controls", 0, 10_000),
         Keys.oneOf(c, "cluster.graph", GRAPHS),
         Keys.oneOf(c, "cluster.hierarchical-feature", HIERARCHICAL_FEATURES),
-        Keys.intIn(c, "cluster.feature-examples", 0, 100_000_000));
+        Keys.intIn(c, "cluster.feature-examples", 0, 100_000_000),
+        Keys.oneOf(c, "cluster.procedure", PROCEDURES));
   }
 }

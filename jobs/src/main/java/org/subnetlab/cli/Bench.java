@@ -79,6 +79,16 @@ final class Bench implements Callable<Integer> {
           + "compile tail is behind the timings (default: ${DEFAULT-VALUE}).")
   int warmUps;
 
+  @Option(names = "--eigen-commons-units", defaultValue = "600",
+      description = "Units of the smaller weight graph on which LAPACK's dsyevr is timed against "
+          + "commons-math3's EigenDecomposition (which takes ~40 s on the 1,818-unit one); 0 "
+          + "skips that comparison (default: ${DEFAULT-VALUE}).")
+  int eigenCommonsUnits;
+
+  @Option(names = "--eigen-only",
+      description = "Print only the eigen-decomposition figures (a minute or two).")
+  boolean eigenOnly;
+
   @Option(names = "--peer", defaultValue = "../shared/bench/torch_masks.py",
       description = "The PyTorch peer script (skipped when absent or torch is missing).")
   Path peer;
@@ -94,6 +104,10 @@ final class Bench implements Callable<Integer> {
           new picocli.CommandLine(this), "--warm-ups must be at least 0, got " + warmUps);
     }
     NativeThreads.limit(1);
+    if (eigenOnly) {
+      eigenFigures();
+      return 0;
+    }
     // stdout is JSON lines
     System.err.println("OpenBLAS kernels: " + NativeKernels.loadedCore() + "; MLP products: "
         + NativeKernels.mlpProducts());
@@ -115,7 +129,71 @@ final class Bench implements Callable<Integer> {
     line("threads_speedup_1_to_2/demo_runs", sweep[2] / sweep[3], "x", null);
     line("overlap_parameter_pairs_per_s", overlapPairsPerSecond(), "pairs/s", null);
     line("peak_heap_one_run/csordas/784,256,256,10", peakHeapMb(), "MB", null);
+    eigenFigures();
     return 0;
+  }
+
+  /**
+   * One decomposition of the normalised Laplacian of a random 4 × 256 MLP's weight graph (784
+   * inputs, 10 outputs: 1,818 units, the setting of Filan et al.'s MLPs): the k = 12 smallest
+   * eigenpairs by LAPACK's dsyevr (what the exact cluster backend runs) against LAPACK's full
+   * dsyevd; and on a smaller graph dsyevr against commons-math3's EigenDecomposition (the solver
+   * of earlier versions). The fastest of two timings each.
+   */
+  void eigenFigures() {
+    System.err.println("bench: LAPACK " + org.subnetlab.cluster.SymmetricEigen.backend());
+    double[][] big = laplacian(784, List.of(256, 256, 256, 256), 10);
+    int n = big.length;
+    double evr = fastestOf(2, () -> org.subnetlab.cluster.SymmetricEigen.smallest(
+        columnMajor(big), n, 12));
+    double evd = fastestOf(2, () -> org.subnetlab.cluster.SymmetricEigen.all(columnMajor(big), n));
+    line("eigen_seconds/dsyevr_k12/n" + n, evr, "s", null);
+    line("eigen_seconds/dsyevd_full/n" + n, evd, "s", null);
+    line("eigen_speedup_dsyevr_vs_dsyevd/n" + n, evd / evr, "x", null);
+    if (eigenCommonsUnits > 0) {
+      // inputs : hidden = 784 : 256 as above, two hidden layers, 10 outputs
+      int hidden = Math.max(2, (int) Math.round((eigenCommonsUnits - 10) / (784.0 / 256 + 2)));
+      int inputs = Math.max(2, eigenCommonsUnits - 10 - 2 * hidden);
+      double[][] small = laplacian(inputs, List.of(hidden, hidden), 10);
+      int m = small.length;
+      double smallEvr = fastestOf(2, () -> org.subnetlab.cluster.SymmetricEigen.smallest(
+          columnMajor(small), m, 12));
+      double cm = fastestOf(2, () -> new org.apache.commons.math3.linear.EigenDecomposition(
+          new org.apache.commons.math3.linear.Array2DRowRealMatrix(small, true)));
+      line("eigen_seconds/dsyevr_k12/n" + m, smallEvr, "s", null);
+      line("eigen_seconds/commons_math3/n" + m, cm, "s", null);
+      line("eigen_speedup_dsyevr_vs_commons_math3/n" + m, cm / smallEvr, "x", null);
+    }
+  }
+
+  /** The normalised Laplacian of the weight graph of a DL4J-initialised MLP. */
+  private static double[][] laplacian(int in, List<Integer> hidden, int out) {
+    org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = org.subnetlab.model.Networks.mlp(
+        in, hidden, out, "relu", 0.01, org.nd4j.linalg.api.buffer.DataType.FLOAT,
+        new SplittableRandom(0));
+    org.subnetlab.model.ParamLayout layout = org.subnetlab.model.ParamLayout.of(net);
+    float[] theta = org.subnetlab.model.ParamBridge.toFloats(net.params());
+    return org.subnetlab.cluster.Spectral.normalisedLaplacian(
+        org.subnetlab.cluster.WeightGraph.of(layout, theta).adjacency());
+  }
+
+  private static double[] columnMajor(double[][] a) {
+    int n = a.length;
+    double[] out = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(a[i], 0, out, i * n, n); // symmetric: rows are columns
+    }
+    return out;
+  }
+
+  private static double fastestOf(int times, Runnable r) {
+    double best = Double.POSITIVE_INFINITY;
+    for (int t = 0; t < times; t++) {
+      long t0 = System.nanoTime();
+      r.run();
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    return best;
   }
 
   private static String join(int[] shape) {

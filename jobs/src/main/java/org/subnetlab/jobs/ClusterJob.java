@@ -15,10 +15,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.subnetlab.cluster.Clusterability;
 import org.subnetlab.cluster.CoactivationGraph;
 import org.subnetlab.cluster.Hierarchical;
 import org.subnetlab.cluster.Shuffles;
 import org.subnetlab.cluster.Spectral;
+import org.subnetlab.cluster.SymmetricEigen;
 import org.subnetlab.cluster.UnitAnalysis;
 import org.subnetlab.cluster.WeightGraph;
 import org.subnetlab.config.BadInputException;
@@ -85,6 +87,12 @@ public final class ClusterJob {
     UnitAnalysis units = new UnitAnalysis(layout, graph, theta, objective);
     int[] hidden = units.hiddenNodes();
     boolean coactivation = cs.graph().equals("activations");
+    Clusterability.Procedure procedure = Clusterability.Procedure.of(cs.procedure());
+    if (procedure == Clusterability.Procedure.FILAN && cs.backend().equals("spark-pic")) {
+      throw new BadInputException("Cannot use cluster.procedure = filan with cluster.backend ="
+          + " spark-pic: Filan et al.'s embedding is of k eigenvectors; use cluster.backend ="
+          + " exact.");
+    }
     int nodes = coactivation ? hidden.length : graph.size();
     if (cs.k() > nodes) {
       throw new BadInputException("Cannot set cluster.k to " + cs.k() + ": the model has only "
@@ -98,11 +106,30 @@ public final class ClusterJob {
     double[][] adjacency = coactivation
         ? CoactivationGraph.of(units.hiddenActivations(task.evalSplit()))
         : graph.adjacency();
-    int[] partition = partition(spark, cs, adjacency, seed);
+    requireClusterable(adjacency, graph, hidden, coactivation, out, cs);
+    long started = System.nanoTime();
+    int[] partition = partition(spark, cs, adjacency, seed, "the " + (coactivation
+        ? "coactivation" : "weight") + " graph of the model in " + out.model());
+    LOG.info("Spectral partition of the {}-unit graph in {} s (LAPACK: {})", adjacency.length,
+        String.format(Locale.ROOT, "%.2f", (System.nanoTime() - started) / 1e9),
+        SymmetricEigen.backend());
     double nCut = Spectral.nCut(adjacency, partition);
+    int clustered = Clusterability.clustered(partition);
+    if (clustered < adjacency.length) {
+      LOG.info("cluster.procedure = filan: {} isolated units (no non-zero weight) deleted before"
+          + " clustering; {} clustered", adjacency.length - clustered, clustered);
+    }
+    nodes = clustered;
     double[] shuffled = coactivation
-        ? shuffledCoactivationNCuts(spark, cs, adjacency, seed)
-        : shuffledNCuts(spark, s, layout, theta);
+        ? shuffledCoactivationNCuts(spark, cs, adjacency, partition, seed)
+        : shuffledNCuts(spark, s, layout, theta, partition);
+    for (int i = 0; i < shuffled.length; i++) {
+      if (Double.isNaN(shuffled[i])) {
+        throw new BadInputException("Cannot compute the n-cut of shuffled network " + i + " of the"
+            + " model in " + out.model() + ": after cluster.procedure = filan deletes its isolated"
+            + " units, fewer than cluster.k = " + cs.k() + " units are left; lower cluster.k.");
+      }
+    }
     int[] spectral = partition;
     if (coactivation) { // labels of graph nodes; inputs and outputs are not in this partition
       spectral = new int[graph.size()];
@@ -116,11 +143,14 @@ public final class ClusterJob {
       atOrBelow += v <= nCut ? 1 : 0;
     }
     double mean = Bootstrap.mean(shuffled);
-    double std = Bootstrap.std(shuffled);
+    double std = Clusterability.std(shuffled, procedure);
     double p = (1.0 + atOrBelow) / (shuffled.length + 1);
     LOG.info("n-cut {} (k = {}, {} graph); shuffled {} ± {} (n = {}); z = {}, p = {}",
         fmt(nCut), cs.k(), cs.graph(), fmt(mean), fmt(std), shuffled.length,
         fmt((nCut - mean) / std), fmt(p));
+    if (procedure == Clusterability.Procedure.FILAN) {
+      LOG.info("cluster.procedure = filan: population std (n), scikit-learn's spectral embedding");
+    }
 
     double[][] features = cs.hierarchicalFeature().equals("correlations")
         ? units.correlationFeatures(featureExamples(task, cs, seed))
@@ -267,7 +297,13 @@ public final class ClusterJob {
 
   /** The n-cut of each edge-permuted coactivation graph, in parallel on Spark (exact backend). */
   private static double[] shuffledCoactivationNCuts(
-      SparkSession spark, ClusterSettings cs, double[][] adjacency, long seed) {
+      SparkSession spark, ClusterSettings cs, double[][] full, int[] realPartition, long seed) {
+    // With cluster.procedure = filan the deleted isolated units stay deleted: their edges (all 0)
+    // are not shuffled back in.
+    int[] kept = java.util.stream.IntStream.range(0, full.length)
+        .filter(n -> realPartition[n] >= 0).toArray();
+    double[][] adjacency = kept.length == full.length ? full : Spectral.subgraph(full, kept);
+    Clusterability.Procedure procedure = Clusterability.Procedure.of(cs.procedure());
     List<Integer> ids = new ArrayList<>();
     for (int i = 0; i < cs.shuffles(); i++) {
       ids.add(i);
@@ -277,7 +313,7 @@ public final class ClusterJob {
       for (int i : ids) {
         double[][] a = CoactivationGraph.shuffledEdges(adjacency,
             Seeds.stream(seed, "cluster/shuffle/" + i));
-        out[i] = Spectral.nCut(a, partition(spark, cs, a, seed));
+        out[i] = Spectral.nCut(a, partition(spark, cs, a, seed, "shuffled graph " + i));
       }
       return out;
     }
@@ -286,22 +322,87 @@ public final class ClusterJob {
     List<Double> cuts = jsc.parallelize(ids, Math.min(ids.size(), 64)).map(i -> {
       double[][] a = CoactivationGraph.shuffledEdges(graph.value(),
           Seeds.stream(seed, "cluster/shuffle/" + i));
-      return Spectral.nCut(a, Spectral.cluster(a, cs.k(), cs.kmeansRestarts(), seed));
+      return shuffledNCut(a, cs, procedure, seed, i);
     }).collect();
     return cuts.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
-  private static int[] partition(SparkSession spark, ClusterSettings cs, double[][] a, long seed) {
-    return cs.backend().equals("spark-pic")
-        ? PicClustering.cluster(spark, a, cs.k(), cs.picIterations(), seed)
-        : Spectral.cluster(a, cs.k(), cs.kmeansRestarts(), seed);
+  private static int[] partition(SparkSession spark, ClusterSettings cs, double[][] a, long seed,
+      String what) {
+    if (cs.backend().equals("spark-pic")) {
+      return PicClustering.cluster(spark, a, cs.k(), cs.picIterations(), seed);
+    }
+    try {
+      return Clusterability.partition(a, cs.k(), cs.kmeansRestarts(), seed,
+          Clusterability.Procedure.of(cs.procedure()));
+    } catch (Clusterability.TooFewUnits e) {
+      throw new BadInputException("Cannot cluster " + what + " into cluster.k = " + cs.k()
+          + " clusters: " + e.getMessage() + (cs.procedure().equals("filan") ? " (cluster.procedure"
+          + " = filan deletes the " + (e.nodes - e.units) + " isolated units); lower cluster.k."
+          : "."), e);
+    } catch (SymmetricEigen.NoConvergence e) {
+      throw new BadInputException("Cannot cluster " + what + ": the eigen-decomposition of its "
+          + a.length + "-unit normalised Laplacian failed (" + e.getMessage() + ").", e);
+    }
+  }
+
+  /**
+   * The n-cut of one shuffled graph in a Spark task; NaN when the procedure leaves fewer than k
+   * units (the driver reports it); an eigensolver failure as a BadInputException (its message is
+   * what the terminal shows).
+   */
+  private static double shuffledNCut(double[][] a, ClusterSettings cs,
+      Clusterability.Procedure procedure, long seed, int shuffle) {
+    try {
+      return Spectral.nCut(a, Clusterability.partition(a, cs.k(), cs.kmeansRestarts(), seed,
+          procedure));
+    } catch (Clusterability.TooFewUnits e) {
+      return Double.NaN;
+    } catch (SymmetricEigen.NoConvergence e) {
+      throw new BadInputException("Cannot cluster shuffled network " + shuffle + ": the"
+          + " eigen-decomposition of its " + a.length + "-unit normalised Laplacian failed ("
+          + e.getMessage() + ").", e);
+    }
+  }
+
+  /**
+   * One clear message for a graph that cannot be clustered: a NaN, infinite or negative edge
+   * (e.g. a NaN weight in the model), or no edge at all.
+   */
+  private static void requireClusterable(double[][] a, WeightGraph graph, int[] hidden,
+      boolean coactivation, OutputLayout out, ClusterSettings cs) {
+    int[] bad = Spectral.firstBadWeight(a);
+    if (bad != null) {
+      int u = coactivation ? hidden[bad[0]] : bad[0];
+      int v = coactivation ? hidden[bad[1]] : bad[1];
+      throw new BadInputException("Cannot cluster the model in " + out.model() + ": the "
+          + (coactivation ? "coactivation" : "weight") + " graph has edge weight " + a[bad[0]][bad[1]]
+          + " between layer " + graph.layerOf(u) + " unit " + graph.unitOf(u) + " and layer "
+          + graph.layerOf(v) + " unit " + graph.unitOf(v) + (coactivation ? "" : " (|w| of that"
+          + " weight)") + "; edge weights must be finite and non-negative.");
+    }
+    if (Spectral.connectedNodes(a).length == 0) {
+      throw new BadInputException("Cannot cluster the model in " + out.model() + ": every edge"
+          + " of its " + (coactivation ? "coactivation" : "weight") + " graph is 0 (all "
+          + (coactivation ? "correlations" : "weights") + " zero), nothing to partition.");
+    }
   }
 
   /** The n-cut of each shuffled network, in parallel on Spark (exact backend). */
-  private static double[] shuffledNCuts(
-      SparkSession spark, Settings s, ParamLayout layout, float[] theta) {
+  private static double[] shuffledNCuts(SparkSession spark, Settings s, ParamLayout layout,
+      float[] theta, int[] realPartition) {
     ClusterSettings cs = s.cluster();
     long seed = s.seed();
+    Clusterability.Procedure procedure = Clusterability.Procedure.of(cs.procedure());
+    // Filan et al. delete the isolated units before shuffling: the weights among the others are
+    // permuted, the deleted units' zero weights are not shuffled back in.
+    boolean[] kept = new boolean[realPartition.length];
+    boolean deleted = false;
+    for (int n = 0; n < kept.length; n++) {
+      kept[n] = realPartition[n] >= 0;
+      deleted |= !kept[n];
+    }
+    boolean restricted = deleted;
     List<Integer> ids = new ArrayList<>();
     for (int i = 0; i < cs.shuffles(); i++) {
       ids.add(i);
@@ -311,16 +412,19 @@ public final class ClusterJob {
       for (int i : ids) {
         double[][] a = WeightGraph.of(layout, Shuffles.withinLayers(layout, theta,
             Seeds.stream(seed, "cluster/shuffle/" + i))).adjacency();
-        out[i] = Spectral.nCut(a, partition(spark, cs, a, seed));
+        out[i] = Spectral.nCut(a, partition(spark, cs, a, seed, "shuffled network " + i));
       }
       return out;
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<float[]> params = jsc.broadcast(theta);
     List<Double> cuts = jsc.parallelize(ids, Math.min(ids.size(), 64)).map(i -> {
-      double[][] a = WeightGraph.of(layout, Shuffles.withinLayers(layout, params.value(),
-          Seeds.stream(seed, "cluster/shuffle/" + i))).adjacency();
-      return Spectral.nCut(a, Spectral.cluster(a, cs.k(), cs.kmeansRestarts(), seed));
+      java.util.SplittableRandom rng = Seeds.stream(seed, "cluster/shuffle/" + i);
+      float[] shuffledTheta = restricted
+          ? Shuffles.withinLayers(layout, params.value(), rng, kept)
+          : Shuffles.withinLayers(layout, params.value(), rng);
+      double[][] a = WeightGraph.of(layout, shuffledTheta).adjacency();
+      return shuffledNCut(a, cs, procedure, seed, i);
     }).collect();
     return cuts.stream().mapToDouble(Double::doubleValue).toArray();
   }

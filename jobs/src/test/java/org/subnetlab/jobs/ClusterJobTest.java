@@ -23,6 +23,7 @@ import org.subnetlab.config.Settings;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.subnetlab.cluster.Clusterability;
 import org.subnetlab.cluster.Shuffles;
 import org.subnetlab.cluster.Spectral;
 import org.subnetlab.cluster.WeightGraph;
@@ -273,5 +274,89 @@ class ClusterJobTest {
     assertThatThrownBy(() -> ClusterJob.run(spark, s, out))
         .isInstanceOf(BadInputException.class)
         .hasMessage("Cannot set cluster.k to 500: the model has only 49 units.");
+  }
+
+  /** Trains the tiny model into {@code out} and overwrites its weights with {@code edit}'s. */
+  private static float[] trainAndEdit(Settings s, OutputLayout out,
+      java.util.function.BiConsumer<ParamLayout, float[]> edit) throws Exception {
+    TrainModelJob.run(spark, s, out);
+    Network model = new ModelStore(out.model()).load(s.modelFingerprint());
+    ParamLayout layout = ParamLayout.of(model);
+    float[] theta = ParamBridge.toFloats(model.params());
+    edit.accept(layout, theta);
+    ParamBridge.write(theta, model.params());
+    model.write(out.model().resolve(ModelStore.MODEL_FILE));
+    return theta;
+  }
+
+  @Test
+  void filanProcedureDeletesIsolatedUnitsOfAPrunedModel() throws Exception {
+    Settings s = ConfigLoader.load(conf, List.of("cluster.k=3", "cluster.shuffles=5",
+        "cluster.procedure=filan", "cluster.random-controls=0"));
+    OutputLayout out = OutputLayout.prepare(dir.resolve("filan"));
+    // tiny model: 12 inputs, 32 hidden, 5 outputs; input 0 and hidden unit 0 pruned away
+    float[] theta = trainAndEdit(s, out, (layout, t) -> {
+      int w0 = layout.offset(0);
+      int w1 = layout.offset(2);
+      for (int o = 0; o < 32; o++) {
+        t[w0 + 12 * o] = 0f;
+      }
+      for (int i = 0; i < 12; i++) {
+        t[w0 + i] = 0f;
+      }
+      for (int o = 0; o < 5; o++) {
+        t[w1 + 32 * o] = 0f;
+      }
+    });
+    ClusterJob.run(spark, s, out);
+    Map<Integer, Integer> spectral = labels(table(out, "clusters"), "spectral");
+    assertThat(spectral).hasSize(47).doesNotContainKeys(0, 12);
+    Row c = table(out, "clusterability").get(0);
+    assertThat(c.<Integer>getAs("n_units")).isEqualTo(47);
+    Network model = new ModelStore(out.model()).load(s.modelFingerprint());
+    ParamLayout layout = ParamLayout.of(model);
+    double[][] a = WeightGraph.of(layout, theta).adjacency();
+    assertThat(c.<Double>getAs("n_cut")).isCloseTo(nCutByHand(a, spectral), within(1e-9));
+    // the shuffles permute the weights among the 47 kept units; population std
+    boolean[] kept = new boolean[49];
+    for (int n : spectral.keySet()) {
+      kept[n] = true;
+    }
+    double[] cuts = new double[5];
+    for (int i = 0; i < 5; i++) {
+      double[][] g = WeightGraph.of(layout, Shuffles.withinLayers(layout, theta,
+          Seeds.stream(s.seed(), "cluster/shuffle/" + i), kept)).adjacency();
+      cuts[i] = Spectral.nCut(g, Clusterability.partition(g, 3, s.cluster().kmeansRestarts(),
+          s.seed(), Clusterability.Procedure.FILAN));
+    }
+    double mean = java.util.Arrays.stream(cuts).average().orElseThrow();
+    double ss = java.util.Arrays.stream(cuts).map(v -> (v - mean) * (v - mean)).sum();
+    assertThat(c.<Double>getAs("shuffled_mean")).isCloseTo(mean, within(1e-9));
+    assertThat(c.<Double>getAs("shuffled_std")).isCloseTo(Math.sqrt(ss / 5), within(1e-9));
+    // too few units left for k: one message
+    Settings big = ConfigLoader.load(conf, List.of("cluster.k=48", "cluster.procedure=filan"));
+    assertThatThrownBy(() -> ClusterJob.run(spark, big, out))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("47 of the 49 units have a non-zero weight, fewer than the 48"
+            + " clusters (cluster.procedure = filan deletes the 2 isolated units); lower"
+            + " cluster.k.");
+    Settings pic = ConfigLoader.load(conf, List.of("cluster.procedure=filan",
+        "cluster.backend=spark-pic"));
+    assertThatThrownBy(() -> ClusterJob.run(spark, pic, out))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("cluster.procedure = filan with cluster.backend = spark-pic");
+  }
+
+  @Test
+  void nanWeightIsOneMessageNamingTheUnits() throws Exception {
+    Settings s = ConfigLoader.load(conf, List.of("cluster.k=3", "cluster.shuffles=2",
+        "cluster.random-controls=0"));
+    OutputLayout out = OutputLayout.prepare(dir.resolve("nan"));
+    trainAndEdit(s, out, (layout, t) -> t[layout.offset(0) + 2 + 12 * 5] = Float.NaN);
+    assertThatThrownBy(() -> ClusterJob.run(spark, s, out))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("the weight graph has edge weight NaN between layer 0 unit 2 and"
+            + " layer 1 unit 5 (|w| of that weight); edge weights must be finite and"
+            + " non-negative.");
   }
 }
