@@ -1,5 +1,6 @@
 package org.subnetlab.model;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
