@@ -6,6 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -34,18 +38,43 @@ class FaultSuiteTest {
   @TestFactory
   Stream<DynamicTest> cases() {
     Workspace.fixtureRoot(root);
-    List<DynamicTest> tests = new ArrayList<>();
-    int i = 0;
     String only = System.getProperty("faults.group", "");
+    List<FaultCase> cases = new ArrayList<>();
     for (FaultCases g : GROUPS) {
-      if (!only.isEmpty() && !g.getClass().getSimpleName().equals(only)) {
-        continue;
-      }
-      for (FaultCase c : g.cases()) {
-        Path dir = root.resolve("case-" + (i++));
-        tests.add(DynamicTest.dynamicTest(c.toString(), () -> run(c, dir)));
+      if (only.isEmpty() || g.getClass().getSimpleName().equals(only)) {
+        cases.addAll(g.cases());
       }
     }
+    // One case at a time by default: on 2 cores two at a time (-Dfaults.parallel=2) was slower.
+    int parallel = Integer.getInteger("faults.parallel", 1);
+    ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
+      Thread t = new Thread(r, "fault-case");
+      t.setDaemon(true);
+      return t;
+    });
+    if (only.isEmpty()) {
+      pool.submit(() -> {
+        Workspace.finished();
+        return null;
+      });
+    }
+    List<DynamicTest> tests = new ArrayList<>();
+    for (int i = 0; i < cases.size(); i++) {
+      FaultCase c = cases.get(i);
+      Path dir = root.resolve("case-" + i);
+      Future<?> done = pool.submit(() -> {
+        run(c, dir);
+        return null;
+      });
+      tests.add(DynamicTest.dynamicTest(c.toString(), () -> {
+        try {
+          done.get();
+        } catch (ExecutionException e) {
+          throw e.getCause();
+        }
+      }));
+    }
+    pool.shutdown();
     return tests.stream();
   }
 

@@ -34,6 +34,9 @@ public final class Workspace {
   }
 
   static synchronized void fixtureRoot(Path root) {
+    if (!root.equals(fixtureRoot)) {
+      finished = null; // another test class, another temporary directory
+    }
     fixtureRoot = root;
   }
 
