@@ -199,10 +199,7 @@ public final class SummaryTable {
       String group, Map<String, double[]> jac, String selection, String rule, String gridPoint,
       String selectedPoints, Integer within, String warning, int resamples,
       SplittableRandom rng) {
-    Map<Long, List<RunFigures>> byModel = new TreeMap<>();
-    for (RunFigures r : members) {
-      byModel.computeIfAbsent(r.spec().modelSeed(), k -> new ArrayList<>()).add(r);
-    }
+    Map<Long, List<RunFigures>> byModel = byModel(members);
     for (Map.Entry<Long, List<RunFigures>> m : byModel.entrySet()) {
       rowsOverSeeds(out, m.getValue(), method, hp, group + "|" + m.getKey(), jac, selection,
           rule, gridPoint, selectedPoints, within, warning, resamples, rng, m.getKey());
@@ -213,16 +210,22 @@ public final class SummaryTable {
     }
   }
 
+  /** {@code members} by base-model seed, in seed order. */
+  private static Map<Long, List<RunFigures>> byModel(List<RunFigures> members) {
+    Map<Long, List<RunFigures>> byModel = new TreeMap<>();
+    for (RunFigures r : members) {
+      byModel.computeIfAbsent(r.spec().modelSeed(), k -> new ArrayList<>()).add(r);
+    }
+    return byModel;
+  }
+
   /** The rows over base models: statistics of the per-base-model means of {@code members}. */
   private static void overModels(
       List<Row> out, List<RunFigures> members, String method, Map<String, String> hp,
       String group, Map<String, double[]> jac, String selection, String rule, String gridPoint,
       String selectedPoints, Integer within, String warning, int resamples,
       SplittableRandom rng) {
-    Map<Long, List<RunFigures>> byModel = new TreeMap<>();
-    for (RunFigures r : members) {
-      byModel.computeIfAbsent(r.spec().modelSeed(), k -> new ArrayList<>()).add(r);
-    }
+    Map<Long, List<RunFigures>> byModel = byModel(members);
     RunSpec first = members.get(0).spec();
     List<String> ids = members.stream().map(r -> r.spec().runId()).toList();
     String interval = Intervals.methodFor(byModel.size());
