@@ -34,7 +34,8 @@ class BenchTest {
     Path out = dir.resolve("stdout.txt");
     Path err = dir.resolve("stderr.txt");
     ProcessBuilder pb = CliProcess.builder(List.of("bench", "--steps", "5", "--sweep-seeds", "1",
-        "--sweep-steps", "20", "--repeats", "2", "--warm-ups", "2", "--peer", peer.toString()));
+        "--sweep-steps", "20", "--repeats", "2", "--warm-ups", "2", "--peer", peer.toString(),
+        "--eigen-commons-units", "200"));
     pb.environment().put("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp);
     Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("bench finished").isTrue();
@@ -68,8 +69,22 @@ class BenchTest {
     expected.addAll(List.of("sweep_seconds/local[1]", "sweep_seconds/local[2]",
         "sweep_speedup_1_to_2_cores", "threads_speedup_1_to_2/demo_runs",
         "overlap_parameter_pairs_per_s",
-        "peak_heap_one_run/csordas/784,256,256,10"));
+        "peak_heap_one_run/csordas/784,256,256,10",
+        "eigen_seconds/dsyevr_k12/n1818", "eigen_seconds/dsyevd_full/n1818",
+        "eigen_speedup_dsyevr_vs_dsyevd/n1818", "eigen_seconds/dsyevr_k12/n200",
+        "eigen_seconds/commons_math3/n200", "eigen_speedup_dsyevr_vs_commons_math3/n200"));
     assertThat(figures.keySet()).containsExactlyElementsOf(expected);
+    // the speed-ups are the quotients of the timings printed beside them
+    for (String[] q : new String[][] {
+        {"eigen_speedup_dsyevr_vs_dsyevd/n1818", "eigen_seconds/dsyevd_full/n1818",
+            "eigen_seconds/dsyevr_k12/n1818"},
+        {"eigen_speedup_dsyevr_vs_commons_math3/n200", "eigen_seconds/commons_math3/n200",
+            "eigen_seconds/dsyevr_k12/n200"}}) {
+      double ratio = figures.get(q[1]).get("value").asDouble()
+          / figures.get(q[2]).get("value").asDouble();
+      assertThat(figures.get(q[0]).get("value").asDouble()).as(q[0])
+          .isCloseTo(ratio, within(1e-3 * ratio));
+    }
     double one = figures.get("sweep_seconds/local[1]").get("value").asDouble();
     double two = figures.get("sweep_seconds/local[2]").get("value").asDouble();
     assertThat(figures.get("sweep_speedup_1_to_2_cores").get("value").asDouble())
