@@ -59,17 +59,22 @@ public final class Ablation {
 
     public static ControlStats of(double value, double[] controls) {
       int n = controls.length;
-      double mean = 0;
+      // Shifted by the first control, so that equal controls give a spread of exactly 0 (summing
+      // 0.1 three times and dividing by 3 does not give 0.1, and a spread of 1e-17 made z ~ 1e15).
+      double shift = n > 0 ? controls[0] : 0;
+      double meanShifted = 0;
       for (double c : controls) {
-        mean += c;
+        meanShifted += c - shift;
       }
-      mean /= n;
+      meanShifted /= n;
       double ss = 0;
       int atOrBelow = 0;
       for (double c : controls) {
-        ss += (c - mean) * (c - mean);
+        double d = (c - shift) - meanShifted;
+        ss += d * d;
         atOrBelow += c <= value ? 1 : 0;
       }
+      double mean = shift + meanShifted;
       double std = n > 1 ? Math.sqrt(ss / (n - 1)) : Double.NaN;
       double z = std > 0 ? (value - mean) / std : Double.NaN;
       return new ControlStats(n, mean, std, z, 100.0 * atOrBelow / n);

@@ -53,4 +53,18 @@ class StatisticsTest {
     assertThat(Double.isNaN(Ablation.ControlStats.of(0.2, new double[] {0.3, 0.3}).zScore()))
         .isTrue();
   }
+
+  @Test
+  void equalControlsHaveNoSpreadAndNoZScore() {
+    // The plain mean of {0.1, 0.1, 0.1} is 0.10000000000000002, so a two-pass std around it is
+    // ~1.7e-17, not 0, and z came out as ~1e15 (composition.md printed z = -7e14).
+    double[] controls = {0.1, 0.1, 0.1};
+    double naiveMean = (controls[0] + controls[1] + controls[2]) / 3;
+    assertThat(naiveMean).isNotEqualTo(0.1);
+    Ablation.ControlStats s = Ablation.ControlStats.of(0.05, controls);
+    assertThat(s.std()).isEqualTo(0.0);
+    assertThat(s.mean()).isEqualTo(0.1);
+    assertThat(Double.isNaN(s.zScore())).isTrue();
+    assertThat(s.percentile()).isEqualTo(0.0);
+  }
 }

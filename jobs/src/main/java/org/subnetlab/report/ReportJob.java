@@ -258,21 +258,57 @@ public final class ReportJob {
 
   // ---------------------------------------------------------------- summary
 
+  /**
+   * The base models' accuracies, one column per base model ({@code model/} is model seed 0,
+   * {@code model-seed-<n>/} model seed n), so that a sweep over {@code model.seeds} shows all.
+   */
+  private void baseModelTable() {
+    // The base models the runs were trained on (model seed 0 when the tables have no model_seed).
+    TreeSet<Long> seeds = new TreeSet<>(modelOf.values());
+    if (seeds.isEmpty()) {
+      seeds.add(0L);
+    }
+    java.util.TreeMap<Long, com.typesafe.config.Config> evals = new java.util.TreeMap<>();
+    for (long seed : seeds) {
+      Path dir = out.model(seed);
+      if (Files.isRegularFile(dir.resolve("model.json"))) {
+        evals.put(seed, new ModelStore(dir).metadata().getConfig("eval"));
+      }
+    }
+    if (evals.isEmpty()) {
+      return;
+    }
+    java.util.TreeSet<String> subtasks = new java.util.TreeSet<>();
+    evals.values().forEach(e -> subtasks.addAll(e.root().keySet()));
+    List<String[]> base = new ArrayList<>();
+    String[] header = new String[evals.size() + 1];
+    header[0] = "subtask";
+    int c = 1;
+    for (long seed : evals.keySet()) {
+      header[c++] = evals.size() == 1 ? "base model accuracy" : "model " + seed;
+    }
+    base.add(header);
+    for (String k : subtasks) {
+      String[] row = new String[evals.size() + 1];
+      row[0] = k;
+      int i = 1;
+      for (var e : evals.values()) {
+        String path = "\"" + k + "\".accuracy";
+        row[i++] = e.hasPath(path) ? f3(e.getDouble(path)) : "—";
+      }
+      base.add(row);
+    }
+    page.subheading(evals.size() == 1 ? "Base model" : "Base models (accuracy per model seed)")
+        .table(base);
+  }
+
   private void summarySection() {
     page.section("summary", "Summary",
         "Whole model, one row per grid point (a method and the hyperparameters that differ within"
             + " the sweep), mean over that grid point's seeds with a 95% interval in brackets: "
             + INTERVALS + " Subnetwork accuracy: the mask alone on its subtask; removal drop:"
             + " full-model accuracy minus accuracy with the mask removed.");
-    Path modelDir = out.model();
-    if (Files.isRegularFile(modelDir.resolve("model.json"))) {
-      var eval = new ModelStore(modelDir).metadata().getConfig("eval");
-      List<String[]> base = new ArrayList<>();
-      base.add(new String[] {"subtask", "base model accuracy"});
-      eval.root().keySet().stream().sorted().forEach(k -> base.add(new String[] {k,
-          f3(eval.getDouble("\"" + k + "\".accuracy"))}));
-      page.subheading("Base model").table(base);
-    }
+    baseModelTable();
     List<Row> all = table("summary").where("layer = 'ALL'").collectAsList();
     boolean withSelection = !all.isEmpty() && hasColumn(all.get(0), "selection");
     List<String[]> rows = new ArrayList<>();

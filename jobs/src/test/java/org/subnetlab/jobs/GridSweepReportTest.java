@@ -299,6 +299,27 @@ class GridSweepReportTest {
   }
 
   @Test
+  void twoBaseModelsReportShowsEveryBaseModelsAccuracy() {
+    // Read each base model's own model.json (model/ is model seed 0, model-seed-1/ seed 1).
+    com.typesafe.config.Config e0 = com.typesafe.config.ConfigFactory
+        .parseFile(out2.model(0).resolve("model.json").toFile()).getConfig("eval");
+    com.typesafe.config.Config e1 = com.typesafe.config.ConfigFactory
+        .parseFile(out2.model(1).resolve("model.json").toFile()).getConfig("eval");
+    int start = html2.indexOf("Base models (accuracy per model seed)");
+    assertThat(start).isPositive();
+    String table = html2.substring(start, html2.indexOf("</table>", start));
+    assertThat(table).contains("<tr><th>subtask</th><th>model 0</th><th>model 1</th></tr>");
+    assertThat(e0.root().keySet()).isNotEmpty().isEqualTo(e1.root().keySet());
+    for (String k : e0.root().keySet()) {
+      String a0 = f3(e0.getDouble("\"" + k + "\".accuracy"));
+      String a1 = f3(e1.getDouble("\"" + k + "\".accuracy"));
+      assertThat(table).contains("<tr><td>" + k + "</td><td>" + a0 + "</td><td>" + a1 + "</td></tr>");
+    }
+    // One base model: the single column as before.
+    assertThat(html).contains("<tr><th>subtask</th><th>base model accuracy</th></tr>");
+  }
+
+  @Test
   void twoBaseModelsFigureDataKeepsBaseModelsApart() throws Exception {
     // Whole-model density: one bar per (grid point, base model) and subtask, mean ± std over
     // that base model's two mask seeds.
