@@ -13,6 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
+import org.subnetlab.config.HyperParameter;
+import org.subnetlab.config.MethodDeclaration;
 import org.subnetlab.config.Settings;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.GridPoints;
@@ -116,6 +118,29 @@ class RegisteringAMethodTest {
           .containsEntry("top-k", "7").containsEntry("mask-biases", "1");
       assertThat(m.hyperparameters()).doesNotContainKey("matched");
     });
+  }
+
+  @Test
+  void aFixedKeyTakesOneValueOnly() {
+    MethodDeclaration probe = MethodDeclaration.of("fixed-probe", "a key that is not swept",
+        HyperParameter.integer("width", 1, 8, 2, "a width").fixed());
+    MaskMethods.register(probe, hp -> new RandomMagnitudeMethod(
+        RandomMagnitudeMethod.DECLARATION.values(Map.of("top-k", (double) hp.integer("width")))));
+    try {
+      String block = "masks.fixed-probe.width = 2\n";
+      assertThat(settings(block + "masks.fixed-probe.width = 3").masks().grid("fixed-probe"))
+          .isEqualTo(Map.of("width", List.of(3.0)));
+      assertThatThrownBy(() -> settings(block + "masks.fixed-probe.width = [2, 3]"))
+          .isInstanceOf(BadInputException.class)
+          .hasMessage("Cannot set masks.fixed-probe.width to [2,3]: takes one value, not a list"
+              + " (it is not swept).");
+      assertThatThrownBy(() -> settings("masks.methods = [csordas]"))
+          .as("a registered method without a block in reference.conf")
+          .isInstanceOf(BadInputException.class)
+          .hasMessageContaining("reference.conf has no block for it");
+    } finally {
+      MaskMethods.unregister("fixed-probe");
+    }
   }
 
   @Test
