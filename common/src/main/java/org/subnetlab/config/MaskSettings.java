@@ -5,33 +5,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.subnetlab.config.Keys.Range;
 
 /**
  * Settings of the mask sweep: methods, subtasks, seeds, and per method the list of values of each
- * hyperparameter (the sweep is their cartesian product).
+ * hyperparameter (the sweep is their cartesian product). The keys of a method, their ranges, their
+ * {@code auto} paths and the rules between them are the method's {@link MethodDeclaration}.
  */
 public final class MaskSettings {
-  /** Hyperparameters of each method with their allowed ranges, in reference.conf order. */
-  public static final Map<String, Map<String, Range>> METHOD_KEYS = methodKeys();
-
-  /**
-   * The regularisation path that {@code masks.<method>.<key> = auto} stands for, per method and
-   * key (documented in reference.conf and docs/methods.md): geometric, from the dense end to well
-   * past the point where subnetworks lose accuracy, so that the selection of the sparsest mask
-   * within tolerance has both sides of the trade-off to choose from.
-   * <ul>
-   *   <li>csordas alpha: 1e-4 × 10^(k/2), k = 0 … 6 (1e-4 … 0.1 by factors of √10: from the
-   *   reference code's weight, tuned for 20000-step runs on 800–2000-unit networks and nearly dense
-   *   in 1500 steps on the demo MLP, to past the collapse of its subnetworks);
-   *   <li>continuous-sparsification lambda: 5e-5 × 10^(k/2), k = −1 … 4 (default/√10 to
-   *   default × 100 by factors of √10);
-   *   <li>lt-sft and magnitude top-k: fractions 10^(−k/2), k = 1 … 6 (0.316 … 0.001);
-   *   <li>lottery-ticket rounds: 1 … 6 (at p = 0.5, hidden-layer densities 0.5 … 0.016).
-   * </ul>
-   */
-  public static final Map<String, Map<String, List<Double>>> AUTO_PATHS = autoPaths();
-
+  private final List<MethodDeclaration> declarations;
   private final List<String> methods;
   private final List<String> subtasks;
   private final List<Long> seeds;
@@ -39,26 +20,29 @@ public final class MaskSettings {
   private final String matchedReference;
   private final List<String> matchedMethods;
 
-  /** Methods that take a top-k, and so can be run at a matched density. */
-  public static final List<String> TOP_K_METHODS = List.of("lt-sft", "magnitude");
-
   MaskSettings(Config c) {
-    this.methods =
-        Keys.stringsFrom(c, "masks.methods", List.copyOf(METHOD_KEYS.keySet()), true);
+    this.declarations = MethodCatalog.installed().methods();
+    List<String> ids = declarations.stream().map(MethodDeclaration::id).toList();
+    this.methods = Keys.stringsFrom(c, "masks.methods", ids, true);
     this.subtasks = Keys.stringsFrom(c, "masks.subtasks", null, false);
     this.seeds = Keys.longsIn(c, "masks.seeds", 0, Integer.MAX_VALUE, true);
-    for (Map.Entry<String, Map<String, Range>> m : METHOD_KEYS.entrySet()) {
+    for (MethodDeclaration m : declarations) {
+      checkDeclaredKeys(c, m);
       Map<String, List<Double>> grid = new LinkedHashMap<>();
-      for (Map.Entry<String, Range> k : m.getValue().entrySet()) {
-        String path = "masks." + m.getKey() + "." + k.getKey();
-        List<Double> auto = AUTO_PATHS.getOrDefault(m.getKey(), Map.of()).get(k.getKey());
-        grid.put(k.getKey(), Keys.sweepValues(c, path, k.getValue(), auto));
+      for (HyperParameter k : m.parameters()) {
+        String path = "masks." + m.id() + "." + k.name();
+        List<Double> values = Keys.sweepValues(c, path, k.range(), k.autoPath());
+        if (!k.sweepable() && values.size() > 1) {
+          throw Keys.bad(c, path, "takes one value, not a list (it is not swept)");
+        }
+        grid.put(k.name(), values);
       }
-      grids.put(m.getKey(), grid);
+      grids.put(m.id(), grid);
     }
-    checkCrossKeys(c);
-    this.matchedMethods =
-        Keys.stringsFrom(c, "masks.matched-density.methods", TOP_K_METHODS, false);
+    checkRules(c);
+    this.matchedMethods = Keys.stringsFrom(c, "masks.matched-density.methods",
+        declarations.stream().filter(MethodDeclaration::runsAtMatchedDensity)
+            .map(MethodDeclaration::id).toList(), false);
     String ref = c.getString("masks.matched-density.reference");
     if (!ref.isEmpty() && !methods.contains(ref)) {
       throw Keys.bad(c, "masks.matched-density.reference",
@@ -80,111 +64,76 @@ public final class MaskSettings {
     return matchedMethods;
   }
 
-  private void checkTopK(Config c) {
-    for (Map.Entry<String, Map<String, List<Double>>> m : grids.entrySet()) {
-      List<Double> ks = m.getValue().get("top-k");
-      if (ks == null) {
-        continue;
+  /** Every registered method, in registration order (also the order of reference.conf). */
+  public List<MethodDeclaration> declarations() {
+    return declarations;
+  }
+
+  /** The declaration of method {@code id}. */
+  public MethodDeclaration declaration(String id) {
+    return declarations.stream().filter(d -> d.id().equals(id)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("Unknown mask method " + id));
+  }
+
+  /** reference.conf's block of a method holds exactly its declared keys. */
+  private static void checkDeclaredKeys(Config c, MethodDeclaration m) {
+    String block = "masks." + m.id();
+    if (!c.hasPath(block)) {
+      throw Keys.bad(c, block, "the method " + m.id() + " is registered, but reference.conf has no"
+          + " block for it");
+    }
+    for (String k : c.getConfig(block).root().keySet()) {
+      if (!m.has(k)) {
+        throw Keys.bad(c, block + "." + k, "not a hyperparameter of " + m.id() + " (it has "
+            + m.parameters().stream().map(HyperParameter::name).toList() + ")");
       }
-      for (double k : ks) {
-        if (k >= 1 && k != Math.rint(k)) {
-          throw Keys.bad(c, "masks." + m.getKey() + ".top-k",
-              "must be a fraction in (0, 1) or a whole count >= 1");
+    }
+  }
+
+  /** Each value's further rule, for every method; then the rules between keys. */
+  private void checkRules(Config c) {
+    for (MethodDeclaration m : declarations) {
+      for (HyperParameter k : m.parameters()) {
+        for (double v : grids.get(m.id()).get(k.name())) {
+          String broken = k.ruleBrokenBy(v);
+          if (broken != null) {
+            throw Keys.bad(c, "masks." + m.id() + "." + k.name(), broken);
+          }
+        }
+      }
+    }
+    for (MethodDeclaration m : declarations) {
+      for (MethodDeclaration.CrossRule r : m.rules()) {
+        String broken = r.brokenBy(m.id(), grids.get(m.id()), m.param(r.bound()));
+        if (broken != null) {
+          throw Keys.bad(c, "masks." + m.id() + "." + r.key(), broken);
         }
       }
     }
   }
 
-  private void checkCrossKeys(Config c) {
-    checkTopK(c);
-    Map<String, List<Double>> cs = grids.get("csordas");
-    double minBatch = cs.get("batch-size").stream().mapToDouble(d -> d).min().orElseThrow();
-    double maxMasks = cs.get("masks-per-batch").stream().mapToDouble(d -> d).max().orElseThrow();
-    if (maxMasks > minBatch) {
-      throw Keys.bad(
-          c, "masks.csordas.masks-per-batch",
-          "must be at most masks.csordas.batch-size (" + (long) minBatch + ")");
-    }
-    Map<String, List<Double>> sp = grids.get("continuous-sparsification");
-    double maxStart = sp.get("beta-start").stream().mapToDouble(d -> d).max().orElseThrow();
-    double minEnd = sp.get("beta-end").stream().mapToDouble(d -> d).min().orElseThrow();
-    if (minEnd < maxStart) {
-      throw Keys.bad(
-          c, "masks.continuous-sparsification.beta-end",
-          "must be at least masks.continuous-sparsification.beta-start (" + maxStart + ")");
-    }
-  }
-
-  private static Map<String, Map<String, List<Double>>> autoPaths() {
-    Map<String, Map<String, List<Double>>> all = new LinkedHashMap<>();
-    all.put("csordas", Map.of("alpha", halfDecades(1e-4, 0, 6)));
-    all.put("continuous-sparsification", Map.of("lambda", halfDecades(5e-5, -1, 4)));
-    List<Double> fractions = halfDecades(1.0, -6, -1);
-    java.util.Collections.reverse(fractions);
-    all.put("lt-sft", Map.of("top-k", List.copyOf(fractions)));
-    all.put("magnitude", Map.of("top-k", List.copyOf(fractions)));
-    all.put("lottery-ticket", Map.of("rounds", List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0)));
-    return all;
-  }
-
   /**
-   * centre × 10^(k/2) for k = from … to, rounded to 3 significant digits (the values a user would
-   * write, so that {@code auto} and its list written out give the same run ids).
+   * With an imported model (model.import), which has no initial weights: fails when a method of
+   * the sweep, or a true value of one of its keys, needs them.
    */
-  static List<Double> halfDecades(double centre, int from, int to) {
-    List<Double> out = new ArrayList<>();
-    for (int k = from; k <= to; k++) {
-      double v = centre * Math.pow(10, k / 2.0);
-      out.add(Double.parseDouble(String.format(java.util.Locale.ROOT, "%.3g", v)));
+  void checkWithoutInitialWeights(Config c) {
+    for (MethodDeclaration m : declarations) {
+      if (methods.contains(m.id()) && m.initialWeightsUse() != null) {
+        throw Keys.bad(c, "masks.methods", m.id() + " " + m.initialWeightsUse()
+            + ", which an imported model (model.import) does not have");
+      }
     }
-    return out;
-  }
-
-  private static Map<String, Map<String, Range>> methodKeys() {
-    Map<String, Map<String, Range>> all = new LinkedHashMap<>();
-    Map<String, Range> cs = new LinkedHashMap<>();
-    common(cs);
-    cs.put("alpha", Range.real(0, false, 1));
-    cs.put("tau", Range.real(0, true, 100));
-    cs.put("logit-init", Range.real(-20, false, 20));
-    cs.put("masks-per-batch", Range.integer(1, 64));
-    cs.put("mask-biases", Range.integer(0, 1));
-    all.put("csordas", cs);
-    Map<String, Range> sp = new LinkedHashMap<>();
-    common(sp);
-    sp.put("lambda", Range.real(0, false, 1));
-    sp.put("beta-start", Range.real(0, true, 10_000));
-    sp.put("beta-end", Range.real(0, true, 10_000));
-    sp.put("mask-init", Range.real(-20, false, 20));
-    sp.put("mask-biases", Range.integer(0, 1));
-    all.put("continuous-sparsification", sp);
-    Map<String, Range> lt = new LinkedHashMap<>();
-    common(lt);
-    lt.put("sparse-steps", Range.integer(1, 10_000_000));
-    lt.put("top-k", Range.real(0, true, 1e9));
-    lt.put("per-layer", Range.integer(0, 1));
-    lt.put("from-initial", Range.integer(0, 1));
-    lt.put("mask-biases", Range.integer(0, 1));
-    all.put("lt-sft", lt);
-    Map<String, Range> mag = new LinkedHashMap<>();
-    mag.put("top-k", Range.real(0, true, 1e9));
-    mag.put("per-layer", Range.integer(0, 1));
-    mag.put("mask-biases", Range.integer(0, 1));
-    all.put("magnitude", mag);
-    Map<String, Range> lth = new LinkedHashMap<>();
-    common(lth);
-    lth.put("rounds", Range.integer(1, 100));
-    lth.put("prune-fraction", Range.real(0, true, 0.99));
-    lth.put("output-prune-ratio", Range.real(0, false, 1));
-    lth.put("mask-biases", Range.integer(0, 1));
-    all.put("lottery-ticket", lth);
-    return all;
-  }
-
-  private static void common(Map<String, Range> keys) {
-    keys.put("steps", Range.integer(1, 10_000_000));
-    keys.put("batch-size", Range.integer(1, 65_536));
-    keys.put("learning-rate", Range.real(0, true, 10));
+    for (MethodDeclaration m : declarations) {
+      if (!methods.contains(m.id())) {
+        continue;
+      }
+      for (HyperParameter k : m.parameters()) {
+        if (k.initialWeightsUse() != null && grids.get(m.id()).get(k.name()).contains(1.0)) {
+          throw Keys.bad(c, "masks." + m.id() + "." + k.name(), "an imported model"
+              + " (model.import) has no initial weights to " + k.initialWeightsUse() + "; use 0");
+        }
+      }
+    }
   }
 
   public List<String> methods() {

@@ -65,14 +65,8 @@ public final class Settings {
       throw Keys.bad(c, "model.trainer", "spark trains a base model, and model.import brings a"
           + " trained one; set model.trainer = local (the default) with model.import");
     }
-    if (model.isImported() && masks.methods().contains("lottery-ticket")) {
-      throw Keys.bad(c, "masks.methods", "lottery-ticket rewinds to the model's initial weights,"
-          + " which an imported model (model.import) does not have");
-    }
-    if (model.isImported() && masks.methods().contains("lt-sft")
-        && c.getValue("masks.lt-sft.from-initial").render().contains("1")) {
-      throw Keys.bad(c, "masks.lt-sft.from-initial", "an imported model (model.import) has no"
-          + " initial weights to fine-tune from; use 0");
+    if (model.isImported()) {
+      masks.checkWithoutInitialWeights(c);
     }
   }
 

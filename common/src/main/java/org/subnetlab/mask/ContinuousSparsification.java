@@ -3,6 +3,9 @@ package org.subnetlab.mask;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.subnetlab.config.HyperParameter;
+import org.subnetlab.config.Hyperparameters;
+import org.subnetlab.config.MethodDeclaration;
 import org.subnetlab.model.MaskedObjective;
 import org.subnetlab.task.Dataset;
 
@@ -34,15 +37,37 @@ public final class ContinuousSparsification implements MaskMethod {
   /** Lepori et al.'s masked layers gate weights only (see the class comment). */
   static final boolean MASK_BIASES_DEFAULT = false;
 
-  public ContinuousSparsification(Map<String, Double> hp) {
-    this.steps = hp.get("steps").intValue();
-    this.batchSize = hp.get("batch-size").intValue();
-    this.learningRate = hp.get("learning-rate");
-    this.lambda = hp.get("lambda");
-    this.betaStart = hp.get("beta-start");
-    this.betaEnd = hp.get("beta-end");
-    this.maskInit = hp.get("mask-init");
-    this.maskBiases = Maskable.maskBiases(hp, MASK_BIASES_DEFAULT);
+  /** Its hyperparameters (reference.conf, block {@code masks.continuous-sparsification}). */
+  public static final MethodDeclaration DECLARATION = MethodDeclaration.of(ID,
+          "real scores m, gates sigmoid(beta m) with beta annealed, L1 penalty on the gates",
+          HyperParameter.integer("steps", 1, 10_000_000, 1000, "Adam steps"),
+          HyperParameter.integer("batch-size", 1, 65_536, 128, "examples per step"),
+          HyperParameter.real("learning-rate", 0, true, 10, 0.01, "Adam learning rate of m"),
+          HyperParameter.real("lambda", 0, false, 1, 5e-4,
+                  "weight of the L1 penalty on the gates, against the batch-mean CE")
+              .regulariser(+1, HyperParameter.halfDecades(5e-5, -1, 4)),
+          HyperParameter.real("beta-start", 0, true, 10_000, 1.0, "temperature at the first step"),
+          HyperParameter.real("beta-end", 0, true, 10_000, 200.0,
+              "temperature at the last step (>= beta-start)"),
+          HyperParameter.real("mask-init", -20, false, 20, 1.0, "initial m of every gate"),
+          Maskable.parameter(MASK_BIASES_DEFAULT, "biases are gated like the weights (1) or"
+              + " always kept (0)"))
+      .atLeast("beta-end", "beta-start");
+
+  public ContinuousSparsification(Hyperparameters hp) {
+    this.steps = hp.integer("steps");
+    this.batchSize = hp.integer("batch-size");
+    this.learningRate = hp.real("learning-rate");
+    this.lambda = hp.real("lambda");
+    this.betaStart = hp.real("beta-start");
+    this.betaEnd = hp.real("beta-end");
+    this.maskInit = hp.real("mask-init");
+    this.maskBiases = hp.flag("mask-biases");
+  }
+
+  /** The method at these values, missing keys at their defaults (for tests). */
+  ContinuousSparsification(Map<String, Double> hp) {
+    this(DECLARATION.values(hp));
   }
 
   @Override

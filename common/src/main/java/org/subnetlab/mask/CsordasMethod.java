@@ -3,6 +3,9 @@ package org.subnetlab.mask;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.subnetlab.config.HyperParameter;
+import org.subnetlab.config.Hyperparameters;
+import org.subnetlab.config.MethodDeclaration;
 import org.subnetlab.model.MaskedObjective;
 import org.subnetlab.task.Dataset;
 
@@ -51,15 +54,38 @@ public final class CsordasMethod implements MaskMethod {
   /** The reference code's feed-forward experiments do not mask biases (see the class comment). */
   static final boolean MASK_BIASES_DEFAULT = false;
 
-  public CsordasMethod(Map<String, Double> hp) {
-    this.steps = hp.get("steps").intValue();
-    this.batchSize = hp.get("batch-size").intValue();
-    this.learningRate = hp.get("learning-rate");
-    this.alpha = hp.get("alpha");
-    this.tau = hp.get("tau");
-    this.logitInit = hp.get("logit-init");
-    this.masksPerBatch = hp.get("masks-per-batch").intValue();
-    this.maskBiases = Maskable.maskBiases(hp, MASK_BIASES_DEFAULT);
+  /** Its hyperparameters (reference.conf, block {@code masks.csordas}, says why each default). */
+  public static final MethodDeclaration DECLARATION = MethodDeclaration.of(ID,
+          "differentiable weight masks: Gumbel-sigmoid logits, straight-through hard samples",
+          HyperParameter.integer("steps", 1, 10_000_000, 1500, "Adam steps"),
+          HyperParameter.integer("batch-size", 1, 65_536, 128,
+              "examples per step, split over the masks of the step; divisor of the penalty"),
+          HyperParameter.real("learning-rate", 0, true, 10, 0.01, "Adam learning rate of the logits"),
+          HyperParameter.real("alpha", 0, false, 1, 0.01,
+                  "weight of the sum-of-logits penalty, divided by batch-size")
+              .regulariser(+1, HyperParameter.halfDecades(1e-4, 0, 6)),
+          HyperParameter.real("tau", 0, true, 100, 1.0, "Gumbel-sigmoid temperature"),
+          HyperParameter.real("logit-init", -20, false, 20, 2.0, "initial logit"),
+          HyperParameter.integer("masks-per-batch", 1, 64, 4,
+              "masks sampled per step, each on its own slice of the batch"),
+          Maskable.parameter(MASK_BIASES_DEFAULT, "biases get logits like the weights (1) or are"
+              + " always kept (0)"))
+      .atMost("masks-per-batch", "batch-size");
+
+  public CsordasMethod(Hyperparameters hp) {
+    this.steps = hp.integer("steps");
+    this.batchSize = hp.integer("batch-size");
+    this.learningRate = hp.real("learning-rate");
+    this.alpha = hp.real("alpha");
+    this.tau = hp.real("tau");
+    this.logitInit = hp.real("logit-init");
+    this.masksPerBatch = hp.integer("masks-per-batch");
+    this.maskBiases = hp.flag("mask-biases");
+  }
+
+  /** The method at these values, missing keys at their defaults (for tests). */
+  CsordasMethod(Map<String, Double> hp) {
+    this(DECLARATION.values(hp));
   }
 
   @Override

@@ -1,6 +1,10 @@
 package org.subnetlab.mask;
 
+import java.util.List;
 import java.util.Map;
+import org.subnetlab.config.HyperParameter;
+import org.subnetlab.config.Hyperparameters;
+import org.subnetlab.config.MethodDeclaration;
 import org.subnetlab.model.ParamLayout;
 
 /**
@@ -34,14 +38,35 @@ public final class LotteryTicketMethod implements MaskMethod {
   private final int batchSize;
   private final double learningRate;
 
-  public LotteryTicketMethod(Map<String, Double> hp) {
-    this.rounds = hp.get("rounds").intValue();
-    this.pruneFraction = hp.get("prune-fraction");
-    this.outputPruneRatio = hp.getOrDefault("output-prune-ratio", OUTPUT_PRUNE_RATIO_DEFAULT);
-    this.maskBiases = Maskable.maskBiases(hp, MASK_BIASES_DEFAULT);
-    this.steps = hp.get("steps").intValue();
-    this.batchSize = hp.get("batch-size").intValue();
-    this.learningRate = hp.get("learning-rate");
+  /** Its hyperparameters (reference.conf, block {@code masks.lottery-ticket}). */
+  public static final MethodDeclaration DECLARATION = MethodDeclaration.of(ID,
+          "iterative magnitude pruning with rewinding to the initial weights",
+          HyperParameter.integer("steps", 1, 10_000_000, 600, "Adam steps of training per round"),
+          HyperParameter.integer("batch-size", 1, 65_536, 128, "examples per step"),
+          HyperParameter.real("learning-rate", 0, true, 10, 0.003, "Adam learning rate"),
+          HyperParameter.integer("rounds", 1, 100, 3, "R: pruning rounds")
+              .regulariser(+1, List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0)),
+          HyperParameter.real("prune-fraction", 0, true, 0.99, 0.5,
+              "p: fraction of the remaining weights pruned per round"),
+          HyperParameter.real("output-prune-ratio", 0, false, 1, OUTPUT_PRUNE_RATIO_DEFAULT,
+              "the output layer's rate as a multiple of p"),
+          Maskable.parameter(MASK_BIASES_DEFAULT, "each bias vector is pruned like its layer's"
+              + " matrix (1) or never pruned (0)"))
+      .needsInitialWeights("rewinds to the model's initial weights");
+
+  public LotteryTicketMethod(Hyperparameters hp) {
+    this.rounds = hp.integer("rounds");
+    this.pruneFraction = hp.real("prune-fraction");
+    this.outputPruneRatio = hp.real("output-prune-ratio");
+    this.maskBiases = hp.flag("mask-biases");
+    this.steps = hp.integer("steps");
+    this.batchSize = hp.integer("batch-size");
+    this.learningRate = hp.real("learning-rate");
+  }
+
+  /** The method at these values, missing keys at their defaults (for tests). */
+  LotteryTicketMethod(Map<String, Double> hp) {
+    this(DECLARATION.values(hp));
   }
 
   @Override

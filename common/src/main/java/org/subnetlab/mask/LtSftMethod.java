@@ -1,6 +1,9 @@
 package org.subnetlab.mask;
 
 import java.util.Map;
+import org.subnetlab.config.HyperParameter;
+import org.subnetlab.config.Hyperparameters;
+import org.subnetlab.config.MethodDeclaration;
 
 /**
  * Lottery-ticket sparse fine-tuning (Ansell et al., ACL 2022, "Composable sparse fine-tuning").
@@ -33,15 +36,38 @@ public final class LtSftMethod implements MaskMethod {
   /** composable-sft makes every parameter maskable by default. */
   static final boolean MASK_BIASES_DEFAULT = true;
 
-  public LtSftMethod(Map<String, Double> hp) {
-    this.steps = hp.get("steps").intValue();
-    this.sparseSteps = hp.get("sparse-steps").intValue();
-    this.batchSize = hp.get("batch-size").intValue();
-    this.learningRate = hp.get("learning-rate");
-    this.topK = hp.get("top-k");
+  /** Its hyperparameters (reference.conf, block {@code masks.lt-sft}). */
+  public static final MethodDeclaration DECLARATION = MethodDeclaration.of(ID,
+          "dense fine-tuning, mask = top-K of the change, sparse fine-tuning of the masked entries",
+          HyperParameter.integer("steps", 1, 10_000_000, 300, "SGD steps of phase 1 (dense)"),
+          HyperParameter.integer("sparse-steps", 1, 10_000_000, 300,
+              "SGD steps of phase 2 (masked entries only)"),
+          HyperParameter.integer("batch-size", 1, 65_536, 128, "examples per step"),
+          HyperParameter.real("learning-rate", 0, true, 10, 0.001,
+              "SGD learning rate of both phases"),
+          TopK.parameter(0.1),
+          TopK.perLayer(false),
+          HyperParameter.flag("from-initial", false,
+                  "theta0 is the trained base model (0) or its saved initial weights (1)")
+              .trueNeedsInitialWeights("fine-tune from"),
+          Maskable.parameter(MASK_BIASES_DEFAULT, "biases compete for the top-K (1) or are always"
+              + " in the mask and not counted by K (0)"))
+      .matchedDensity();
+
+  public LtSftMethod(Hyperparameters hp) {
+    this.steps = hp.integer("steps");
+    this.sparseSteps = hp.integer("sparse-steps");
+    this.batchSize = hp.integer("batch-size");
+    this.learningRate = hp.real("learning-rate");
+    this.topK = hp.real(TopK.KEY);
     this.scope = TopK.Scope.of(hp);
-    this.fromInitial = hp.getOrDefault("from-initial", 0.0) == 1.0;
-    this.maskBiases = Maskable.maskBiases(hp, MASK_BIASES_DEFAULT);
+    this.fromInitial = hp.flag("from-initial");
+    this.maskBiases = hp.flag("mask-biases");
+  }
+
+  /** The method at these values, missing keys at their defaults (for tests). */
+  LtSftMethod(Map<String, Double> hp) {
+    this(DECLARATION.values(hp));
   }
 
   @Override

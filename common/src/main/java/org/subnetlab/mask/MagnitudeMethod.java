@@ -1,6 +1,8 @@
 package org.subnetlab.mask;
 
 import java.util.Map;
+import org.subnetlab.config.Hyperparameters;
+import org.subnetlab.config.MethodDeclaration;
 
 /**
  * One-shot magnitude pruning (the baseline of Frankle & Carbin, ICLR 2019): keep the top-K
@@ -18,10 +20,24 @@ public final class MagnitudeMethod implements MaskMethod {
   /** Frankle & Carbin prune weights only. */
   static final boolean MASK_BIASES_DEFAULT = false;
 
-  public MagnitudeMethod(Map<String, Double> hp) {
-    this.topK = hp.get("top-k");
+  /** Its hyperparameters (reference.conf, block {@code masks.magnitude}). */
+  public static final MethodDeclaration DECLARATION = MethodDeclaration.of(ID,
+          "one-shot magnitude pruning: keep the top-K |theta|, no training",
+          TopK.parameter(0.2),
+          TopK.perLayer(true),
+          Maskable.parameter(MASK_BIASES_DEFAULT, "biases compete for the top-K (1) or are always"
+              + " kept and not counted by K (0)"))
+      .matchedDensity();
+
+  public MagnitudeMethod(Hyperparameters hp) {
+    this.topK = hp.real(TopK.KEY);
     this.scope = TopK.Scope.of(hp);
-    this.maskBiases = Maskable.maskBiases(hp, MASK_BIASES_DEFAULT);
+    this.maskBiases = hp.flag("mask-biases");
+  }
+
+  /** The method at these values, missing keys at their defaults (for tests). */
+  MagnitudeMethod(Map<String, Double> hp) {
+    this(DECLARATION.values(hp));
   }
 
   @Override

@@ -1,7 +1,7 @@
 package org.subnetlab.mask;
 
 import java.util.Arrays;
-import java.util.Map;
+import org.subnetlab.config.HyperParameter;
 import org.subnetlab.model.ParamLayout;
 
 /**
@@ -20,10 +20,9 @@ final class Maskable {
     return blockName.endsWith("_b");
   }
 
-  /** The {@code mask-biases} hyperparameter; {@code paperDefault} when a caller left it out. */
-  static boolean maskBiases(Map<String, Double> hp, boolean paperDefault) {
-    Double v = hp.get(KEY);
-    return v == null ? paperDefault : v == 1.0;
+  /** The {@code mask-biases} hyperparameter of a method, with its paper's default. */
+  static HyperParameter parameter(boolean paperDefault, String doc) {
+    return HyperParameter.flag(KEY, paperDefault, doc);
   }
 
   /** Per parameter: may the method remove it. */

@@ -57,10 +57,35 @@ public final class TopK {
     GLOBAL,
     PER_LAYER;
 
-    /** The scope a method's {@code per-layer} hyperparameter (0 or 1) asks for. */
-    static Scope of(java.util.Map<String, Double> hyperparameters) {
-      return hyperparameters.get("per-layer") == 1.0 ? PER_LAYER : GLOBAL;
+    /** The scope a method's {@code per-layer} hyperparameter asks for. */
+    static Scope of(org.subnetlab.config.Hyperparameters hp) {
+      return hp.flag(PER_LAYER_KEY) ? PER_LAYER : GLOBAL;
     }
+  }
+
+  /** The key of K. */
+  static final String KEY = "top-k";
+  /** The key of the scope of K. */
+  static final String PER_LAYER_KEY = "per-layer";
+
+  /**
+   * The {@code top-k} hyperparameter of a method: a fraction or a count, the method's regulariser
+   * (smaller is sparser), {@code auto} = 10^(−k/2), k = 1 … 6 (0.316 … 0.001).
+   */
+  static org.subnetlab.config.HyperParameter parameter(double defaultValue) {
+    java.util.List<Double> fractions =
+        new java.util.ArrayList<>(org.subnetlab.config.HyperParameter.halfDecades(1.0, -6, -1));
+    java.util.Collections.reverse(fractions);
+    return org.subnetlab.config.HyperParameter.real(KEY, 0, true, 1e9, defaultValue,
+            "K: a fraction in (0, 1) of the parameters it may select, or a whole count >= 1")
+        .rule(k -> k < 1 || k == Math.rint(k), "must be a fraction in (0, 1) or a whole count >= 1")
+        .regulariser(-1, fractions);
+  }
+
+  /** The {@code per-layer} hyperparameter: K over the whole model (false) or in each layer. */
+  static org.subnetlab.config.HyperParameter perLayer(boolean defaultValue) {
+    return org.subnetlab.config.HyperParameter.flag(PER_LAYER_KEY, defaultValue,
+        "top-K over the whole model (0) or in each parameter block separately (1)");
   }
 
   /** What happens to parameters that are not candidates. */

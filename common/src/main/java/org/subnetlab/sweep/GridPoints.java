@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.subnetlab.mask.MaskMethods;
 
 /**
  * The one place that says which runs of a sweep belong together: a run's <em>grid point</em> is its
@@ -166,16 +167,13 @@ public final class GridPoints {
   /**
    * The hyperparameter that sets a method's sparsity (its regulariser), if it has one, and the
    * direction in which the mask gets sparser: +1 when a larger value gives a sparser mask (α, λ,
-   * pruning rounds), −1 when a smaller one does (top-k).
+   * pruning rounds), −1 when a smaller one does (top-k): the method's declared regulariser.
    */
   public static Optional<Map.Entry<String, Integer>> regulariser(String method) {
-    return Optional.ofNullable(switch (method) {
-      case "csordas" -> Map.entry("alpha", 1);
-      case "continuous-sparsification" -> Map.entry("lambda", 1);
-      case "hard-concrete" -> Map.entry("lambda", 1);
-      case "lt-sft", "magnitude" -> Map.entry("top-k", -1);
-      case "lottery-ticket" -> Map.entry("rounds", 1);
-      default -> null;
-    });
+    if (!MaskMethods.ids().contains(method)) {
+      return Optional.empty();
+    }
+    return MaskMethods.declaration(method).regulariser()
+        .map(p -> Map.entry(p.name(), p.sparserWhenLarger()));
   }
 }

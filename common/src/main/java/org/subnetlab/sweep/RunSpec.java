@@ -1,9 +1,9 @@
 package org.subnetlab.sweep;
 
 import java.io.Serializable;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.subnetlab.config.HyperParameter;
 import org.subnetlab.config.Settings;
 
 /**
@@ -14,6 +14,11 @@ import org.subnetlab.config.Settings;
  * id always means one mask. {@code streamId} names the run's random streams: the id the same run
  * has on model seed 0, so that mask seed s draws the same random numbers on every base model
  * (for model seed 0 it is the run id itself, as it always was).
+ *
+ * <p>{@code hyperparameters} holds the method's own keys ({@link
+ * org.subnetlab.config.MethodDeclaration}); {@code matched} marks a matched-density rerun
+ * ({@link SweepGrid#matched}). The hash, the {@code hyperparameters} column of the tables and the
+ * group key record the flag as the key {@code matched = 1}, as they always have.
  */
 public record RunSpec(
     String runId,
@@ -24,8 +29,19 @@ public record RunSpec(
     Map<String, Double> hyperparameters,
     String modelFingerprint,
     long modelSeed,
-    String streamId)
+    String streamId,
+    boolean matched)
     implements Serializable {
+  /** The key under which the hash and the tables record {@link #matched}. */
+  public static final String MATCHED_KEY = "matched";
+
+  /** A run that is not a matched-density rerun, its id as given. */
+  public RunSpec(String runId, String method, String subtask, long seed, long globalSeed,
+      Map<String, Double> hyperparameters, String modelFingerprint, long modelSeed,
+      String streamId) {
+    this(runId, method, subtask, seed, globalSeed, hyperparameters, modelFingerprint, modelSeed,
+        streamId, false);
+  }
 
   /** A run on the base model of model seed 0. */
   public static RunSpec of(
@@ -41,12 +57,40 @@ public record RunSpec(
   public static RunSpec of(
       String method, String subtask, long seed, long globalSeed, Map<String, Double> hp,
       String modelFingerprint, long modelSeed, String seed0Fingerprint) {
-    Map<String, Double> sorted = new TreeMap<>(hp);
+    return of(method, subtask, seed, globalSeed, hp, modelFingerprint, modelSeed,
+        seed0Fingerprint, false);
+  }
+
+  /** A matched-density rerun ({@link SweepGrid#matched}); otherwise as {@link #of}. */
+  public static RunSpec matchedOf(
+      String method, String subtask, long seed, long globalSeed, Map<String, Double> hp,
+      String modelFingerprint, long modelSeed, String seed0Fingerprint) {
+    return of(method, subtask, seed, globalSeed, hp, modelFingerprint, modelSeed,
+        seed0Fingerprint, true);
+  }
+
+  private static RunSpec of(
+      String method, String subtask, long seed, long globalSeed, Map<String, Double> hp,
+      String modelFingerprint, long modelSeed, String seed0Fingerprint, boolean matched) {
+    if (hp.containsKey(MATCHED_KEY)) {
+      throw new IllegalArgumentException(
+          "matched is not a hyperparameter: use RunSpec.matchedOf (got " + hp + ")");
+    }
+    Map<String, Double> sorted = recorded(hp, matched);
     String id = id(method, subtask, seed, globalSeed, sorted, modelFingerprint, modelSeed);
     String streamId = modelSeed == 0 ? id
         : id(method, subtask, seed, globalSeed, sorted, seed0Fingerprint, 0);
-    return new RunSpec(id, method, subtask, seed, globalSeed, Map.copyOf(sorted),
-        modelFingerprint, modelSeed, streamId);
+    return new RunSpec(id, method, subtask, seed, globalSeed, Map.copyOf(hp),
+        modelFingerprint, modelSeed, streamId, matched);
+  }
+
+  /** The method's values plus, for a matched run, {@code matched = 1}: what is recorded. */
+  private static Map<String, Double> recorded(Map<String, Double> hp, boolean matched) {
+    Map<String, Double> out = new TreeMap<>(hp);
+    if (matched) {
+      out.put(MATCHED_KEY, 1.0);
+    }
+    return out;
   }
 
   private static String id(String method, String subtask, long seed, long globalSeed,
@@ -58,10 +102,13 @@ public record RunSpec(
         + Settings.sha256(key).substring(0, 10);
   }
 
-  /** Hyperparameters as strings (integers without a decimal point), sorted by key. */
+  /**
+   * Hyperparameters as the tables store them (integers without a decimal point, a matched run's
+   * {@code matched = 1} among them), sorted by key.
+   */
   public Map<String, String> hyperparameterStrings() {
     Map<String, String> out = new TreeMap<>();
-    hyperparameters.forEach((k, v) -> out.put(k, number(v)));
+    recorded(hyperparameters, matched).forEach((k, v) -> out.put(k, number(v)));
     return out;
   }
 
@@ -70,8 +117,8 @@ public record RunSpec(
    * the top-k, which each run takes from its own reference mask.
    */
   public Map<String, Double> comparableHyperparameters() {
-    Map<String, Double> hp = new TreeMap<>(hyperparameters);
-    if (hp.getOrDefault("matched", 0.0) == 1.0) {
+    Map<String, Double> hp = recorded(hyperparameters, matched);
+    if (matched) {
       hp.remove("top-k");
     }
     return hp;
@@ -95,8 +142,6 @@ public record RunSpec(
   }
 
   static String number(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15
-        ? Long.toString((long) v)
-        : String.format(Locale.ROOT, "%s", v);
+    return HyperParameter.canonical(v);
   }
 }

@@ -47,7 +47,8 @@ public final class SweepGrid {
    * at each of its grid points, with top-k set to the reference mask's kept count (global),
    * {@code mask-biases = 1} (the top-K is taken over every parameter, so the matched mask keeps
    * exactly as many as the reference mask, whose kept count includes any biases it does not mask)
-   * and {@code matched = 1}. {@code keptByRun} holds the kept count of the reference runs known so far.
+   * and {@link RunSpec#matched} (recorded as {@code matched = 1} in its hyperparameters column).
+   * {@code keptByRun} holds the kept count of the reference runs known so far.
    */
   public static List<RunSpec> matched(
       Settings s, List<RunSpec> base, java.util.Map<String, Long> keptByRun) {
@@ -67,9 +68,8 @@ public final class SweepGrid {
           m.put("top-k", kept.doubleValue());
           m.put("per-layer", 0.0);
           m.put("mask-biases", 1.0);
-          m.put("matched", 1.0);
           // On the reference run's own base model: matched runs compare masks of one network.
-          RunSpec spec = RunSpec.of(method, r.subtask(), r.seed(), r.globalSeed(), m,
+          RunSpec spec = RunSpec.matchedOf(method, r.subtask(), r.seed(), r.globalSeed(), m,
               r.modelFingerprint(), r.modelSeed(), s.modelFingerprint(0));
           if (out.stream().noneMatch(o -> o.runId().equals(spec.runId()))) {
             out.add(spec); // two reference runs of equal size ask for the same run once

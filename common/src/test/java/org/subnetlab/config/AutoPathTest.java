@@ -81,20 +81,25 @@ class AutoPathTest {
   /** Every path is inside its key's range and geometric (a constant ratio between neighbours). */
   @Test
   void everyPathIsInRangeAndGeometric() {
-    for (Map.Entry<String, Map<String, List<Double>>> m : MaskSettings.AUTO_PATHS.entrySet()) {
-      for (Map.Entry<String, List<Double>> k : m.getValue().entrySet()) {
-        Keys.Range range = MaskSettings.METHOD_KEYS.get(m.getKey()).get(k.getKey());
-        List<Double> path = k.getValue();
-        assertThat(path).as("%s.%s", m.getKey(), k.getKey())
-            .hasSize(m.getKey().equals("csordas") ? 7 : 6).allMatch(range::contains);
-        if (!k.getKey().equals("rounds")) {
+    int paths = 0;
+    for (org.subnetlab.config.MethodDeclaration m : org.subnetlab.mask.MaskMethods.declarations()) {
+      for (HyperParameter k : m.parameters()) {
+        List<Double> path = k.autoPath();
+        if (path == null) {
+          continue;
+        }
+        paths++;
+        assertThat(path).as("%s.%s", m.id(), k.name())
+            .hasSize(m.id().equals("csordas") ? 7 : 6).allMatch(k::inRange);
+        if (!k.name().equals("rounds")) {
           double ratio = path.get(1) / path.get(0);
           for (int i = 1; i < path.size(); i++) {
-            assertThat(path.get(i) / path.get(i - 1)).as("%s.%s", m.getKey(), k.getKey())
+            assertThat(path.get(i) / path.get(i - 1)).as("%s.%s", m.id(), k.name())
                 .isCloseTo(ratio, org.assertj.core.data.Percentage.withPercentage(1));
           }
         }
       }
     }
+    assertThat(paths).isEqualTo(5);
   }
 }
