@@ -43,6 +43,17 @@ class Gpt2GradientTest {
         null)).hasMessage("GPT-2 target 7 of sequence 0 position 1 is outside the vocabulary [0, 5)");
   }
 
+  @Test
+  void fastErfIsWithinItsStatedErrorOfTheExactOne() {
+    double worst = 0;
+    for (int i = -60000; i <= 60000; i++) {
+      double x = i * 1e-4;
+      double got = Gpt2.erf(x, Math.exp(-x * x));
+      worst = Math.max(worst, Math.abs(got - org.apache.commons.math3.special.Erf.erf(x)));
+    }
+    assertThat(worst).isLessThan(1.5e-7).isGreaterThan(0);
+  }
+
   static float[] randomParams(Gpt2Layout layout, SplittableRandom r) {
     float[] p = new float[layout.numParams()];
     for (Gpt2Layout.Block b : layout.blocks()) {
