@@ -50,6 +50,7 @@ public final class Gpt2 {
   private float[][] a2;
   private float[][] pre; // c_fc's output, before GELU
   private float[][] act; // after GELU
+  private float[][] geluDeriv; // GELU's derivative at pre
   private float[] hatF;
   private float[] rstdF;
   private float[] xf;
@@ -229,7 +230,7 @@ public final class Gpt2 {
       layerNorm(mid, n, params, layout.ln2g[l], layout.ln2b[l], hat2[l], rstd2[l], a2[l]);
       gemm.nn(n, f, d, a2[l], 0, params, layout.fcW[l], pre[l], 0, false);
       addBias(pre[l], n, f, params, layout.fcB[l]);
-      gelu(pre[l], act[l], n * f);
+      gelu(pre[l], act[l], geluDeriv[l], n * f);
       float[] out = x[l + 1];
       System.arraycopy(mid, 0, out, 0, n * d);
       gemm.nn(n, d, f, act[l], 0, params, layout.outW[l], out, 0, true);
@@ -306,7 +307,10 @@ public final class Gpt2 {
       gemm.nt(n, f, d, dx, 0, params, layout.outW[l], dF, 0, false);
       gemm.tn(f, d, n, act[l], 0, dx, 0, g, layout.outW[l], true);
       columnSums(dx, n, d, g, layout.outB[l]);
-      geluBackward(pre[l], dF, n * f);
+      float[] gd = geluDeriv[l];
+      for (int i = 0; i < n * f; i++) {
+        dF[i] *= gd[i];
+      }
       gemm.tn(d, f, n, a2[l], 0, dF, 0, g, layout.fcW[l], true);
       columnSums(dF, n, f, g, layout.fcB[l]);
       gemm.nt(n, d, f, dF, 0, params, layout.fcW[l], dA, 0, false);
@@ -429,36 +433,23 @@ public final class Gpt2 {
     }
   }
 
-  private void gelu(float[] in, float[] out, int size) {
-    if (config.activation() == Gpt2Config.Activation.GELU_NEW) {
-      for (int i = 0; i < size; i++) {
-        double z = in[i];
-        out[i] = (float) (0.5 * z * (1 + Math.tanh(SQRT_2_OVER_PI * (z + 0.044715 * z * z * z))));
-      }
-    } else {
-      for (int i = 0; i < size; i++) {
-        double z = in[i];
-        out[i] = (float) (0.5 * z * (1 + erf(z * INV_SQRT_2, Math.exp(-0.5 * z * z))));
-      }
-    }
-  }
-
-  /** Multiplies {@code grad} (∂L/∂GELU output) by GELU's derivative at {@code in}, in place. */
-  private void geluBackward(float[] in, float[] grad, int size) {
+  /** GELU of {@code in} into {@code out}, and its derivative at {@code in} into {@code deriv}. */
+  private void gelu(float[] in, float[] out, float[] deriv, int size) {
     if (config.activation() == Gpt2Config.Activation.GELU_NEW) {
       for (int i = 0; i < size; i++) {
         double z = in[i];
         double th = Math.tanh(SQRT_2_OVER_PI * (z + 0.044715 * z * z * z));
-        double deriv = 0.5 * (1 + th)
-            + 0.5 * z * (1 - th * th) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * z * z);
-        grad[i] = (float) (grad[i] * deriv);
+        out[i] = (float) (0.5 * z * (1 + th));
+        deriv[i] = (float) (0.5 * (1 + th)
+            + 0.5 * z * (1 - th * th) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * z * z));
       }
     } else {
       for (int i = 0; i < size; i++) {
         double z = in[i];
         double e = Math.exp(-0.5 * z * z);
-        double deriv = 0.5 * (1 + erf(z * INV_SQRT_2, e)) + z * INV_SQRT_2PI * e;
-        grad[i] = (float) (grad[i] * deriv);
+        double cdf = 0.5 * (1 + erf(z * INV_SQRT_2, e));
+        out[i] = (float) (z * cdf);
+        deriv[i] = (float) (cdf + z * INV_SQRT_2PI * e);
       }
     }
   }
@@ -520,6 +511,7 @@ public final class Gpt2 {
     a2 = new float[layers][n * d];
     pre = new float[layers][n * f];
     act = new float[layers][n * f];
+    geluDeriv = new float[layers][n * f];
     hatF = new float[n * d];
     rstdF = new float[n];
     xf = new float[n * d];
