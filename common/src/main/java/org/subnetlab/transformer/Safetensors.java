@@ -77,7 +77,10 @@ public final class Safetensors {
       throw bad(file, "truncated: " + all.capacity() + " bytes, not even the 8-byte header length");
     }
     long headerLength = all.getLong(0);
-    if (headerLength < 2 || headerLength > all.capacity() - 8L) {
+    if (headerLength >= 0 && headerLength < 2) {
+      throw bad(file, "header length " + headerLength + " is too short for a JSON object");
+    }
+    if (headerLength < 0 || headerLength > all.capacity() - 8L) {
       throw bad(file, String.format(Locale.ROOT,
           "header length %s is beyond the file (%d bytes after the length)",
           Long.toUnsignedString(headerLength), all.capacity() - 8));

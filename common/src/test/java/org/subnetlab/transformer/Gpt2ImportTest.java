@@ -159,6 +159,14 @@ class Gpt2ImportTest {
     assertThatThrownBy(() -> Gpt2Import.read(dir)).isInstanceOf(BadInputException.class)
         .hasMessage("Cannot read safetensors file " + w + ": header length 1099511627776 is beyond"
             + " the file (" + (bytes.length - 8) + " bytes after the length)");
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, -1L);
+    Files.write(w, bytes);
+    assertThatThrownBy(() -> Gpt2Import.read(dir)).hasMessageStartingWith(
+        "Cannot read safetensors file " + w + ": header length 18446744073709551615 is beyond");
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L);
+    Files.write(w, bytes);
+    assertThatThrownBy(() -> Gpt2Import.read(dir)).hasMessage("Cannot read safetensors file " + w
+        + ": header length 1 is too short for a JSON object");
   }
 
   @Test
