@@ -116,6 +116,11 @@ public final class Gpt2 {
    */
   public double lossAndGradient(float[] params, int[] tokens, int[] targets, int batch, int length,
       float[] gradient) {
+    checkShape(params, tokens, batch, length);
+    if (gradient != null && gradient.length != layout.numParams()) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "GPT-2 gradient: %d values, the layout has %d", gradient.length, layout.numParams()));
+    }
     if (targets.length != tokens.length) {
       throw new IllegalArgumentException(String.format(Locale.ROOT,
           "GPT-2 targets: %d values for %d tokens", targets.length, tokens.length));
@@ -189,19 +194,7 @@ public final class Gpt2 {
   }
 
   private void forward(float[] params, int[] tokens, int batch, int length) {
-    if (params.length != layout.numParams()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "GPT-2 parameters: %d values, the layout has %d", params.length, layout.numParams()));
-    }
-    if (batch <= 0 || length <= 0 || tokens.length != batch * length) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "GPT-2 input: %d tokens for %d sequences of %d", tokens.length, batch, length));
-    }
-    if (length > config.context()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "GPT-2 input: sequences of %d tokens are longer than the context %d", length,
-          config.context()));
-    }
+    checkShape(params, tokens, batch, length);
     allocate(batch, length);
     int n = batch * length;
     float[] x0 = x[0];
@@ -218,6 +211,28 @@ public final class Gpt2 {
         x0[i * d + j] = params[e + j] + params[p + j];
       }
     }
+    blocks(params, batch, length);
+  }
+
+  private void checkShape(float[] params, int[] tokens, int batch, int length) {
+    if (params.length != layout.numParams()) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "GPT-2 parameters: %d values, the layout has %d", params.length, layout.numParams()));
+    }
+    if (batch <= 0 || length <= 0 || tokens.length != batch * length) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "GPT-2 input: %d tokens for %d sequences of %d", tokens.length, batch, length));
+    }
+    if (length > config.context()) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "GPT-2 input: sequences of %d tokens are longer than the context %d", length,
+          config.context()));
+    }
+  }
+
+  /** The blocks and ln_f over the embedded input x[0]. */
+  private void blocks(float[] params, int batch, int length) {
+    int n = batch * length;
     for (int l = 0; l < layers; l++) {
       layerNorm(x[l], n, params, layout.ln1g[l], layout.ln1b[l], hat1[l], rstd1[l], a1[l]);
       gemm.nn(n, 3 * d, d, a1[l], 0, params, layout.attnW[l], qkv[l], 0, false);
@@ -285,10 +300,6 @@ public final class Gpt2 {
 
   private void backward(float[] params, int[] tokens, int batch, int length, int count,
       float[] g) {
-    if (g.length != layout.numParams()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "GPT-2 gradient: %d values, the layout has %d", g.length, layout.numParams()));
-    }
     Arrays.fill(g, 0f);
     int n = batch * length;
     // head: logitsSel holds ∂L/∂logits of the selected rows

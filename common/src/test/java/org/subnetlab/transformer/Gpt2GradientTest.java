@@ -41,6 +41,8 @@ class Gpt2GradientTest {
         .hasMessage("GPT-2 input: sequences of 4 tokens are longer than the context 3");
     assertThatThrownBy(() -> model.lossAndGradient(p, new int[] {0, 1}, new int[] {-1, 7}, 1, 2,
         null)).hasMessage("GPT-2 target 7 of sequence 0 position 1 is outside the vocabulary [0, 5)");
+    assertThatThrownBy(() -> model.lossAndGradient(p, new int[] {0, 1, 2}, new int[] {1, 2, 3},
+        2, 2, null)).hasMessage("GPT-2 input: 3 tokens for 2 sequences of 2");
   }
 
   @Test
