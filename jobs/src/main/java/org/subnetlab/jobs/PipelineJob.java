@@ -28,12 +28,14 @@ public final class PipelineJob {
     Network model = TrainModelJob.run(spark, s, out);
     TrainMasksJob.sweep(spark, s, out, model);
     AggregateJob.run(spark, s, out);
-    Summary.write(spark, out);
+    // the compact part printed at the end is that of summary.md: made once (the stages after it
+    // write no table it reads)
+    Summary.Text summary = Summary.writeText(spark, out);
     if (s.composeInPipeline()) {
       CompositionJob.run(spark, s, out);
     }
     java.nio.file.Path report = ReportJob.afterStage(spark, out);
-    System.out.println(Summary.compact(spark, out));
+    System.out.println(summary.compact());
     System.out.println("Full summary: " + out.report().resolve("summary.md"));
     System.out.println("Report: " + report);
     LOG.info("Pipeline finished in {} s; results in {}",

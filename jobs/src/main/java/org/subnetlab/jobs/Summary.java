@@ -26,19 +26,29 @@ import org.subnetlab.sweep.GridPoints;
 public final class Summary {
   private Summary() {}
 
+  /** The text of {@code report/summary.md}, and its first part ({@link #compact}). */
+  public record Text(String full, String compact) {}
+
   public static String build(SparkSession spark, OutputLayout out) {
-    GridPoints points = views(spark, out);
+    return buildText(spark, out).full();
+  }
+
+  /** The summary and its compact first part, from one set of views and queries. */
+  public static Text buildText(SparkSession spark, OutputLayout out) {
+    View v = views(spark, out);
+    GridPoints points = v.points;
     StringBuilder sb = new StringBuilder("# subnetlab summary: " + out.root().getFileName()
         + "\n\n");
     sb.append("Every row is one grid point (a method and the hyperparameters that differ within the"
         + " sweep); statistics are over mask seeds of that grid point only. ")
         .append(intervalNote());
-    sb.append(compact(spark, out, points));
+    String compact = compact(spark, out, v);
+    sb.append(compact);
     sb.append("\n## Overlap (mean Jaccard of whole-model masks)\n\n");
     sb.append("Pairs of runs of the same grid point (and base model) only.\n\n");
     sb.append("| method | between subtasks, same seed | same subtask, across seeds |\n|---|---|---|\n");
     for (Row r : spark.sql(
-        "SELECT " + withModel(spark, "label_a") + " m,"
+        "SELECT " + withModel(v, "label_a") + " m,"
         + " avg(CASE WHEN subtask_a<>subtask_b AND seed_a=seed_b THEN jaccard END),"
         + " avg(CASE WHEN subtask_a=subtask_b AND seed_a<>seed_b THEN jaccard END)"
         + " FROM overlap_labelled WHERE layer='ALL' AND key_a=key_b GROUP BY m"
@@ -46,7 +56,7 @@ public final class Summary {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.getString(0), num(r, 1),
           num(r, 2)));
     }
-    subtaskOverlap(spark, sb, "Overlap between subtasks (same grid point and seed, whole model,"
+    subtaskOverlap(spark, v, sb, "Overlap between subtasks (same grid point and seed, whole model,"
         + " mean over seeds)", "key_a=key_b", "label_a");
     sb.append("\n## Summary table (whole model; mean [95% interval] over mask seeds, or over base"
         + " models where the row says so)\n\n");
@@ -56,7 +66,7 @@ public final class Summary {
         + "|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : summaryRows(spark, points, "grid")) {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n",
-          labelOf(points, r), r.getAs("subtask") + baseModel(spark, r), (Integer) r.getAs("n_seeds"),
+          labelOf(points, r), r.getAs("subtask") + baseModel(v, r), (Integer) r.getAs("n_seeds"),
           ci(r.getAs("density")),
           ci(r.getAs("subnetwork_accuracy")), ci(r.getAs("removal_drop")),
           num(r, "jaccard_across_seeds"), num(r, "jaccard_across_subtasks"),
@@ -66,19 +76,20 @@ public final class Summary {
         + " Jaccard)\n\n");
     sb.append("| method A | method B | Jaccard |\n|---|---|---|\n");
     for (Row r : spark.sql(
-        "SELECT " + withModel(spark, "least(label_a, label_b)") + " ma, "
-        + withModel(spark, "greatest(label_a, label_b)") + " mb, avg(jaccard)"
+        "SELECT " + withModel(v, "least(label_a, label_b)") + " ma, "
+        + withModel(v, "greatest(label_a, label_b)") + " mb, avg(jaccard)"
         + " FROM overlap_labelled WHERE layer='ALL' AND family_a<>family_b AND seed_a=seed_b"
         + " AND subtask_a=subtask_b GROUP BY ma, mb ORDER BY ma, mb").collectAsList()) {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.getString(0), r.getString(1),
           num(r, 2)));
     }
-    selected(spark, points, sb);
-    return sb.toString();
+    selected(spark, v, sb);
+    return new Text(sb.toString(), compact);
   }
 
   /** The selected masks: which grid points, their statistics, overlaps and ablation. */
-  private static void selected(SparkSession spark, GridPoints points, StringBuilder sb) {
+  private static void selected(SparkSession spark, View v, StringBuilder sb) {
+    GridPoints points = v.points;
     List<Row> rows = summaryRows(spark, points, "selected");
     if (rows.isEmpty()) {
       return;
@@ -100,7 +111,7 @@ public final class Summary {
       sb.append(String.format(Locale.ROOT,
           "| %s | %s | %s | %s | %d of %d | %s | %s | %s | %s | %s | %s | %s |%n",
           r.getAs("method") + (matched(r) ? " (matched)" : ""),
-          r.getAs("subtask") + baseModel(spark, r),
+          r.getAs("subtask") + baseModel(v, r),
           point.isEmpty() ? "(single grid point)" : point, r.getAs("selected_points"),
           // of the row's masks: its seeds, or every base model's masks on a row over models
           (Integer) r.getAs("n_within_tolerance"), r.getList(r.fieldIndex("run_ids")).size(),
@@ -109,15 +120,15 @@ public final class Summary {
           num(r, "jaccard_across_subtasks"), num(r, "jaccard_across_methods"),
           r.getAs("interval")));
     }
-    subtaskOverlap(spark, sb, "Overlap between subtasks, selected masks (same method, seed and"
+    subtaskOverlap(spark, v, sb, "Overlap between subtasks, selected masks (same method, seed and"
         + " base model, whole model, mean over seeds)", "family_a=family_b AND sel_a AND sel_b",
         "family_a");
     sb.append("\n### Agreement between methods, selected masks (same subtask, seed and base"
         + " model)\n\n");
     sb.append("| method A | method B | Jaccard |\n|---|---|---|\n");
     for (Row r : spark.sql(
-        "SELECT " + withModel(spark, "least(family_a, family_b)") + " ma, "
-        + withModel(spark, "greatest(family_a, family_b)") + " mb, avg(jaccard)"
+        "SELECT " + withModel(v, "least(family_a, family_b)") + " ma, "
+        + withModel(v, "greatest(family_a, family_b)") + " mb, avg(jaccard)"
         + " FROM overlap_labelled WHERE layer='ALL' AND family_a<>family_b AND seed_a=seed_b"
         + " AND subtask_a=subtask_b AND sel_a AND sel_b GROUP BY ma, mb ORDER BY ma, mb")
         .collectAsList()) {
@@ -129,14 +140,15 @@ public final class Summary {
   }
 
   private static void subtaskOverlap(
-      SparkSession spark, StringBuilder sb, String heading, String filter, String labelColumn) {
+      SparkSession spark, View v, StringBuilder sb, String heading, String filter,
+      String labelColumn) {
     sb.append("\n## ").append(heading).append("\n\n");
     sb.append("| method | subtask A | subtask B | Jaccard | share of A in B | share of B in A |\n"
         + "|---|---|---|---|---|---|\n");
     for (Row r : spark.sql(
-        "SELECT " + labelColumn + ", " + withModel(spark, "least(subtask_a, subtask_b)")
+        "SELECT " + labelColumn + ", " + withModel(v, "least(subtask_a, subtask_b)")
         + " sa,"
-        + " " + withModel(spark, "greatest(subtask_a, subtask_b)") + " sb, avg(jaccard),"
+        + " " + withModel(v, "greatest(subtask_a, subtask_b)") + " sb, avg(jaccard),"
         + " avg(CASE WHEN subtask_a < subtask_b THEN share_a_in_b ELSE share_b_in_a END),"
         + " avg(CASE WHEN subtask_a < subtask_b THEN share_b_in_a ELSE share_a_in_b END)"
         + " FROM overlap_labelled WHERE layer='ALL' AND " + filter + " AND seed_a=seed_b"
@@ -163,7 +175,7 @@ public final class Summary {
     return compact(spark, out, views(spark, out));
   }
 
-  private static String compact(SparkSession spark, OutputLayout out, GridPoints points) {
+  private static String compact(SparkSession spark, OutputLayout out, View v) {
     StringBuilder sb = new StringBuilder();
     sb.append("## Base model (eval accuracy)\n\n| subtask | accuracy |\n|---|---|\n");
     var eval = new ModelStore(out.model()).metadata().getConfig("eval");
@@ -249,9 +261,8 @@ public final class Summary {
    * base model) appended when the sweep has several base models, so that grouping by it keeps
    * base models apart; the column itself with one base model.
    */
-  private static String withModel(SparkSession spark, String column) {
-    return spark.sql("SELECT count(DISTINCT model_seed) FROM sparsity").first().getLong(0) < 2
-        ? column : "concat(" + column + ", ' · model ', model_seed_a)";
+  private static String withModel(View v, String column) {
+    return !v.severalModels() ? column : "concat(" + column + ", ' · model ', model_seed_a)";
   }
 
   private static boolean hasSelection(SparkSession spark) {
@@ -263,9 +274,8 @@ public final class Summary {
    * base models" for the row over per-base-model means); "" with one base model, so the
    * single-model output stays as it was.
    */
-  private static String baseModel(SparkSession spark, Row r) {
-    if (!Arrays.asList(spark.table("summary").columns()).contains("over")
-        || spark.sql("SELECT 1 FROM summary WHERE over = 'base models' LIMIT 1").isEmpty()) {
+  private static String baseModel(View v, Row r) {
+    if (!v.overBaseModels()) {
       return "";
     }
     Object seed = r.getAs("model_seed");
@@ -307,7 +317,42 @@ public final class Summary {
     return "1".equals(hp(r).get("matched"));
   }
 
-  private static GridPoints views(SparkSession spark, OutputLayout out) {
+  /**
+   * The temporary views of one summary (the tables, {@code runs}, {@code overlap_labelled}) and
+   * what its sections ask of them, each asked of Spark once (a query costs about a second on a
+   * small sweep, and the sections asked the same ones again and again).
+   */
+  private static final class View {
+    final SparkSession spark;
+    final GridPoints points;
+    private Boolean severalModels;
+    private Boolean overBaseModels;
+
+    View(SparkSession spark, GridPoints points) {
+      this.spark = spark;
+      this.points = points;
+    }
+
+    /** Whether the sweep has several base models (model seeds in {@code sparsity}). */
+    boolean severalModels() {
+      if (severalModels == null) {
+        severalModels = spark.sql("SELECT count(DISTINCT model_seed) FROM sparsity").first()
+            .getLong(0) >= 2;
+      }
+      return severalModels;
+    }
+
+    /** Whether the summary table has rows over base models. */
+    boolean overBaseModels() {
+      if (overBaseModels == null) {
+        overBaseModels = Arrays.asList(spark.table("summary").columns()).contains("over")
+            && !spark.sql("SELECT 1 FROM summary WHERE over = 'base models' LIMIT 1").isEmpty();
+      }
+      return overBaseModels;
+    }
+  }
+
+  private static View views(SparkSession spark, OutputLayout out) {
     for (String t : List.of("masks", "sparsity", "overlap", "ablation", "summary")) {
       Tables.read(spark, out, t).createOrReplaceTempView(t);
     }
@@ -343,13 +388,18 @@ public final class Summary {
         // overlaps between masks of different base models are not pooled with any figure here
         + " WHERE o.model_seed_a = o.model_seed_b")
         .createOrReplaceTempView("overlap_labelled");
-    return points;
+    return new View(spark, points);
   }
 
   /** Builds the summary and writes it to report/summary.md; returns it. */
   public static String write(SparkSession spark, OutputLayout out) {
-    String text = build(spark, out);
-    Reports.write(out, "summary.md", text);
+    return writeText(spark, out).full();
+  }
+
+  /** {@link #write}, returning the compact part too (what {@code run} prints at its end). */
+  public static Text writeText(SparkSession spark, OutputLayout out) {
+    Text text = buildText(spark, out);
+    Reports.write(out, "summary.md", text.full());
     return text;
   }
 

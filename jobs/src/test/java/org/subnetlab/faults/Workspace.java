@@ -24,6 +24,18 @@ public final class Workspace {
   /** A finished command: its exit code and its output (stdout and stderr, interleaved). */
   public record Result(int exit, String output) {}
 
+  /**
+   * JVM options of the suite's {@code subnetlab} processes (after {@code java}):
+   * {@code -Dfaults.jvm="..."}, empty for none. By default the client compiler only
+   * ({@code -XX:TieredStopAtLevel=1}): a case's process lives seconds to a minute, mostly in code
+   * that runs once (Spark's planning, its generated code, set-ups), and the server compiler's
+   * threads took the CPU time from it on 2 cores (docs/faults.md: measured). A JIT choice only:
+   * the commands, their output and their files are the same.
+   */
+  static final List<String> JVM_OPTIONS = List.of(
+      System.getProperty("faults.jvm", "-XX:TieredStopAtLevel=1").trim().split("\\s+"))
+      .stream().filter(o -> !o.isEmpty()).toList();
+
   private static Path fixtureRoot;
   private static Path finished;
 
@@ -121,6 +133,7 @@ public final class Workspace {
       String signal) throws Exception {
     Path log = Files.createTempFile(cwd, ".cli-", ".log");
     ProcessBuilder pb = CliProcess.builder(new ArrayList<>(args));
+    pb.command().addAll(1, JVM_OPTIONS);
     pb.directory(cwd.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
     Process p = pb.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
