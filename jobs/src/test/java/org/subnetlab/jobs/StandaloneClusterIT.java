@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -37,6 +38,11 @@ class StandaloneClusterIT {
   @BeforeAll
   static void startCluster() throws Exception {
     cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, "2g");
+  }
+
+  @AfterEach
+  void killLeftoverSubmissions() throws Exception {
+    cluster.killLeftoverSubmissions();
   }
 
   @AfterAll
