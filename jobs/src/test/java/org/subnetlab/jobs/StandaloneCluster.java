@@ -20,6 +20,7 @@ final class StandaloneCluster implements AutoCloseable {
   final Path state;
   final String masterUrl;
   final int workers;
+  private final List<Process> submitted = new ArrayList<>();
 
   private StandaloneCluster(Path state, String masterUrl, int workers) {
     this.state = state;
@@ -66,7 +67,24 @@ final class StandaloneCluster implements AutoCloseable {
         "--master", masterUrl, "--driver-memory", "2g", "--executor-memory", "2g",
         "--class", mainClass, clusterJar().toString()));
     cmd.addAll(args);
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+        .start();
+    submitted.add(p);
+    return p;
+  }
+
+  /**
+   * Kills the drivers of submissions still running (e.g. after a failed wait), so that their
+   * executors do not hold the workers' cores while the next test's job waits for them.
+   */
+  void killLeftoverSubmissions() throws InterruptedException {
+    for (Process p : submitted) {
+      if (p.isAlive()) {
+        p.destroyForcibly();
+        p.waitFor(60, TimeUnit.SECONDS);
+      }
+    }
+    submitted.clear();
   }
 
   static int freePort() throws IOException {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -39,6 +40,11 @@ class StandaloneClusterIT {
     cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, "2g");
   }
 
+  @AfterEach
+  void killLeftoverSubmissions() throws Exception {
+    cluster.killLeftoverSubmissions();
+  }
+
   @AfterAll
   static void stopCluster() throws Exception {
     if (cluster != null) {
@@ -52,14 +58,16 @@ class StandaloneClusterIT {
     int runs = 6;
     Path out = dir.resolve("demo");
     Path masks = out.resolve("masks");
-    // Runs of ~10-25 s on a worker, so that the rival submission and the kill land mid-sweep.
+    // Runs of a few seconds on a worker (3 per worker), so that the kill after the first two
+    // lands mid-sweep: the rival is submitted as soon as the first holds the lock, so that it is
+    // refused while the first starts Spark and trains the base model, before the sweep.
     List<String> args = List.of(StandaloneCluster.PROJECT.resolve("conf/demo.conf").toString(),
         "--out", out.toString(), "--set", "model.seeds=[0]", "--set", "masks.seeds=[0]",
-        "--set", "masks.csordas.steps=20000",
-        "--set", "masks.continuous-sparsification.steps=20000");
+        "--set", "masks.csordas.steps=6000",
+        "--set", "masks.continuous-sparsification.steps=6000");
 
     Process first = cluster.submit(PipelineJob.class.getName(), args, dir.resolve("first.log"));
-    waitForRuns(masks, 2, first);
+    waitForLock(out, first);
     assertThat(first.isAlive()).as(Files.readString(dir.resolve("first.log"))).isTrue();
 
     // A second sweep on the same output is refused while the first one runs.
@@ -68,6 +76,8 @@ class StandaloneClusterIT {
     String rivalLog = Files.readString(dir.resolve("rival.log"));
     assertThat(rival.exitValue()).as(rivalLog).isEqualTo(2);
     assertThat(rivalLog).contains("is in use by another subnetlab process (pid " + first.pid());
+    waitForRuns(masks, 2, first);
+    assertThat(first.isAlive()).as(Files.readString(dir.resolve("first.log"))).isTrue();
 
     // The executors of the killed driver may still commit the runs they are finishing (complete
     // files, which the re-submission then counts as finished): wait until the master has stopped
@@ -146,8 +156,8 @@ class StandaloneClusterIT {
     Path out = dir.resolve("tiny");
     Path masks = out.resolve("masks");
     Process job = cluster.submit(PipelineJob.class.getName(), List.of(conf.toString(), "--out",
-        out.toString(), "--set", "masks.csordas.steps=40000",
-        "--set", "masks.continuous-sparsification.steps=80000"), dir.resolve("tiny.log"));
+        out.toString(), "--set", "masks.csordas.steps=10000",
+        "--set", "masks.continuous-sparsification.steps=20000"), dir.resolve("tiny.log"));
     waitForRuns(masks, 1, job);
     assertThat(MaskFiles.committed(masks).size()).isLessThan(runs - 2);
     ProcessHandle worker = ProcessHandle.of(cluster.workerPid(1)).orElseThrow();
@@ -183,6 +193,17 @@ class StandaloneClusterIT {
           Base64.getEncoder().encodeToString((byte[]) r.get(2)));
     }
     return m;
+  }
+
+  /** Until {@code job} holds the output lock of {@code out} (its pid in the lock file). */
+  private static void waitForLock(Path out, Process job) throws Exception {
+    Path lock = out.resolve(OutputLock.FILE);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    String holder = "pid " + job.pid() + " ";
+    while (job.isAlive() && System.nanoTime() < deadline
+        && !(Files.isRegularFile(lock) && Files.readString(lock).contains(holder))) {
+      Thread.sleep(100);
+    }
   }
 
   private static void waitForRuns(Path masks, int n, Process job) throws InterruptedException {
