@@ -177,18 +177,4 @@ class MaskFileCheckTest {
     assertThat(MaskFiles.committed(masks)).containsExactlyInAnyOrder(a.runId(), b.runId());
   }
 
-  @Test
-  void aCheckReadsLittleAndIsCheap() {
-    int n = 300;
-    for (int i = 0; i < 100; i++) {
-      MaskFileCheck.problem(file(a), a, LAYOUT); // warm up
-    }
-    long t0 = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      assertThat(MaskFileCheck.problem(file(a), a, LAYOUT)).isNull();
-    }
-    double ms = (System.nanoTime() - t0) / 1e6 / n;
-    System.out.printf("MaskFileCheck.problem: %.3f ms per file%n", ms);
-    assertThat(ms).as("a loose bound: 7-12 ms were measured on 2 busy cores").isLessThan(50);
-  }
 }
