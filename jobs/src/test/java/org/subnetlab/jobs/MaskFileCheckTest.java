@@ -176,5 +176,4 @@ class MaskFileCheckTest {
     assertThat(Files.list(tmp).toList()).isEmpty();
     assertThat(MaskFiles.committed(masks)).containsExactlyInAnyOrder(a.runId(), b.runId());
   }
-
 }
