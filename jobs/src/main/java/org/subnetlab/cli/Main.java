@@ -7,7 +7,7 @@ import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
 import org.subnetlab.model.ModelStore;
-import org.subnetlab.model.NativeKernels;
+import org.subnetlab.nativeblas.NativeKernels;
 import org.subnetlab.jobs.AggregateJob;
 import org.subnetlab.jobs.ClusterJob;
 import org.subnetlab.jobs.CompositionJob;

@@ -31,7 +31,7 @@ import org.subnetlab.config.Settings;
 import org.subnetlab.config.TaskSettings;
 import org.subnetlab.mask.Mask;
 import org.subnetlab.metrics.Ablation;
-import org.subnetlab.metrics.PackedBits;
+import org.subnetlab.mask.PackedBits;
 import org.subnetlab.metrics.SummaryTable;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.model.ParamLayout;

@@ -6,8 +6,8 @@ import org.subnetlab.config.TaskSettings;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.task.Tasks;
 import org.subnetlab.task.Task;
-import org.subnetlab.model.NativeKernels;
-import org.subnetlab.model.NativeThreads;
+import org.subnetlab.nativeblas.NativeKernels;
+import org.subnetlab.nativeblas.NativeThreads;
 import org.subnetlab.model.Network;
 
 /**

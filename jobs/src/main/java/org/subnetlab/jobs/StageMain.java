@@ -10,7 +10,7 @@ import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
 import org.subnetlab.model.ModelStore;
-import org.subnetlab.model.NativeKernels;
+import org.subnetlab.nativeblas.NativeKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -9,7 +9,7 @@ import org.subnetlab.config.Settings;
 import org.subnetlab.model.BaseModelTrainer;
 import org.subnetlab.model.Evaluation;
 import org.subnetlab.model.ModelStore;
-import org.subnetlab.model.NativeThreads;
+import org.subnetlab.nativeblas.NativeThreads;
 import org.subnetlab.task.Task;
 import org.subnetlab.task.Tasks;
 import org.subnetlab.model.Network;

@@ -1,4 +1,4 @@
-package org.subnetlab.model;
+package org.subnetlab.nativeblas;
 
 import com.sun.jna.Function;
 import com.sun.jna.Library;

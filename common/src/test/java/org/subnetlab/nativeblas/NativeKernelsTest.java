@@ -1,11 +1,11 @@
-package org.subnetlab.model;
+package org.subnetlab.nativeblas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.subnetlab.model.NativeKernels.Cpu;
+import org.subnetlab.nativeblas.NativeKernels.Cpu;
 
 class NativeKernelsTest {
   private static final String AVX2 = "fpu sse2 avx fma avx2 bmi2";

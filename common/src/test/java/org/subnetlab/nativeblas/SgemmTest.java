@@ -1,4 +1,4 @@
-package org.subnetlab.model;
+package org.subnetlab.nativeblas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.subnetlab.model.NativeKernels.Cpu;
+import org.subnetlab.nativeblas.NativeKernels.Cpu;
 
 class SgemmTest {
   private static boolean avx512Here() {

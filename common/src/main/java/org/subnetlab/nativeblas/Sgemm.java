@@ -1,4 +1,4 @@
-package org.subnetlab.model;
+package org.subnetlab.nativeblas;
 
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * goes to {@code cblas_sgemm}. The system property
  * {@value #PROPERTY}{@code =false} turns the kernels off (e.g. to compare).
  */
-final class Sgemm {
+public final class Sgemm {
   static final String PROPERTY = "subnetlab.mlp.small-kernels";
   /** Largest m·n·k the small kernels are used for (512³; 1024³ NN measured slower than packed). */
   static final long MAX_SMALL_MNK = 512L * 512 * 512;
@@ -79,7 +79,7 @@ final class Sgemm {
   }
 
   /** {@code c[m,n] = op(a)·op(b)}, row-major with leading dimensions lda, ldb, ldc. */
-  static void product(boolean transA, boolean transB, int m, int n, int k, FloatPointer a, int lda,
+  public static void product(boolean transA, boolean transB, int m, int n, int k, FloatPointer a, int lda,
       FloatPointer b, int ldb, FloatPointer c, int ldc) {
     if (SMALL && (long) m * n * k <= MAX_SMALL_MNK) {
       small(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);

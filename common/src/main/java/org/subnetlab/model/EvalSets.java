@@ -1,9 +1,7 @@
-package org.subnetlab.metrics;
+package org.subnetlab.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.subnetlab.model.Dl4jObjective;
-import org.subnetlab.model.Evaluation;
 import org.subnetlab.task.Dataset;
 import org.subnetlab.task.Task;
 

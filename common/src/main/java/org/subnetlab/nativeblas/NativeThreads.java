@@ -1,4 +1,4 @@
-package org.subnetlab.model;
+package org.subnetlab.nativeblas;
 
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.factory.Nd4j;

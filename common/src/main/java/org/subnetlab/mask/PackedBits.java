@@ -1,4 +1,4 @@
-package org.subnetlab.metrics;
+package org.subnetlab.mask;
 
 /**
  * Bit sets packed little-endian into bytes (bit i is byte i/8, bit i%8), with popcount-based

@@ -1,9 +1,10 @@
-package org.subnetlab.metrics;
+package org.subnetlab.mask;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.subnetlab.metrics.OverlapCounts;
 
 class PackedBitsTest {
   @Test
