@@ -27,9 +27,9 @@ import org.jfree.data.xy.XYSeriesCollection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.BadInputException;
-import org.subnetlab.jobs.OutputLayout;
-import org.subnetlab.jobs.Reports;
-import org.subnetlab.jobs.Tables;
+import org.subnetlab.jobs.output.OutputLayout;
+import org.subnetlab.jobs.output.Reports;
+import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.metrics.Intervals;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.sweep.GridPoints;
@@ -101,7 +101,7 @@ public final class ReportJob {
       throw new BadInputException("Cannot report on " + out.root() + ": "
           + Tables.incompleteNote(out, "aggregate"));
     }
-    for (String t : org.subnetlab.jobs.TableExport.tables(out)) {
+    for (String t : org.subnetlab.jobs.output.TableExport.tables(out)) {
       if (Tables.complete(out, t)) {
         Tables.check(out, t);
       }

@@ -13,7 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
-import org.subnetlab.jobs.SparkSessions;
+import org.subnetlab.jobs.spark.SparkSessions;
 
 /** The report's driver-side grouping agrees with Spark SQL's avg and stddev_samp. */
 class StatTest {

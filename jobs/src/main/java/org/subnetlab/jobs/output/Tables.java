@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.output;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

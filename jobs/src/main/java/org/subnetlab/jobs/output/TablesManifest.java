@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.output;
 
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;

@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.spark;
 
 import java.util.regex.Pattern;
 import org.apache.spark.sql.SparkSession;

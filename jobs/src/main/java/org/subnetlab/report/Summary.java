@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.report;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +11,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.subnetlab.jobs.output.OutputLayout;
+import org.subnetlab.jobs.output.Reports;
+import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.metrics.Intervals;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.sweep.GridPoints;

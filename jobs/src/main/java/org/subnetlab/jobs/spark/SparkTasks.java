@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.spark;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.input_file_name;
@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.Settings;
 import org.subnetlab.config.TaskSettings;
+import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.TableTask;
 import org.subnetlab.task.Task;
@@ -111,7 +112,7 @@ public final class SparkTasks {
   }
 
   /** Reads, checks and splits the table; every problem names the file, row or column. */
-  static TableTask read(SparkSession spark, TaskSettings.Table t, long seed) {
+  public static TableTask read(SparkSession spark, TaskSettings.Table t, long seed) {
     checkPath(t);
     if (spark.sparkContext().hadoopConfiguration().get("fs.defaultFS", "file:///")
         .startsWith("file:")) {

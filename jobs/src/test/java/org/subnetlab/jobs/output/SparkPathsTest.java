@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.subnetlab.jobs.spark.SparkSessions;
 
 /**
  * Issue 23, defect 1: local paths with spaces, non-ASCII characters, {@code % # : = \} and glob

@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.spark;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * log file, spark-submit on a cluster) one plain log line per finished run. The system property
  * {@code subnetlab.progress} = {@code bar} | {@code lines} overrides the detection.
  */
-final class SweepProgress extends SparkListener implements AutoCloseable {
+public final class SweepProgress extends SparkListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SweepProgress.class);
 
   private final List<String> runIds;
@@ -33,7 +33,7 @@ final class SweepProgress extends SparkListener implements AutoCloseable {
    * @param total runs of the whole sweep
    * @param alreadyDone runs of the sweep finished before this job
    */
-  SweepProgress(List<String> runIds, int total, int alreadyDone) {
+  public SweepProgress(List<String> runIds, int total, int alreadyDone) {
     this.runIds = List.copyOf(runIds);
     this.total = total;
     this.alreadyDone = alreadyDone;
@@ -83,7 +83,7 @@ final class SweepProgress extends SparkListener implements AutoCloseable {
   }
 
   /** After the job: {@code n} runs of this job finished (listener events may still be queued). */
-  synchronized void completed(int n) {
+  public synchronized void completed(int n) {
     if (bar != null) {
       bar.stepTo(alreadyDone + n);
     }

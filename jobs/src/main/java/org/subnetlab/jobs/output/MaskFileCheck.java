@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.output;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +40,7 @@ import org.subnetlab.sweep.RunSpec;
  * why), so that the run counts as not finished: {@code train-masks} and {@code run} train it again,
  * {@code aggregate} and {@code compose} refuse and say so ({@link #refusal}).
  */
-final class MaskFileCheck {
+public final class MaskFileCheck {
   private static final Logger LOG = LoggerFactory.getLogger(MaskFileCheck.class);
 
   /** The folder under {@code masks/} that bad files are moved to. */
@@ -58,7 +58,7 @@ final class MaskFileCheck {
   private MaskFileCheck() {}
 
   /** A mask file that failed its check, and where it was moved. */
-  record Rejected(String runId, Path file, Path movedTo, String reason) {
+  public record Rejected(String runId, Path file, Path movedTo, String reason) {
     /** "masks/x.parquet: reason; moved to masks/.corrupt/x.parquet". */
     String describe() {
       Path masks = file.getParent();
@@ -68,13 +68,13 @@ final class MaskFileCheck {
   }
 
   /** The runs whose committed file passed, and the files that did not (now moved aside). */
-  record Outcome(Set<String> finished, List<Rejected> rejected) {}
+  public record Outcome(Set<String> finished, List<Rejected> rejected) {}
 
   /**
    * Checks the committed file of each of {@code runs} against its spec and {@code layout}; moves
    * each bad file to {@code masks/.corrupt/} and logs why. Runs without a file are not finished.
    */
-  static Outcome verify(Path masks, List<RunSpec> runs, ParamLayout layout) {
+  public static Outcome verify(Path masks, List<RunSpec> runs, ParamLayout layout) {
     Set<String> committed = MaskFiles.committed(masks);
     Set<String> finished = new TreeSet<>();
     Set<String> checked = new TreeSet<>();
@@ -101,7 +101,7 @@ final class MaskFileCheck {
    * "compose") when files failed their check: names each file and why, and says what retrains
    * them (the files are already moved aside by {@link #verify}).
    */
-  static BadInputException refusal(Path masks, List<Rejected> rejected, String action) {
+  public static BadInputException refusal(Path masks, List<Rejected> rejected, String action) {
     StringBuilder sb = new StringBuilder("Cannot " + action + " " + masks.getParent() + ": "
         + (rejected.size() == 1 ? "1 mask file is" : rejected.size() + " mask files are")
         + " corrupt or not of the run its name says: ");
@@ -271,7 +271,7 @@ final class MaskFileCheck {
    * holds the lock of the output ({@link OutputLock}): then no other process writes there, and
    * this one calls it before it trains. Returns how many were deleted.
    */
-  static int removeLeftovers(OutputLayout out) {
+  public static int removeLeftovers(OutputLayout out) {
     Path tmp = out.masks().resolve(".tmp");
     if (!Files.isDirectory(tmp) || !OutputLock.heldHere(out)) {
       return 0;

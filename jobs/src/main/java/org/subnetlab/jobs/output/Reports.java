@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.output;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,7 +45,7 @@ public final class Reports {
   }
 
   /** A double for a nullable table column: NaN and infinities (undefined values) become null. */
-  static Double finite(double v) {
+  public static Double finite(double v) {
     return Double.isFinite(v) ? v : null;
   }
 }

@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.output;
 
 import static org.apache.spark.sql.functions.base64;
 import static org.apache.spark.sql.functions.col;
@@ -131,7 +131,7 @@ public final class TableExport {
   }
 
   /** One CSV record: fields with a comma, quote or line break are quoted, quotes doubled. */
-  static String csvLine(String[] fields) {
+  public static String csvLine(String[] fields) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < fields.length; i++) {
       String f = fields[i];

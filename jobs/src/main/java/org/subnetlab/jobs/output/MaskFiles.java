@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.output;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +37,7 @@ import org.subnetlab.sweep.RunSpec;
  * seed 0 ({@link AggregateJob#committedMasks} reads them so).
  */
 public final class MaskFiles {
-  static final String SUFFIX = ".parquet";
+  public static final String SUFFIX = ".parquet";
 
   static final MessageType SCHEMA =
       MessageTypeParser.parseMessageType(

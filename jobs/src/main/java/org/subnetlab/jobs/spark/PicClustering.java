@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.spark;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +14,10 @@ import scala.Tuple3;
  * found by power iteration. Much cheaper than a dense eigen-decomposition, and coarser: one vector
  * carries less of the partition than k eigenvectors. Units without edges go to cluster 0.
  */
-final class PicClustering {
+public final class PicClustering {
   private PicClustering() {}
 
-  static int[] cluster(SparkSession spark, double[][] a, int k, int iterations, long seed) {
+  public static int[] cluster(SparkSession spark, double[][] a, int k, int iterations, long seed) {
     List<Tuple3<Long, Long, Double>> edges = new ArrayList<>();
     for (int i = 0; i < a.length; i++) {
       for (int j = i + 1; j < a.length; j++) {

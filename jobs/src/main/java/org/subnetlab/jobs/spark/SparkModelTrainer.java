@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.spark;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ import org.subnetlab.task.Task;
  * state are averaged. Same network, initialisation and seeded minibatches as local training; the
  * result differs from it in the last digits (averaging is not sequential SGD).
  */
-final class SparkModelTrainer {
+public final class SparkModelTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(SparkModelTrainer.class);
 
   private SparkModelTrainer() {}
@@ -35,8 +35,8 @@ final class SparkModelTrainer {
    * from the model seed's streams ({@link BaseModelTrainer#stream}); model seed 0 keeps the ones
    * used before model seeds existed (DL4J's seed is then the global seed itself).
    */
-  static BaseModelTrainer.Trained train(SparkSession spark, Task task, ModelSettings s, long seed,
-      long modelSeed) {
+  public static BaseModelTrainer.Trained train(SparkSession spark, Task task, ModelSettings s,
+      long seed, long modelSeed) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     MultiLayerNetwork net =
         BaseModelTrainer.build(task, s, BaseModelTrainer.stream(seed, modelSeed, "model/init"));

@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.spark;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,7 +14,7 @@ import org.subnetlab.model.Network;
  * What an executor JVM builds once and shares between its tasks: the task's data (deterministic
  * from its settings) and the deserialised base model (tasks take a private clone).
  */
-final class ExecutorCache {
+public final class ExecutorCache {
   private static final Map<String, Task> TASKS = new ConcurrentHashMap<>();
   private static final Map<String, Network> MODELS = new ConcurrentHashMap<>();
 
@@ -29,7 +29,7 @@ final class ExecutorCache {
   }
 
   /** A private copy of the model with fingerprint {@code key}, deserialised once per JVM. */
-  static Network model(String key, byte[] bytes) {
+  public static Network model(String key, byte[] bytes) {
     Network shared = MODELS.computeIfAbsent(key, k -> ModelStore.fromBytes(bytes));
     synchronized (shared) {
       return shared.copy();
@@ -37,7 +37,7 @@ final class ExecutorCache {
   }
 
   /** One native (OpenMP/BLAS) thread per Spark core the task holds. */
-  static void limitNativeThreads(int cores) {
+  public static void limitNativeThreads(int cores) {
     NativeThreads.limit(cores);
   }
 }

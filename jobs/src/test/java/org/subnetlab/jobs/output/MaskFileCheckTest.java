@@ -1,4 +1,4 @@
-package org.subnetlab.jobs;
+package org.subnetlab.jobs.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
