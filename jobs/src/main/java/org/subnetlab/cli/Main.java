@@ -19,7 +19,7 @@ import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.jobs.StageMain;
 import org.subnetlab.jobs.TrainMasksJob;
 import org.subnetlab.jobs.TrainModelJob;
-import org.subnetlab.report.Summary;
+import org.subnetlab.jobs.report.Summary;
 import org.subnetlab.jobs.output.TableExport;
 import org.subnetlab.jobs.output.Tables;
 import picocli.CommandLine;
@@ -236,10 +236,10 @@ public final class Main implements Callable<Integer> {
       return StageMain.guarded("subnetlab report", () -> {
         OutputLayout layout = existingOutput(out);
         try (OutputLock lock = OutputLock.acquire(layout, "subnetlab report")) {
-          org.subnetlab.report.ReportJob.check(layout);
+          org.subnetlab.jobs.report.ReportJob.check(layout);
           SparkSession spark = SparkSessions.local("subnetlab report", "local[*]");
           try {
-            System.out.println(org.subnetlab.report.ReportJob.run(spark, layout));
+            System.out.println(org.subnetlab.jobs.report.ReportJob.run(spark, layout));
           } finally {
             spark.stop();
           }

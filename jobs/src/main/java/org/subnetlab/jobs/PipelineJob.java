@@ -5,9 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.Settings;
 import org.subnetlab.jobs.output.OutputLayout;
-import org.subnetlab.report.ReportJob;
+import org.subnetlab.jobs.report.ReportJob;
 import org.subnetlab.model.Network;
-import org.subnetlab.report.Summary;
+import org.subnetlab.jobs.report.Summary;
 
 /**
  * The whole pipeline: base model (trained or reused), mask sweep, tables, summary, the

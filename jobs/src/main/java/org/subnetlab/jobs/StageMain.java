@@ -38,7 +38,7 @@ public final class StageMain {
   public static Stage thenReport(Stage stage) {
     return (spark, settings, out) -> {
       stage.run(spark, settings, out);
-      System.out.println("Report: " + org.subnetlab.report.ReportJob.afterStage(spark, out));
+      System.out.println("Report: " + org.subnetlab.jobs.report.ReportJob.afterStage(spark, out));
     };
   }
 

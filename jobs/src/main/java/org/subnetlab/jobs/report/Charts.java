@@ -1,4 +1,4 @@
-package org.subnetlab.report;
+package org.subnetlab.jobs.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,7 +1,7 @@
-package org.subnetlab.report;
+package org.subnetlab.jobs.report;
 
-import static org.subnetlab.report.Stat.col;
-import static org.subnetlab.report.Stat.str;
+import static org.subnetlab.jobs.report.Stat.col;
+import static org.subnetlab.jobs.report.Stat.str;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package org.subnetlab.report;
+package org.subnetlab.jobs.report;
 
 import java.util.ArrayList;
 import java.util.Arrays;

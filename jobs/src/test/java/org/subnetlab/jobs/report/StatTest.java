@@ -1,4 +1,4 @@
-package org.subnetlab.report;
+package org.subnetlab.jobs.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
