@@ -31,13 +31,28 @@ import picocli.CommandLine.Option;
 @Command(
     name = "subnetlab",
     mixinStandardHelpOptions = true,
-    version = "subnetlab 0.1.0",
+    versionProvider = Main.BuildVersion.class,
     description = "Find functional subnetworks in trained neural networks, on Spark.",
     subcommands = {
       Main.Run.class, Main.TrainModel.class, Main.TrainMasks.class, Main.Aggregate.class,
       Main.Cluster.class, Main.Compose.class, Main.Report.class, Main.Export.class, Bench.class
     })
 public final class Main implements Callable<Integer> {
+
+  /** {@code subnetlab --version}: the build's version (version.properties, filtered by Maven). */
+  static final class BuildVersion implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws java.io.IOException {
+      java.util.Properties p = new java.util.Properties();
+      try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties")) {
+        if (in == null) {
+          throw new java.io.IOException("version.properties is missing from the build");
+        }
+        p.load(in);
+      }
+      return new String[] {"subnetlab " + p.getProperty("version")};
+    }
+  }
 
   public static void main(String[] args) {
     NativeKernels.select(); // before ND4J loads OpenBLAS

@@ -7,6 +7,6 @@
  * org.subnetlab.nativeblas}, {@code org.subnetlab.model}, {@code org.subnetlab.mask}, {@code
  * org.subnetlab.sweep}, {@code org.subnetlab.metrics}, {@code org.subnetlab.cluster}, {@code
  * org.subnetlab.jobs}, {@code org.subnetlab.jobs.output}, {@code org.subnetlab.jobs.spark}, {@code
- * org.subnetlab.report}.
+ * org.subnetlab.jobs.report}.
  */
 package org.subnetlab.cli;
