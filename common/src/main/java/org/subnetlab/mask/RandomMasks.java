@@ -1,7 +1,6 @@
 package org.subnetlab.mask;
 
 import java.util.SplittableRandom;
-import org.subnetlab.metrics.PackedBits;
 import org.subnetlab.model.ParamLayout;
 
 /** Random control masks: as many kept entries per layer as a given mask, at random positions. */

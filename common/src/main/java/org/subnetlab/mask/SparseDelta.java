@@ -2,7 +2,6 @@ package org.subnetlab.mask;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.subnetlab.metrics.PackedBits;
 
 /**
  * The sparse difference Δ of a layer, stored next to its mask: the float32 values (little-endian)

@@ -1,7 +1,6 @@
 package org.subnetlab.mask;
 
 import java.util.Arrays;
-import org.subnetlab.metrics.PackedBits;
 import org.subnetlab.model.ParamLayout;
 
 /**

@@ -6,6 +6,7 @@ import java.util.List;
 import org.subnetlab.mask.Mask;
 import org.subnetlab.mask.RandomMasks;
 import org.subnetlab.model.Dl4jObjective;
+import org.subnetlab.model.EvalSets;
 import org.subnetlab.model.Evaluation;
 import org.subnetlab.model.ParamBridge;
 import org.subnetlab.sweep.RunSpec;

@@ -1,6 +1,7 @@
 package org.subnetlab.metrics;
 
 import java.io.Serializable;
+import org.subnetlab.mask.PackedBits;
 
 /**
  * Mergeable overlap state of two masks over some parameters: |A|, |B|, |A∩B|, |A∪B|. Per-layer

@@ -116,7 +116,7 @@ public final class BaseModelTrainer {
 
   /** Eval accuracy of {@code net} per subtask and on the whole eval split ({@code ALL}). */
   public static Map<String, Evaluation> evaluate(Network net, Task task) {
-    org.subnetlab.metrics.EvalSets sets = org.subnetlab.metrics.EvalSets.of(task, true);
+    EvalSets sets = EvalSets.of(task, true);
     Evaluation[] r = sets.evaluate(new Dl4jObjective(net), ParamBridge.toFloats(net.params()));
     Map<String, Evaluation> out = new LinkedHashMap<>();
     for (int i = 0; i < r.length; i++) {

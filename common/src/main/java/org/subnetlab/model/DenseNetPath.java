@@ -11,6 +11,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.subnetlab.nativeblas.NativeKernels;
+import org.subnetlab.nativeblas.Sgemm;
 import org.subnetlab.task.Dataset;
 
 /**

@@ -7,21 +7,21 @@ import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
 import org.subnetlab.model.ModelStore;
-import org.subnetlab.model.NativeKernels;
+import org.subnetlab.nativeblas.NativeKernels;
 import org.subnetlab.jobs.AggregateJob;
 import org.subnetlab.jobs.ClusterJob;
 import org.subnetlab.jobs.CompositionJob;
-import org.subnetlab.jobs.OutputLayout;
-import org.subnetlab.jobs.OutputLock;
+import org.subnetlab.jobs.output.OutputLayout;
+import org.subnetlab.jobs.output.OutputLock;
 import org.subnetlab.jobs.PipelineJob;
-import org.subnetlab.jobs.SparkSessions;
-import org.subnetlab.jobs.SparkTasks;
+import org.subnetlab.jobs.spark.SparkSessions;
+import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.jobs.StageMain;
 import org.subnetlab.jobs.TrainMasksJob;
 import org.subnetlab.jobs.TrainModelJob;
-import org.subnetlab.jobs.Summary;
-import org.subnetlab.jobs.TableExport;
-import org.subnetlab.jobs.Tables;
+import org.subnetlab.jobs.report.Summary;
+import org.subnetlab.jobs.output.TableExport;
+import org.subnetlab.jobs.output.Tables;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,13 +31,28 @@ import picocli.CommandLine.Option;
 @Command(
     name = "subnetlab",
     mixinStandardHelpOptions = true,
-    version = "subnetlab 0.1.0",
+    versionProvider = Main.BuildVersion.class,
     description = "Find functional subnetworks in trained neural networks, on Spark.",
     subcommands = {
       Main.Run.class, Main.TrainModel.class, Main.TrainMasks.class, Main.Aggregate.class,
       Main.Cluster.class, Main.Compose.class, Main.Report.class, Main.Export.class, Bench.class
     })
 public final class Main implements Callable<Integer> {
+
+  /** {@code subnetlab --version}: the build's version (version.properties, filtered by Maven). */
+  static final class BuildVersion implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws java.io.IOException {
+      java.util.Properties p = new java.util.Properties();
+      try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties")) {
+        if (in == null) {
+          throw new java.io.IOException("version.properties is missing from the build");
+        }
+        p.load(in);
+      }
+      return new String[] {"subnetlab " + p.getProperty("version")};
+    }
+  }
 
   public static void main(String[] args) {
     NativeKernels.select(); // before ND4J loads OpenBLAS
@@ -236,10 +251,10 @@ public final class Main implements Callable<Integer> {
       return StageMain.guarded("subnetlab report", () -> {
         OutputLayout layout = existingOutput(out);
         try (OutputLock lock = OutputLock.acquire(layout, "subnetlab report")) {
-          org.subnetlab.report.ReportJob.check(layout);
+          org.subnetlab.jobs.report.ReportJob.check(layout);
           SparkSession spark = SparkSessions.local("subnetlab report", "local[*]");
           try {
-            System.out.println(org.subnetlab.report.ReportJob.run(spark, layout));
+            System.out.println(org.subnetlab.jobs.report.ReportJob.run(spark, layout));
           } finally {
             spark.stop();
           }

@@ -4,8 +4,10 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.Settings;
-import org.subnetlab.report.ReportJob;
+import org.subnetlab.jobs.output.OutputLayout;
+import org.subnetlab.jobs.report.ReportJob;
 import org.subnetlab.model.Network;
+import org.subnetlab.jobs.report.Summary;
 
 /**
  * The whole pipeline: base model (trained or reused), mask sweep, tables, summary, the

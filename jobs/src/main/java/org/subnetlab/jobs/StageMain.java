@@ -9,8 +9,11 @@ import org.slf4j.LoggerFactory;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
+import org.subnetlab.jobs.output.OutputLayout;
+import org.subnetlab.jobs.output.OutputLock;
+import org.subnetlab.jobs.spark.SparkSessions;
 import org.subnetlab.model.ModelStore;
-import org.subnetlab.model.NativeKernels;
+import org.subnetlab.nativeblas.NativeKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,7 +38,7 @@ public final class StageMain {
   public static Stage thenReport(Stage stage) {
     return (spark, settings, out) -> {
       stage.run(spark, settings, out);
-      System.out.println("Report: " + org.subnetlab.report.ReportJob.afterStage(spark, out));
+      System.out.println("Report: " + org.subnetlab.jobs.report.ReportJob.afterStage(spark, out));
     };
   }
 

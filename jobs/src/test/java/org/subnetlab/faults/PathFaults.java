@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
-import org.subnetlab.jobs.SparkPaths;
-import org.subnetlab.jobs.SparkSessions;
+import org.subnetlab.jobs.output.SparkPaths;
+import org.subnetlab.jobs.spark.SparkSessions;
 
 /** Fault-injection cases: spaces, non-ASCII and odd paths (issue 23 defects 1, 6, 8, 11). */
 final class PathFaults implements FaultCases {

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
+import org.subnetlab.jobs.output.OutputLayout;
+import org.subnetlab.jobs.spark.SparkSessions;
 import org.subnetlab.mask.MaskMethods;
 import org.subnetlab.mask.SparseDelta;
 import org.subnetlab.model.Dl4jObjective;

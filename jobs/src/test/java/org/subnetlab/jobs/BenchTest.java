@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.subnetlab.model.NativeKernels;
+import org.subnetlab.nativeblas.NativeKernels;
 
 /**
  * {@code subnetlab bench} as a real process, shortened (5 timed steps, a one-seed sweep of 20-step

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subnetlab.cli.Main;
 import org.subnetlab.config.ConfigLoader;
+import org.subnetlab.jobs.output.MaskFiles;
 import org.subnetlab.model.ModelStore;
 
 /** Bad input ends in one clear message, exit code 2, and nothing a later run takes as complete. */

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
+import org.subnetlab.jobs.output.OutputLayout;
+import org.subnetlab.jobs.spark.SparkSessions;
 
 /**
  * A sweep over two values of continuous sparsification's λ with one seed, through the real

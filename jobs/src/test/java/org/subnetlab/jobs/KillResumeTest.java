@@ -14,6 +14,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.subnetlab.jobs.output.MaskFiles;
+import org.subnetlab.jobs.spark.SparkSessions;
 
 /**
  * Kills a real {@code subnetlab run} process (SIGKILL) in the middle of its sweep, runs it again,

@@ -24,6 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
+import org.subnetlab.jobs.output.OutputLayout;
+import org.subnetlab.jobs.spark.SparkSessions;
 import org.subnetlab.model.ModelImport;
 import org.subnetlab.model.Networks;
 import org.subnetlab.task.Task;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.subnetlab.jobs.spark.SparkSessions;
 import scala.collection.JavaConverters;
 
 /**

@@ -22,10 +22,10 @@ import org.subnetlab.cli.Main;
  * processes, the HTML report opened in headless Chromium (screenshot kept under
  * {@code jobs/target/report-test/}), and every notebook executed headless on the same output.
  */
-class ReportBrowserTest {
+public class ReportBrowserTest {
   static final Path WORK = Path.of("target", "report-test").toAbsolutePath();
   static final Path DEMO = WORK.resolve("demo");
-  static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  public static final Path REPO = Path.of("..").toAbsolutePath().normalize();
   static String runLog;
 
   @BeforeAll

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
+import org.subnetlab.jobs.output.OutputLayout;
+import org.subnetlab.jobs.spark.SparkSessions;
 import org.subnetlab.model.ModelStore;
 
 /**

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.subnetlab.jobs.output.MaskFiles;
+import org.subnetlab.jobs.spark.SparkSessions;
 
 /**
  * The pipeline on a real Spark standalone cluster (a master and two workers, separate processes,
