@@ -2,7 +2,7 @@ package org.subnetlab.transformer;
 
 import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
-import org.subnetlab.model.NativeProducts;
+import org.subnetlab.nativeblas.NativeProducts;
 
 /**
  * Row-major float matrix products over Java arrays with offsets, every operand contiguous (leading

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.subnetlab.jobs.output.MaskFiles;
+import org.subnetlab.jobs.output.OutputLock;
 import org.subnetlab.jobs.spark.SparkSessions;
 
 /**

@@ -23,7 +23,7 @@ import org.subnetlab.config.BadInputException;
  * {@code report/} ({@link Tables#cleanLeftovers}, {@link Reports#cleanLeftovers}).
  */
 public final class OutputLock implements AutoCloseable {
-  static final String FILE = ".subnetlab.lock";
+  public static final String FILE = ".subnetlab.lock";
 
   /** The output roots whose lock this process holds. */
   private static final java.util.Set<Path> HELD =

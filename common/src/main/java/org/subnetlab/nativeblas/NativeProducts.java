@@ -1,4 +1,4 @@
-package org.subnetlab.model;
+package org.subnetlab.nativeblas;
 
 import org.bytedeco.javacpp.FloatPointer;
 
