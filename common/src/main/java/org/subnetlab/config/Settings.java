@@ -65,6 +65,16 @@ public final class Settings {
       throw Keys.bad(c, "model.trainer", "spark trains a base model, and model.import brings a"
           + " trained one; set model.trainer = local (the default) with model.import");
     }
+    if (!model.training().isOff() && (model.isImported() || model.trainsOnSpark())) {
+      String key = model.training().pruning() != null ? "model.pruning.sparsity"
+          : model.training().dropout() > 0 ? "model.dropout"
+          : model.training().l1() > 0 ? "model.l1" : "model.l2";
+      throw Keys.bad(c, key, model.isImported()
+          ? "an imported model (model.import) is not trained here, so it takes no training"
+              + " options; leave dropout, l1, l2 and pruning at 0"
+          : "the training options (dropout, l1, l2, pruning) are for model.trainer = local;"
+              + " DL4J's Spark training is not given them");
+    }
     if (model.isImported()) {
       masks.checkWithoutInitialWeights(c);
     }
@@ -199,6 +209,15 @@ public final class Settings {
       if (config.getAnyRef(e.getKey()).equals(e.getValue())) {
         flat.remove(e.getKey());
       }
+    }
+    // The training options of issue 27 enter only when set (0 = off, as before them).
+    for (String k : List.of("model.dropout", "model.l1", "model.l2")) {
+      if (config.getDouble(k) == 0) {
+        flat.remove(k);
+      }
+    }
+    if (model.training().pruning() == null) {
+      flat.keySet().removeIf(k -> k.startsWith("model.pruning."));
     }
     if (!model.isCnn()) {
       flat.remove("model.kernel");

@@ -35,6 +35,10 @@ public final class BaseModelTrainer {
    * {@link #stream}, everything else (data, architecture, optimiser) from the settings.
    */
   public static Trained train(Task task, ModelSettings s, long seed, long modelSeed) {
+    ModelSettings.Training options = s.training();
+    if (!options.isOff()) {
+      return trainWithOptions(task, s, seed, modelSeed, options);
+    }
     SplittableRandom rng = stream(seed, modelSeed, "model/init");
     MultiLayerNetwork net = build(task, s, rng);
     float[] initial = ParamBridge.toFloats(net.params());
@@ -45,6 +49,149 @@ public final class BaseModelTrainer {
       logEpoch(epoch, s.epochs(), train.size(), net.score());
     }
     return new Trained(Network.of(net), initial, evaluate(Network.of(net), task));
+  }
+
+  /**
+   * Training with dropout, L1/L2 and/or magnitude pruning ({@code model.dropout}, {@code model.l1},
+   * {@code model.l2}, {@code model.pruning}). The same initial weights and minibatch order as
+   * without them; dropout's masks come from ND4J's generator seeded from the stream
+   * {@code model/dropout}. The result is copied into the plain network of the same architecture
+   * (no dropout, no penalties in its configuration), so everything downstream sees a base model
+   * like any other; pruned weights are exact zeros in it.
+   */
+  private static Trained trainWithOptions(Task task, ModelSettings s, long seed, long modelSeed,
+      ModelSettings.Training options) {
+    Dataset train = task.trainSplit();
+    long stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
+    long steps = stepsPerEpoch * s.epochs();
+    ModelSettings.Pruning pruning = options.pruning();
+    if (pruning != null && pruning.endStep() >= steps) {
+      throw new org.subnetlab.config.BadInputException("Cannot set model.pruning.end-step to "
+          + pruning.endStep() + ": training has only " + steps + " steps (" + s.epochs()
+          + " epochs x " + stepsPerEpoch + " minibatches of " + s.batchSize() + " of the "
+          + train.size() + " training examples), the last one " + (steps - 1)
+          + "; the schedule must end within training.");
+    }
+    MultiLayerNetwork net = build(task, s, stream(seed, modelSeed, "model/init"), options);
+    float[] initial = ParamBridge.toFloats(net.params());
+    if (options.dropout() > 0) {
+      Nd4j.getRandom().setSeed(stream(seed, modelSeed, "model/dropout").nextLong());
+    }
+    Pruner pruner = pruning == null ? null : new Pruner(net, pruning);
+    SplittableRandom order = stream(seed, modelSeed, "model/batches");
+    long[] step = {0};
+    for (int epoch = 0; epoch < s.epochs(); epoch++) {
+      forEachBatch(train, s.batchSize(), order, batch -> {
+        if (pruner != null) {
+          pruner.beforeStep(step[0]);
+        }
+        net.fit(batch);
+        if (pruner != null) {
+          pruner.afterStep();
+        }
+        step[0]++;
+      });
+      logEpoch(epoch, s.epochs(), train.size(), net.score());
+      if (pruner != null) {
+        LOG.info("base model epoch {}/{}: sparsity per weight matrix {}", epoch + 1, s.epochs(),
+            pruner.describe());
+      }
+    }
+    MultiLayerNetwork plain = build(task, s, new SplittableRandom(0));
+    plain.setParams(net.params().dup());
+    Network result = Network.of(plain);
+    return new Trained(result, initial, evaluate(result, task));
+  }
+
+  /**
+   * Magnitude pruning of every weight array ({@code *_W}) on its own, on the schedule of
+   * {@link ModelSettings.Pruning}: before a pruning step the mask keeps the
+   * n - round(n * s(t)) entries of largest |w| (ties: the lower index is pruned first), so exactly
+   * round(n * s(t)) entries are zero; after every update the pruned entries are set back to zero.
+   */
+  public static final class Pruner {
+    private final MultiLayerNetwork net;
+    private final ModelSettings.Pruning schedule;
+    private final java.util.List<String> names = new java.util.ArrayList<>();
+    private final java.util.List<INDArray> masks = new java.util.ArrayList<>();
+
+    public Pruner(MultiLayerNetwork net, ModelSettings.Pruning schedule) {
+      this.net = net;
+      this.schedule = schedule;
+      for (String name : net.paramTable().keySet()) {
+        if (name.endsWith("_W")) {
+          names.add(name);
+          masks.add(null);
+        }
+      }
+    }
+
+    /** Recomputes the masks if {@code t} is a pruning step, and applies them. */
+    public void beforeStep(long t) {
+      if (schedule.prunesAt(t)) {
+        double s = schedule.sparsityAt(t);
+        for (int i = 0; i < names.size(); i++) {
+          masks.set(i, magnitudeMask(net.getParam(names.get(i)), s));
+        }
+      }
+      afterStep();
+    }
+
+    /** Sets the pruned weights to zero (after an update moved them). */
+    public void afterStep() {
+      for (int i = 0; i < names.size(); i++) {
+        if (masks.get(i) != null) {
+          net.getParam(names.get(i)).muli(masks.get(i));
+        }
+      }
+    }
+
+    /** Zeros per weight array, e.g. {@code 0_W 0.900}. */
+    public String describe() {
+      StringBuilder b = new StringBuilder();
+      for (String name : names) {
+        float[] w = net.getParam(name).dup('c').data().asFloat();
+        long zeros = 0;
+        for (float v : w) {
+          zeros += v == 0f ? 1 : 0;
+        }
+        b.append(b.length() == 0 ? "" : ", ").append(name).append(' ')
+            .append(String.format(java.util.Locale.ROOT, "%.3f", zeros / (double) w.length));
+      }
+      return b.toString();
+    }
+
+    /** A 0/1 mask of {@code w}'s shape with exactly round(n * sparsity) zeros at the smallest |w|. */
+    static INDArray magnitudeMask(INDArray w, double sparsity) {
+      float[] a = w.dup('c').data().asFloat();
+      int n = a.length;
+      int pruned = (int) Math.round(n * sparsity);
+      float[] m = new float[n];
+      java.util.Arrays.fill(m, 1f);
+      if (pruned > 0) {
+        float[] abs = new float[n];
+        for (int i = 0; i < n; i++) {
+          abs[i] = Math.abs(a[i]);
+        }
+        float[] sorted = abs.clone();
+        java.util.Arrays.sort(sorted);
+        float threshold = sorted[pruned - 1];
+        int below = 0;
+        for (float v : abs) {
+          below += v < threshold ? 1 : 0;
+        }
+        int atThreshold = pruned - below;
+        for (int i = 0; i < n; i++) {
+          if (abs[i] < threshold) {
+            m[i] = 0f;
+          } else if (abs[i] == threshold && atThreshold > 0) {
+            m[i] = 0f;
+            atThreshold--;
+          }
+        }
+      }
+      return Nd4j.create(m, w.shape(), 'c').castTo(w.dataType());
+    }
   }
 
   /**
@@ -100,9 +247,18 @@ public final class BaseModelTrainer {
 
   /** The untrained network of these settings for this task: an MLP, or a CNN on images. */
   public static MultiLayerNetwork build(Task task, ModelSettings s, SplittableRandom rng) {
+    return build(task, s, rng, ModelSettings.Training.OFF);
+  }
+
+  /**
+   * The untrained network with the training options {@code t} in its DL4J configuration (dropout,
+   * L1/L2); the same initial weights as {@link #build(Task, ModelSettings, SplittableRandom)}.
+   */
+  public static MultiLayerNetwork build(Task task, ModelSettings s, SplittableRandom rng,
+      ModelSettings.Training t) {
     if (!s.isCnn()) {
       return Networks.mlp(task.inputSize(), s.hidden(), task.numClasses(), s.activation(),
-          s.learningRate(), DataType.FLOAT, rng);
+          s.learningRate(), DataType.FLOAT, rng, t);
     }
     int[] shape = task.inputShape();
     if (shape.length != 2) {
@@ -111,7 +267,7 @@ public final class BaseModelTrainer {
           + " has inputs of shape " + java.util.Arrays.toString(shape) + ".");
     }
     return Networks.cnn(shape[0], shape[1], s.conv(), s.kernel(), s.hidden(),
-        task.numClasses(), s.activation(), s.learningRate(), DataType.FLOAT, rng);
+        task.numClasses(), s.activation(), s.learningRate(), DataType.FLOAT, rng, t);
   }
 
   /** Eval accuracy of {@code net} per subtask and on the whole eval split ({@code ALL}). */

@@ -16,6 +16,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.subnetlab.config.ModelSettings;
 
 /**
  * Builds DL4J MLPs and small CNNs with initial weights drawn in Java (ND4J's own seeding does not
@@ -24,12 +25,35 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 public final class Networks {
   private Networks() {}
 
-  /** Adam at {@code learningRate}, zero initial weights (drawn in Java afterwards). */
-  private static NeuralNetConfiguration.Builder base(DataType dtype, double learningRate) {
-    return new NeuralNetConfiguration.Builder()
+  /**
+   * Adam at {@code learningRate}, zero initial weights (drawn in Java afterwards), and the weight
+   * penalties of {@code t}: DL4J's {@code l1(c)} is c * sum |w| (gradient c * sign(w)) and its
+   * {@code l2(c)} is (c/2) * sum w^2 (gradient c * w), both added to the gradient before the
+   * updater and applied to weights only (DL4J's l1Bias / l2Bias stay 0); subnetlab's
+   * {@code model.l2} is Keras' l2 * sum w^2, so DL4J gets 2 * l2.
+   */
+  private static NeuralNetConfiguration.Builder base(DataType dtype, double learningRate,
+      ModelSettings.Training t) {
+    NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
         .dataType(dtype)
         .updater(new Adam(learningRate))
         .weightInit(WeightInit.ZERO);
+    if (t.l1() > 0) {
+      b.l1(t.l1());
+    }
+    if (t.l2() > 0) {
+      b.l2(2 * t.l2());
+    }
+    return b;
+  }
+
+  /** Dropout on a layer's input, i.e. on the outputs of the hidden dense layer before it. */
+  private static <B extends org.deeplearning4j.nn.conf.layers.Layer.Builder<B>> B dropped(
+      B layer, boolean afterHiddenDense, ModelSettings.Training t) {
+    if (afterHiddenDense && t.dropout() > 0) {
+      layer.dropOut(1.0 - t.dropout()); // DL4J takes the retain probability
+    }
+    return layer;
   }
 
   private static Activation activation(String name) {
@@ -50,9 +74,18 @@ public final class Networks {
   public static MultiLayerNetwork cnn(
       int height, int width, List<Integer> conv, int kernel, List<Integer> hidden, int classes,
       String activation, double learningRate, DataType dtype, SplittableRandom rng) {
+    return cnn(height, width, conv, kernel, hidden, classes, activation, learningRate, dtype, rng,
+        ModelSettings.Training.OFF);
+  }
+
+  /** {@link #cnn} trained with the options {@code t} (dropout after the hidden dense layers). */
+  public static MultiLayerNetwork cnn(
+      int height, int width, List<Integer> conv, int kernel, List<Integer> hidden, int classes,
+      String activation, double learningRate, DataType dtype, SplittableRandom rng,
+      ModelSettings.Training t) {
     Activation act = activation(activation);
     NeuralNetConfiguration.ListBuilder b =
-        base(dtype, learningRate).convolutionMode(ConvolutionMode.Same).list();
+        base(dtype, learningRate, t).convolutionMode(ConvolutionMode.Same).list();
     int i = 0;
     for (int channels : conv) {
       b.layer(i++, new ConvolutionLayer.Builder(kernel, kernel).nOut(channels).activation(act)
@@ -60,10 +93,13 @@ public final class Networks {
       b.layer(i++, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
           .kernelSize(2, 2).stride(2, 2).build());
     }
+    boolean afterDense = false;
     for (int h : hidden) {
-      b.layer(i++, new DenseLayer.Builder().nOut(h).activation(act).build());
+      b.layer(i++, dropped(new DenseLayer.Builder(), afterDense, t).nOut(h).activation(act)
+          .build());
+      afterDense = true;
     }
-    b.layer(i, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+    b.layer(i, dropped(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT), afterDense, t)
         .activation(Activation.SOFTMAX).nOut(classes).build());
     b.setInputType(InputType.convolutionalFlat(height, width, 1));
     MultiLayerNetwork net = new MultiLayerNetwork(b.build());
@@ -114,17 +150,30 @@ public final class Networks {
   public static MultiLayerNetwork mlp(
       int in, List<Integer> hidden, int classes, String activation, double learningRate,
       DataType dtype, SplittableRandom rng) {
+    return mlp(in, hidden, classes, activation, learningRate, dtype, rng,
+        ModelSettings.Training.OFF);
+  }
+
+  /**
+   * {@link #mlp} trained with the options {@code t}: dropout on the outputs of every hidden layer
+   * (the inputs of the layers after the first), L1/L2 on the weights.
+   */
+  public static MultiLayerNetwork mlp(
+      int in, List<Integer> hidden, int classes, String activation, double learningRate,
+      DataType dtype, SplittableRandom rng, ModelSettings.Training t) {
     Activation act = activation(activation);
-    NeuralNetConfiguration.ListBuilder b = base(dtype, learningRate).list();
+    NeuralNetConfiguration.ListBuilder b = base(dtype, learningRate, t).list();
     int prev = in;
     int i = 0;
     for (int h : hidden) {
-      b.layer(i++, new DenseLayer.Builder().nIn(prev).nOut(h).activation(act).build());
+      b.layer(i, dropped(new DenseLayer.Builder(), i > 0, t).nIn(prev).nOut(h).activation(act)
+          .build());
+      i++;
       prev = h;
     }
     b.layer(
         i,
-        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+        dropped(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT), i > 0, t)
             .activation(Activation.SOFTMAX)
             .nIn(prev)
             .nOut(classes)

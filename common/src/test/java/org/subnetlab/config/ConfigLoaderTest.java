@@ -178,11 +178,13 @@ class ConfigLoaderTest {
   void fingerprintLeavesLaterKeysOutAtTheValueThatKeepsTheEarlierBehaviour() throws IOException {
     Path f = conf("");
     Settings plain = ConfigLoader.load(f, List.of());
-    // What a version without conv, kernel, import, trainer and seeds hashed: its outputs are
-    // recognised.
+    // What a version without conv, kernel, import, trainer, seeds and the training options of
+    // issue 27 (dropout, l1, l2, pruning) hashed: its outputs are recognised.
     com.typesafe.config.Config before = plain.config().withoutPath("model.conv")
         .withoutPath("model.kernel").withoutPath("model.import").withoutPath("model.trainer")
-        .withoutPath("model.spark-training").withoutPath("model.seeds");
+        .withoutPath("model.spark-training").withoutPath("model.seeds")
+        .withoutPath("model.dropout").withoutPath("model.l1").withoutPath("model.l2")
+        .withoutPath("model.pruning");
     assertThat(plain.modelFingerprint()).isEqualTo(Settings.fingerprint(before,
         List.of("seed", "task.name", "task.arithmetic", "model")));
     assertThat(ConfigLoader.load(f, List.of("model.seeds=[0,5]")).modelFingerprint())
