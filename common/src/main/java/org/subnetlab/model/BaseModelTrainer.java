@@ -126,15 +126,18 @@ public final class BaseModelTrainer {
       }
     }
 
-    /** Recomputes the masks if {@code t} is a pruning step, and applies them. */
+    /**
+     * Recomputes the masks if {@code t} is a pruning step, and applies them (between pruning steps
+     * the weights are already masked by the last {@link #afterStep()}).
+     */
     public void beforeStep(long t) {
       if (schedule.prunesAt(t)) {
         double s = schedule.sparsityAt(t);
         for (int i = 0; i < names.size(); i++) {
           masks.set(i, magnitudeMask(net.getParam(names.get(i)), s));
         }
+        afterStep();
       }
-      afterStep();
     }
 
     /** Sets the pruned weights to zero (after an update moved them). */

@@ -135,7 +135,7 @@ class TrainingOptionsTest {
     assertThat(Arrays.stream(atEnd).filter(v -> v == 0).count())
         .isEqualTo(Math.round(24 * 20 * 0.75));
     for (DataSet b : batches) {
-      pruner.beforeStep(31); // past the schedule: no new mask, the old one applied
+      pruner.beforeStep(31); // past the schedule: no new mask; the last one stays applied
       n2.fit(b);
       pruner.afterStep();
     }

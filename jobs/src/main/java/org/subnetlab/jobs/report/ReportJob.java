@@ -268,7 +268,7 @@ public final class ReportJob {
     if (seeds.isEmpty()) {
       seeds.add(0L);
     }
-    java.util.TreeMap<Long, com.typesafe.config.Config> evals = new java.util.TreeMap<>();
+    TreeMap<Long, com.typesafe.config.Config> evals = new TreeMap<>();
     for (long seed : seeds) {
       Path dir = out.model(seed);
       if (Files.isRegularFile(dir.resolve("model.json"))) {
@@ -278,7 +278,7 @@ public final class ReportJob {
     if (evals.isEmpty()) {
       return;
     }
-    java.util.TreeSet<String> subtasks = new java.util.TreeSet<>();
+    TreeSet<String> subtasks = new TreeSet<>();
     evals.values().forEach(e -> subtasks.addAll(e.root().keySet()));
     List<String[]> base = new ArrayList<>();
     String[] header = new String[evals.size() + 1];

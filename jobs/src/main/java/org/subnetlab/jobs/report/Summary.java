@@ -75,17 +75,8 @@ public final class Summary {
           num(r, "jaccard_across_seeds"), num(r, "jaccard_across_subtasks"),
           num(r, "jaccard_across_methods"), r.getAs("interval")));
     }
-    sb.append("\n## Agreement between methods (same subtask, seed and base model, mean"
-        + " Jaccard)\n\n");
-    sb.append("| method A | method B | Jaccard |\n|---|---|---|\n");
-    for (Row r : spark.sql(
-        "SELECT " + withModel(v, "least(label_a, label_b)") + " ma, "
-        + withModel(v, "greatest(label_a, label_b)") + " mb, avg(jaccard)"
-        + " FROM overlap_labelled WHERE layer='ALL' AND family_a<>family_b AND seed_a=seed_b"
-        + " AND subtask_a=subtask_b GROUP BY ma, mb ORDER BY ma, mb").collectAsList()) {
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.getString(0), r.getString(1),
-          num(r, 2)));
-    }
+    methodAgreement(spark, v, sb, "\n## Agreement between methods (same subtask, seed and base"
+        + " model, mean Jaccard)\n\n", "label", "");
     selected(spark, v, sb);
     return new Text(sb.toString(), compact);
   }
@@ -126,20 +117,31 @@ public final class Summary {
     subtaskOverlap(spark, v, sb, "Overlap between subtasks, selected masks (same method, seed and"
         + " base model, whole model, mean over seeds)", "family_a=family_b AND sel_a AND sel_b",
         "family_a");
-    sb.append("\n### Agreement between methods, selected masks (same subtask, seed and base"
-        + " model)\n\n");
+    methodAgreement(spark, v, sb, "\n### Agreement between methods, selected masks (same"
+        + " subtask, seed and base model)\n\n", "family", " AND sel_a AND sel_b");
+    sb.append("\n### Ablation, selected masks (mean ± std over seeds)\n\n");
+    masksTable(spark, sb, "family", "r.selected");
+  }
+
+  /**
+   * Mean Jaccard of masks of different methods on the same subtask, seed and base model, one row
+   * per pair of {@code label} values ({@code label_a}/{@code label_b}: grid points, or {@code
+   * family_a}/{@code family_b}: methods), restricted by {@code extraFilter}.
+   */
+  private static void methodAgreement(
+      SparkSession spark, View v, StringBuilder sb, String heading, String label,
+      String extraFilter) {
+    sb.append(heading);
     sb.append("| method A | method B | Jaccard |\n|---|---|---|\n");
     for (Row r : spark.sql(
-        "SELECT " + withModel(v, "least(family_a, family_b)") + " ma, "
-        + withModel(v, "greatest(family_a, family_b)") + " mb, avg(jaccard)"
+        "SELECT " + withModel(v, "least(" + label + "_a, " + label + "_b)") + " ma, "
+        + withModel(v, "greatest(" + label + "_a, " + label + "_b)") + " mb, avg(jaccard)"
         + " FROM overlap_labelled WHERE layer='ALL' AND family_a<>family_b AND seed_a=seed_b"
-        + " AND subtask_a=subtask_b AND sel_a AND sel_b GROUP BY ma, mb ORDER BY ma, mb")
+        + " AND subtask_a=subtask_b" + extraFilter + " GROUP BY ma, mb ORDER BY ma, mb")
         .collectAsList()) {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.getString(0), r.getString(1),
           num(r, 2)));
     }
-    sb.append("\n### Ablation, selected masks (mean ± std over seeds)\n\n");
-    masksTable(spark, sb, "family", "r.selected");
   }
 
   private static void subtaskOverlap(
