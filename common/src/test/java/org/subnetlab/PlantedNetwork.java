@@ -11,13 +11,12 @@ import org.subnetlab.model.ParamLayout;
 import org.subnetlab.task.Dataset;
 
 /**
- * A network whose weights are planted as two disjoint blocks, one per subtask (the truth is
- * known).
+ * A network whose weights are planted as two disjoint blocks, one per subtask (the truth is known).
  *
  * <p>Subtask A: x = (x_A, 0) with x_A ~ N(0, I_d), class 0 if w_A·x_A > 0 else 1. Subtask B: x =
- * (0, x_B), class 2 or 3 by w_B·x_B. Hidden units 0..h-1 read x_A (half along +w_A, half along −w_A,
- * with noise) and feed classes 0/1 with weight 4; units h..2h-1 do the same for B and classes 2/3.
- * Every weight across the blocks is zero.
+ * (0, x_B), class 2 or 3 by w_B·x_B. Hidden units 0..h-1 read x_A (half along +w_A, half along
+ * −w_A, with noise) and feed classes 0/1 with weight 4; units h..2h-1 do the same for B and classes
+ * 2/3. Every weight across the blocks is zero.
  */
 public final class PlantedNetwork {
   public static final int D = 6;
@@ -26,8 +25,10 @@ public final class PlantedNetwork {
   public final MultiLayerNetwork net;
   public final ParamLayout layout;
   public final float[] theta;
+
   /** Per subtask (0 = A, 1 = B), which flat parameters are in its block. */
   public final boolean[][] block;
+
   public final Dataset train;
   public final Dataset eval;
 
@@ -72,7 +73,8 @@ public final class PlantedNetwork {
         double sign = j < H / 2 ? 1 : -1;
         double c = 0.5 + rng.nextDouble();
         for (int i = 0; i < D; i++) {
-          w0.putScalar(new long[] {s * D + i, s * H + j}, sign * c * w[s][i] + 0.05 * rng.nextGaussian());
+          w0.putScalar(
+              new long[] {s * D + i, s * H + j}, sign * c * w[s][i] + 0.05 * rng.nextGaussian());
         }
         w1.putScalar(new long[] {s * H + j, 2 * s + (j < H / 2 ? 0 : 1)}, 4.0);
       }
@@ -82,14 +84,15 @@ public final class PlantedNetwork {
     for (int l = 0; l < layout.layers(); l++) {
       String name = layout.name(l);
       for (int k = 0; k < layout.size(l); k++) {
-        int s = switch (name) {
-          // DL4J stores W [nIn, nOut] column-major: k = in + nIn * out.
-          case "0_W" -> owner(k % (2 * D) / D, k / (2 * D) / H);
-          case "0_b" -> k / H;
-          case "1_W" -> owner(k % (2 * H) / H, k / (2 * H) / 2);
-          case "1_b" -> k / 2;
-          default -> throw new IllegalStateException(name);
-        };
+        int s =
+            switch (name) {
+              // DL4J stores W [nIn, nOut] column-major: k = in + nIn * out.
+              case "0_W" -> owner(k % (2 * D) / D, k / (2 * D) / H);
+              case "0_b" -> k / H;
+              case "1_W" -> owner(k % (2 * H) / H, k / (2 * H) / 2);
+              case "1_b" -> k / 2;
+              default -> throw new IllegalStateException(name);
+            };
         if (s >= 0) {
           block[s][layout.offset(l) + k] = true;
         }

@@ -31,37 +31,43 @@ import org.subnetlab.jobs.PipelineJob;
 import org.subnetlab.mask.Mask;
 
 /**
- * The package structure of the main code (docs/development.md, "Packages"), checked on the
- * compiled classes of both modules (test classes excluded):
+ * The package structure of the main code (docs/development.md, "Packages"), checked on the compiled
+ * classes of both modules (test classes excluded):
  *
  * <ol>
- *   <li>no cycle between packages: every package {@code org.subnetlab.(**)} a slice (so
- *       {@code jobs}, {@code jobs.output}, {@code jobs.spark}, {@code jobs.report} are four);
- *   <li>no cycle between the top-level groups {@code org.subnetlab.(*)..} either ({@code jobs}
- *       with its subpackages is one group);
- *   <li>{@code common} imports nothing from Spark ({@code org.apache.spark..}) or Scala
- *       ({@code scala..}), nor any package of the {@code jobs} module;
+ *   <li>no cycle between packages: every package {@code org.subnetlab.(**)} a slice (so {@code
+ *       jobs}, {@code jobs.output}, {@code jobs.spark}, {@code jobs.report} are four);
+ *   <li>no cycle between the top-level groups {@code org.subnetlab.(*)..} either ({@code jobs} with
+ *       its subpackages is one group);
+ *   <li>{@code common} imports nothing from Spark ({@code org.apache.spark..}) or Scala ({@code
+ *       scala..}), nor any package of the {@code jobs} module;
  *   <li>every class depends on {@code org.subnetlab} classes only of its own package and of the
  *       packages its {@code package-info.java} lists after "May import:", and every package has a
  *       {@code package-info.java}.
  * </ol>
  *
- * The last tests run the same rules on synthetic classes ({@code org.subnetlab.archfixture}, in
- * the test sources) that break them, to show the rules can fail.
+ * The last tests run the same rules on synthetic classes ({@code org.subnetlab.archfixture}, in the
+ * test sources) that break them, to show the rules can fail.
  */
 class ArchitectureTest {
   static final Path REPO = Path.of("..").toAbsolutePath().normalize();
-  static final List<Path> SOURCES = List.of(
-      REPO.resolve("common/src/main/java"), REPO.resolve("jobs/src/main/java"));
+  static final List<Path> SOURCES =
+      List.of(REPO.resolve("common/src/main/java"), REPO.resolve("jobs/src/main/java"));
 
   static final ArchRule PACKAGES_FREE_OF_CYCLES =
       slices().matching("org.subnetlab.(**)").should().beFreeOfCycles();
   static final ArchRule GROUPS_FREE_OF_CYCLES =
       slices().matching("org.subnetlab.(*)..").should().beFreeOfCycles();
-  static final ArchRule NO_SPARK = noClasses().should().dependOnClassesThat()
-      .resideInAnyPackage("org.apache.spark..", "scala..");
-  static final ArchRule NO_JOBS_MODULE = noClasses().should().dependOnClassesThat()
-      .resideInAnyPackage("org.subnetlab.cli..", "org.subnetlab.jobs..");
+  static final ArchRule NO_SPARK =
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.apache.spark..", "scala..");
+  static final ArchRule NO_JOBS_MODULE =
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.subnetlab.cli..", "org.subnetlab.jobs..");
 
   static JavaClasses common;
   static JavaClasses all;
@@ -70,10 +76,10 @@ class ArchitectureTest {
   static void importClasses() {
     ClassFileImporter importer =
         new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS);
-    Location commonClasses = Location.of(Mask.class.getProtectionDomain().getCodeSource()
-        .getLocation());
-    Location jobsClasses = Location.of(PipelineJob.class.getProtectionDomain().getCodeSource()
-        .getLocation());
+    Location commonClasses =
+        Location.of(Mask.class.getProtectionDomain().getCodeSource().getLocation());
+    Location jobsClasses =
+        Location.of(PipelineJob.class.getProtectionDomain().getCodeSource().getLocation());
     common = importer.importLocations(Set.of(commonClasses));
     all = importer.importLocations(Set.of(commonClasses, jobsClasses));
   }
@@ -81,11 +87,18 @@ class ArchitectureTest {
   @Test
   void importsBothModules() {
     // guards against a vacuous pass: the rules below see the classes they are about
-    Set<String> packages = all.stream().map(JavaClass::getPackageName)
-        .collect(Collectors.toCollection(TreeSet::new));
-    assertThat(packages).contains("org.subnetlab.config", "org.subnetlab.mask",
-        "org.subnetlab.nativeblas", "org.subnetlab.jobs", "org.subnetlab.jobs.output",
-        "org.subnetlab.jobs.spark", "org.subnetlab.jobs.report", "org.subnetlab.cli");
+    Set<String> packages =
+        all.stream().map(JavaClass::getPackageName).collect(Collectors.toCollection(TreeSet::new));
+    assertThat(packages)
+        .contains(
+            "org.subnetlab.config",
+            "org.subnetlab.mask",
+            "org.subnetlab.nativeblas",
+            "org.subnetlab.jobs",
+            "org.subnetlab.jobs.output",
+            "org.subnetlab.jobs.spark",
+            "org.subnetlab.jobs.report",
+            "org.subnetlab.cli");
     assertThat(common.stream().map(JavaClass::getPackageName))
         .allMatch(p -> !p.startsWith("org.subnetlab.jobs") && !p.startsWith("org.subnetlab.cli"))
         .contains("org.subnetlab.model");
@@ -109,8 +122,8 @@ class ArchitectureTest {
 
   @Test
   void everyPackageHasAPackageInfo() {
-    Set<String> packages = all.stream().map(JavaClass::getPackageName)
-        .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> packages =
+        all.stream().map(JavaClass::getPackageName).collect(Collectors.toCollection(TreeSet::new));
     assertThat(allowedImports().keySet()).containsAll(packages);
   }
 
@@ -141,12 +154,16 @@ class ArchitectureTest {
   void allowedImportsRuleSeesAnImportNotListed() {
     JavaClasses fixture = new ClassFileImporter().importPackages("org.subnetlab.archfixture");
     // a may use b, b may use nothing: B -> A is the one violation
-    Map<String, Set<String>> allowed = Map.of(
-        "org.subnetlab.archfixture.a", Set.of("org.subnetlab.archfixture.b"),
-        "org.subnetlab.archfixture.b", Set.of(),
-        "org.subnetlab.archfixture.spark", Set.of());
-    assertThat(violations(fixture, allowed)).singleElement().asString()
-        .contains("org.subnetlab.archfixture.b.B").contains("org.subnetlab.archfixture.a.A");
+    Map<String, Set<String>> allowed =
+        Map.of(
+            "org.subnetlab.archfixture.a", Set.of("org.subnetlab.archfixture.b"),
+            "org.subnetlab.archfixture.b", Set.of(),
+            "org.subnetlab.archfixture.spark", Set.of());
+    assertThat(violations(fixture, allowed))
+        .singleElement()
+        .asString()
+        .contains("org.subnetlab.archfixture.b.B")
+        .contains("org.subnetlab.archfixture.a.A");
   }
 
   @Test
@@ -154,8 +171,8 @@ class ArchitectureTest {
     Map<String, Set<String>> allowed = allowedImports();
     assertThat(allowed.get("org.subnetlab.config")).isEmpty();
     assertThat(allowed.get("org.subnetlab.mask"))
-        .containsExactlyInAnyOrder("org.subnetlab.config", "org.subnetlab.task",
-            "org.subnetlab.model");
+        .containsExactlyInAnyOrder(
+            "org.subnetlab.config", "org.subnetlab.task", "org.subnetlab.model");
   }
 
   /** Each dependency of a class on an org.subnetlab class outside what its package may import. */
@@ -174,8 +191,8 @@ class ArchitectureTest {
     return out;
   }
 
-  private static final Pattern MAY_IMPORT = Pattern.compile("May import:(.*?)(?:<p>|\\*/)",
-      Pattern.DOTALL);
+  private static final Pattern MAY_IMPORT =
+      Pattern.compile("May import:(.*?)(?:<p>|\\*/)", Pattern.DOTALL);
   private static final Pattern CODE = Pattern.compile("\\{@code\\s+(org\\.subnetlab\\.[\\w.]+)\\}");
 
   /** Package → the packages its package-info.java lists after "May import:". */

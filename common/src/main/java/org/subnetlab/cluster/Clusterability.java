@@ -3,8 +3,8 @@ package org.subnetlab.cluster;
 import java.util.Arrays;
 
 /**
- * The two procedures of {@code cluster.procedure} for the spectral partition and its n-cut
- * against shuffled networks (docs/methods.md, section clustering).
+ * The two procedures of {@code cluster.procedure} for the spectral partition and its n-cut against
+ * shuffled networks (docs/methods.md, section clustering).
  *
  * <ul>
  *   <li>{@link Procedure#SUBNETLAB}: every unit is clustered (isolated units too: their embedding
@@ -46,8 +46,13 @@ public final class Clusterability {
     public final int k;
 
     TooFewUnits(int units, int nodes, int k) {
-      super(units + " of the " + nodes + " units have a non-zero weight, fewer than the " + k
-          + " clusters");
+      super(
+          units
+              + " of the "
+              + nodes
+              + " units have a non-zero weight, fewer than the "
+              + k
+              + " clusters");
       this.units = units;
       this.nodes = nodes;
       this.k = k;
@@ -82,8 +87,8 @@ public final class Clusterability {
   }
 
   /**
-   * Standard deviation of the shuffled n-cuts: population (n, as Filan et al.'s {@code np.std})
-   * for {@link Procedure#FILAN}, sample (n − 1) otherwise; NaN for fewer than 2 (sample) or 1
+   * Standard deviation of the shuffled n-cuts: population (n, as Filan et al.'s {@code np.std}) for
+   * {@link Procedure#FILAN}, sample (n − 1) otherwise; NaN for fewer than 2 (sample) or 1
    * (population) values.
    */
   public static double std(double[] x, Procedure p) {

@@ -4,12 +4,12 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * The coactivation graph of Casper et al. (2022), as their reference code builds it
- * ({@code src/activations.py}, {@code get_corr_adj} with its default {@code corr_type =
- * 'spearman'}): one node per hidden unit, edge weight r² where r is the Spearman rank correlation
- * of the two units' outputs over a set of examples; no self-loops; an undefined correlation (a unit
- * whose output is constant) gives weight 0. Its null model permutes all edge weights of the upper
- * triangle at random ({@code shuffle_and_cluster_activations}).
+ * The coactivation graph of Casper et al. (2022), as their reference code builds it ({@code
+ * src/activations.py}, {@code get_corr_adj} with its default {@code corr_type = 'spearman'}): one
+ * node per hidden unit, edge weight r² where r is the Spearman rank correlation of the two units'
+ * outputs over a set of examples; no self-loops; an undefined correlation (a unit whose output is
+ * constant) gives weight 0. Its null model permutes all edge weights of the upper triangle at
+ * random ({@code shuffle_and_cluster_activations}).
  */
 public final class CoactivationGraph {
   private CoactivationGraph() {}
@@ -44,7 +44,7 @@ public final class CoactivationGraph {
     }
     Arrays.sort(order, (x, y) -> Double.compare(v[x], v[y]));
     double[] r = new double[v.length];
-    for (int i = 0; i < v.length;) {
+    for (int i = 0; i < v.length; ) {
       int j = i;
       while (j + 1 < v.length && v[order[j + 1]] == v[order[i]]) {
         j++;

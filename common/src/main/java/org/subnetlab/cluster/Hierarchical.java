@@ -62,8 +62,7 @@ public final class Hierarchical {
             continue;
           }
           double v = d2[a][b];
-          boolean tieFirst =
-              v == best && bestA >= 0 && earlier(id[a], id[b], id[bestA], id[bestB]);
+          boolean tieFirst = v == best && bestA >= 0 && earlier(id[a], id[b], id[bestA], id[bestB]);
           if (v < best || tieFirst) {
             best = v;
             bestA = a;
@@ -78,8 +77,8 @@ public final class Hierarchical {
           continue;
         }
         int nk = size[k];
-        double v = ((na + nk) * d2[bestA][k] + (nb + nk) * d2[bestB][k] - nk * best)
-            / (na + nb + nk);
+        double v =
+            ((na + nk) * d2[bestA][k] + (nb + nk) * d2[bestB][k] - nk * best) / (na + nb + nk);
         d2[bestA][k] = Math.max(0, v);
         d2[k][bestA] = d2[bestA][k];
       }

@@ -8,8 +8,8 @@ public final class Partitions {
   private Partitions() {}
 
   /**
-   * Adjusted Rand index (Hubert & Arabie 1985): 1 for identical partitions, about 0 for
-   * independent ones.
+   * Adjusted Rand index (Hubert & Arabie 1985): 1 for identical partitions, about 0 for independent
+   * ones.
    */
   public static double adjustedRandIndex(int[] x, int[] y) {
     if (x.length != y.length) {

@@ -26,12 +26,12 @@ public final class Shuffles {
 
   /**
    * As {@link #withinLayers}, but each weight matrix's entries between two kept units are permuted
-   * among themselves and every other entry stays: Filan et al. shuffle the network from which
-   * the isolated units are already deleted (their weights are all 0, so nothing else moves).
-   * {@code kept[node]} is indexed by the nodes of the weight graph ({@link WeightGraph#node}).
+   * among themselves and every other entry stays: Filan et al. shuffle the network from which the
+   * isolated units are already deleted (their weights are all 0, so nothing else moves). {@code
+   * kept[node]} is indexed by the nodes of the weight graph ({@link WeightGraph#node}).
    */
-  public static float[] withinLayers(ParamLayout layout, float[] theta, SplittableRandom rng,
-      boolean[] kept) {
+  public static float[] withinLayers(
+      ParamLayout layout, float[] theta, SplittableRandom rng, boolean[] kept) {
     float[] out = theta.clone();
     int start = 0; // node index of the first unit of the block's input layer
     for (int block : WeightGraph.weightBlocks(layout)) {

@@ -12,8 +12,8 @@ import org.apache.commons.math3.random.JDKRandomGenerator;
  * Ng, Jordan & Weiss 2002), as Filan et al. (2021) and Casper et al. (2022) use on weight graphs:
  * the k eigenvectors of L with the smallest eigenvalues, rows normalised to unit length, clustered
  * by k-means++ (best of several seeded restarts); or, as scikit-learn's SpectralClustering that
- * Filan et al. run, the eigenvectors scaled by D^{-1/2} ({@link Embedding}). Exact eigenpairs of the
- * dense n × n Laplacian by LAPACK ({@link SymmetricEigen}): for graphs that fit one machine.
+ * Filan et al. run, the eigenvectors scaled by D^{-1/2} ({@link Embedding}). Exact eigenpairs of
+ * the dense n × n Laplacian by LAPACK ({@link SymmetricEigen}): for graphs that fit one machine.
  */
 public final class Spectral {
   private Spectral() {}
@@ -77,11 +77,11 @@ public final class Spectral {
   }
 
   /**
-   * How the k eigenvectors become the points that k-means clusters.
-   * {@link #ROW_NORMALISED}: each node's row scaled to unit length (Ng, Jordan &amp; Weiss 2002), the
-   * default. {@link #DEGREE_SCALED}: each node's row divided by √degree (1 for an isolated node), as
-   * scikit-learn's {@code spectral_embedding} does for {@code SpectralClustering}, which Filan et
-   * al. (2021) use — the eigenvectors of the random-walk Laplacian D⁻¹L (Shi &amp; Malik 2000).
+   * How the k eigenvectors become the points that k-means clusters. {@link #ROW_NORMALISED}: each
+   * node's row scaled to unit length (Ng, Jordan &amp; Weiss 2002), the default. {@link
+   * #DEGREE_SCALED}: each node's row divided by √degree (1 for an isolated node), as scikit-learn's
+   * {@code spectral_embedding} does for {@code SpectralClustering}, which Filan et al. (2021) use —
+   * the eigenvectors of the random-walk Laplacian D⁻¹L (Shi &amp; Malik 2000).
    */
   public enum Embedding {
     ROW_NORMALISED,
@@ -213,9 +213,13 @@ public final class Spectral {
     for (int r = 0; r < restarts; r++) {
       JDKRandomGenerator rng = new JDKRandomGenerator();
       rng.setSeed(seed * 1_000_003L + r);
-      KMeansPlusPlusClusterer<DoublePoint> km = new KMeansPlusPlusClusterer<>(
-          k, 300, new org.apache.commons.math3.ml.distance.EuclideanDistance(), rng,
-          KMeansPlusPlusClusterer.EmptyClusterStrategy.LARGEST_VARIANCE);
+      KMeansPlusPlusClusterer<DoublePoint> km =
+          new KMeansPlusPlusClusterer<>(
+              k,
+              300,
+              new org.apache.commons.math3.ml.distance.EuclideanDistance(),
+              rng,
+              KMeansPlusPlusClusterer.EmptyClusterStrategy.LARGEST_VARIANCE);
       List<CentroidCluster<DoublePoint>> clusters = km.cluster(points);
       int[] labels = new int[x.length];
       java.util.Map<DoublePoint, Integer> index = new java.util.IdentityHashMap<>();

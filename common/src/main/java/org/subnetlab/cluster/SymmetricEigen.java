@@ -8,9 +8,9 @@ import org.netlib.util.intW;
  * LAPACK when one is installed, else its pure-Java F2J translation). Spectral clustering needs only
  * the k smallest eigenpairs of the normalised Laplacian: {@link #smallest} asks {@code dsyevr}
  * (relatively robust representations, eigenvalues IL..IU) for exactly those, which is much cheaper
- * than a full decomposition ({@link #all}, {@code dsyevd}). Matrices are column-major
- * {@code double[n * n]}; for a symmetric matrix that is also row-major. Only the upper triangle is
- * read, and the array is overwritten.
+ * than a full decomposition ({@link #all}, {@code dsyevd}). Matrices are column-major {@code
+ * double[n * n]}; for a symmetric matrix that is also row-major. Only the upper triangle is read,
+ * and the array is overwritten.
  */
 public final class SymmetricEigen {
   private SymmetricEigen() {}
@@ -34,7 +34,9 @@ public final class SymmetricEigen {
     }
   }
 
-  /** The LAPACK implementation in use, e.g. {@code dev.ludovic.netlib.lapack.JNILAPACK} (native). */
+  /**
+   * The LAPACK implementation in use, e.g. {@code dev.ludovic.netlib.lapack.JNILAPACK} (native).
+   */
   public static String backend() {
     return LAPACK.getInstance().getClass().getName();
   }
@@ -51,8 +53,13 @@ public final class SymmetricEigen {
    */
   public static Pairs smallest(double[] a, int n, int m) {
     if (m < 1 || m > n || a.length != n * n) {
-      throw new IllegalArgumentException("need 1 <= m <= n and an n*n array; got n = " + n
-          + ", m = " + m + ", length " + a.length);
+      throw new IllegalArgumentException(
+          "need 1 <= m <= n and an n*n array; got n = "
+              + n
+              + ", m = "
+              + m
+              + ", length "
+              + a.length);
     }
     double[] copy = a.clone();
     LAPACK lapack = LAPACK.getInstance();
@@ -63,13 +70,53 @@ public final class SymmetricEigen {
     int[] isuppz = new int[2 * Math.max(1, n)]; // netlib checks 2·n (LAPACK needs 2·m)
     double[] workQuery = new double[1];
     int[] iworkQuery = new int[1];
-    lapack.dsyevr("V", "I", "U", n, a, Math.max(1, n), 0, 0, 1, m, 0.0, found, w, z,
-        Math.max(1, n), isuppz, workQuery, -1, iworkQuery, -1, info);
+    lapack.dsyevr(
+        "V",
+        "I",
+        "U",
+        n,
+        a,
+        Math.max(1, n),
+        0,
+        0,
+        1,
+        m,
+        0.0,
+        found,
+        w,
+        z,
+        Math.max(1, n),
+        isuppz,
+        workQuery,
+        -1,
+        iworkQuery,
+        -1,
+        info);
     if (info.val == 0) {
       int lwork = Math.max(26 * n, (int) workQuery[0]);
       int liwork = Math.max(10 * n, iworkQuery[0]);
-      lapack.dsyevr("V", "I", "U", n, a, Math.max(1, n), 0, 0, 1, m, 0.0, found, w, z,
-          Math.max(1, n), isuppz, new double[lwork], lwork, new int[liwork], liwork, info);
+      lapack.dsyevr(
+          "V",
+          "I",
+          "U",
+          n,
+          a,
+          Math.max(1, n),
+          0,
+          0,
+          1,
+          m,
+          0.0,
+          found,
+          w,
+          z,
+          Math.max(1, n),
+          isuppz,
+          new double[lwork],
+          lwork,
+          new int[liwork],
+          liwork,
+          info);
     }
     if (info.val == 0 && found.val == m && allFinite(w, m) && allFinite(z, z.length)) {
       return new Pairs(n, java.util.Arrays.copyOf(w, m), z);
@@ -79,11 +126,23 @@ public final class SymmetricEigen {
     try {
       full = all(copy, n);
     } catch (NoConvergence e) {
-      throw new NoConvergence("LAPACK dsyevr (info = " + evr + ", " + found.val + " of " + m
-          + " eigenvalues) and dsyevd both failed on the " + n + " × " + n + " matrix: "
-          + e.getMessage());
+      throw new NoConvergence(
+          "LAPACK dsyevr (info = "
+              + evr
+              + ", "
+              + found.val
+              + " of "
+              + m
+              + " eigenvalues) and dsyevd both failed on the "
+              + n
+              + " × "
+              + n
+              + " matrix: "
+              + e.getMessage());
     }
-    return new Pairs(n, java.util.Arrays.copyOf(full.values(), m),
+    return new Pairs(
+        n,
+        java.util.Arrays.copyOf(full.values(), m),
         java.util.Arrays.copyOf(full.vectors(), n * m));
   }
 
@@ -98,13 +157,28 @@ public final class SymmetricEigen {
     if (info.val == 0) {
       int lwork = Math.max(1 + 6 * n + 2 * n * n, (int) workQuery[0]);
       int liwork = Math.max(3 + 5 * n, iworkQuery[0]);
-      lapack.dsyevd("V", "U", n, a, Math.max(1, n), w, new double[lwork], lwork,
-          new int[liwork], liwork, info);
+      lapack.dsyevd(
+          "V",
+          "U",
+          n,
+          a,
+          Math.max(1, n),
+          w,
+          new double[lwork],
+          lwork,
+          new int[liwork],
+          liwork,
+          info);
     }
     if (info.val != 0 || !allFinite(w, n)) {
-      throw new NoConvergence("dsyevd info = " + info.val
-          + (info.val < 0 ? " (argument " + -info.val + " is illegal)" : info.val > 0
-              ? " (no convergence)" : " (non-finite eigenvalues: the matrix has NaN or ∞)"));
+      throw new NoConvergence(
+          "dsyevd info = "
+              + info.val
+              + (info.val < 0
+                  ? " (argument " + -info.val + " is illegal)"
+                  : info.val > 0
+                      ? " (no convergence)"
+                      : " (non-finite eigenvalues: the matrix has NaN or ∞)"));
     }
     return new Pairs(n, w, a);
   }

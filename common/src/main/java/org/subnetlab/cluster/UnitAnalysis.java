@@ -14,9 +14,9 @@ import org.subnetlab.task.Task;
 /**
  * Unit-level analyses of clusters on a DL4J MLP: ablating hidden units (their outgoing weights set
  * to zero, so they no longer reach the next layer), feature vectors of hidden units (Watanabe's
- * input/output correlations, or subnetlab's output-ablation effects), lesions of whole clusters
- * and of their per-layer sub-clusters (Casper et al. 2022) against random unit sets, and the share
- * of a cluster's incident weights that a mask keeps.
+ * input/output correlations, or subnetlab's output-ablation effects), lesions of whole clusters and
+ * of their per-layer sub-clusters (Casper et al. 2022) against random unit sets, and the share of a
+ * cluster's incident weights that a mask keeps.
  */
 public final class UnitAnalysis {
   private final ParamLayout layout;
@@ -25,7 +25,8 @@ public final class UnitAnalysis {
   private final Dl4jObjective objective;
   private final List<Integer> weightBlocks;
 
-  public UnitAnalysis(ParamLayout layout, WeightGraph graph, float[] theta, Dl4jObjective objective) {
+  public UnitAnalysis(
+      ParamLayout layout, WeightGraph graph, float[] theta, Dl4jObjective objective) {
     this.layout = layout;
     this.graph = graph;
     this.theta = theta;
@@ -110,15 +111,15 @@ public final class UnitAnalysis {
    * examples of {@code data}, of the unit's output with each input dimension, followed by its
    * correlations with each output unit's value (the network's output probabilities), concatenated
    * without further scaling: v_j = (r(o_j, x_1), …, r(o_j, x_I), r(o_j, y_1), …, r(o_j, y_O)). A
-   * correlation with a constant variable (a dead unit, a constant input) is undefined and set to
-   * 0. Rows in the node order of {@link #hiddenNodes()}; I + O columns.
+   * correlation with a constant variable (a dead unit, a constant input) is undefined and set to 0.
+   * Rows in the node order of {@link #hiddenNodes()}; I + O columns.
    */
   public double[][] correlationFeatures(Dataset data) {
     List<float[]> outs = objective.layerOutputs(theta, data);
     int n = data.size();
     double[][] inputs = standardisedColumns(data.features(), n, data.inputSize());
-    double[][] outputs = standardisedColumns(outs.get(outs.size() - 1), n,
-        graph.layerSize(graph.layers() - 1));
+    double[][] outputs =
+        standardisedColumns(outs.get(outs.size() - 1), n, graph.layerSize(graph.layers() - 1));
     int[] nodes = hiddenNodes();
     double[][] f = new double[nodes.length][inputs.length + outputs.length];
     int row = 0;
@@ -138,8 +139,8 @@ public final class UnitAnalysis {
   }
 
   /**
-   * The outputs of every hidden unit on {@code data}, one row per hidden node (order of
-   * {@link #hiddenNodes()}), one column per example.
+   * The outputs of every hidden unit on {@code data}, one row per hidden node (order of {@link
+   * #hiddenNodes()}), one column per example.
    */
   public double[][] hiddenActivations(Dataset data) {
     List<float[]> outs = objective.layerOutputs(theta, data);
@@ -159,8 +160,8 @@ public final class UnitAnalysis {
   }
 
   /**
-   * Columns of an n × width row-major matrix, centred and scaled to unit Euclidean length, so
-   * that the dot product of two is their Pearson correlation; a constant column becomes all zeros.
+   * Columns of an n × width row-major matrix, centred and scaled to unit Euclidean length, so that
+   * the dot product of two is their Pearson correlation; a constant column becomes all zeros.
    */
   private static double[][] standardisedColumns(float[] m, int n, int width) {
     double[][] c = new double[width][n];
@@ -210,8 +211,13 @@ public final class UnitAnalysis {
 
   /** Accuracy on each subtask with a cluster's hidden units ablated, against random unit sets. */
   public record Specialisation(
-      int cluster, int hiddenUnits, String evalSubtask, double fullAccuracy, double accuracy,
-      Ablation.ControlStats controls) implements Serializable {}
+      int cluster,
+      int hiddenUnits,
+      String evalSubtask,
+      double fullAccuracy,
+      double accuracy,
+      Ablation.ControlStats controls)
+      implements Serializable {}
 
   public List<Specialisation> specialisation(
       int[] labels, Task task, int randomControls, SplittableRandom rng) {
@@ -242,27 +248,43 @@ public final class UnitAnalysis {
       }
       for (int s = 0; s < evals.size(); s++) {
         double acc = objective.evaluate(ablated, evals.get(s)).accuracy();
-        out.add(new Specialisation(c, units.length, names.get(s), full[s], acc,
-            randomControls == 0 ? null : Ablation.ControlStats.of(acc, random[s])));
+        out.add(
+            new Specialisation(
+                c,
+                units.length,
+                names.get(s),
+                full[s],
+                acc,
+                randomControls == 0 ? null : Ablation.ControlStats.of(acc, random[s])));
       }
     }
     return out;
   }
 
   /**
-   * One sub-cluster lesion of Casper et al. (2022): the hidden units of cluster {@code cluster}
-   * in unit-layer {@code layer} ablated together, against {@code controls} random sets of as many
+   * One sub-cluster lesion of Casper et al. (2022): the hidden units of cluster {@code cluster} in
+   * unit-layer {@code layer} ablated together, against {@code controls} random sets of as many
    * units drawn within the same layer. Per eval subtask: the accuracy and its z-score/percentile
    * against the controls. Per sub-cluster (equal on every subtask row): the reference code's two
    * statistics, the mean accuracy over subtasks (importance; p = (1 + #controls with a lower
-   * mean)/(n + 1)) and the range of the normalised accuracy changes (max − min over subtasks of
-   * Δ_s / mean Δ, specialisation; p = (1 + #controls with a larger range)/(n + 1); null when the
+   * mean)/(n + 1)) and the range of the normalised accuracy changes (max − min over subtasks of Δ_s
+   * / mean Δ, specialisation; p = (1 + #controls with a larger range)/(n + 1); null when the
    * sub-cluster's own range is undefined, i.e. its lesion changes no accuracy on average).
    */
   public record SubClusterLesion(
-      int cluster, int layer, int units, int layerUnits, String evalSubtask, double fullAccuracy,
-      double accuracy, Ablation.ControlStats controls, double meanAccuracy, Double meanPValue,
-      double normalisedRange, Double rangePValue) implements Serializable {}
+      int cluster,
+      int layer,
+      int units,
+      int layerUnits,
+      String evalSubtask,
+      double fullAccuracy,
+      double accuracy,
+      Ablation.ControlStats controls,
+      double meanAccuracy,
+      Double meanPValue,
+      double normalisedRange,
+      Double rangePValue)
+      implements Serializable {}
 
   /**
    * Casper et al.'s per-layer lesion test of a partition: every non-empty (cluster, hidden layer)
@@ -286,8 +308,8 @@ public final class UnitAnalysis {
       int[] members = hiddenOf(labels, c);
       for (int l = 1; l < graph.layers() - 1; l++) {
         final int layer = l;
-        int[] units = java.util.Arrays.stream(members).filter(u -> graph.layerOf(u) == layer)
-            .toArray();
+        int[] units =
+            java.util.Arrays.stream(members).filter(u -> graph.layerOf(u) == layer).toArray();
         if (units.length == 0) {
           continue;
         }
@@ -317,10 +339,20 @@ public final class UnitAnalysis {
           for (int r = 0; r < randomControls; r++) {
             controls[r] = random[r][s];
           }
-          out.add(new SubClusterLesion(c, layer, units.length, graph.layerSize(layer),
-              names.get(s), full[s], acc[s],
-              randomControls == 0 ? null : Ablation.ControlStats.of(acc[s], controls), mean, meanP,
-              range, rangeP));
+          out.add(
+              new SubClusterLesion(
+                  c,
+                  layer,
+                  units.length,
+                  graph.layerSize(layer),
+                  names.get(s),
+                  full[s],
+                  acc[s],
+                  randomControls == 0 ? null : Ablation.ControlStats.of(acc[s], controls),
+                  mean,
+                  meanP,
+                  range,
+                  rangeP));
         }
       }
     }
@@ -344,9 +376,9 @@ public final class UnitAnalysis {
   }
 
   /**
-   * max − min over subtasks of (a_s − full_s) / mean_s(a_s − full_s): how unevenly a lesion
-   * hurts the subtasks (NaN when the lesion changes no accuracy on average, as in the reference
-   * code's division by zero).
+   * max − min over subtasks of (a_s − full_s) / mean_s(a_s − full_s): how unevenly a lesion hurts
+   * the subtasks (NaN when the lesion changes no accuracy on average, as in the reference code's
+   * division by zero).
    */
   static double normalisedRange(double[] acc, double[] full) {
     double[] change = new double[acc.length];

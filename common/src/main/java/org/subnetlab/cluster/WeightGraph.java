@@ -6,9 +6,9 @@ import org.subnetlab.model.ParamLayout;
 
 /**
  * The weight graph of an MLP (Filan et al. 2021; Casper et al. 2022): one node per unit — the
- * inputs, then the units of each dense layer — and an undirected edge of weight |w| between units of
- * consecutive layers. Built from DL4J's flattened parameters: block {@code l_W} has shape
- * [nIn, nOut] in column-major order, so w(in, out) sits at {@code in + nIn·out}.
+ * inputs, then the units of each dense layer — and an undirected edge of weight |w| between units
+ * of consecutive layers. Built from DL4J's flattened parameters: block {@code l_W} has shape [nIn,
+ * nOut] in column-major order, so w(in, out) sits at {@code in + nIn·out}.
  */
 public final class WeightGraph {
   private final int[] layerSizes;
@@ -64,7 +64,9 @@ public final class WeightGraph {
       if (name.endsWith("_W")) {
         if (l + 1 >= layout.layers() || !layout.name(l + 1).endsWith("_b")) {
           throw new IllegalArgumentException(
-              "weight graphs need dense layers (W then b); block " + name + " has no bias after it");
+              "weight graphs need dense layers (W then b); block "
+                  + name
+                  + " has no bias after it");
         }
         blocks.add(l);
       }

@@ -1,8 +1,8 @@
 package org.subnetlab.config;
 
 /**
- * Bad input from the user: a config key, a model file, a data file or an output path. The CLI prints
- * its message alone and exits with {@link #EXIT_CODE}.
+ * Bad input from the user: a config key, a model file, a data file or an output path. The CLI
+ * prints its message alone and exits with {@link #EXIT_CODE}.
  */
 public class BadInputException extends RuntimeException {
   /** Exit code of every bad-input failure. */

@@ -5,17 +5,28 @@ import java.util.List;
 
 /** Settings of {@code subnetlab cluster}. */
 public record ClusterSettings(
-    int k, int shuffles, int kmeansRestarts, String backend, int picIterations, int modules,
-    int randomControls, String graph, String hierarchicalFeature, int featureExamples,
+    int k,
+    int shuffles,
+    int kmeansRestarts,
+    String backend,
+    int picIterations,
+    int modules,
+    int randomControls,
+    String graph,
+    String hierarchicalFeature,
+    int featureExamples,
     String procedure)
     implements java.io.Serializable {
 
   public static final List<String> BACKENDS = List.of("exact", "spark-pic");
+
   /** What the spectral partition clusters: the weight graph or the coactivation graph. */
   public static final List<String> GRAPHS = List.of("weights", "activations");
+
   /** The feature vector of hidden units for the hierarchical (Ward) tree. */
   public static final List<String> HIERARCHICAL_FEATURES =
       List.of("correlations", "output-ablation-effects");
+
   /**
    * How the spectral partition and its n-cut statistics are computed: subnetlab's own, or Filan et
    * al.'s (2021) reference code (org.subnetlab.cluster.Clusterability).

@@ -10,9 +10,9 @@ import java.util.List;
  * whether the same mask runs are repeated on a randomly initialised copy of the base model (their
  * random-model control).
  *
- * @param ablation the ablation modes, each giving its own {@code ablate} rows: {@code zero},
- *     {@code reinit} (a fresh seeded draw from the base model's initial distribution) and
- *     {@code rewind} (the base model's saved initial weights θ_init)
+ * @param ablation the ablation modes, each giving its own {@code ablate} rows: {@code zero}, {@code
+ *     reinit} (a fresh seeded draw from the base model's initial distribution) and {@code rewind}
+ *     (the base model's saved initial weights θ_init)
  * @param randomInitControl whether the mask runs are also trained and composed on a seeded
  *     random-init copy of the base model (rows with {@code base = random-init})
  */
@@ -22,7 +22,8 @@ public record CompositionSettings(List<String> ablation, boolean randomInitContr
   public static final List<String> ABLATIONS = List.of("zero", "reinit", "rewind");
 
   CompositionSettings(Config c) {
-    this(Keys.stringsFrom(c, "composition.ablation", ABLATIONS, true),
+    this(
+        Keys.stringsFrom(c, "composition.ablation", ABLATIONS, true),
         bool(c, "composition.random-init-control"));
   }
 

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loads an experiment file plus {@code key=value} overrides on top of the {@code subnetlab} block of
- * {@code reference.conf}, rejecting unknown keys and wrong types by name before any work starts.
+ * Loads an experiment file plus {@code key=value} overrides on top of the {@code subnetlab} block
+ * of {@code reference.conf}, rejecting unknown keys and wrong types by name before any work starts.
  */
 public final class ConfigLoader {
   /** Root of subnetlab's keys in reference.conf. */
@@ -65,9 +65,10 @@ public final class ConfigLoader {
     List<String> fromSet = new ArrayList<>();
     checkKeys(merged.root(), reference.root(), "", sets, problems, fromSet);
     if (!problems.isEmpty()) {
-      String what = fromSet.size() == problems.size()
-          ? (fromSet.size() == 1 ? "Invalid --set option" : "Invalid --set options")
-          : "Invalid config " + file;
+      String what =
+          fromSet.size() == problems.size()
+              ? (fromSet.size() == 1 ? "Invalid --set option" : "Invalid --set options")
+              : "Invalid config " + file;
       throw new BadInputException(what + ":\n  " + String.join("\n  ", problems));
     }
     return merged.withFallback(reference).resolve();
@@ -85,18 +86,22 @@ public final class ConfigLoader {
     try {
       return ConfigFactory.parseString(key + " = " + value);
     } catch (ConfigException e) {
-      throw new BadInputException(
-          "Cannot apply --set " + override + ": " + e.getMessage(), e);
+      throw new BadInputException("Cannot apply --set " + override + ": " + e.getMessage(), e);
     }
   }
 
   /**
-   * Checks the keys of {@code user} against {@code reference}; a problem of a key that a
-   * {@code --set} option gave (the last one that gave it wins) names that option, any other the
-   * config file and line, and is also added to {@code fromSet}.
+   * Checks the keys of {@code user} against {@code reference}; a problem of a key that a {@code
+   * --set} option gave (the last one that gave it wins) names that option, any other the config
+   * file and line, and is also added to {@code fromSet}.
    */
-  private static void checkKeys(ConfigObject user, ConfigObject reference, String prefix,
-      List<Map.Entry<String, Config>> sets, List<String> problems, List<String> fromSet) {
+  private static void checkKeys(
+      ConfigObject user,
+      ConfigObject reference,
+      String prefix,
+      List<Map.Entry<String, Config>> sets,
+      List<String> problems,
+      List<String> fromSet) {
     for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
       String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
       ConfigValue ref = reference.get(e.getKey());
@@ -113,8 +118,8 @@ public final class ConfigLoader {
       }
       if (ref.valueType() == ConfigValueType.OBJECT) {
         if (val.valueType() != ConfigValueType.OBJECT) {
-          problems.add("key " + path + " = " + val.render() + " must be an object (" + origin
-              + ")");
+          problems.add(
+              "key " + path + " = " + val.render() + " must be an object (" + origin + ")");
         } else if (((ConfigObject) ref).isEmpty()) {
           continue; // an empty object in reference.conf is a free-form map (task.images.groups)
         } else {
@@ -123,8 +128,13 @@ public final class ConfigLoader {
         }
       } else if (val.valueType() == ConfigValueType.OBJECT) {
         problems.add(
-            "key " + path + " must be a " + ref.valueType().name().toLowerCase()
-                + ", got an object (" + origin + ")");
+            "key "
+                + path
+                + " must be a "
+                + ref.valueType().name().toLowerCase()
+                + ", got an object ("
+                + origin
+                + ")");
       }
       if (set != null && problems.size() > before) {
         fromSet.add(path);
@@ -134,8 +144,8 @@ public final class ConfigLoader {
 
   /** The last {@code --set} option that gave the key {@code prefix.key}, or null. */
   private static String setOption(List<Map.Entry<String, Config>> sets, String prefix, String key) {
-    String path = prefix.isEmpty() ? ConfigUtil.joinPath(key)
-        : prefix + "." + ConfigUtil.joinPath(key);
+    String path =
+        prefix.isEmpty() ? ConfigUtil.joinPath(key) : prefix + "." + ConfigUtil.joinPath(key);
     for (int i = sets.size() - 1; i >= 0; i--) {
       try {
         if (sets.get(i).getValue().hasPathOrNull(path)) {

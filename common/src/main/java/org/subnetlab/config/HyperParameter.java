@@ -8,15 +8,15 @@ import java.util.function.DoublePredicate;
 import org.subnetlab.config.Keys.Range;
 
 /**
- * One hyperparameter of a mask method, declared once by the method ({@link MethodDeclaration}):
- * its key under {@code masks.<method>}, type, allowed range, default, whether a list of values may
+ * One hyperparameter of a mask method, declared once by the method ({@link MethodDeclaration}): its
+ * key under {@code masks.<method>}, type, allowed range, default, whether a list of values may
  * sweep it, and a one-line doc. Configuration validation, the sweep grid, the run-id hash and the
  * hyperparameter table of docs/methods.md are derived from it.
  *
  * <p>Every value is held as a double (the {@code hyperparameters} map of a run); its canonical text
  * ({@link #canonical}) is what the run-id hash and the tables' {@code hyperparameters} column
- * store: a whole number without a decimal point ({@code 1} for a true boolean, {@code 0} for a false
- * one, {@code 128}), any other number as Java prints it ({@code 0.01}, {@code 1.0E-4}).
+ * store: a whole number without a decimal point ({@code 1} for a true boolean, {@code 0} for a
+ * false one, {@code 128}), any other number as Java prints it ({@code 0.01}, {@code 1.0E-4}).
  */
 public final class HyperParameter {
   /** The type of a hyperparameter's values. */
@@ -41,9 +41,18 @@ public final class HyperParameter {
   private final String valueRuleText;
   private final String needsInitialWeights;
 
-  private HyperParameter(String name, Kind kind, Range range, double defaultValue,
-      boolean sweepable, String doc, List<Double> auto, int sparser, DoublePredicate valueRule,
-      String valueRuleText, String needsInitialWeights) {
+  private HyperParameter(
+      String name,
+      Kind kind,
+      Range range,
+      double defaultValue,
+      boolean sweepable,
+      String doc,
+      List<Double> auto,
+      int sparser,
+      DoublePredicate valueRule,
+      String valueRuleText,
+      String needsInitialWeights) {
     this.name = Objects.requireNonNull(name);
     this.kind = kind;
     this.range = range;
@@ -61,23 +70,53 @@ public final class HyperParameter {
   }
 
   /** A real number in [min, max] (or (min, max] when {@code minOpen}). */
-  public static HyperParameter real(String name, double min, boolean minOpen, double max,
-      double defaultValue, String doc) {
-    return new HyperParameter(name, Kind.REAL, Range.real(min, minOpen, max), defaultValue, true,
-        doc, null, 0, null, null, null);
+  public static HyperParameter real(
+      String name, double min, boolean minOpen, double max, double defaultValue, String doc) {
+    return new HyperParameter(
+        name,
+        Kind.REAL,
+        Range.real(min, minOpen, max),
+        defaultValue,
+        true,
+        doc,
+        null,
+        0,
+        null,
+        null,
+        null);
   }
 
   /** A whole number in [min, max]. */
-  public static HyperParameter integer(String name, long min, long max, long defaultValue,
-      String doc) {
-    return new HyperParameter(name, Kind.INTEGER, Range.integer(min, max), defaultValue, true, doc,
-        null, 0, null, null, null);
+  public static HyperParameter integer(
+      String name, long min, long max, long defaultValue, String doc) {
+    return new HyperParameter(
+        name,
+        Kind.INTEGER,
+        Range.integer(min, max),
+        defaultValue,
+        true,
+        doc,
+        null,
+        0,
+        null,
+        null,
+        null);
   }
 
   /** A boolean, written 0 or 1 in the config (a list [0, 1] sweeps both). */
   public static HyperParameter flag(String name, boolean defaultValue, String doc) {
-    return new HyperParameter(name, Kind.BOOLEAN, Range.integer(0, 1), defaultValue ? 1 : 0, true,
-        doc, null, 0, null, null, null);
+    return new HyperParameter(
+        name,
+        Kind.BOOLEAN,
+        Range.integer(0, 1),
+        defaultValue ? 1 : 0,
+        true,
+        doc,
+        null,
+        0,
+        null,
+        null,
+        null);
   }
 
   /**
@@ -89,20 +128,50 @@ public final class HyperParameter {
     if (Math.abs(sparserWhenLarger) != 1 || autoPath.isEmpty()) {
       throw new IllegalArgumentException(name + ": direction +1 or -1 and a non-empty path");
     }
-    return new HyperParameter(name, kind, range, defaultValue, sweepable, doc,
-        List.copyOf(autoPath), sparserWhenLarger, valueRule, valueRuleText, needsInitialWeights);
+    return new HyperParameter(
+        name,
+        kind,
+        range,
+        defaultValue,
+        sweepable,
+        doc,
+        List.copyOf(autoPath),
+        sparserWhenLarger,
+        valueRule,
+        valueRuleText,
+        needsInitialWeights);
   }
 
   /** This hyperparameter with a further rule every value must meet ({@code rule} says it). */
   public HyperParameter rule(DoublePredicate ok, String rule) {
-    return new HyperParameter(name, kind, range, defaultValue, sweepable, doc, auto, sparser, ok,
-        rule, needsInitialWeights);
+    return new HyperParameter(
+        name,
+        kind,
+        range,
+        defaultValue,
+        sweepable,
+        doc,
+        auto,
+        sparser,
+        ok,
+        rule,
+        needsInitialWeights);
   }
 
   /** This hyperparameter taking one value only (no list, so it does not enter the sweep). */
   public HyperParameter fixed() {
-    return new HyperParameter(name, kind, range, defaultValue, false, doc, auto, sparser,
-        valueRule, valueRuleText, needsInitialWeights);
+    return new HyperParameter(
+        name,
+        kind,
+        range,
+        defaultValue,
+        false,
+        doc,
+        auto,
+        sparser,
+        valueRule,
+        valueRuleText,
+        needsInitialWeights);
   }
 
   /**
@@ -113,8 +182,18 @@ public final class HyperParameter {
     if (kind != Kind.BOOLEAN) {
       throw new IllegalArgumentException(name + " is not a boolean");
     }
-    return new HyperParameter(name, kind, range, defaultValue, sweepable, doc, auto, sparser,
-        valueRule, valueRuleText, use);
+    return new HyperParameter(
+        name,
+        kind,
+        range,
+        defaultValue,
+        sweepable,
+        doc,
+        auto,
+        sparser,
+        valueRule,
+        valueRuleText,
+        use);
   }
 
   public String name() {
@@ -180,8 +259,8 @@ public final class HyperParameter {
   }
 
   /**
-   * The canonical text of a value, as hashed into run ids and stored in the tables'
-   * {@code hyperparameters} column.
+   * The canonical text of a value, as hashed into run ids and stored in the tables' {@code
+   * hyperparameters} column.
    */
   public String render(double v) {
     return canonical(v);
@@ -212,7 +291,13 @@ public final class HyperParameter {
 
   @Override
   public String toString() {
-    return name + " (" + kind.name().toLowerCase(Locale.ROOT) + ", " + rangeText() + ", default "
-        + canonical(defaultValue) + ")";
+    return name
+        + " ("
+        + kind.name().toLowerCase(Locale.ROOT)
+        + ", "
+        + rangeText()
+        + ", default "
+        + canonical(defaultValue)
+        + ")";
   }
 }

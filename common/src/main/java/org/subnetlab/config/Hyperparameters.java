@@ -4,9 +4,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The hyperparameter values of one run of a method, read by type: {@code real("alpha")},
- * {@code integer("steps")}, {@code flag("mask-biases")}. A key the map lacks has its declared
- * default; a key the method does not declare, or a read of the wrong type, is an error.
+ * The hyperparameter values of one run of a method, read by type: {@code real("alpha")}, {@code
+ * integer("steps")}, {@code flag("mask-biases")}. A key the map lacks has its declared default; a
+ * key the method does not declare, or a read of the wrong type, is an error.
  */
 public final class Hyperparameters {
   private final MethodDeclaration method;

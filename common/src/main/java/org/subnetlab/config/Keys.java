@@ -13,9 +13,10 @@ final class Keys {
   private Keys() {}
 
   static BadInputException bad(Config c, String path, String rule) {
-    String shown = c.hasPath(path)
-        ? c.getValue(path).render(com.typesafe.config.ConfigRenderOptions.concise())
-        : "(missing)";
+    String shown =
+        c.hasPath(path)
+            ? c.getValue(path).render(com.typesafe.config.ConfigRenderOptions.concise())
+            : "(missing)";
     return new BadInputException(
         String.format(Locale.ROOT, "Cannot set %s to %s: %s.", path, shown, rule));
   }
@@ -96,7 +97,11 @@ final class Keys {
   static List<Long> longsIn(Config c, String path, long min, long max, boolean nonEmpty) {
     String rule =
         (nonEmpty ? "must be a non-empty list" : "must be a list")
-            + " of distinct integers in [" + min + ", " + max + "]";
+            + " of distinct integers in ["
+            + min
+            + ", "
+            + max
+            + "]";
     List<Double> ds = numberList(c, path, rule);
     List<Long> out = new ArrayList<>();
     for (double d : ds) {
@@ -122,10 +127,14 @@ final class Keys {
    * written out, so both give the same runs).
    */
   static List<Double> sweepValues(Config c, String path, Range range, List<Double> auto) {
-    String rule = auto == null
-        ? "must be a number or a non-empty list of numbers, each " + range
-        : "must be a number, a non-empty list of numbers, each " + range + ", or \"auto\" (= "
-            + auto + ")";
+    String rule =
+        auto == null
+            ? "must be a number or a non-empty list of numbers, each " + range
+            : "must be a number, a non-empty list of numbers, each "
+                + range
+                + ", or \"auto\" (= "
+                + auto
+                + ")";
     ConfigValue v = c.getValue(path);
     List<Double> out;
     if (auto != null && v.valueType() == ConfigValueType.STRING && "auto".equals(v.unwrapped())) {
@@ -146,9 +155,18 @@ final class Keys {
     for (int j = 1; j < out.size(); j++) {
       int first = out.subList(0, j).indexOf(out.get(j));
       if (first >= 0) {
-        throw bad(c, path, "the values must be distinct (each is one point of the sweep); value "
-            + (j + 1) + " (" + render(c, path, j) + ") repeats value " + (first + 1) + " ("
-            + render(c, path, first) + ")");
+        throw bad(
+            c,
+            path,
+            "the values must be distinct (each is one point of the sweep); value "
+                + (j + 1)
+                + " ("
+                + render(c, path, j)
+                + ") repeats value "
+                + (first + 1)
+                + " ("
+                + render(c, path, first)
+                + ")");
       }
     }
     return List.copyOf(out);
@@ -197,8 +215,13 @@ final class Keys {
     public String toString() {
       String lo = integral ? String.valueOf((long) min) : String.valueOf(min);
       String hi = integral ? String.valueOf((long) max) : String.valueOf(max);
-      return (integral ? "an integer" : "a number") + " in " + (minOpen ? "(" : "[") + lo + ", "
-          + hi + "]";
+      return (integral ? "an integer" : "a number")
+          + " in "
+          + (minOpen ? "(" : "[")
+          + lo
+          + ", "
+          + hi
+          + "]";
     }
   }
 }

@@ -40,16 +40,26 @@ public final class MaskSettings {
       grids.put(m.id(), grid);
     }
     checkRules(c);
-    this.matchedMethods = Keys.stringsFrom(c, "masks.matched-density.methods",
-        declarations.stream().filter(MethodDeclaration::runsAtMatchedDensity)
-            .map(MethodDeclaration::id).toList(), false);
+    this.matchedMethods =
+        Keys.stringsFrom(
+            c,
+            "masks.matched-density.methods",
+            declarations.stream()
+                .filter(MethodDeclaration::runsAtMatchedDensity)
+                .map(MethodDeclaration::id)
+                .toList(),
+            false);
     String ref = c.getString("masks.matched-density.reference");
     if (!ref.isEmpty() && !methods.contains(ref)) {
-      throw Keys.bad(c, "masks.matched-density.reference",
+      throw Keys.bad(
+          c,
+          "masks.matched-density.reference",
           "must be \"\" (off) or one of masks.methods " + methods);
     }
     if (!ref.isEmpty() && matchedMethods.isEmpty()) {
-      throw Keys.bad(c, "masks.matched-density.methods",
+      throw Keys.bad(
+          c,
+          "masks.matched-density.methods",
           "must name at least one method when masks.matched-density.reference is set");
     }
     this.matchedReference = ref;
@@ -71,7 +81,9 @@ public final class MaskSettings {
 
   /** The declaration of method {@code id}. */
   public MethodDeclaration declaration(String id) {
-    return declarations.stream().filter(d -> d.id().equals(id)).findFirst()
+    return declarations.stream()
+        .filter(d -> d.id().equals(id))
+        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("Unknown mask method " + id));
   }
 
@@ -79,13 +91,21 @@ public final class MaskSettings {
   private static void checkDeclaredKeys(Config c, MethodDeclaration m) {
     String block = "masks." + m.id();
     if (!c.hasPath(block)) {
-      throw Keys.bad(c, block, "the method " + m.id() + " is registered, but reference.conf has no"
-          + " block for it");
+      throw Keys.bad(
+          c,
+          block,
+          "the method " + m.id() + " is registered, but reference.conf has no" + " block for it");
     }
     for (String k : c.getConfig(block).root().keySet()) {
       if (!m.has(k)) {
-        throw Keys.bad(c, block + "." + k, "not a hyperparameter of " + m.id() + " (it has "
-            + m.parameters().stream().map(HyperParameter::name).toList() + ")");
+        throw Keys.bad(
+            c,
+            block + "." + k,
+            "not a hyperparameter of "
+                + m.id()
+                + " (it has "
+                + m.parameters().stream().map(HyperParameter::name).toList()
+                + ")");
       }
     }
   }
@@ -113,14 +133,19 @@ public final class MaskSettings {
   }
 
   /**
-   * With an imported model (model.import), which has no initial weights: fails when a method of
-   * the sweep, or a true value of one of its keys, needs them.
+   * With an imported model (model.import), which has no initial weights: fails when a method of the
+   * sweep, or a true value of one of its keys, needs them.
    */
   void checkWithoutInitialWeights(Config c) {
     for (MethodDeclaration m : declarations) {
       if (methods.contains(m.id()) && m.initialWeightsUse() != null) {
-        throw Keys.bad(c, "masks.methods", m.id() + " " + m.initialWeightsUse()
-            + ", which an imported model (model.import) does not have");
+        throw Keys.bad(
+            c,
+            "masks.methods",
+            m.id()
+                + " "
+                + m.initialWeightsUse()
+                + ", which an imported model (model.import) does not have");
       }
     }
     for (MethodDeclaration m : declarations) {
@@ -129,8 +154,13 @@ public final class MaskSettings {
       }
       for (HyperParameter k : m.parameters()) {
         if (k.initialWeightsUse() != null && grids.get(m.id()).get(k.name()).contains(1.0)) {
-          throw Keys.bad(c, "masks." + m.id() + "." + k.name(), "an imported model"
-              + " (model.import) has no initial weights to " + k.initialWeightsUse() + "; use 0");
+          throw Keys.bad(
+              c,
+              "masks." + m.id() + "." + k.name(),
+              "an imported model"
+                  + " (model.import) has no initial weights to "
+                  + k.initialWeightsUse()
+                  + "; use 0");
         }
       }
     }

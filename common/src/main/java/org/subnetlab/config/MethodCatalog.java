@@ -20,11 +20,16 @@ public interface MethodCatalog {
 
   /** Loads the catalog once. */
   final class Holder {
-    static final MethodCatalog CATALOG = ServiceLoader
-        .load(MethodCatalog.class, MethodCatalog.class.getClassLoader())
-        .findFirst()
-        .orElseThrow(() -> new IllegalStateException("No mask method catalog on the class path"
-            + " (META-INF/services/" + MethodCatalog.class.getName() + ")"));
+    static final MethodCatalog CATALOG =
+        ServiceLoader.load(MethodCatalog.class, MethodCatalog.class.getClassLoader())
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "No mask method catalog on the class path"
+                            + " (META-INF/services/"
+                            + MethodCatalog.class.getName()
+                            + ")"));
 
     private Holder() {}
   }

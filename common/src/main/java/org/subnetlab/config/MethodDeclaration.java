@@ -8,12 +8,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a mask method declares about itself, once, in its own class: its id (the config block
- * {@code masks.<id>} and the {@code method} column), a one-line summary, its hyperparameters in
- * the order of reference.conf, the rules between them, whether it can rerun at a matched density
- * and whether it needs the base model's initial weights. {@link MaskSettings} validates the
- * config against it, the sweep expands its lists, and docs/methods.md shows it as a table
- * (checked by a test).
+ * What a mask method declares about itself, once, in its own class: its id (the config block {@code
+ * masks.<id>} and the {@code method} column), a one-line summary, its hyperparameters in the order
+ * of reference.conf, the rules between them, whether it can rerun at a matched density and whether
+ * it needs the base model's initial weights. {@link MaskSettings} validates the config against it,
+ * the sweep expands its lists, and docs/methods.md shows it as a table (checked by a test).
  */
 public final class MethodDeclaration {
   /** A rule between two keys of one method, over every value of their sweep lists. */
@@ -27,10 +26,19 @@ public final class MethodDeclaration {
       if (atMost ? k <= b : k >= b) {
         return null;
       }
-      String shown = boundKey.kind() == HyperParameter.Kind.REAL ? Double.toString(b)
-          : Long.toString((long) b);
-      return "must be " + (atMost ? "at most" : "at least") + " masks." + method + "." + bound
-          + " (" + shown + ")";
+      String shown =
+          boundKey.kind() == HyperParameter.Kind.REAL
+              ? Double.toString(b)
+              : Long.toString((long) b);
+      return "must be "
+          + (atMost ? "at most" : "at least")
+          + " masks."
+          + method
+          + "."
+          + bound
+          + " ("
+          + shown
+          + ")";
     }
 
     private static double max(List<Double> v) {
@@ -49,8 +57,13 @@ public final class MethodDeclaration {
   private final boolean matchedDensity;
   private final String needsInitialWeights;
 
-  private MethodDeclaration(String id, String summary, Map<String, HyperParameter> params,
-      List<CrossRule> rules, boolean matchedDensity, String needsInitialWeights) {
+  private MethodDeclaration(
+      String id,
+      String summary,
+      Map<String, HyperParameter> params,
+      List<CrossRule> rules,
+      boolean matchedDensity,
+      String needsInitialWeights) {
     this.id = Objects.requireNonNull(id);
     this.summary = Objects.requireNonNull(summary);
     this.params = params;
@@ -88,8 +101,8 @@ public final class MethodDeclaration {
     param(r.bound());
     List<CrossRule> all = new ArrayList<>(rules);
     all.add(r);
-    return new MethodDeclaration(id, summary, params, List.copyOf(all), matchedDensity,
-        needsInitialWeights);
+    return new MethodDeclaration(
+        id, summary, params, List.copyOf(all), matchedDensity, needsInitialWeights);
   }
 
   /**
@@ -104,7 +117,9 @@ public final class MethodDeclaration {
     return new MethodDeclaration(id, summary, params, rules, true, needsInitialWeights);
   }
 
-  /** The method needs the base model's initial weights for {@code what} (an imported one has none). */
+  /**
+   * The method needs the base model's initial weights for {@code what} (an imported one has none).
+   */
   public MethodDeclaration needsInitialWeights(String what) {
     return new MethodDeclaration(id, summary, params, rules, matchedDensity, what);
   }

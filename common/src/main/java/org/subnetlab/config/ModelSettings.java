@@ -4,24 +4,32 @@ import com.typesafe.config.Config;
 import java.util.List;
 
 /**
- * Settings of the base model trained with DL4J on all subtasks: an MLP, or a CNN when
- * {@code conv} names convolution blocks (each convolution + 2×2 max-pooling) before the dense
- * layers. {@code seeds} are the base-model seeds: one base model is trained per seed, and the
- * sweep runs on each.
+ * Settings of the base model trained with DL4J on all subtasks: an MLP, or a CNN when {@code conv}
+ * names convolution blocks (each convolution + 2×2 max-pooling) before the dense layers. {@code
+ * seeds} are the base-model seeds: one base model is trained per seed, and the sweep runs on each.
  */
 public record ModelSettings(
-    List<Integer> hidden, String activation, int epochs, int batchSize, double learningRate,
-    List<Integer> conv, int kernel, String importPath, String trainer, int averagingFrequency,
-    List<Long> seeds, Training training) {
+    List<Integer> hidden,
+    String activation,
+    int epochs,
+    int batchSize,
+    double learningRate,
+    List<Integer> conv,
+    int kernel,
+    String importPath,
+    String trainer,
+    int averagingFrequency,
+    List<Long> seeds,
+    Training training) {
 
   /**
-   * The base model's training options beyond Adam on the cross-entropy (issue 27: the factors
-   * the clusterability literature varies). All off by default: {@link Training#OFF}.
+   * The base model's training options beyond Adam on the cross-entropy (issue 27: the factors the
+   * clusterability literature varies). All off by default: {@link Training#OFF}.
    *
    * @param dropout rate (probability of dropping) on the outputs of every hidden dense layer
    * @param l1 coefficient of {@code l1 * sum |w|} added to the batch-mean loss, weights only
-   * @param l2 coefficient of {@code l2 * sum w^2} added to the batch-mean loss (Keras'
-   *     convention; DL4J's own {@code l2} is half of it), weights only
+   * @param l2 coefficient of {@code l2 * sum w^2} added to the batch-mean loss (Keras' convention;
+   *     DL4J's own {@code l2} is half of it), weights only
    * @param pruning magnitude pruning per weight matrix on a polynomial schedule, or null (off)
    */
   public record Training(double dropout, double l1, double l2, Pruning pruning) {
@@ -33,13 +41,18 @@ public record ModelSettings(
   }
 
   /**
-   * tensorflow-model-optimization's {@code PolynomialDecay}: at training step t (minibatches
-   * from 0 over all epochs) in [begin, end], every {@code frequency} steps from begin (and at end),
-   * each weight matrix's smallest-|w| entries are pruned to sparsity
-   * s(t) = s_f + (s_i - s_f) (1 - (t - begin)/(end - begin))^power; pruned weights stay zero.
+   * tensorflow-model-optimization's {@code PolynomialDecay}: at training step t (minibatches from 0
+   * over all epochs) in [begin, end], every {@code frequency} steps from begin (and at end), each
+   * weight matrix's smallest-|w| entries are pruned to sparsity s(t) = s_f + (s_i - s_f) (1 - (t -
+   * begin)/(end - begin))^power; pruned weights stay zero.
    */
-  public record Pruning(double sparsity, double initialSparsity, long beginStep, long endStep,
-      double power, int frequency) {
+  public record Pruning(
+      double sparsity,
+      double initialSparsity,
+      long beginStep,
+      long endStep,
+      double power,
+      int frequency) {
 
     /** The target sparsity at step {@code t} (the schedule, whether or not t is a pruning step). */
     public double sparsityAt(long t) {
@@ -55,11 +68,30 @@ public record ModelSettings(
 
   /** Settings without training options (as before issue 27). */
   public ModelSettings(
-      List<Integer> hidden, String activation, int epochs, int batchSize, double learningRate,
-      List<Integer> conv, int kernel, String importPath, String trainer, int averagingFrequency,
+      List<Integer> hidden,
+      String activation,
+      int epochs,
+      int batchSize,
+      double learningRate,
+      List<Integer> conv,
+      int kernel,
+      String importPath,
+      String trainer,
+      int averagingFrequency,
       List<Long> seeds) {
-    this(hidden, activation, epochs, batchSize, learningRate, conv, kernel, importPath, trainer,
-        averagingFrequency, seeds, Training.OFF);
+    this(
+        hidden,
+        activation,
+        epochs,
+        batchSize,
+        learningRate,
+        conv,
+        kernel,
+        importPath,
+        trainer,
+        averagingFrequency,
+        seeds,
+        Training.OFF);
   }
 
   public static final List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid");
@@ -84,15 +116,21 @@ public record ModelSettings(
   private static Training training(Config c) {
     double dropout = Keys.doubleIn(c, "model.dropout", 0.0, false, 1.0);
     if (dropout >= 1.0) {
-      throw Keys.bad(c, "model.dropout", "must be a number in [0, 1) (the probability of dropping"
-          + " a hidden unit's output; 0 = no dropout)");
+      throw Keys.bad(
+          c,
+          "model.dropout",
+          "must be a number in [0, 1) (the probability of dropping"
+              + " a hidden unit's output; 0 = no dropout)");
     }
     double l1 = Keys.doubleIn(c, "model.l1", 0.0, false, 1.0);
     double l2 = Keys.doubleIn(c, "model.l2", 0.0, false, 1.0);
     double sparsity = Keys.doubleIn(c, "model.pruning.sparsity", 0.0, false, 1.0);
     if (sparsity >= 1.0) {
-      throw Keys.bad(c, "model.pruning.sparsity", "must be a number in [0, 1) (the fraction of"
-          + " each weight matrix pruned at the end of the schedule; 0 = no pruning)");
+      throw Keys.bad(
+          c,
+          "model.pruning.sparsity",
+          "must be a number in [0, 1) (the fraction of"
+              + " each weight matrix pruned at the end of the schedule; 0 = no pruning)");
     }
     double initial = Keys.doubleIn(c, "model.pruning.initial-sparsity", 0.0, false, 1.0);
     long begin = Keys.longIn(c, "model.pruning.begin-step", 0, Integer.MAX_VALUE);
@@ -102,12 +140,19 @@ public record ModelSettings(
     Pruning pruning = null;
     if (sparsity > 0) {
       if (initial > sparsity) {
-        throw Keys.bad(c, "model.pruning.initial-sparsity", "must be at most model.pruning.sparsity"
-            + " (" + sparsity + "): the schedule prunes more weights over time, never fewer");
+        throw Keys.bad(
+            c,
+            "model.pruning.initial-sparsity",
+            "must be at most model.pruning.sparsity"
+                + " ("
+                + sparsity
+                + "): the schedule prunes more weights over time, never fewer");
       }
       if (end <= begin) {
-        throw Keys.bad(c, "model.pruning.end-step", "must be greater than"
-            + " model.pruning.begin-step (" + begin + ")");
+        throw Keys.bad(
+            c,
+            "model.pruning.end-step",
+            "must be greater than" + " model.pruning.begin-step (" + begin + ")");
       }
       pruning = new Pruning(sparsity, initial, begin, end, power, frequency);
     }

@@ -6,9 +6,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
- * Why a path the user named as an input file (the config file, {@code model.import}) cannot be
- * read as one: it is missing, or it is a directory, a FIFO, a device, ... — said as what it is,
- * not as "no such file".
+ * Why a path the user named as an input file (the config file, {@code model.import}) cannot be read
+ * as one: it is missing, or it is a directory, a FIFO, a device, ... — said as what it is, not as
+ * "no such file".
  */
 public final class RegularFiles {
   private RegularFiles() {}
@@ -24,7 +24,8 @@ public final class RegularFiles {
     }
     if (!Files.exists(file)) {
       return Files.exists(file, LinkOption.NOFOLLOW_LINKS)
-          ? "no such file (a symbolic link to a missing file)" : "no such file";
+          ? "no such file (a symbolic link to a missing file)"
+          : "no such file";
     }
     if (Files.isDirectory(file)) {
       return "it is a directory";
@@ -37,7 +38,9 @@ public final class RegularFiles {
     int mode;
     try {
       mode = (Integer) Files.getAttribute(file, "unix:mode");
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException
+    } catch (IOException
+        | UnsupportedOperationException
+        | IllegalArgumentException
         | SecurityException e) {
       return "a special file";
     }

@@ -26,6 +26,7 @@ public final class Settings {
   private final int bootstrapResamples;
   private final double selectionTolerance;
   private final Config config;
+
   /** The fingerprint of the output these settings work on, when it is this config's legacy one. */
   private final String storedLegacyFingerprint;
 
@@ -44,9 +45,12 @@ public final class Settings {
     this.composeInPipeline = c.getBoolean("pipeline.compose");
     this.composition = new CompositionSettings(c);
     if (model.isImported() && composition.ablation().contains("rewind")) {
-      throw Keys.bad(c, "composition.ablation", "rewind sets the ablated entries to the model's"
-          + " initial weights, which an imported model (model.import) does not have; use zero"
-          + " and reinit");
+      throw Keys.bad(
+          c,
+          "composition.ablation",
+          "rewind sets the ablated entries to the model's"
+              + " initial weights, which an imported model (model.import) does not have; use zero"
+              + " and reinit");
     }
     this.bootstrapResamples = Keys.intIn(c, "aggregate.bootstrap-resamples", 100, 1_000_000);
     com.typesafe.config.ConfigValue tol = c.getValue("aggregate.selection.tolerance");
@@ -57,23 +61,35 @@ public final class Settings {
     }
     this.selectionTolerance = ((Number) tol.unwrapped()).doubleValue();
     if (model.isImported() && model.severalSeeds()) {
-      throw Keys.bad(c, "model.seeds", "an imported model (model.import) has no seed: it was"
-          + " trained elsewhere, so only the default [0] is allowed with model.import; leave"
-          + " model.seeds unset, or set model.import = \"\" to train the base models here");
+      throw Keys.bad(
+          c,
+          "model.seeds",
+          "an imported model (model.import) has no seed: it was"
+              + " trained elsewhere, so only the default [0] is allowed with model.import; leave"
+              + " model.seeds unset, or set model.import = \"\" to train the base models here");
     }
     if (model.isImported() && model.trainsOnSpark()) {
-      throw Keys.bad(c, "model.trainer", "spark trains a base model, and model.import brings a"
-          + " trained one; set model.trainer = local (the default) with model.import");
+      throw Keys.bad(
+          c,
+          "model.trainer",
+          "spark trains a base model, and model.import brings a"
+              + " trained one; set model.trainer = local (the default) with model.import");
     }
     if (!model.training().isOff() && (model.isImported() || model.trainsOnSpark())) {
-      String key = model.training().pruning() != null ? "model.pruning.sparsity"
-          : model.training().dropout() > 0 ? "model.dropout"
-          : model.training().l1() > 0 ? "model.l1" : "model.l2";
-      throw Keys.bad(c, key, model.isImported()
-          ? "an imported model (model.import) is not trained here, so it takes no training"
-              + " options; leave dropout, l1, l2 and pruning at 0"
-          : "the training options (dropout, l1, l2, pruning) are for model.trainer = local;"
-              + " DL4J's Spark training is not given them");
+      String key =
+          model.training().pruning() != null
+              ? "model.pruning.sparsity"
+              : model.training().dropout() > 0
+                  ? "model.dropout"
+                  : model.training().l1() > 0 ? "model.l1" : "model.l2";
+      throw Keys.bad(
+          c,
+          key,
+          model.isImported()
+              ? "an imported model (model.import) is not trained here, so it takes no training"
+                  + " options; leave dropout, l1, l2 and pruning at 0"
+              : "the training options (dropout, l1, l2, pruning) are for model.trainer = local;"
+                  + " DL4J's Spark training is not given them");
     }
     if (model.isImported()) {
       masks.checkWithoutInitialWeights(c);
@@ -96,13 +112,14 @@ public final class Settings {
   }
 
   /**
-   * These settings for an output whose stored base model has fingerprint {@code stored} (null:
-   * none yet). When {@code stored} is this config's {@link #legacyModelFingerprint}, the output was
+   * These settings for an output whose stored base model has fingerprint {@code stored} (null: none
+   * yet). When {@code stored} is this config's {@link #legacyModelFingerprint}, the output was
    * written by an earlier version for this very config: it keeps that fingerprint, so its model is
    * reused and its finished runs keep their ids.
    */
   public Settings forStoredModel(String stored) {
-    if (stored == null || stored.equals(modelFingerprint())
+    if (stored == null
+        || stored.equals(modelFingerprint())
         || !stored.equals(legacyModelFingerprint())) {
       return this;
     }
@@ -165,15 +182,16 @@ public final class Settings {
    * disk is reused only if its fingerprint equals this one.
    */
   public String modelFingerprint() {
-    return storedLegacyFingerprint != null ? storedLegacyFingerprint
+    return storedLegacyFingerprint != null
+        ? storedLegacyFingerprint
         : modelFingerprint(ConfigRenderOptions.concise());
   }
 
   /**
    * Identifies the base model of one model seed ({@code model.seeds}). Model seed 0 is the model
    * subnetlab has always trained: its fingerprint is {@link #modelFingerprint()}, so its directory
-   * and run ids stay those of outputs written before model seeds existed. Any other model seed
-   * adds {@code model.seed = <n>} to what is hashed.
+   * and run ids stay those of outputs written before model seeds existed. Any other model seed adds
+   * {@code model.seed = <n>} to what is hashed.
    */
   public String modelFingerprint(long modelSeed) {
     if (modelSeed == 0) {
@@ -185,10 +203,10 @@ public final class Settings {
   }
 
   /**
-   * The fingerprint as versions up to 0.1 computed it, rendering values with their origin
-   * comments: lists carried the config file's path and line numbers, so the same config given by
-   * another path (or with lines moved) had another fingerprint. Only to recognise their outputs
-   * ({@link #forStoredModel}).
+   * The fingerprint as versions up to 0.1 computed it, rendering values with their origin comments:
+   * lists carried the config file's path and line numbers, so the same config given by another path
+   * (or with lines moved) had another fingerprint. Only to recognise their outputs ({@link
+   * #forStoredModel}).
    */
   public String legacyModelFingerprint() {
     return modelFingerprint(ConfigRenderOptions.defaults());
@@ -200,12 +218,14 @@ public final class Settings {
 
   /** What the fingerprint of model seed 0 hashes: the config keys that shape the base model. */
   private Map<String, String> fingerprintInputs(ConfigRenderOptions render) {
-    Map<String, String> flat = flatten(config,
-        List.of("seed", "task.name", "task." + task.name(), "model"), render);
+    Map<String, String> flat =
+        flatten(config, List.of("seed", "task.name", "task." + task.name(), "model"), render);
     // Keys added after the first release, at the value that keeps the earlier behaviour, stay
     // out of the fingerprint: outputs of earlier versions are recognised, not retrained.
-    for (Map.Entry<String, Object> e : Map.<String, Object>of("model.conv", List.of(),
-        "model.import", "", "model.trainer", "local").entrySet()) {
+    for (Map.Entry<String, Object> e :
+        Map.<String, Object>of(
+                "model.conv", List.of(), "model.import", "", "model.trainer", "local")
+            .entrySet()) {
       if (config.getAnyRef(e.getKey()).equals(e.getValue())) {
         flat.remove(e.getKey());
       }
@@ -239,12 +259,13 @@ public final class Settings {
     return sha256(flatten(c, paths, ConfigRenderOptions.concise()).toString()).substring(0, 16);
   }
 
-  private static Map<String, String> flatten(Config c, List<String> paths,
-      ConfigRenderOptions render) {
+  private static Map<String, String> flatten(
+      Config c, List<String> paths, ConfigRenderOptions render) {
     Map<String, String> flat = new TreeMap<>();
     for (String p : paths) {
       if (c.getValue(p) instanceof com.typesafe.config.ConfigObject) {
-        c.getConfig(p).entrySet()
+        c.getConfig(p)
+            .entrySet()
             .forEach(e -> flat.put(p + "." + e.getKey(), e.getValue().render(render)));
       } else {
         flat.put(p, c.getValue(p).render(render));

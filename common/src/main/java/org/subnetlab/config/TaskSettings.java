@@ -28,8 +28,15 @@ public record TaskSettings(
    * column ("train"/"eval"; without one, a seeded eval-fraction of the rows is held out).
    */
   public record Table(
-      String path, String format, String features, List<String> featureColumns, String label,
-      String subtask, String split, double evalFraction, int numClasses)
+      String path,
+      String format,
+      String features,
+      List<String> featureColumns,
+      String label,
+      String subtask,
+      String split,
+      double evalFraction,
+      int numClasses)
       implements java.io.Serializable {
 
     public static final List<String> FORMATS = List.of("parquet", "csv");
@@ -39,9 +46,14 @@ public record TaskSettings(
 
     static Table of(Config c) {
       String p = "task.table.";
-      return new Table(c.getString(p + "path"), Keys.oneOf(c, p + "format", FORMATS),
-          c.getString(p + "features"), Keys.stringsFrom(c, p + "feature-columns", null, false),
-          Keys.string(c, p + "label"), c.getString(p + "subtask"), c.getString(p + "split"),
+      return new Table(
+          c.getString(p + "path"),
+          Keys.oneOf(c, p + "format", FORMATS),
+          c.getString(p + "features"),
+          Keys.stringsFrom(c, p + "feature-columns", null, false),
+          Keys.string(c, p + "label"),
+          c.getString(p + "subtask"),
+          c.getString(p + "split"),
           Keys.doubleIn(c, p + "eval-fraction", 0.0, true, 0.9),
           Keys.intIn(c, p + "num-classes", 0, MAX_CLASSES));
     }
@@ -51,13 +63,20 @@ public record TaskSettings(
   public static final List<String> IMAGE_SUBTASKS = List.of("per-class", "complement", "groups");
 
   /**
-   * The images task: IDX files (train and eval images and labels) in a folder, class names, and
-   * how subtasks are formed: one per class, the complement of each class (every class but k), or
-   * named groups of classes.
+   * The images task: IDX files (train and eval images and labels) in a folder, class names, and how
+   * subtasks are formed: one per class, the complement of each class (every class but k), or named
+   * groups of classes.
    */
   public record Images(
-      String dir, String trainImages, String trainLabels, String evalImages, String evalLabels,
-      List<String> classNames, String subtasks, Map<String, List<Integer>> groups, int trainLimit)
+      String dir,
+      String trainImages,
+      String trainLabels,
+      String evalImages,
+      String evalLabels,
+      List<String> classNames,
+      String subtasks,
+      Map<String, List<Integer>> groups,
+      int trainLimit)
       implements java.io.Serializable {
 
     static Images of(Config c) {
@@ -65,18 +84,27 @@ public record TaskSettings(
       Map<String, List<Integer>> groups = new java.util.TreeMap<>(); // config objects are unordered
       for (Map.Entry<String, ConfigValue> e : c.getObject(p + "groups").entrySet()) {
         String key = p + "groups." + com.typesafe.config.ConfigUtil.quoteString(e.getKey());
-        groups.put(e.getKey(), Keys.longsIn(c, key, 0, 65_535, true).stream()
-            .map(Long::intValue).toList());
+        groups.put(
+            e.getKey(),
+            Keys.longsIn(c, key, 0, 65_535, true).stream().map(Long::intValue).toList());
       }
       String mode = Keys.oneOf(c, p + "subtasks", IMAGE_SUBTASKS);
       if (mode.equals("groups") && groups.isEmpty()) {
-        throw Keys.bad(c, p + "groups", "must name at least one group of classes when "
-            + p + "subtasks = groups");
+        throw Keys.bad(
+            c,
+            p + "groups",
+            "must name at least one group of classes when " + p + "subtasks = groups");
       }
-      return new Images(Keys.string(c, p + "dir"), Keys.string(c, p + "train-images"),
-          Keys.string(c, p + "train-labels"), Keys.string(c, p + "eval-images"),
-          Keys.string(c, p + "eval-labels"), Keys.stringsFrom(c, p + "class-names", null, false),
-          mode, groups, Keys.intIn(c, p + "train-limit", 0, Integer.MAX_VALUE));
+      return new Images(
+          Keys.string(c, p + "dir"),
+          Keys.string(c, p + "train-images"),
+          Keys.string(c, p + "train-labels"),
+          Keys.string(c, p + "eval-images"),
+          Keys.string(c, p + "eval-labels"),
+          Keys.stringsFrom(c, p + "class-names", null, false),
+          mode,
+          groups,
+          Keys.intIn(c, p + "train-limit", 0, Integer.MAX_VALUE));
     }
   }
 

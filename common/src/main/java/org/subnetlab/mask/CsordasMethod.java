@@ -11,14 +11,14 @@ import org.subnetlab.task.Dataset;
 
 /**
  * Differentiable weight masks of Csordás, van Steenkiste & Schmidhuber (ICLR 2021), at the scale of
- * their reference code (RobertCsordas/modules, {@code tasks/task.py} {@code train_step},
- * {@code masked_model.py} {@code mask_loss}).
+ * their reference code (RobertCsordas/modules, {@code tasks/task.py} {@code train_step}, {@code
+ * masked_model.py} {@code mask_loss}).
  *
- * <p>Logits l (one per parameter, initialised to {@code logit-init}); each step samples
- * {@code masks-per-batch} masks, mask j on its own slice S_j of the batch of B examples: s =
- * σ((l + z)/τ) with z = log(u/(1−u)), u ~ U(0,1) — the logistic variable equal in law to
- * −log(log U1 / log U2) of the paper — and hard b = [s > 0.5] in the forward pass with the
- * straight-through gradient ∂b/∂s = 1. The loss of a step is
+ * <p>Logits l (one per parameter, initialised to {@code logit-init}); each step samples {@code
+ * masks-per-batch} masks, mask j on its own slice S_j of the batch of B examples: s = σ((l + z)/τ)
+ * with z = log(u/(1−u)), u ~ U(0,1) — the logistic variable equal in law to −log(log U1 / log U2)
+ * of the paper — and hard b = [s > 0.5] in the forward pass with the straight-through gradient
+ * ∂b/∂s = 1. The loss of a step is
  *
  * <pre>
  *   L = (1/B) Σ_j Σ_{x ∈ S_j} CE(x; θ ⊙ b_j)  +  (α/B) Σ_i l_i
@@ -32,15 +32,18 @@ import org.subnetlab.task.Dataset;
  * 5e-5 at B = 128 is α = 6.4e-3). The final mask is [l > 0].
  *
  * <p>With {@code mask-biases = 0} (the default, as the reference code's feed-forward add/mul and
- * tuple experiments, {@code bias_no_mask = 1} in {@code sweeps/addmul_feedforward*.yaml} and
- * {@code sweeps/tuple_feedforward*.yaml}) the biases have no logit that matters: their gate is 1 in
- * every sample, their gradient 0, they are left out of Σ l and kept in the final mask.
+ * tuple experiments, {@code bias_no_mask = 1} in {@code sweeps/addmul_feedforward*.yaml} and {@code
+ * sweeps/tuple_feedforward*.yaml}) the biases have no logit that matters: their gate is 1 in every
+ * sample, their gradient 0, they are left out of Σ l and kept in the final mask.
  */
 public final class CsordasMethod implements MaskMethod {
   public static final String ID = "csordas";
 
   /** Forward gate: the hard sample of training, or the soft sample (for gradient checks). */
-  enum Gate { HARD, SOFT }
+  enum Gate {
+    HARD,
+    SOFT
+  }
 
   private final int steps;
   private final int batchSize;
@@ -55,22 +58,39 @@ public final class CsordasMethod implements MaskMethod {
   static final boolean MASK_BIASES_DEFAULT = false;
 
   /** Its hyperparameters (reference.conf, block {@code masks.csordas}, says why each default). */
-  public static final MethodDeclaration DECLARATION = MethodDeclaration.of(ID,
-          "differentiable weight masks: Gumbel-sigmoid logits, straight-through hard samples",
-          HyperParameter.integer("steps", 1, 10_000_000, 1500, "Adam steps"),
-          HyperParameter.integer("batch-size", 1, 65_536, 128,
-              "examples per step, split over the masks of the step; divisor of the penalty"),
-          HyperParameter.real("learning-rate", 0, true, 10, 0.01, "Adam learning rate of the logits"),
-          HyperParameter.real("alpha", 0, false, 1, 0.01,
-                  "weight of the sum-of-logits penalty, divided by batch-size")
-              .regulariser(+1, HyperParameter.halfDecades(1e-4, 0, 6)),
-          HyperParameter.real("tau", 0, true, 100, 1.0, "Gumbel-sigmoid temperature"),
-          HyperParameter.real("logit-init", -20, false, 20, 2.0, "initial logit"),
-          HyperParameter.integer("masks-per-batch", 1, 64, 4,
-              "masks sampled per step, each on its own slice of the batch"),
-          Maskable.parameter(MASK_BIASES_DEFAULT, "biases get logits like the weights (1) or are"
-              + " always kept (0)"))
-      .atMost("masks-per-batch", "batch-size");
+  public static final MethodDeclaration DECLARATION =
+      MethodDeclaration.of(
+              ID,
+              "differentiable weight masks: Gumbel-sigmoid logits, straight-through hard samples",
+              HyperParameter.integer("steps", 1, 10_000_000, 1500, "Adam steps"),
+              HyperParameter.integer(
+                  "batch-size",
+                  1,
+                  65_536,
+                  128,
+                  "examples per step, split over the masks of the step; divisor of the penalty"),
+              HyperParameter.real(
+                  "learning-rate", 0, true, 10, 0.01, "Adam learning rate of the logits"),
+              HyperParameter.real(
+                      "alpha",
+                      0,
+                      false,
+                      1,
+                      0.01,
+                      "weight of the sum-of-logits penalty, divided by batch-size")
+                  .regulariser(+1, HyperParameter.halfDecades(1e-4, 0, 6)),
+              HyperParameter.real("tau", 0, true, 100, 1.0, "Gumbel-sigmoid temperature"),
+              HyperParameter.real("logit-init", -20, false, 20, 2.0, "initial logit"),
+              HyperParameter.integer(
+                  "masks-per-batch",
+                  1,
+                  64,
+                  4,
+                  "masks sampled per step, each on its own slice of the batch"),
+              Maskable.parameter(
+                  MASK_BIASES_DEFAULT,
+                  "biases get logits like the weights (1) or are" + " always kept (0)"))
+          .atMost("masks-per-batch", "batch-size");
 
   public CsordasMethod(Hyperparameters hp) {
     this.steps = hp.integer("steps");
@@ -114,20 +134,33 @@ public final class CsordasMethod implements MaskMethod {
     boolean[] maskable = Maskable.of(ctx.layout(), maskBiases);
     Scratch scratch = new Scratch(n, Maskable.fixed(maskable));
     return TrainingLoop.run(
-        logits, ctx.layout(), maskable, examples, steps, batchSize, learningRate, rng,
+        logits,
+        ctx.layout(),
+        maskable,
+        examples,
+        steps,
+        batchSize,
+        learningRate,
+        rng,
         (step, rows, grad) ->
             step(objective, theta, logits, examples, rows, rng, Gate.HARD, grad, scratch));
   }
 
   /**
    * One step's loss L (see the class comment) for the batch {@code rows} with {@code gate}; writes
-   * ∂L/∂l into {@code grad} (straight-through with {@link Gate#HARD}). The parameters
-   * {@code scratch.fixed} are not masked: gate 1 (q = 0 gives s = 1 exactly), gradient 0, no
-   * penalty.
+   * ∂L/∂l into {@code grad} (straight-through with {@link Gate#HARD}). The parameters {@code
+   * scratch.fixed} are not masked: gate 1 (q = 0 gives s = 1 exactly), gradient 0, no penalty.
    */
   double step(
-      MaskedObjective objective, float[] theta, float[] logits, Dataset examples, int[] rows,
-      SplittableRandom rng, Gate gate, float[] grad, Scratch scratch) {
+      MaskedObjective objective,
+      float[] theta,
+      float[] logits,
+      Dataset examples,
+      int[] rows,
+      SplittableRandom rng,
+      Gate gate,
+      float[] grad,
+      Scratch scratch) {
     Arrays.fill(grad, 0f);
     // once per step, shared by every sample (the gate buffer is free until the first one)
     expNegLogits(logits, scratch.expNegLogits, scratch.effective);
@@ -140,8 +173,9 @@ public final class CsordasMethod implements MaskMethod {
       int from = j * b / masksPerBatch;
       int to = (j + 1) * b / masksPerBatch;
       double share = (double) (to - from) / b; // the slice's part of the batch mean
-      ce += share * slice(objective, theta, rng, gate, examples, rows, from, to, grad, share,
-          scratch);
+      ce +=
+          share
+              * slice(objective, theta, rng, gate, examples, rows, from, to, grad, share, scratch);
     }
     return ce + penalty(logits, grad, scratch.fixed, b);
   }
@@ -173,11 +207,11 @@ public final class CsordasMethod implements MaskMethod {
    */
 
   /**
-   * Fills {@code out} with noise ratios r = e^{−z/τ} of independent standard logistic z, from
-   * u = (k + ½)·2⁻²³ with k uniform on 23 bits (two per 64-bit draw): u is never 0 or 1 and 1 − u
-   * is exact in float, so r = (1 − u)/u needs one float division (the logistic tails are cut at
-   * |z| ≈ 16.6, a probability of 2⁻²²). A double per sample and a double division measured a fifth
-   * of a csordas step on the demo MLP.
+   * Fills {@code out} with noise ratios r = e^{−z/τ} of independent standard logistic z, from u =
+   * (k + ½)·2⁻²³ with k uniform on 23 bits (two per 64-bit draw): u is never 0 or 1 and 1 − u is
+   * exact in float, so r = (1 − u)/u needs one float division (the logistic tails are cut at |z| ≈
+   * 16.6, a probability of 2⁻²²). A double per sample and a double division measured a fifth of a
+   * csordas step on the demo MLP.
    */
   void noiseRatios(SplittableRandom rng, float[] out) {
     boolean unitTau = tau == 1.0;
@@ -205,7 +239,9 @@ public final class CsordasMethod implements MaskMethod {
     return unitTau ? r : (float) Math.pow(r, invTau);
   }
 
-  /** q = e^{−l/τ} for every logit ({@link FloatExp}); {@code scratch}: as many floats, clobbered. */
+  /**
+   * q = e^{−l/τ} for every logit ({@link FloatExp}); {@code scratch}: as many floats, clobbered.
+   */
   void expNegLogits(float[] logits, float[] out, float[] scratch) {
     FloatExp.scaled(logits, (float) (-1.0 / tau), out, scratch, logits.length);
   }
@@ -214,9 +250,12 @@ public final class CsordasMethod implements MaskMethod {
   static final class Scratch {
     final float[] effective;
     final float[] gradient;
+
     /** weight · θ · ∂s/∂l of the current sample: the chain-rule factor of ∂CE/∂θ_eff. */
     final float[] chain;
+
     final float[] expNegLogits;
+
     /** The parameters that are not masked (see {@link Maskable#fixed}). */
     final int[] fixed;
 
@@ -242,8 +281,16 @@ public final class CsordasMethod implements MaskMethod {
    * either way.
    */
   double slice(
-      MaskedObjective objective, float[] theta, SplittableRandom rng, Gate gate,
-      Dataset examples, int[] rows, int from, int to, float[] grad, double weight,
+      MaskedObjective objective,
+      float[] theta,
+      SplittableRandom rng,
+      Gate gate,
+      Dataset examples,
+      int[] rows,
+      int from,
+      int to,
+      float[] grad,
+      double weight,
       Scratch scratch) {
     float[] eff = scratch.effective;
     float[] chain = scratch.chain;
@@ -269,8 +316,15 @@ public final class CsordasMethod implements MaskMethod {
   }
 
   /** Gate i of a sample with noise ratio r: θ_eff and the chain-rule factor. */
-  private static void sample(int i, float r, boolean hard, float[] theta, float[] q, float[] eff,
-      float[] chain, float factor) {
+  private static void sample(
+      int i,
+      float r,
+      boolean hard,
+      float[] theta,
+      float[] q,
+      float[] eff,
+      float[] chain,
+      float factor) {
     float s = 1f / (1f + q[i] * r);
     chain[i] = theta[i] * (s * (1f - s) * factor);
     if (hard) {

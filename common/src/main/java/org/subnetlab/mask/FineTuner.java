@@ -11,11 +11,19 @@ final class FineTuner {
   record Tuned(float[] params, float[] losses) {}
 
   /** The update rule. */
-  enum Optimizer { ADAM, SGD }
+  enum Optimizer {
+    ADAM,
+    SGD
+  }
 
   static Tuned train(
-      MaskContext ctx, float[] start, boolean[] trainable, int steps, int batchSize,
-      double learningRate, Optimizer optimizer) {
+      MaskContext ctx,
+      float[] start,
+      boolean[] trainable,
+      int steps,
+      int batchSize,
+      double learningRate,
+      Optimizer optimizer) {
     float[] p = start.clone();
     float[] grad = new float[p.length];
     float[] losses = new float[steps];
@@ -29,8 +37,8 @@ final class FineTuner {
       for (int k = 0; k < batchSize; k++) {
         rows[k] = ctx.rng().nextInt(n);
       }
-      losses[s] = (float) ctx.objective().lossAndGradient(p, ctx.examples(), rows, 0, batchSize,
-          grad);
+      losses[s] =
+          (float) ctx.objective().lossAndGradient(p, ctx.examples(), rows, 0, batchSize, grad);
       if (trainable != null) {
         for (int i = 0; i < grad.length; i++) {
           if (!trainable[i]) {

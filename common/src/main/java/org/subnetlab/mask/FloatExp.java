@@ -7,12 +7,12 @@ package org.subnetlab.mask;
  * sparsification step (σ(βm) for every score) on the demo MLP; these loops take about an eighth of
  * that.
  *
- * <p>The usual reduction: v = c·x clamped to [−87.3, 88.3] (so that 2^k stays a normal float; below,
- * the result is 1.2e-38 instead of a subnormal or 0, above ≈ 2.2e38 instead of ∞), k = round(v/ln 2)
- * by adding and subtracting 1.5·2²³, r = v − k·ln 2 in two parts (|r| ≤ ln 2 / 2), e^r by its Taylor
- * polynomial of degree 7 (remainder below 6e-9), and 2^k from the low bits of the rounded sum. The
- * first loop is float arithmetic only and the second bit arithmetic only: in one loop together C2
- * (JDK 17) leaves them scalar.
+ * <p>The usual reduction: v = c·x clamped to [−87.3, 88.3] (so that 2^k stays a normal float;
+ * below, the result is 1.2e-38 instead of a subnormal or 0, above ≈ 2.2e38 instead of ∞), k =
+ * round(v/ln 2) by adding and subtracting 1.5·2²³, r = v − k·ln 2 in two parts (|r| ≤ ln 2 / 2),
+ * e^r by its Taylor polynomial of degree 7 (remainder below 6e-9), and 2^k from the low bits of the
+ * rounded sum. The first loop is float arithmetic only and the second bit arithmetic only: in one
+ * loop together C2 (JDK 17) leaves them scalar.
  */
 final class FloatExp {
   private static final float LOG2E = 1.44269504f;

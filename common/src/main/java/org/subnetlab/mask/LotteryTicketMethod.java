@@ -12,21 +12,22 @@ import org.subnetlab.model.ParamLayout;
  *
  * <p>Start from the initial weights θ_init with every weight kept. Each of R rounds trains the kept
  * weights on the subtask for {@code steps} Adam steps, then, in each weight matrix, keeps the
- * round((1 − p_l)^r · n) largest |θ| among the weights still kept (r = round number, n = the
- * matrix size), and rewinds the kept weights to θ_init. The mask of the last round is the ticket.
- * p_l is {@code prune-fraction} for every layer but the output layer, whose rate is
- * {@code output-prune-ratio} × {@code prune-fraction}: 0.5 by default, as the paper prunes
- * "connections to output" at half the rate of the other layers (sec. 2, fig. 2; e.g. 20 % per round
- * for Lenet's hidden layers, 10 % for its output layer). The output layer is the one whose
- * blocks share the name prefix of the last parameter block ({@code 2_W}, {@code 2_b} of a
- * two-hidden-layer MLP). Biases are never pruned with {@code mask-biases = 0} (the default, as in
- * the paper); with 1 each bias vector is pruned like its layer's matrix, at that layer's rate.
+ * round((1 − p_l)^r · n) largest |θ| among the weights still kept (r = round number, n = the matrix
+ * size), and rewinds the kept weights to θ_init. The mask of the last round is the ticket. p_l is
+ * {@code prune-fraction} for every layer but the output layer, whose rate is {@code
+ * output-prune-ratio} × {@code prune-fraction}: 0.5 by default, as the paper prunes "connections to
+ * output" at half the rate of the other layers (sec. 2, fig. 2; e.g. 20 % per round for Lenet's
+ * hidden layers, 10 % for its output layer). The output layer is the one whose blocks share the
+ * name prefix of the last parameter block ({@code 2_W}, {@code 2_b} of a two-hidden-layer MLP).
+ * Biases are never pruned with {@code mask-biases = 0} (the default, as in the paper); with 1 each
+ * bias vector is pruned like its layer's matrix, at that layer's rate.
  */
 public final class LotteryTicketMethod implements MaskMethod {
   public static final String ID = "lottery-ticket";
 
   /** The paper prunes the output layer at half the rate. */
   static final double OUTPUT_PRUNE_RATIO_DEFAULT = 0.5;
+
   /** The paper never prunes biases. */
   static final boolean MASK_BIASES_DEFAULT = false;
 
@@ -39,20 +40,35 @@ public final class LotteryTicketMethod implements MaskMethod {
   private final double learningRate;
 
   /** Its hyperparameters (reference.conf, block {@code masks.lottery-ticket}). */
-  public static final MethodDeclaration DECLARATION = MethodDeclaration.of(ID,
-          "iterative magnitude pruning with rewinding to the initial weights",
-          HyperParameter.integer("steps", 1, 10_000_000, 600, "Adam steps of training per round"),
-          HyperParameter.integer("batch-size", 1, 65_536, 128, "examples per step"),
-          HyperParameter.real("learning-rate", 0, true, 10, 0.003, "Adam learning rate"),
-          HyperParameter.integer("rounds", 1, 100, 3, "R: pruning rounds")
-              .regulariser(+1, List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0)),
-          HyperParameter.real("prune-fraction", 0, true, 0.99, 0.5,
-              "p: fraction of the remaining weights pruned per round"),
-          HyperParameter.real("output-prune-ratio", 0, false, 1, OUTPUT_PRUNE_RATIO_DEFAULT,
-              "the output layer's rate as a multiple of p"),
-          Maskable.parameter(MASK_BIASES_DEFAULT, "each bias vector is pruned like its layer's"
-              + " matrix (1) or never pruned (0)"))
-      .needsInitialWeights("rewinds to the model's initial weights");
+  public static final MethodDeclaration DECLARATION =
+      MethodDeclaration.of(
+              ID,
+              "iterative magnitude pruning with rewinding to the initial weights",
+              HyperParameter.integer(
+                  "steps", 1, 10_000_000, 600, "Adam steps of training per round"),
+              HyperParameter.integer("batch-size", 1, 65_536, 128, "examples per step"),
+              HyperParameter.real("learning-rate", 0, true, 10, 0.003, "Adam learning rate"),
+              HyperParameter.integer("rounds", 1, 100, 3, "R: pruning rounds")
+                  .regulariser(+1, List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0)),
+              HyperParameter.real(
+                  "prune-fraction",
+                  0,
+                  true,
+                  0.99,
+                  0.5,
+                  "p: fraction of the remaining weights pruned per round"),
+              HyperParameter.real(
+                  "output-prune-ratio",
+                  0,
+                  false,
+                  1,
+                  OUTPUT_PRUNE_RATIO_DEFAULT,
+                  "the output layer's rate as a multiple of p"),
+              Maskable.parameter(
+                  MASK_BIASES_DEFAULT,
+                  "each bias vector is pruned like its layer's"
+                      + " matrix (1) or never pruned (0)"))
+          .needsInitialWeights("rewinds to the model's initial weights");
 
   public LotteryTicketMethod(Hyperparameters hp) {
     this.rounds = hp.integer("rounds");
@@ -119,8 +135,8 @@ public final class LotteryTicketMethod implements MaskMethod {
       mask.apply(ctx.initialTheta(), start); // rewind: kept weights at θ_init, pruned at 0
       boolean[] kept = TopK.kept(mask);
       FineTuner.Tuned tuned =
-          FineTuner.train(ctx, start, kept, steps, batchSize, learningRate,
-              FineTuner.Optimizer.ADAM);
+          FineTuner.train(
+              ctx, start, kept, steps, batchSize, learningRate, FineTuner.Optimizer.ADAM);
       System.arraycopy(tuned.losses(), 0, losses, (r - 1) * steps, steps);
       float[] score = new float[start.length];
       boolean[] candidates = new boolean[start.length];
@@ -136,14 +152,21 @@ public final class LotteryTicketMethod implements MaskMethod {
         for (int i = layout.offset(l); i < layout.offset(l) + layout.size(l); i++) {
           inLayer[i] = candidates[i];
         }
-        next = next.or(TopK.select(layout, score, inLayer, TopK.Scope.PER_LAYER,
-            (size, n) -> keptAfter(round, p, size), TopK.Others.DROP));
+        next =
+            next.or(
+                TopK.select(
+                    layout,
+                    score,
+                    inLayer,
+                    TopK.Scope.PER_LAYER,
+                    (size, n) -> keptAfter(round, p, size),
+                    TopK.Others.DROP));
       }
       double density = (double) next.kept() / start.length;
       java.util.Arrays.fill(densities, (r - 1) * steps, r * steps, (float) density);
       mask = next;
     }
-    return new MaskTrainingResult(mask, (long) rounds * steps, TrainingLoop.tailMean(losses), losses,
-        densities);
+    return new MaskTrainingResult(
+        mask, (long) rounds * steps, TrainingLoop.tailMean(losses), losses, densities);
   }
 }

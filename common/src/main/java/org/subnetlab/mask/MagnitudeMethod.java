@@ -21,13 +21,17 @@ public final class MagnitudeMethod implements MaskMethod {
   static final boolean MASK_BIASES_DEFAULT = false;
 
   /** Its hyperparameters (reference.conf, block {@code masks.magnitude}). */
-  public static final MethodDeclaration DECLARATION = MethodDeclaration.of(ID,
-          "one-shot magnitude pruning: keep the top-K |theta|, no training",
-          TopK.parameter(0.2),
-          TopK.perLayer(true),
-          Maskable.parameter(MASK_BIASES_DEFAULT, "biases compete for the top-K (1) or are always"
-              + " kept and not counted by K (0)"))
-      .matchedDensity();
+  public static final MethodDeclaration DECLARATION =
+      MethodDeclaration.of(
+              ID,
+              "one-shot magnitude pruning: keep the top-K |theta|, no training",
+              TopK.parameter(0.2),
+              TopK.perLayer(true),
+              Maskable.parameter(
+                  MASK_BIASES_DEFAULT,
+                  "biases compete for the top-K (1) or are always"
+                      + " kept and not counted by K (0)"))
+          .matchedDensity();
 
   public MagnitudeMethod(Hyperparameters hp) {
     this.topK = hp.real(TopK.KEY);
@@ -52,8 +56,14 @@ public final class MagnitudeMethod implements MaskMethod {
     for (int i = 0; i < theta.length; i++) {
       score[i] = Math.abs(theta[i]);
     }
-    Mask mask = TopK.select(ctx.layout(), score, Maskable.of(ctx.layout(), maskBiases), scope,
-        (size, n) -> TopK.count(topK, n), TopK.Others.KEEP);
+    Mask mask =
+        TopK.select(
+            ctx.layout(),
+            score,
+            Maskable.of(ctx.layout(), maskBiases),
+            scope,
+            (size, n) -> TopK.count(topK, n),
+            TopK.Others.KEEP);
     return new MaskTrainingResult(mask, 0, Double.NaN, new float[0], new float[0]);
   }
 }

@@ -19,7 +19,11 @@ public final class Mask implements java.io.Serializable {
     for (int l = 0; l < bits.length; l++) {
       if (bits[l].length != PackedBits.bytesFor(layout.size(l))) {
         throw new IllegalArgumentException(
-            "layer " + layout.name(l) + " has " + bits[l].length + " bytes of bits, needs "
+            "layer "
+                + layout.name(l)
+                + " has "
+                + bits[l].length
+                + " bytes of bits, needs "
                 + PackedBits.bytesFor(layout.size(l)));
       }
     }
@@ -98,19 +102,26 @@ public final class Mask implements java.io.Serializable {
     return combine(other, Op.OR);
   }
 
-  private enum Op { NOT, AND, AND_NOT, OR }
+  private enum Op {
+    NOT,
+    AND,
+    AND_NOT,
+    OR
+  }
 
   private Mask combine(Mask other, Op op) {
     byte[][] out = new byte[bits.length][];
     for (int l = 0; l < bits.length; l++) {
       out[l] = new byte[bits[l].length];
       for (int i = 0; i < out[l].length; i++) {
-        out[l][i] = (byte) switch (op) {
-          case NOT -> ~bits[l][i];
-          case AND -> bits[l][i] & other.bits[l][i];
-          case AND_NOT -> bits[l][i] & ~other.bits[l][i];
-          case OR -> bits[l][i] | other.bits[l][i];
-        };
+        out[l][i] =
+            (byte)
+                switch (op) {
+                  case NOT -> ~bits[l][i];
+                  case AND -> bits[l][i] & other.bits[l][i];
+                  case AND_NOT -> bits[l][i] & ~other.bits[l][i];
+                  case OR -> bits[l][i] | other.bits[l][i];
+                };
       }
       PackedBits.clearTail(out[l], layout.size(l));
     }

@@ -1,8 +1,8 @@
 package org.subnetlab.mask;
 
 /**
- * A mask-identification method: trains a binary mask over the parameters of a frozen network θ
- * on a subtask's examples. θ is never modified.
+ * A mask-identification method: trains a binary mask over the parameters of a frozen network θ on a
+ * subtask's examples. θ is never modified.
  */
 public interface MaskMethod {
   /** The method id used in configs and tables. */

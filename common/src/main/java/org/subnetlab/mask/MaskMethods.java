@@ -15,8 +15,8 @@ import org.subnetlab.config.MethodDeclaration;
  * their hyperparameters.
  */
 public final class MaskMethods {
-  private record Registered(MethodDeclaration declaration,
-      Function<Hyperparameters, MaskMethod> factory) {}
+  private record Registered(
+      MethodDeclaration declaration, Function<Hyperparameters, MaskMethod> factory) {}
 
   private static final Map<String, Registered> REGISTERED = new LinkedHashMap<>();
 
@@ -35,12 +35,12 @@ public final class MaskMethods {
   private MaskMethods() {}
 
   /**
-   * Registers a method: its hyperparameters are then configuration keys under
-   * {@code masks.<id>} (reference.conf must hold that block, with their defaults), it may be named
-   * in {@code masks.methods}, and {@link #create} builds it.
+   * Registers a method: its hyperparameters are then configuration keys under {@code masks.<id>}
+   * (reference.conf must hold that block, with their defaults), it may be named in {@code
+   * masks.methods}, and {@link #create} builds it.
    */
-  public static synchronized void register(MethodDeclaration declaration,
-      Function<Hyperparameters, MaskMethod> factory) {
+  public static synchronized void register(
+      MethodDeclaration declaration, Function<Hyperparameters, MaskMethod> factory) {
     if (REGISTERED.containsKey(declaration.id())) {
       throw new IllegalArgumentException("Mask method " + declaration.id() + " is registered");
     }

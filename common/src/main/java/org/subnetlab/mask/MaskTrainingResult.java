@@ -7,7 +7,11 @@ package org.subnetlab.mask;
  * the mask; null for the others).
  */
 public record MaskTrainingResult(
-    Mask mask, long steps, double finalLoss, float[] lossHistory, float[] densityHistory,
+    Mask mask,
+    long steps,
+    double finalLoss,
+    float[] lossHistory,
+    float[] densityHistory,
     float[] delta) {
 
   public MaskTrainingResult(

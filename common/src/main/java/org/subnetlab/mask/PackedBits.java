@@ -1,8 +1,8 @@
 package org.subnetlab.mask;
 
 /**
- * Bit sets packed little-endian into bytes (bit i is byte i/8, bit i%8), with popcount-based
- * counts over 64-bit words.
+ * Bit sets packed little-endian into bytes (bit i is byte i/8, bit i%8), with popcount-based counts
+ * over 64-bit words.
  */
 public final class PackedBits {
   private PackedBits() {}

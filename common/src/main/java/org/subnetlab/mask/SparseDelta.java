@@ -27,7 +27,9 @@ public final class SparseDelta {
     ByteBuffer in = ByteBuffer.wrap(encoded).order(ByteOrder.LITTLE_ENDIAN);
     if (encoded.length != 4 * PackedBits.cardinality(bits)) {
       throw new IllegalArgumentException(
-          "delta holds " + encoded.length / 4 + " values for a mask keeping "
+          "delta holds "
+              + encoded.length / 4
+              + " values for a mask keeping "
               + PackedBits.cardinality(bits));
     }
     for (int i = 0; i < n; i++) {

@@ -33,7 +33,11 @@ public final class TopK {
    * candidates at once. Non-candidates are kept or dropped as {@code others} says.
    */
   public static Mask select(
-      ParamLayout layout, float[] score, boolean[] candidate, Scope scope, Keep keep,
+      ParamLayout layout,
+      float[] score,
+      boolean[] candidate,
+      Scope scope,
+      Keep keep,
       Others others) {
     float[] bits = new float[layout.total()];
     if (others == Others.KEEP) {
@@ -64,6 +68,7 @@ public final class TopK {
 
   /** The key of K. */
   static final String KEY = "top-k";
+
   /** The key of the scope of K. */
   static final String PER_LAYER_KEY = "per-layer";
 
@@ -75,7 +80,12 @@ public final class TopK {
     java.util.List<Double> fractions =
         new java.util.ArrayList<>(org.subnetlab.config.HyperParameter.halfDecades(1.0, -6, -1));
     java.util.Collections.reverse(fractions);
-    return org.subnetlab.config.HyperParameter.real(KEY, 0, true, 1e9, defaultValue,
+    return org.subnetlab.config.HyperParameter.real(
+            KEY,
+            0,
+            true,
+            1e9,
+            defaultValue,
             "K: a fraction in (0, 1) of the parameters it may select, or a whole count >= 1")
         .rule(k -> k < 1 || k == Math.rint(k), "must be a fraction in (0, 1) or a whole count >= 1")
         .regulariser(-1, fractions);
@@ -83,12 +93,17 @@ public final class TopK {
 
   /** The {@code per-layer} hyperparameter: K over the whole model (false) or in each layer. */
   static org.subnetlab.config.HyperParameter perLayer(boolean defaultValue) {
-    return org.subnetlab.config.HyperParameter.flag(PER_LAYER_KEY, defaultValue,
+    return org.subnetlab.config.HyperParameter.flag(
+        PER_LAYER_KEY,
+        defaultValue,
         "top-K over the whole model (0) or in each parameter block separately (1)");
   }
 
   /** What happens to parameters that are not candidates. */
-  public enum Others { KEEP, DROP }
+  public enum Others {
+    KEEP,
+    DROP
+  }
 
   /** How many to keep of the candidates in a group (a layer, or the model) of {@code size}. */
   @FunctionalInterface

@@ -14,13 +14,20 @@ final class TrainingLoop {
   private TrainingLoop() {}
 
   /**
-   * Trains {@code scores} with Adam; the mask is [score > 0], plus every parameter that
-   * {@code maskable} (null = all) says the method does not mask — kept, and counted as kept in the
+   * Trains {@code scores} with Adam; the mask is [score > 0], plus every parameter that {@code
+   * maskable} (null = all) says the method does not mask — kept, and counted as kept in the
    * per-step densities.
    */
   static MaskTrainingResult run(
-      float[] scores, ParamLayout layout, boolean[] maskable, Dataset examples, int steps,
-      int batchSize, double learningRate, SplittableRandom rng, Step step) {
+      float[] scores,
+      ParamLayout layout,
+      boolean[] maskable,
+      Dataset examples,
+      int steps,
+      int batchSize,
+      double learningRate,
+      SplittableRandom rng,
+      Step step) {
     if (examples.size() == 0) {
       throw new IllegalArgumentException("no training examples for this subtask");
     }

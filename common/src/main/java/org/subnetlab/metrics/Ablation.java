@@ -8,12 +8,11 @@ import org.subnetlab.mask.RandomMasks;
 import org.subnetlab.model.Dl4jObjective;
 import org.subnetlab.model.EvalSets;
 import org.subnetlab.model.Evaluation;
+import org.subnetlab.model.Network;
 import org.subnetlab.model.ParamBridge;
 import org.subnetlab.sweep.RunSpec;
-import org.subnetlab.task.Dataset;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
-import org.subnetlab.model.Network;
 
 /**
  * Functional ablation of the masks of one (method, seed, hyperparameters) group, each evaluated on
@@ -26,8 +25,8 @@ import org.subnetlab.model.Network;
  *   <li>{@code removed_exclusive}: θ with the mask's exclusive weights removed — those in this
  *       subtask's mask and in no other subtask's mask of the group (Csordás et al.'s test: removing
  *       an operation's exclusive weights should break it and spare the others);
- *   <li>{@code random_subnetwork}, {@code random_removed}: the same with random masks of exactly the
- *       mask's per-layer size (one row per control, numbered by {@code control}).
+ *   <li>{@code random_subnetwork}, {@code random_removed}: the same with random masks of exactly
+ *       the mask's per-layer size (one row per control, numbered by {@code control}).
  * </ul>
  */
 public final class Ablation {
@@ -35,18 +34,38 @@ public final class Ablation {
 
   /**
    * One evaluated (mask, subtask, mode). {@code control} is −1 outside the random modes. On the
-   * {@code subnetwork} and {@code removed} rows, {@code controls} compares the accuracy with that of
-   * the random controls of the same mode (null elsewhere, or without controls).
+   * {@code subnetwork} and {@code removed} rows, {@code controls} compares the accuracy with that
+   * of the random controls of the same mode (null elsewhere, or without controls).
    */
   public record Row(
-      String runId, String method, String maskSubtask, long seed, String evalSubtask,
-      String mode, int control, double accuracy, double loss, int examples, long keptParams,
+      String runId,
+      String method,
+      String maskSubtask,
+      long seed,
+      String evalSubtask,
+      String mode,
+      int control,
+      double accuracy,
+      double loss,
+      int examples,
+      long keptParams,
       ControlStats controls)
       implements Serializable {
 
     Row withControls(ControlStats c) {
-      return new Row(runId, method, maskSubtask, seed, evalSubtask, mode, control, accuracy, loss,
-          examples, keptParams, c);
+      return new Row(
+          runId,
+          method,
+          maskSubtask,
+          seed,
+          evalSubtask,
+          mode,
+          control,
+          accuracy,
+          loss,
+          examples,
+          keptParams,
+          c);
     }
   }
 
@@ -116,20 +135,22 @@ public final class Ablation {
       }
       List<Mask> controls = new ArrayList<>();
       for (int c = 0; c < randomControls; c++) {
-        controls.add(RandomMasks.matching(
-            m.mask(),
-            Seeds.stream(m.spec().globalSeed(), "control/" + m.spec().streamId() + "/" + c)));
+        controls.add(
+            RandomMasks.matching(
+                m.mask(),
+                Seeds.stream(m.spec().globalSeed(), "control/" + m.spec().streamId() + "/" + c)));
       }
       // Each evaluated network runs once over all eval sets.
-      Evaluator ev = (mode, control, mask) -> {
-        mask.apply(theta, eff);
-        Evaluation[] r = evals.evaluate(objective, eff);
-        Row[] out = new Row[r.length];
-        for (int e = 0; e < r.length; e++) {
-          out[e] = row(m, evals.names().get(e), mode, control, r[e], mask.kept());
-        }
-        return out;
-      };
+      Evaluator ev =
+          (mode, control, mask) -> {
+            mask.apply(theta, eff);
+            Evaluation[] r = evals.evaluate(objective, eff);
+            Row[] out = new Row[r.length];
+            for (int e = 0; e < r.length; e++) {
+              out[e] = row(m, evals.names().get(e), mode, control, r[e], mask.kept());
+            }
+            return out;
+          };
       Row[] sub = ev.rows("subnetwork", -1, m.mask());
       Row[] removed = ev.rows("removed", -1, m.mask().complement());
       Row[] removedExclusive = ev.rows("removed_exclusive", -1, exclusive.complement());
@@ -165,10 +186,21 @@ public final class Ablation {
     return rows;
   }
 
-  private static Row row(Member m, String evalSubtask, String mode, int control, Evaluation r,
-      long kept) {
-    return new Row(m.spec().runId(), m.spec().method(), m.spec().subtask(), m.spec().seed(),
-        evalSubtask, mode, control, r.accuracy(), r.loss(), r.examples(), kept, null);
+  private static Row row(
+      Member m, String evalSubtask, String mode, int control, Evaluation r, long kept) {
+    return new Row(
+        m.spec().runId(),
+        m.spec().method(),
+        m.spec().subtask(),
+        m.spec().seed(),
+        evalSubtask,
+        mode,
+        control,
+        r.accuracy(),
+        r.loss(),
+        r.examples(),
+        kept,
+        null);
   }
 
   @FunctionalInterface

@@ -4,10 +4,10 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Percentile bootstrap intervals of a mean. With at most {@link #EXACT_MAX_N} observations (a sweep's
- * seeds, typically) the bootstrap distribution is enumerated exactly — all nⁿ equally likely
- * resamples — otherwise it is sampled. Quantiles interpolate linearly between order statistics
- * (Hyndman & Fan type 7, as R's and NumPy's defaults).
+ * Percentile bootstrap intervals of a mean. With at most {@link #EXACT_MAX_N} observations (a
+ * sweep's seeds, typically) the bootstrap distribution is enumerated exactly — all nⁿ equally
+ * likely resamples — otherwise it is sampled. Quantiles interpolate linearly between order
+ * statistics (Hyndman & Fan type 7, as R's and NumPy's defaults).
  */
 public final class Bootstrap {
   /** Largest sample whose nⁿ resamples are enumerated (7⁷ = 823,543). */

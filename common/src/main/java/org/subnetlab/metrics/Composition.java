@@ -13,31 +13,31 @@ import org.subnetlab.mask.RandomMasks;
 import org.subnetlab.model.Dl4jObjective;
 import org.subnetlab.model.EvalSets;
 import org.subnetlab.model.Evaluation;
+import org.subnetlab.model.Network;
 import org.subnetlab.model.ParamBridge;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
-import org.subnetlab.model.Network;
 
 /**
- * Composition of the subnetworks of one (method, seed, hyperparameters) group, each result evaluated
- * on every subtask and on the whole task ({@code ALL}):
+ * Composition of the subnetworks of one (method, seed, hyperparameters) group, each result
+ * evaluated on every subtask and on the whole task ({@code ALL}):
  *
  * <ul>
- *   <li>set algebra: for every pair of subtasks a, b, the subnetworks θ ⊙ m for m = a ∪ b
- *       ({@code union}), a ∩ b ({@code intersection}), a ∖ b and b ∖ a ({@code difference}), and
- *       with three or more subtasks the union and intersection of all, against random masks of the
- *       same per-layer size;
- *   <li>structural compositionality (Lepori et al. 2023): each subnetwork alone ({@code subnetwork})
- *       and the model with it ablated ({@code ablate}), against random masks — on a composite
- *       task, ablating one subroutine's subnetwork should hurt that subroutine and the composite
- *       and spare the other subroutine. Ablation replaces the subnetwork's entries by zero
- *       (θ ⊙ (1 − m), mode {@code zero}) or by other values over all parameters (θ ⊙ (1 − m) + v ⊙
- *       m): a fresh draw from the initial distribution ({@code reinit}) or θ_init
- *       ({@code rewind}), one set of rows per mode;
- *   <li>sparse-difference composition (Ansell et al. 2022), for methods with a Δ: θ⁰ + Δ_a
- *       ({@code delta}) and θ⁰ + Δ_a + Δ_b ({@code delta_sum}).
+ *   <li>set algebra: for every pair of subtasks a, b, the subnetworks θ ⊙ m for m = a ∪ b ({@code
+ *       union}), a ∩ b ({@code intersection}), a ∖ b and b ∖ a ({@code difference}), and with three
+ *       or more subtasks the union and intersection of all, against random masks of the same
+ *       per-layer size;
+ *   <li>structural compositionality (Lepori et al. 2023): each subnetwork alone ({@code
+ *       subnetwork}) and the model with it ablated ({@code ablate}), against random masks — on a
+ *       composite task, ablating one subroutine's subnetwork should hurt that subroutine and the
+ *       composite and spare the other subroutine. Ablation replaces the subnetwork's entries by
+ *       zero (θ ⊙ (1 − m), mode {@code zero}) or by other values over all parameters (θ ⊙ (1 − m) +
+ *       v ⊙ m): a fresh draw from the initial distribution ({@code reinit}) or θ_init ({@code
+ *       rewind}), one set of rows per mode;
+ *   <li>sparse-difference composition (Ansell et al. 2022), for methods with a Δ: θ⁰ + Δ_a ({@code
+ *       delta}) and θ⁰ + Δ_a + Δ_b ({@code delta_sum}).
  * </ul>
  *
  * <p>The same evaluation serves the random-model control: the group's masks trained on a
@@ -51,27 +51,37 @@ public final class Composition {
 
   /** The {@code ablation} value of rows that ablate nothing. */
   public static final String NO_ABLATION = "none";
+
   /** The {@code base} value of rows on the trained base model. */
   public static final String TRAINED = "trained";
+
   /** The {@code base} value of rows of the random-model control. */
   public static final String RANDOM_INIT = "random-init";
 
   /**
-   * One evaluated composition. {@code hyperparameters} are the group's (the grid point);
-   * {@code base} says which model the masks were trained and evaluated on ({@link #TRAINED} or
-   * {@link #RANDOM_INIT}); {@code ablation} the ablation mode of {@code ablate} rows
-   * ({@link #NO_ABLATION} for the other operations). {@code controls} is null where no random
-   * control applies.
+   * One evaluated composition. {@code hyperparameters} are the group's (the grid point); {@code
+   * base} says which model the masks were trained and evaluated on ({@link #TRAINED} or {@link
+   * #RANDOM_INIT}); {@code ablation} the ablation mode of {@code ablate} rows ({@link #NO_ABLATION}
+   * for the other operations). {@code controls} is null where no random control applies.
    */
   public record Row(
-      String method, long seed, Map<String, String> hyperparameters, String base,
-      String operation, String ablation, String operands, String evalSubtask, long keptParams,
-      double accuracy, Ablation.ControlStats controls) implements Serializable {}
+      String method,
+      long seed,
+      Map<String, String> hyperparameters,
+      String base,
+      String operation,
+      String ablation,
+      String operands,
+      String evalSubtask,
+      long keptParams,
+      double accuracy,
+      Ablation.ControlStats controls)
+      implements Serializable {}
 
   /**
    * How a group is evaluated: the base label of its rows, the ablation modes in order, each with
-   * the values written into the ablated entries (over all parameters; null = zeros), and the
-   * number of random control masks per result.
+   * the values written into the ablated entries (over all parameters; null = zeros), and the number
+   * of random control masks per result.
    */
   public record Options(String base, Map<String, float[]> ablation, int randomControls)
       implements Serializable {
@@ -85,8 +95,7 @@ public final class Composition {
 
   /** {@link #evaluate(Network, float[], Task, List, Options)} with zero ablation only. */
   public static List<Row> evaluate(
-      Network model, float[] initialTheta, Task task, List<Member> group,
-      int randomControls) {
+      Network model, float[] initialTheta, Task task, List<Member> group, int randomControls) {
     return evaluate(model, initialTheta, task, group, Options.zeroOnly(randomControls));
   }
 
@@ -102,8 +111,7 @@ public final class Composition {
       String a = m.spec().subtask();
       rows.addAll(ev.masked("subnetwork", a, m.mask()));
       for (Map.Entry<String, float[]> mode : options.ablation().entrySet()) {
-        rows.addAll(ev.masked("ablate", mode.getKey(), a, m.mask().complement(),
-            mode.getValue()));
+        rows.addAll(ev.masked("ablate", mode.getKey(), a, m.mask().complement(), mode.getValue()));
       }
     }
     for (int i = 0; i < group.size(); i++) {
@@ -131,15 +139,18 @@ public final class Composition {
       rows.addAll(ev.masked("intersection", all.toString(), inter));
     }
     if (group.stream().allMatch(m -> m.delta() != null)) {
-      float[] theta0 = first.hyperparameters().getOrDefault("from-initial", 0.0) == 1.0
-          ? initialTheta : theta;
+      float[] theta0 =
+          first.hyperparameters().getOrDefault("from-initial", 0.0) == 1.0 ? initialTheta : theta;
       for (int i = 0; i < group.size(); i++) {
         Member x = group.get(i);
         rows.addAll(ev.params("delta", x.spec().subtask(), add(theta0, x.delta())));
         for (int j = i + 1; j < group.size(); j++) {
           Member y = group.get(j);
-          rows.addAll(ev.params("delta_sum", x.spec().subtask() + "," + y.spec().subtask(),
-              add(add(theta0, x.delta()), y.delta())));
+          rows.addAll(
+              ev.params(
+                  "delta_sum",
+                  x.spec().subtask() + "," + y.spec().subtask(),
+                  add(add(theta0, x.delta()), y.delta())));
         }
       }
     }
@@ -156,8 +167,8 @@ public final class Composition {
   }
 
   /**
-   * The effective parameters of an ablation: θ where {@code keep} keeps an entry, else
-   * {@code fill} (zero where {@code fill} is null).
+   * The effective parameters of an ablation: θ where {@code keep} keeps an entry, else {@code fill}
+   * (zero where {@code fill} is null).
    */
   public static float[] ablated(float[] theta, Mask keep, float[] fill) {
     float[] out = new float[theta.length];
@@ -185,9 +196,14 @@ public final class Composition {
   /** The grid point as strings (integers without a decimal point), sorted by key. */
   static Map<String, String> gridPoint(RunSpec spec) {
     Map<String, String> out = new TreeMap<>();
-    spec.comparableHyperparameters().forEach((k, v) -> out.put(k,
-        v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) (double) v)
-            : String.format(Locale.ROOT, "%s", v)));
+    spec.comparableHyperparameters()
+        .forEach(
+            (k, v) ->
+                out.put(
+                    k,
+                    v == Math.rint(v) && Math.abs(v) < 1e15
+                        ? Long.toString((long) (double) v)
+                        : String.format(Locale.ROOT, "%s", v)));
     return Map.copyOf(out);
   }
 
@@ -201,8 +217,8 @@ public final class Composition {
     private final Map<String, String> gridPoint;
     private final float[] eff;
 
-    Evaluator(Dl4jObjective objective, float[] theta, EvalSets evals, Options options,
-        RunSpec spec) {
+    Evaluator(
+        Dl4jObjective objective, float[] theta, EvalSets evals, Options options, RunSpec spec) {
       this.objective = objective;
       this.theta = theta;
       this.evals = evals;
@@ -218,12 +234,15 @@ public final class Composition {
     }
 
     /** θ where {@code mask} keeps an entry, {@code fill} (or zero) elsewhere, against controls. */
-    List<Row> masked(String operation, String ablation, String operands, Mask mask,
-        float[] fill) {
+    List<Row> masked(String operation, String ablation, String operands, Mask mask, float[] fill) {
       double[][] random = new double[evals.size()][randomControls];
       for (int r = 0; r < randomControls; r++) {
-        Mask control = RandomMasks.matching(mask, Seeds.stream(spec.globalSeed(),
-            "compose/" + spec.groupKey() + "/" + operation + "/" + operands + "/" + r));
+        Mask control =
+            RandomMasks.matching(
+                mask,
+                Seeds.stream(
+                    spec.globalSeed(),
+                    "compose/" + spec.groupKey() + "/" + operation + "/" + operands + "/" + r));
         fillAblated(theta, control, fill, eff);
         Evaluation[] c = evals.evaluate(objective, eff);
         for (int e = 0; e < evals.size(); e++) {
@@ -235,9 +254,19 @@ public final class Composition {
       List<Row> rows = new ArrayList<>();
       for (int e = 0; e < evals.size(); e++) {
         double acc = m[e].accuracy();
-        rows.add(new Row(spec.method(), spec.seed(), gridPoint, base, operation, ablation,
-            operands, evals.names().get(e), mask.kept(), acc,
-            randomControls == 0 ? null : Ablation.ControlStats.of(acc, random[e])));
+        rows.add(
+            new Row(
+                spec.method(),
+                spec.seed(),
+                gridPoint,
+                base,
+                operation,
+                ablation,
+                operands,
+                evals.names().get(e),
+                mask.kept(),
+                acc,
+                randomControls == 0 ? null : Ablation.ControlStats.of(acc, random[e])));
       }
       return rows;
     }
@@ -246,8 +275,19 @@ public final class Composition {
       List<Row> rows = new ArrayList<>();
       Evaluation[] r = evals.evaluate(objective, p);
       for (int e = 0; e < evals.size(); e++) {
-        rows.add(new Row(spec.method(), spec.seed(), gridPoint, base, operation, NO_ABLATION,
-            operands, evals.names().get(e), p.length, r[e].accuracy(), null));
+        rows.add(
+            new Row(
+                spec.method(),
+                spec.seed(),
+                gridPoint,
+                base,
+                operation,
+                NO_ABLATION,
+                operands,
+                evals.names().get(e),
+                p.length,
+                r[e].accuracy(),
+                null));
       }
       return rows;
     }

@@ -13,39 +13,41 @@ import org.subnetlab.sweep.GridPoints;
 import org.subnetlab.sweep.RunSpec;
 
 /**
- * The {@code summary} table. Rows with {@code selection = "grid"}: per (grid point
- * ({@link GridPoints}: method and hyperparameters; matched-density runs, whose top-k differs per
- * seed, without it), subtask, layer), statistics over seeds. Rows with {@code selection =
- * "selected"}: per (method family, subtask, layer), the same statistics over the masks
- * {@link Selection} picks, one per seed, among all grid points of the family. Statistics: mean,
- * std and a 95% interval ({@link Intervals}: Student-t below {@link Intervals#STUDENT_T_BELOW}
- * seeds, percentile bootstrap from there on; the row says which) of density, subnetwork accuracy
- * and removal drop (the last two on layer {@code ALL}, where they are defined), and mean Jaccard
- * overlaps across seeds (stability), across subtasks at the same seed (modularity) and across
- * methods for the same subtask and seed (agreement between methods), each among the row's own
- * kind of runs (one grid point, or the selected masks).
+ * The {@code summary} table. Rows with {@code selection = "grid"}: per (grid point ({@link
+ * GridPoints}: method and hyperparameters; matched-density runs, whose top-k differs per seed,
+ * without it), subtask, layer), statistics over seeds. Rows with {@code selection = "selected"}:
+ * per (method family, subtask, layer), the same statistics over the masks {@link Selection} picks,
+ * one per seed, among all grid points of the family. Statistics: mean, std and a 95% interval
+ * ({@link Intervals}: Student-t below {@link Intervals#STUDENT_T_BELOW} seeds, percentile bootstrap
+ * from there on; the row says which) of density, subnetwork accuracy and removal drop (the last two
+ * on layer {@code ALL}, where they are defined), and mean Jaccard overlaps across seeds
+ * (stability), across subtasks at the same seed (modularity) and across methods for the same
+ * subtask and seed (agreement between methods), each among the row's own kind of runs (one grid
+ * point, or the selected masks).
  *
- * <p>Base models ({@code model.seeds}) are kept apart: every row above is per model seed
- * ({@code over = "mask seeds"}, {@code modelSeed} set), selection is per (family, subtask, seed,
- * model seed), and overlaps across seeds / subtasks / methods pair only runs of the same base
- * model. When a group has runs on more than one base model, one more row ({@code over = "base
- * models"}, {@code modelSeed} null, {@code seeds} = the number of base models) gives the
- * statistics of the per-base-model means over base models, so the spread across base models is
- * reported separately from the spread across mask seeds; {@code jaccardAcrossModels} is the
- * mean Jaccard between masks of the same grid point (or of the selected masks), subtask and mask
- * seed on different base models: whether a mask is about this network or about networks trained
- * this way. On selected rows, {@code gridPoint}, {@code selectedPoints}, {@code withinTolerance}
- * and {@code warning} of a per-base-model row count that base model's selected masks only (its
- * warning ends with "[base model N]" when there are several); on the row over base models they
- * count every base model's selected masks ({@code runIds}), and its warning is null.
+ * <p>Base models ({@code model.seeds}) are kept apart: every row above is per model seed ({@code
+ * over = "mask seeds"}, {@code modelSeed} set), selection is per (family, subtask, seed, model
+ * seed), and overlaps across seeds / subtasks / methods pair only runs of the same base model. When
+ * a group has runs on more than one base model, one more row ({@code over = "base models"}, {@code
+ * modelSeed} null, {@code seeds} = the number of base models) gives the statistics of the
+ * per-base-model means over base models, so the spread across base models is reported separately
+ * from the spread across mask seeds; {@code jaccardAcrossModels} is the mean Jaccard between masks
+ * of the same grid point (or of the selected masks), subtask and mask seed on different base
+ * models: whether a mask is about this network or about networks trained this way. On selected
+ * rows, {@code gridPoint}, {@code selectedPoints}, {@code withinTolerance} and {@code warning} of a
+ * per-base-model row count that base model's selected masks only (its warning ends with "[base
+ * model N]" when there are several); on the row over base models they count every base model's
+ * selected masks ({@code runIds}), and its warning is null.
  */
 public final class SummaryTable {
   private SummaryTable() {}
 
   public static final String GRID = "grid";
   public static final String SELECTED = "selected";
+
   /** {@code over} of a row with statistics over the mask seeds of one base model. */
   public static final String OVER_SEEDS = "mask seeds";
+
   /** {@code over} of a row with statistics over the per-base-model means. */
   public static final String OVER_MODELS = "base models";
 
@@ -54,22 +56,41 @@ public final class SummaryTable {
 
   /**
    * One row of the table. {@code gridPoint}: the hyperparameters that differ between the family's
-   * grid points ("" for a lone point; for selected rows, the most often selected point);
-   * {@code selectedPoints}, {@code withinTolerance} and {@code warning} only on selected rows.
+   * grid points ("" for a lone point; for selected rows, the most often selected point); {@code
+   * selectedPoints}, {@code withinTolerance} and {@code warning} only on selected rows.
    */
   public record Row(
-      String method, Map<String, String> hyperparameters, String subtask, String layer, int seeds,
-      Stat density, Stat subnetworkAccuracy, Stat removalDrop, double jaccardAcrossSeeds,
-      double jaccardAcrossSubtasks, double jaccardAcrossMethods, String interval,
-      String selection, String selectionRule, String gridPoint, List<String> runIds,
-      String selectedPoints, Integer withinTolerance, String warning, String over,
-      double jaccardAcrossModels, Long modelSeed)
+      String method,
+      Map<String, String> hyperparameters,
+      String subtask,
+      String layer,
+      int seeds,
+      Stat density,
+      Stat subnetworkAccuracy,
+      Stat removalDrop,
+      double jaccardAcrossSeeds,
+      double jaccardAcrossSubtasks,
+      double jaccardAcrossMethods,
+      String interval,
+      String selection,
+      String selectionRule,
+      String gridPoint,
+      List<String> runIds,
+      String selectedPoints,
+      Integer withinTolerance,
+      String warning,
+      String over,
+      double jaccardAcrossModels,
+      Long modelSeed)
       implements Serializable {}
 
   /** Per-run inputs: density per layer, and on the run's own subtask the three accuracies. */
   public record RunFigures(
-      RunSpec spec, Map<String, Double> densityByLayer, double fullAccuracy,
-      double subnetworkAccuracy, double removedAccuracy) {}
+      RunSpec spec,
+      Map<String, Double> densityByLayer,
+      double fullAccuracy,
+      double subnetworkAccuracy,
+      double removedAccuracy) {}
 
   /** One overlap row. */
   public record Pair(String runA, String runB, String layer, double jaccard) {}
@@ -82,8 +103,10 @@ public final class SummaryTable {
     Map<String, List<RunFigures>> groups = new LinkedHashMap<>();
     for (RunFigures r : runs) {
       byId.put(r.spec().runId(), r);
-      groups.computeIfAbsent(points.key(r.spec().runId()) + "|" + r.spec().subtask(),
-          k -> new ArrayList<>()).add(r);
+      groups
+          .computeIfAbsent(
+              points.key(r.spec().runId()) + "|" + r.spec().subtask(), k -> new ArrayList<>())
+          .add(r);
     }
     // Sort each group's runs by base model, so that rows come out per model seed in order.
     for (List<RunFigures> g : groups.values()) {
@@ -98,23 +121,44 @@ public final class SummaryTable {
       RunSpec first = members.get(0).spec();
       Map<String, String> hp = new TreeMap<>(first.hyperparameterStrings());
       hp.keySet().retainAll(first.comparableHyperparameters().keySet());
-      rows(out, members, first.method(), hp, g.getKey(), jac, GRID, rule,
-          points.pointLabel(first.runId()), null, null, null, resamples, rng);
+      rows(
+          out,
+          members,
+          first.method(),
+          hp,
+          g.getKey(),
+          jac,
+          GRID,
+          rule,
+          points.pointLabel(first.runId()),
+          null,
+          null,
+          null,
+          resamples,
+          rng);
     }
     // The selected masks: one per (family, subtask, seed).
     List<Selection.Candidate> candidates = new ArrayList<>();
     for (RunFigures r : runs) {
-      candidates.add(new Selection.Candidate(r.spec().runId(), points.family(r.spec().runId()),
-          r.spec().subtask(), r.spec().seed(), r.densityByLayer().get("ALL"),
-          r.subnetworkAccuracy(), r.fullAccuracy(), r.spec().modelSeed()));
+      candidates.add(
+          new Selection.Candidate(
+              r.spec().runId(),
+              points.family(r.spec().runId()),
+              r.spec().subtask(),
+              r.spec().seed(),
+              r.densityByLayer().get("ALL"),
+              r.subnetworkAccuracy(),
+              r.fullAccuracy(),
+              r.spec().modelSeed()));
     }
     Map<String, List<Selection.Choice>> chosen = new LinkedHashMap<>();
-    List<Selection.Choice> choices = new ArrayList<>(
-        Selection.select(candidates, tolerance).values());
+    List<Selection.Choice> choices =
+        new ArrayList<>(Selection.select(candidates, tolerance).values());
     choices.sort(java.util.Comparator.comparingLong(c -> c.chosen().modelSeed()));
     for (Selection.Choice c : choices) {
-      chosen.computeIfAbsent(c.chosen().family() + "|" + c.chosen().subtask(),
-          k -> new ArrayList<>()).add(c);
+      chosen
+          .computeIfAbsent(c.chosen().family() + "|" + c.chosen().subtask(), k -> new ArrayList<>())
+          .add(c);
     }
     Set<String> selectedIds = new TreeSet<>();
     chosen.values().forEach(cs -> cs.forEach(c -> selectedIds.add(c.chosen().runId())));
@@ -128,17 +172,49 @@ public final class SummaryTable {
         byModel.computeIfAbsent(c.chosen().modelSeed(), k -> new ArrayList<>()).add(c);
       }
       for (Map.Entry<Long, List<Selection.Choice>> m : byModel.entrySet()) {
-        Selected s = selected(m.getValue(), byId, points, runs, tolerance,
-            severalModels ? " [base model " + m.getKey() + "]" : "");
-        rowsOverSeeds(out, s.members(), s.method(), s.hp(), g.getKey() + "|" + m.getKey(),
-            selJac, SELECTED, rule, s.mostOften(), s.listed(), s.within(), s.warning(),
-            resamples, rng, m.getKey());
+        Selected s =
+            selected(
+                m.getValue(),
+                byId,
+                points,
+                runs,
+                tolerance,
+                severalModels ? " [base model " + m.getKey() + "]" : "");
+        rowsOverSeeds(
+            out,
+            s.members(),
+            s.method(),
+            s.hp(),
+            g.getKey() + "|" + m.getKey(),
+            selJac,
+            SELECTED,
+            rule,
+            s.mostOften(),
+            s.listed(),
+            s.within(),
+            s.warning(),
+            resamples,
+            rng,
+            m.getKey());
       }
       if (byModel.size() > 1) {
         // The warnings are on the per-base-model rows, which name their base model.
         Selected s = selected(g.getValue(), byId, points, runs, tolerance, null);
-        overModels(out, s.members(), s.method(), s.hp(), g.getKey(), selJac, SELECTED, rule,
-            s.mostOften(), s.listed(), s.within(), null, resamples, rng);
+        overModels(
+            out,
+            s.members(),
+            s.method(),
+            s.hp(),
+            g.getKey(),
+            selJac,
+            SELECTED,
+            rule,
+            s.mostOften(),
+            s.listed(),
+            s.within(),
+            null,
+            resamples,
+            rng);
       }
     }
     return out;
@@ -146,8 +222,13 @@ public final class SummaryTable {
 
   /** What a set of selected masks says about the selection. */
   private record Selected(
-      List<RunFigures> members, String method, Map<String, String> hp, String mostOften,
-      String listed, int within, String warning) {}
+      List<RunFigures> members,
+      String method,
+      Map<String, String> hp,
+      String mostOften,
+      String listed,
+      int within,
+      String warning) {}
 
   /**
    * The selection's figures over {@code choices} (one per mask seed, of one or several base
@@ -156,8 +237,12 @@ public final class SummaryTable {
    * null: no warning).
    */
   private static Selected selected(
-      List<Selection.Choice> choices, Map<String, RunFigures> byId, GridPoints points,
-      List<RunFigures> runs, double tolerance, String warningSuffix) {
+      List<Selection.Choice> choices,
+      Map<String, RunFigures> byId,
+      GridPoints points,
+      List<RunFigures> runs,
+      double tolerance,
+      String warningSuffix) {
     List<RunFigures> members = choices.stream().map(c -> byId.get(c.chosen().runId())).toList();
     RunSpec first = members.get(0).spec();
     // The hyperparameters the selected masks agree on.
@@ -171,42 +256,95 @@ public final class SummaryTable {
     for (RunFigures m : members) {
       counts.merge(points.pointLabel(m.spec().runId()), 1, Integer::sum);
     }
-    String mostOften = counts.entrySet().stream()
-        .max(Map.Entry.<String, Integer>comparingByValue()
-            .thenComparing(Map.Entry.comparingByKey(
-                java.util.Comparator.<String>reverseOrder())))
-        .orElseThrow().getKey();
+    String mostOften =
+        counts.entrySet().stream()
+            .max(
+                Map.Entry.<String, Integer>comparingByValue()
+                    .thenComparing(
+                        Map.Entry.comparingByKey(java.util.Comparator.<String>reverseOrder())))
+            .orElseThrow()
+            .getKey();
     StringBuilder listed = new StringBuilder();
-    counts.forEach((k, n) -> listed.append(listed.length() == 0 ? "" : ", ")
-        .append(k.isEmpty() ? "(single grid point)" : k).append(" x").append(n));
+    counts.forEach(
+        (k, n) ->
+            listed
+                .append(listed.length() == 0 ? "" : ", ")
+                .append(k.isEmpty() ? "(single grid point)" : k)
+                .append(" x")
+                .append(n));
     int within = (int) choices.stream().filter(Selection.Choice::withinTolerance).count();
     String warning = null;
     if (warningSuffix != null) {
-      warning = warning(points.family(first.runId()), first.method(), first.subtask(), runs,
-          points, members, mostOften, within, tolerance);
+      warning =
+          warning(
+              points.family(first.runId()),
+              first.method(),
+              first.subtask(),
+              runs,
+              points,
+              members,
+              mostOften,
+              within,
+              tolerance);
       warning = warning == null ? null : warning + warningSuffix;
     }
-    return new Selected(members, first.method(), hp, mostOften, listed.toString(), within,
-        warning);
+    return new Selected(members, first.method(), hp, mostOften, listed.toString(), within, warning);
   }
 
   /**
-   * The rows of one group: per base model, statistics over its mask seeds; with more than one
-   * base model, then statistics of the per-base-model means over base models.
+   * The rows of one group: per base model, statistics over its mask seeds; with more than one base
+   * model, then statistics of the per-base-model means over base models.
    */
   private static void rows(
-      List<Row> out, List<RunFigures> members, String method, Map<String, String> hp,
-      String group, Map<String, double[]> jac, String selection, String rule, String gridPoint,
-      String selectedPoints, Integer within, String warning, int resamples,
+      List<Row> out,
+      List<RunFigures> members,
+      String method,
+      Map<String, String> hp,
+      String group,
+      Map<String, double[]> jac,
+      String selection,
+      String rule,
+      String gridPoint,
+      String selectedPoints,
+      Integer within,
+      String warning,
+      int resamples,
       SplittableRandom rng) {
     Map<Long, List<RunFigures>> byModel = byModel(members);
     for (Map.Entry<Long, List<RunFigures>> m : byModel.entrySet()) {
-      rowsOverSeeds(out, m.getValue(), method, hp, group + "|" + m.getKey(), jac, selection,
-          rule, gridPoint, selectedPoints, within, warning, resamples, rng, m.getKey());
+      rowsOverSeeds(
+          out,
+          m.getValue(),
+          method,
+          hp,
+          group + "|" + m.getKey(),
+          jac,
+          selection,
+          rule,
+          gridPoint,
+          selectedPoints,
+          within,
+          warning,
+          resamples,
+          rng,
+          m.getKey());
     }
     if (byModel.size() > 1) {
-      overModels(out, members, method, hp, group, jac, selection, rule, gridPoint,
-          selectedPoints, within, warning, resamples, rng);
+      overModels(
+          out,
+          members,
+          method,
+          hp,
+          group,
+          jac,
+          selection,
+          rule,
+          gridPoint,
+          selectedPoints,
+          within,
+          warning,
+          resamples,
+          rng);
     }
   }
 
@@ -221,9 +359,19 @@ public final class SummaryTable {
 
   /** The rows over base models: statistics of the per-base-model means of {@code members}. */
   private static void overModels(
-      List<Row> out, List<RunFigures> members, String method, Map<String, String> hp,
-      String group, Map<String, double[]> jac, String selection, String rule, String gridPoint,
-      String selectedPoints, Integer within, String warning, int resamples,
+      List<Row> out,
+      List<RunFigures> members,
+      String method,
+      Map<String, String> hp,
+      String group,
+      Map<String, double[]> jac,
+      String selection,
+      String rule,
+      String gridPoint,
+      String selectedPoints,
+      Integer within,
+      String warning,
+      int resamples,
       SplittableRandom rng) {
     Map<Long, List<RunFigures>> byModel = byModel(members);
     RunSpec first = members.get(0).spec();
@@ -232,16 +380,38 @@ public final class SummaryTable {
     for (String layer : members.get(0).densityByLayer().keySet()) {
       boolean all = layer.equals("ALL");
       double[] density = modelMeans(byModel, r -> r.densityByLayer().get(layer));
-      Stat sub = all ? stat(modelMeans(byModel, RunFigures::subnetworkAccuracy), resamples, rng)
-          : null;
-      Stat drop = all ? stat(modelMeans(byModel, r -> r.fullAccuracy() - r.removedAccuracy()),
-          resamples, rng) : null;
+      Stat sub =
+          all ? stat(modelMeans(byModel, RunFigures::subnetworkAccuracy), resamples, rng) : null;
+      Stat drop =
+          all
+              ? stat(
+                  modelMeans(byModel, r -> r.fullAccuracy() - r.removedAccuracy()), resamples, rng)
+              : null;
       String g = group + "|*|" + layer;
-      out.add(new Row(method, hp, first.subtask(), layer, byModel.size(),
-          stat(density, resamples, rng), sub, drop, mean(jac, g + "|seeds"),
-          mean(jac, g + "|subtasks"), mean(jac, g + "|methods"), interval, selection, rule,
-          gridPoint, ids, selectedPoints, within, all ? warning : null, OVER_MODELS,
-          mean(jac, g + "|models"), null));
+      out.add(
+          new Row(
+              method,
+              hp,
+              first.subtask(),
+              layer,
+              byModel.size(),
+              stat(density, resamples, rng),
+              sub,
+              drop,
+              mean(jac, g + "|seeds"),
+              mean(jac, g + "|subtasks"),
+              mean(jac, g + "|methods"),
+              interval,
+              selection,
+              rule,
+              gridPoint,
+              ids,
+              selectedPoints,
+              within,
+              all ? warning : null,
+              OVER_MODELS,
+              mean(jac, g + "|models"),
+              null));
     }
   }
 
@@ -249,39 +419,79 @@ public final class SummaryTable {
   private static double[] modelMeans(
       Map<Long, List<RunFigures>> byModel, java.util.function.ToDoubleFunction<RunFigures> f) {
     return byModel.values().stream()
-        .mapToDouble(rs -> Bootstrap.mean(rs.stream().mapToDouble(f).toArray())).toArray();
+        .mapToDouble(rs -> Bootstrap.mean(rs.stream().mapToDouble(f).toArray()))
+        .toArray();
   }
 
   private static void rowsOverSeeds(
-      List<Row> out, List<RunFigures> members, String method, Map<String, String> hp,
-      String group, Map<String, double[]> jac, String selection, String rule, String gridPoint,
-      String selectedPoints, Integer within, String warning, int resamples,
-      SplittableRandom rng, long modelSeed) {
+      List<Row> out,
+      List<RunFigures> members,
+      String method,
+      Map<String, String> hp,
+      String group,
+      Map<String, double[]> jac,
+      String selection,
+      String rule,
+      String gridPoint,
+      String selectedPoints,
+      Integer within,
+      String warning,
+      int resamples,
+      SplittableRandom rng,
+      long modelSeed) {
     RunSpec first = members.get(0).spec();
     List<String> ids = members.stream().map(r -> r.spec().runId()).toList();
     String interval = Intervals.methodFor(members.size());
     for (String layer : members.get(0).densityByLayer().keySet()) {
       double[] density = members.stream().mapToDouble(r -> r.densityByLayer().get(layer)).toArray();
       boolean all = layer.equals("ALL");
-      Stat sub = all ? stat(members.stream().mapToDouble(RunFigures::subnetworkAccuracy)
-          .toArray(), resamples, rng) : null;
-      Stat drop = all ? stat(members.stream()
-          .mapToDouble(r -> r.fullAccuracy() - r.removedAccuracy()).toArray(), resamples, rng)
-          : null;
-      out.add(new Row(method, hp, first.subtask(), layer, members.size(),
-          stat(density, resamples, rng), sub, drop,
-          mean(jac, group + "|" + layer + "|seeds"),
-          mean(jac, group + "|" + layer + "|subtasks"),
-          mean(jac, group + "|" + layer + "|methods"), interval, selection, rule, gridPoint, ids,
-          selectedPoints, within, all ? warning : null, OVER_SEEDS,
-          mean(jac, group + "|" + layer + "|models"), modelSeed));
+      Stat sub =
+          all
+              ? stat(
+                  members.stream().mapToDouble(RunFigures::subnetworkAccuracy).toArray(),
+                  resamples,
+                  rng)
+              : null;
+      Stat drop =
+          all
+              ? stat(
+                  members.stream()
+                      .mapToDouble(r -> r.fullAccuracy() - r.removedAccuracy())
+                      .toArray(),
+                  resamples,
+                  rng)
+              : null;
+      out.add(
+          new Row(
+              method,
+              hp,
+              first.subtask(),
+              layer,
+              members.size(),
+              stat(density, resamples, rng),
+              sub,
+              drop,
+              mean(jac, group + "|" + layer + "|seeds"),
+              mean(jac, group + "|" + layer + "|subtasks"),
+              mean(jac, group + "|" + layer + "|methods"),
+              interval,
+              selection,
+              rule,
+              gridPoint,
+              ids,
+              selectedPoints,
+              within,
+              all ? warning : null,
+              OVER_SEEDS,
+              mean(jac, group + "|" + layer + "|models"),
+              modelSeed));
     }
   }
 
   /**
-   * Jaccard sums per (group, layer, kind). With {@code selected} null, groups are grid points
-   * and pairs count within one grid point (seeds, subtasks) or between families (methods); with
-   * a set of selected runs, only pairs of selected runs count and groups are families.
+   * Jaccard sums per (group, layer, kind). With {@code selected} null, groups are grid points and
+   * pairs count within one grid point (seeds, subtasks) or between families (methods); with a set
+   * of selected runs, only pairs of selected runs count and groups are families.
    */
   private static Map<String, double[]> jaccards(
       List<Pair> overlap, Map<String, RunFigures> byId, GridPoints points, Set<String> selected) {
@@ -289,7 +499,8 @@ public final class SummaryTable {
     for (Pair p : overlap) {
       RunFigures ra = byId.get(p.runA());
       RunFigures rb = byId.get(p.runB());
-      if (ra == null || rb == null
+      if (ra == null
+          || rb == null
           || selected != null && !(selected.contains(p.runA()) && selected.contains(p.runB()))) {
         continue;
       }
@@ -301,14 +512,20 @@ public final class SummaryTable {
       // Pairs across seeds, subtasks and methods count only within one base model; pairs of
       // one group, subtask and mask seed on two base models are "models".
       boolean sameModel = a.modelSeed() == b.modelSeed();
-      String kind = !sameModel
-          ? (ga.equals(gb) && a.subtask().equals(b.subtask()) && a.seed() == b.seed()
-              ? "models" : null)
-          : ga.equals(gb)
-          ? (a.subtask().equals(b.subtask()) && a.seed() != b.seed() ? "seeds"
-              : !a.subtask().equals(b.subtask()) && a.seed() == b.seed() ? "subtasks" : null)
-          : (!sameFamily && a.subtask().equals(b.subtask()) && a.seed() == b.seed()
-              ? "methods" : null);
+      String kind =
+          !sameModel
+              ? (ga.equals(gb) && a.subtask().equals(b.subtask()) && a.seed() == b.seed()
+                  ? "models"
+                  : null)
+              : ga.equals(gb)
+                  ? (a.subtask().equals(b.subtask()) && a.seed() != b.seed()
+                      ? "seeds"
+                      : !a.subtask().equals(b.subtask()) && a.seed() == b.seed()
+                          ? "subtasks"
+                          : null)
+                  : (!sameFamily && a.subtask().equals(b.subtask()) && a.seed() == b.seed()
+                      ? "methods"
+                      : null);
       if (kind == null) {
         continue;
       }
@@ -322,22 +539,35 @@ public final class SummaryTable {
   }
 
   /**
-   * The warning of a selected row, or null: no grid point within tolerance; the regulariser run
-   * at one value only; or the most often selected point at the sparse end of the swept path.
+   * The warning of a selected row, or null: no grid point within tolerance; the regulariser run at
+   * one value only; or the most often selected point at the sparse end of the swept path.
    */
   static String warning(
-      String family, String method, String subtask, List<RunFigures> runs, GridPoints points,
-      List<RunFigures> selected, String mostOften, int within, double tolerance) {
+      String family,
+      String method,
+      String subtask,
+      List<RunFigures> runs,
+      GridPoints points,
+      List<RunFigures> selected,
+      String mostOften,
+      int within,
+      double tolerance) {
     if (!family.equals(method)) {
       return null; // matched runs take their size from the reference mask
     }
     var reg = GridPoints.regulariser(method);
     String key = reg.map(r -> "masks." + method + "." + r.getKey()).orElse(null);
     if (within < selected.size()) {
-      return String.format(java.util.Locale.ROOT, "%s on %s: no grid point within %s of the"
-          + " full model's accuracy for %d of %d seeds (the most accurate was selected);"
-          + " extend the path toward weaker regularisation%s", family, subtask,
-          Selection.percent(tolerance), selected.size() - within, selected.size(),
+      return String.format(
+          java.util.Locale.ROOT,
+          "%s on %s: no grid point within %s of the"
+              + " full model's accuracy for %d of %d seeds (the most accurate was selected);"
+              + " extend the path toward weaker regularisation%s",
+          family,
+          subtask,
+          Selection.percent(tolerance),
+          selected.size() - within,
+          selected.size(),
           key == null ? "" : " (" + key + ")");
     }
     if (reg.isEmpty()) {
@@ -353,21 +583,36 @@ public final class SummaryTable {
       }
     }
     if (values.size() == 1) {
-      return String.format(java.util.Locale.ROOT, "%s on %s: only one value of %s was run (%s);"
-          + " the default regularisation may be too weak for this model: sweep it, e.g. `%s ="
-          + " auto`", family, subtask, key, RunSpecs.number(values.first()), key);
+      return String.format(
+          java.util.Locale.ROOT,
+          "%s on %s: only one value of %s was run (%s);"
+              + " the default regularisation may be too weak for this model: sweep it, e.g. `%s ="
+              + " auto`",
+          family,
+          subtask,
+          key,
+          RunSpecs.number(values.first()),
+          key);
     }
     if (values.isEmpty()) {
       return null;
     }
     double sparseEnd = direction > 0 ? values.last() : values.first();
-    long atEnd = selected.stream()
-        .filter(r -> r.spec().hyperparameters().get(name) == sparseEnd).count();
+    long atEnd =
+        selected.stream().filter(r -> r.spec().hyperparameters().get(name) == sparseEnd).count();
     if (atEnd * 2 > selected.size()) {
-      return String.format(java.util.Locale.ROOT, "%s on %s: the selected %s=%s is the sparsest"
-          + " end of the swept path (%d of %d seeds); the path may need extending (%s %s)",
-          family, subtask, name, RunSpecs.number(sparseEnd), atEnd, selected.size(),
-          direction > 0 ? "larger" : "smaller", key);
+      return String.format(
+          java.util.Locale.ROOT,
+          "%s on %s: the selected %s=%s is the sparsest"
+              + " end of the swept path (%d of %d seeds); the path may need extending (%s %s)",
+          family,
+          subtask,
+          name,
+          RunSpecs.number(sparseEnd),
+          atEnd,
+          selected.size(),
+          direction > 0 ? "larger" : "smaller",
+          key);
     }
     return null;
   }
@@ -392,7 +637,8 @@ public final class SummaryTable {
   private static final class RunSpecs {
     static String number(double v) {
       return v == Math.rint(v) && Math.abs(v) < 1e15
-          ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%s", v);
+          ? Long.toString((long) v)
+          : String.format(java.util.Locale.ROOT, "%s", v);
     }
   }
 }

@@ -22,8 +22,7 @@ public final class BaseModelTrainer {
   private BaseModelTrainer() {}
 
   /** The trained network, its initial parameters and its eval accuracy per subtask. */
-  public record Trained(
-      Network net, float[] initialParams, Map<String, Evaluation> evaluation) {}
+  public record Trained(Network net, float[] initialParams, Map<String, Evaluation> evaluation) {}
 
   /** The base model of model seed 0 (the one trained before model seeds existed). */
   public static Trained train(Task task, ModelSettings s, long seed) {
@@ -31,8 +30,8 @@ public final class BaseModelTrainer {
   }
 
   /**
-   * The base model of one model seed: its initial weights and minibatch order come from
-   * {@link #stream}, everything else (data, architecture, optimiser) from the settings.
+   * The base model of one model seed: its initial weights and minibatch order come from {@link
+   * #stream}, everything else (data, architecture, optimiser) from the settings.
    */
   public static Trained train(Task task, ModelSettings s, long seed, long modelSeed) {
     ModelSettings.Training options = s.training();
@@ -54,23 +53,34 @@ public final class BaseModelTrainer {
   /**
    * Training with dropout, L1/L2 and/or magnitude pruning ({@code model.dropout}, {@code model.l1},
    * {@code model.l2}, {@code model.pruning}). The same initial weights and minibatch order as
-   * without them; dropout's masks come from ND4J's generator seeded from the stream
-   * {@code model/dropout}. The result is copied into the plain network of the same architecture
-   * (no dropout, no penalties in its configuration), so everything downstream sees a base model
-   * like any other; pruned weights are exact zeros in it.
+   * without them; dropout's masks come from ND4J's generator seeded from the stream {@code
+   * model/dropout}. The result is copied into the plain network of the same architecture (no
+   * dropout, no penalties in its configuration), so everything downstream sees a base model like
+   * any other; pruned weights are exact zeros in it.
    */
-  private static Trained trainWithOptions(Task task, ModelSettings s, long seed, long modelSeed,
-      ModelSettings.Training options) {
+  private static Trained trainWithOptions(
+      Task task, ModelSettings s, long seed, long modelSeed, ModelSettings.Training options) {
     Dataset train = task.trainSplit();
     long stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
     long steps = stepsPerEpoch * s.epochs();
     ModelSettings.Pruning pruning = options.pruning();
     if (pruning != null && pruning.endStep() >= steps) {
-      throw new org.subnetlab.config.BadInputException("Cannot set model.pruning.end-step to "
-          + pruning.endStep() + ": training has only " + steps + " steps (" + s.epochs()
-          + " epochs x " + stepsPerEpoch + " minibatches of " + s.batchSize() + " of the "
-          + train.size() + " training examples), the last one " + (steps - 1)
-          + "; the schedule must end within training.");
+      throw new org.subnetlab.config.BadInputException(
+          "Cannot set model.pruning.end-step to "
+              + pruning.endStep()
+              + ": training has only "
+              + steps
+              + " steps ("
+              + s.epochs()
+              + " epochs x "
+              + stepsPerEpoch
+              + " minibatches of "
+              + s.batchSize()
+              + " of the "
+              + train.size()
+              + " training examples), the last one "
+              + (steps - 1)
+              + "; the schedule must end within training.");
     }
     MultiLayerNetwork net = build(task, s, stream(seed, modelSeed, "model/init"), options);
     float[] initial = ParamBridge.toFloats(net.params());
@@ -81,19 +91,26 @@ public final class BaseModelTrainer {
     SplittableRandom order = stream(seed, modelSeed, "model/batches");
     long[] step = {0};
     for (int epoch = 0; epoch < s.epochs(); epoch++) {
-      forEachBatch(train, s.batchSize(), order, batch -> {
-        if (pruner != null) {
-          pruner.beforeStep(step[0]);
-        }
-        net.fit(batch);
-        if (pruner != null) {
-          pruner.afterStep();
-        }
-        step[0]++;
-      });
+      forEachBatch(
+          train,
+          s.batchSize(),
+          order,
+          batch -> {
+            if (pruner != null) {
+              pruner.beforeStep(step[0]);
+            }
+            net.fit(batch);
+            if (pruner != null) {
+              pruner.afterStep();
+            }
+            step[0]++;
+          });
       logEpoch(epoch, s.epochs(), train.size(), net.score());
       if (pruner != null) {
-        LOG.info("base model epoch {}/{}: sparsity per weight matrix {}", epoch + 1, s.epochs(),
+        LOG.info(
+            "base model epoch {}/{}: sparsity per weight matrix {}",
+            epoch + 1,
+            s.epochs(),
             pruner.describe());
       }
     }
@@ -104,10 +121,10 @@ public final class BaseModelTrainer {
   }
 
   /**
-   * Magnitude pruning of every weight array ({@code *_W}) on its own, on the schedule of
-   * {@link ModelSettings.Pruning}: before a pruning step the mask keeps the
-   * n - round(n * s(t)) entries of largest |w| (ties: the lower index is pruned first), so exactly
-   * round(n * s(t)) entries are zero; after every update the pruned entries are set back to zero.
+   * Magnitude pruning of every weight array ({@code *_W}) on its own, on the schedule of {@link
+   * ModelSettings.Pruning}: before a pruning step the mask keeps the n - round(n * s(t)) entries of
+   * largest |w| (ties: the lower index is pruned first), so exactly round(n * s(t)) entries are
+   * zero; after every update the pruned entries are set back to zero.
    */
   public static final class Pruner {
     private final MultiLayerNetwork net;
@@ -158,13 +175,17 @@ public final class BaseModelTrainer {
         for (float v : w) {
           zeros += v == 0f ? 1 : 0;
         }
-        b.append(b.length() == 0 ? "" : ", ").append(name).append(' ')
+        b.append(b.length() == 0 ? "" : ", ")
+            .append(name)
+            .append(' ')
             .append(String.format(java.util.Locale.ROOT, "%.3f", zeros / (double) w.length));
       }
       return b.toString();
     }
 
-    /** A 0/1 mask of {@code w}'s shape with exactly round(n * sparsity) zeros at the smallest |w|. */
+    /**
+     * A 0/1 mask of {@code w}'s shape with exactly round(n * sparsity) zeros at the smallest |w|.
+     */
     static INDArray magnitudeMask(INDArray w, double sparsity) {
       float[] a = w.dup('c').data().asFloat();
       int n = a.length;
@@ -198,11 +219,11 @@ public final class BaseModelTrainer {
   }
 
   /**
-   * A random stream of the base model of {@code modelSeed} under the global {@code seed}: the
-   * base model's streams are the only ones a model seed changes. Model seed 0 gets the streams
-   * that the base model always had ({@code model/init}, {@code model/batches}), so its weights
-   * are bit for bit those of outputs written before model seeds existed; model seed n > 0 gets
-   * {@code <purpose>/model-seed-<n>}.
+   * A random stream of the base model of {@code modelSeed} under the global {@code seed}: the base
+   * model's streams are the only ones a model seed changes. Model seed 0 gets the streams that the
+   * base model always had ({@code model/init}, {@code model/batches}), so its weights are bit for
+   * bit those of outputs written before model seeds existed; model seed n > 0 gets {@code
+   * <purpose>/model-seed-<n>}.
    */
   public static SplittableRandom stream(long seed, long modelSeed, String purpose) {
     return Seeds.stream(seed, modelSeed == 0 ? purpose : purpose + "/model-seed-" + modelSeed);
@@ -213,7 +234,10 @@ public final class BaseModelTrainer {
    * from {@code order}, each handed to {@code fit} (one-hot labels, float features).
    */
   public static void forEachBatch(
-      Dataset train, int batchSize, SplittableRandom order, java.util.function.Consumer<DataSet> fit) {
+      Dataset train,
+      int batchSize,
+      SplittableRandom order,
+      java.util.function.Consumer<DataSet> fit) {
     int d = train.inputSize();
     int c = train.numClasses();
     int[] perm = Seeds.permutation(train.size(), order);
@@ -240,8 +264,8 @@ public final class BaseModelTrainer {
   }
 
   /**
-   * A model the user brings, evaluated like a trained one. Its "initial" parameters are its own
-   * (it has no recorded initialisation): methods that rewind to initial weights are refused for
+   * A model the user brings, evaluated like a trained one. Its "initial" parameters are its own (it
+   * has no recorded initialisation): methods that rewind to initial weights are refused for
    * imported models by the settings.
    */
   public static Trained imported(Network net, Task task) {
@@ -257,20 +281,42 @@ public final class BaseModelTrainer {
    * The untrained network with the training options {@code t} in its DL4J configuration (dropout,
    * L1/L2); the same initial weights as {@link #build(Task, ModelSettings, SplittableRandom)}.
    */
-  public static MultiLayerNetwork build(Task task, ModelSettings s, SplittableRandom rng,
-      ModelSettings.Training t) {
+  public static MultiLayerNetwork build(
+      Task task, ModelSettings s, SplittableRandom rng, ModelSettings.Training t) {
     if (!s.isCnn()) {
-      return Networks.mlp(task.inputSize(), s.hidden(), task.numClasses(), s.activation(),
-          s.learningRate(), DataType.FLOAT, rng, t);
+      return Networks.mlp(
+          task.inputSize(),
+          s.hidden(),
+          task.numClasses(),
+          s.activation(),
+          s.learningRate(),
+          DataType.FLOAT,
+          rng,
+          t);
     }
     int[] shape = task.inputShape();
     if (shape.length != 2) {
-      throw new org.subnetlab.config.BadInputException("Cannot set model.conv to " + s.conv()
-          + ": a CNN needs single-channel images (height x width), and task " + task.name()
-          + " has inputs of shape " + java.util.Arrays.toString(shape) + ".");
+      throw new org.subnetlab.config.BadInputException(
+          "Cannot set model.conv to "
+              + s.conv()
+              + ": a CNN needs single-channel images (height x width), and task "
+              + task.name()
+              + " has inputs of shape "
+              + java.util.Arrays.toString(shape)
+              + ".");
     }
-    return Networks.cnn(shape[0], shape[1], s.conv(), s.kernel(), s.hidden(),
-        task.numClasses(), s.activation(), s.learningRate(), DataType.FLOAT, rng, t);
+    return Networks.cnn(
+        shape[0],
+        shape[1],
+        s.conv(),
+        s.kernel(),
+        s.hidden(),
+        task.numClasses(),
+        s.activation(),
+        s.learningRate(),
+        DataType.FLOAT,
+        rng,
+        t);
   }
 
   /** Eval accuracy of {@code net} per subtask and on the whole eval split ({@code ALL}). */

@@ -16,7 +16,6 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
@@ -24,20 +23,25 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The loss, gradient and outputs of the CNNs that {@link Networks#cnn} builds (convolution blocks
- * of an odd-sized same-padded stride-1 convolution, an activation and a 2×2 max-pooling, then
- * dense layers and a softmax cross-entropy output) as im2col matrices multiplied by BLAS, with
- * the im2col/col2im copies and the max-pooling in plain Java over NHWC rows, instead of DL4J's
+ * of an odd-sized same-padded stride-1 convolution, an activation and a 2×2 max-pooling, then dense
+ * layers and a softmax cross-entropy output) as im2col matrices multiplied by BLAS, with the
+ * im2col/col2im copies and the max-pooling in plain Java over NHWC rows, instead of DL4J's
  * ConvolutionLayer and libnd4j's conv2d operations, which measured 5-10× slower on these shapes
- * here (DL4J's layer ~150 ms for a forward pass of 128 Fashion-MNIST images through an 8→16
- * channel 5×5 convolution; libnd4j's conv2d_bp ~290 ms). It reads and writes the network's own parameter and gradient layout, so it is a
- * drop-in for DL4J's backprop inside {@link Dl4jObjective}; MaskGradientTest checks both against
- * each other and against finite differences.
+ * here (DL4J's layer ~150 ms for a forward pass of 128 Fashion-MNIST images through an 8→16 channel
+ * 5×5 convolution; libnd4j's conv2d_bp ~290 ms). It reads and writes the network's own parameter
+ * and gradient layout, so it is a drop-in for DL4J's backprop inside {@link Dl4jObjective};
+ * MaskGradientTest checks both against each other and against finite differences.
  */
 final class ConvNetPath {
-  private enum Kind { CONV, POOL, DENSE, OUTPUT }
+  private enum Kind {
+    CONV,
+    POOL,
+    DENSE,
+    OUTPUT
+  }
 
-  private record Step(Kind kind, Layer layer, IActivation act, int kernel,
-      Map<String, INDArray> gradViews) {}
+  private record Step(
+      Kind kind, Layer layer, IActivation act, int kernel, Map<String, INDArray> gradViews) {}
 
   private final List<Step> steps;
   private final int height;
@@ -72,39 +76,52 @@ final class ConvNetPath {
       long n = layer.numParams();
       Map<String, INDArray> views = null;
       if (n > 0) {
-        INDArray view = gradFlat.get(NDArrayIndex.interval(0, 1),
-            NDArrayIndex.interval(offset, offset + n));
+        INDArray view =
+            gradFlat.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(offset, offset + n));
         views = conf.initializer().getGradientsFromFlattened(layer.conf(), view);
         offset += n;
       }
-      if (conf instanceof ConvolutionLayer c && !(conf instanceof
-          org.deeplearning4j.nn.conf.layers.SeparableConvolution2D) && !seenDense) {
+      if (conf instanceof ConvolutionLayer c
+          && !(conf instanceof org.deeplearning4j.nn.conf.layers.SeparableConvolution2D)
+          && !seenDense) {
         int k = c.getKernelSize()[0];
-        if (c.getClass() != ConvolutionLayer.class || k != c.getKernelSize()[1] || k % 2 == 0
-            || c.getConvolutionMode() != ConvolutionMode.Same || c.getStride()[0] != 1
-            || c.getStride()[1] != 1 || c.getDilation()[0] != 1 || c.getDilation()[1] != 1
-            || !c.hasBias() || !supported(c.getActivationFn())) {
+        if (c.getClass() != ConvolutionLayer.class
+            || k != c.getKernelSize()[1]
+            || k % 2 == 0
+            || c.getConvolutionMode() != ConvolutionMode.Same
+            || c.getStride()[0] != 1
+            || c.getStride()[1] != 1
+            || c.getDilation()[0] != 1
+            || c.getDilation()[1] != 1
+            || !c.hasBias()
+            || !supported(c.getActivationFn())) {
           return null;
         }
         steps.add(new Step(Kind.CONV, layer, c.getActivationFn(), k, views));
       } else if (conf instanceof SubsamplingLayer s && !seenDense) {
         if (s.getClass() != SubsamplingLayer.class
             || s.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.MAX
-            || s.getKernelSize()[0] != 2 || s.getKernelSize()[1] != 2
-            || s.getStride()[0] != 2 || s.getStride()[1] != 2
-            || s.getConvolutionMode() != ConvolutionMode.Same || spatial % 2 != 0) {
+            || s.getKernelSize()[0] != 2
+            || s.getKernelSize()[1] != 2
+            || s.getStride()[0] != 2
+            || s.getStride()[1] != 2
+            || s.getConvolutionMode() != ConvolutionMode.Same
+            || spatial % 2 != 0) {
           return null;
         }
         spatial /= 2;
         steps.add(new Step(Kind.POOL, layer, null, 2, null));
       } else if (conf instanceof OutputLayer o && l == net.getnLayers() - 1) {
         if (!(o.getActivationFn() instanceof ActivationSoftmax)
-            || !(o.getLossFn() instanceof LossMCXENT mc) || mc.getWeights() != null
+            || !(o.getLossFn() instanceof LossMCXENT mc)
+            || mc.getWeights() != null
             || !o.hasBias()) {
           return null;
         }
         steps.add(new Step(Kind.OUTPUT, layer, null, 0, views));
-      } else if (conf instanceof DenseLayer d && d.getClass() == DenseLayer.class && d.hasBias()
+      } else if (conf instanceof DenseLayer d
+          && d.getClass() == DenseLayer.class
+          && d.hasBias()
           && supported(d.getActivationFn())) {
         seenDense = true;
         steps.add(new Step(Kind.DENSE, layer, d.getActivationFn(), 0, views));
@@ -113,7 +130,8 @@ final class ConvNetPath {
       }
     }
     boolean anyConv = steps.stream().anyMatch(s -> s.kind == Kind.CONV);
-    return anyConv && offset == net.numParams() ? new ConvNetPath(steps, side, side, gradFlat)
+    return anyConv && offset == net.numParams()
+        ? new ConvNetPath(steps, side, side, gradFlat)
         : null;
   }
 
@@ -124,8 +142,8 @@ final class ConvNetPath {
   }
 
   /**
-   * What the forward pass keeps for the backward pass. Inside the convolution stack activations
-   * are [n·h·w, channels] matrices (rows = (example, y, x), NHWC); {@code col} is a convolution's
+   * What the forward pass keeps for the backward pass. Inside the convolution stack activations are
+   * [n·h·w, channels] matrices (rows = (example, y, x), NHWC); {@code col} is a convolution's
    * im2col matrix, {@code argmax} a pooling's chosen input row per output element.
    */
   private static final class Trace {
@@ -198,8 +216,9 @@ final class ConvNetPath {
     Trace t = forward(x, true);
     int n = (int) x.size(0);
     INDArray p = t.out[steps.size() - 1];
-    double loss = -Transforms.log(Transforms.max(p.mul(y).sum(1), 1e-12), false)
-        .sumNumber().doubleValue() / n;
+    double loss =
+        -Transforms.log(Transforms.max(p.mul(y).sum(1), 1e-12), false).sumNumber().doubleValue()
+            / n;
     INDArray delta = p.sub(y).divi(n); // dL/dz of the output layer
     for (int i = steps.size() - 1; i >= 0; i--) {
       Step s = steps.get(i);
@@ -224,12 +243,17 @@ final class ConvNetPath {
           INDArray weights = s.layer.getParam("W");
           INDArray wm = weightRows(weights);
           long[] w4 = weights.shape(); // [O, C, k, k]
-          s.gradViews.get("W").assign(delta.transpose().mmul(t.col[i])
-              .reshape('c', w4[0], w4[2], w4[3], w4[1]).permute(0, 3, 1, 2));
+          s.gradViews
+              .get("W")
+              .assign(
+                  delta
+                      .transpose()
+                      .mmul(t.col[i])
+                      .reshape('c', w4[0], w4[2], w4[3], w4[1])
+                      .permute(0, 3, 1, 2));
           s.gradViews.get("b").assign(delta.sum(true, 0));
           if (i > 0) {
-            delta = col2im(delta.mmul(wm), n, inHw[0], inHw[1], s.kernel,
-                (int) weights.size(1));
+            delta = col2im(delta.mmul(wm), n, inHw[0], inHw[1], s.kernel, (int) weights.size(1));
           }
         }
         default -> throw new IllegalStateException();
@@ -248,7 +272,10 @@ final class ConvNetPath {
   /** The inverse of {@link #toFeatures}. */
   private static INDArray fromFeatures(INDArray f, int n, int h, int w) {
     long c = f.size(1) / ((long) h * w);
-    return f.dup('c').reshape('c', n, c, h, w).permute(0, 2, 3, 1).dup('c')
+    return f.dup('c')
+        .reshape('c', n, c, h, w)
+        .permute(0, 2, 3, 1)
+        .dup('c')
         .reshape('c', (long) n * h * w, c);
   }
 
@@ -258,9 +285,9 @@ final class ConvNetPath {
   }
 
   /**
-   * The im2col matrix of NHWC rows {@code a} [n·h·w, C] for a same-padded k×k convolution:
-   * row (b, y, x), column (ky, kx, c) = a[b, y + ky − k/2, x + kx − k/2, c] (0 outside). Each
-   * (row, ky) is one contiguous copy of the valid kx × C run.
+   * The im2col matrix of NHWC rows {@code a} [n·h·w, C] for a same-padded k×k convolution: row (b,
+   * y, x), column (ky, kx, c) = a[b, y + ky − k/2, x + kx − k/2, c] (0 outside). Each (row, ky) is
+   * one contiguous copy of the valid kx × C run.
    */
   private static INDArray im2col(INDArray a, int n, int h, int w, int k) {
     int c = (int) a.size(1);
@@ -351,8 +378,8 @@ final class ConvNetPath {
   }
 
   /**
-   * A [rows, cols] matrix of {@code dtype} holding {@code values}, copied in bulk (Nd4j.create of
-   * a float[] measured ~17 ns per element here, a bulk copy into the native buffer ~1 ns).
+   * A [rows, cols] matrix of {@code dtype} holding {@code values}, copied in bulk (Nd4j.create of a
+   * float[] measured ~17 ns per element here, a bulk copy into the native buffer ~1 ns).
    */
   private static INDArray fromFloats(float[] values, DataType dtype, long rows, long cols) {
     INDArray f = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, cols}, 'c');
@@ -391,5 +418,4 @@ final class ConvNetPath {
     }
     return a.mul(a.rsub(1));
   }
-
 }

@@ -1,8 +1,8 @@
 package org.subnetlab.model;
 
 import java.util.ArrayList;
-import org.bytedeco.javacpp.FloatPointer;
 import java.util.List;
+import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -22,8 +22,8 @@ import org.subnetlab.task.Dataset;
  * small-matrix kernels where the CPU has them, else {@code cblas_sgemm}) and the bias, activation
  * and softmax loops in Java: no ND4J array, op or workspace per call and no allocation after the
  * first call of a batch size, and no gradient for the input features (DL4J's backprop computes it
- * and throws it away — a third of the work of the first layer). DL4J's own backprop costs several ms
- * of per-op overhead per call, which dominated mask training on small MLPs.
+ * and throws it away — a third of the work of the first layer). DL4J's own backprop costs several
+ * ms of per-op overhead per call, which dominated mask training on small MLPs.
  *
  * <p>Reads and writes DL4J's flattened parameter layout (per layer W, a [nIn, nOut] column-major
  * block, i.e. nOut rows of nIn row-major, then b), so it is a drop-in for DL4J's backprop inside
@@ -39,6 +39,7 @@ final class DenseNetPath {
   private final int[] weightOffset;
   private final int[] biasOffset;
   private final int numParams;
+
   /**
    * Native copies of what sgemm reads and writes: per layer the weights as [nOut][nIn] row-major
    * (DL4J's block as it lies), the activations (nativeAct[0] = inputs), the deltas and a product.
@@ -46,16 +47,19 @@ final class DenseNetPath {
    * would copy all three operands in and out through malloc'ed JNI buffers on every call.
    */
   private final FloatPointer[] nativeWeights;
+
   private final FloatPointer[] nativeAct;
   private final FloatPointer[] nativeDelta;
   private FloatPointer product;
+
   /** Activations per layer (a[0] = inputs), deltas; sized for {@link #capacity} rows. */
   private final float[][] act;
+
   private final float[][] delta;
   private int capacity;
 
-  private DenseNetPath(int[] widths, PlainActivation[] acts, int[] weightOffset, int[] biasOffset,
-      int numParams) {
+  private DenseNetPath(
+      int[] widths, PlainActivation[] acts, int[] weightOffset, int[] biasOffset, int numParams) {
     this.widths = widths;
     this.acts = acts;
     this.weightOffset = weightOffset;
@@ -82,8 +86,8 @@ final class DenseNetPath {
     }
     MultiLayerNetwork net = network.layerStack();
     var conf = net.getLayerWiseConfigurations();
-    if (net.getnLayers() < 1 || (conf.getInputPreProcessors() != null
-        && !conf.getInputPreProcessors().isEmpty())) {
+    if (net.getnLayers() < 1
+        || (conf.getInputPreProcessors() != null && !conf.getInputPreProcessors().isEmpty())) {
       return null;
     }
     int layers = net.getnLayers();
@@ -101,9 +105,11 @@ final class DenseNetPath {
         return null;
       }
       if (last) {
-        if (!(c instanceof OutputLayer o) || o.getClass() != OutputLayer.class
+        if (!(c instanceof OutputLayer o)
+            || o.getClass() != OutputLayer.class
             || !(o.getActivationFn() instanceof ActivationSoftmax)
-            || !(o.getLossFn() instanceof LossMCXENT mc) || mc.getWeights() != null) {
+            || !(o.getLossFn() instanceof LossMCXENT mc)
+            || mc.getWeights() != null) {
           return null;
         }
       } else {
@@ -124,8 +130,11 @@ final class DenseNetPath {
       widths[l + 1] = Math.toIntExact(ff.getNOut());
       int w = names.indexOf(l + "_W");
       int bi = names.indexOf(l + "_b");
-      if (w < 0 || bi < 0 || layer.getParam("W").ordering() != 'f'
-          || layout.size(w) != widths[l] * widths[l + 1] || layout.size(bi) != widths[l + 1]) {
+      if (w < 0
+          || bi < 0
+          || layer.getParam("W").ordering() != 'f'
+          || layout.size(w) != widths[l] * widths[l + 1]
+          || layout.size(bi) != widths[l + 1]) {
         return null;
       }
       wOff[l] = layout.offset(w);
@@ -141,7 +150,10 @@ final class DenseNetPath {
   private static boolean plain(BaseLayer b) {
     boolean bias = !(b instanceof DenseLayer d) || d.hasBias();
     boolean outBias = !(b instanceof OutputLayer o) || o.hasBias();
-    return bias && outBias && b.getIDropout() == null && b.getWeightNoise() == null
+    return bias
+        && outBias
+        && b.getIDropout() == null
+        && b.getWeightNoise() == null
         && (b.getRegularization() == null || b.getRegularization().isEmpty())
         && (b.getRegularizationBias() == null || b.getRegularizationBias().isEmpty());
   }
@@ -158,8 +170,8 @@ final class DenseNetPath {
    * Mean cross-entropy over {@code rows[from, to)} of {@code data} with parameters {@code params},
    * and its gradient (mean over those rows) in DL4J's layout into {@code gradient}.
    */
-  double lossAndGradient(float[] params, Dataset data, int[] rows, int from, int to,
-      float[] gradient) {
+  double lossAndGradient(
+      float[] params, Dataset data, int[] rows, int from, int to, float[] gradient) {
     int n = to - from;
     ensure(n);
     int in = widths[0];
@@ -241,8 +253,8 @@ final class DenseNetPath {
         nativeAct[0].put(act[0], 0, n * in);
       }
       // z[n, out] = a[n, in] · Wᵀ with W as [out][in]
-      Sgemm.product(false, true, n, out, in, nativeAct[l], in, nativeWeights[l], in,
-          nativeAct[l + 1], out);
+      Sgemm.product(
+          false, true, n, out, in, nativeAct[l], in, nativeWeights[l], in, nativeAct[l + 1], out);
       nativeAct[l + 1].get(z, 0, n * out);
       if (l < layers - 1) {
         activate(acts[l], z, n, out, params, biasOffset[l]);
@@ -254,7 +266,8 @@ final class DenseNetPath {
   }
 
   /** z += b per row, then the activation in place; loops kept simple so that C2 vectorises them. */
-  private static void activate(PlainActivation a, float[] z, int n, int out, float[] params, int b) {
+  private static void activate(
+      PlainActivation a, float[] z, int n, int out, float[] params, int b) {
     for (int k = 0; k < n; k++) {
       int row = k * out;
       for (int j = 0; j < out; j++) {
@@ -278,7 +291,7 @@ final class DenseNetPath {
           z[i] = (float) (1.0 / (1.0 + Math.exp(-z[i])));
         }
       }
-      case IDENTITY -> { }
+      case IDENTITY -> {}
       default -> throw new IllegalStateException();
     }
   }
@@ -336,7 +349,8 @@ final class DenseNetPath {
       switch (f) {
         case RELU -> {
           // e = a > 0 ? e : 0 without a branch (a = relu(z) >= 0, so its bits are > 0 iff a > 0):
-          // the branch mispredicts on half the units (continuous sparsification on the demo MLP went
+          // the branch mispredicts on half the units (continuous sparsification on the demo MLP
+          // went
           // from 1570 to 2050 steps/s without it).
           for (int i = 0; i < m; i++) {
             int keep = -Float.floatToRawIntBits(a[i]) >> 31;
@@ -353,7 +367,7 @@ final class DenseNetPath {
             e[i] *= a[i] * (1f - a[i]);
           }
         }
-        case IDENTITY -> { }
+        case IDENTITY -> {}
         default -> throw new IllegalStateException();
       }
     }

@@ -11,11 +11,12 @@ import org.subnetlab.task.Dataset;
 /**
  * {@link MaskedObjective} on any DL4J network (a {@link MultiLayerNetwork} or a ComputationGraph,
  * see {@link Network}): writes θ_eff into the network's flattened parameter view, runs DL4J's own
- * backprop once, and reads the flattened gradient.
- * Holds a private clone of the network; not thread-safe.
+ * backprop once, and reads the flattened gradient. Holds a private clone of the network; not
+ * thread-safe.
  */
 public final class Dl4jObjective implements MaskedObjective {
   private static final int EVAL_CHUNK = 4096;
+
   /** The CNN path's im2col matrices grow with the chunk (k²·C floats per pixel): keep it small. */
   private static final int CNN_EVAL_CHUNK = 256;
 
@@ -25,11 +26,15 @@ public final class Dl4jObjective implements MaskedObjective {
   private final Map<Integer, INDArray[]> batches = new HashMap<>();
   private float[] featureScratch = new float[0];
   private float[] labelScratch = new float[0];
+
   /** The native-op path for CNNs of {@link Networks#cnn}'s shape (decided on first use). */
   private ConvNetPath convPath;
+
   private boolean convPathChecked;
+
   /** The BLAS path for float MLPs of {@link Networks#mlp}'s shape (decided on first use). */
   private DenseNetPath densePath;
+
   private boolean densePathChecked;
 
   public Dl4jObjective(Network base) {
@@ -143,10 +148,10 @@ public final class Dl4jObjective implements MaskedObjective {
 
   /**
    * The outputs of every parameterised layer of a layer stack (dense layers and the output layer,
-   * after their activation function, as the next parameterised layer receives them) on
-   * {@code data} with parameters θ_eff: one n × width array per layer, row-major, in layer order.
-   * The last entry is the network's output (its probabilities).
-   * Used by unit-level analyses (correlation features, coactivation graphs) of MLPs.
+   * after their activation function, as the next parameterised layer receives them) on {@code data}
+   * with parameters θ_eff: one n × width array per layer, row-major, in layer order. The last entry
+   * is the network's output (its probabilities). Used by unit-level analyses (correlation features,
+   * coactivation graphs) of MLPs.
    */
   public java.util.List<float[]> layerOutputs(float[] effective, Dataset data) {
     org.deeplearning4j.nn.multilayer.MultiLayerNetwork stack = net.layerStack();
@@ -187,8 +192,8 @@ public final class Dl4jObjective implements MaskedObjective {
   }
 
   /**
-   * The BLAS path when the network is a float MLP of that shape whose inputs and classes are
-   * {@code data}'s, unless the system property {@code subnetlab.mlp.native-ops} is {@code false}.
+   * The BLAS path when the network is a float MLP of that shape whose inputs and classes are {@code
+   * data}'s, unless the system property {@code subnetlab.mlp.native-ops} is {@code false}.
    */
   private DenseNetPath densePath(Dataset data) {
     if (!densePathChecked) {
@@ -197,11 +202,17 @@ public final class Dl4jObjective implements MaskedObjective {
         densePath = DenseNetPath.of(net);
       }
     }
-    if (densePath != null && (densePath.inputs() != data.inputSize()
-        || densePath.classes() != data.numClasses())) {
-      throw new IllegalArgumentException("data of " + data.inputSize() + " inputs and "
-          + data.numClasses() + " classes for a network of " + densePath.inputs() + " and "
-          + densePath.classes());
+    if (densePath != null
+        && (densePath.inputs() != data.inputSize() || densePath.classes() != data.numClasses())) {
+      throw new IllegalArgumentException(
+          "data of "
+              + data.inputSize()
+              + " inputs and "
+              + data.numClasses()
+              + " classes for a network of "
+              + densePath.inputs()
+              + " and "
+              + densePath.classes());
     }
     return densePath;
   }
@@ -212,8 +223,8 @@ public final class Dl4jObjective implements MaskedObjective {
   }
 
   /**
-   * The native-op CNN path when the network has that shape, unless the system property
-   * {@code subnetlab.cnn.native-ops} is {@code false} (DL4J's own layers then, e.g. to compare).
+   * The native-op CNN path when the network has that shape, unless the system property {@code
+   * subnetlab.cnn.native-ops} is {@code false} (DL4J's own layers then, e.g. to compare).
    */
   private ConvNetPath convPath(int inputSize) {
     if (!convPathChecked) {
@@ -228,7 +239,10 @@ public final class Dl4jObjective implements MaskedObjective {
   private INDArray[] batch(int n, int in, int classes) {
     return batches.computeIfAbsent(
         n,
-        k -> new INDArray[] {Nd4j.create(dtype, k, in).dup('c'), Nd4j.create(dtype, k, classes).dup('c')});
+        k ->
+            new INDArray[] {
+              Nd4j.create(dtype, k, in).dup('c'), Nd4j.create(dtype, k, classes).dup('c')
+            });
   }
 
   private void fill(Dataset data, int[] rows, int from, int to, INDArray[] xy) {

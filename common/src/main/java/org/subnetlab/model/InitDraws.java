@@ -31,11 +31,11 @@ public final class InitDraws {
   }
 
   /**
-   * For an imported model: every weight block drawn from its layer's DL4J weight initialiser
-   * (the same distribution as DL4J's {@code IWeightInit}, with DL4J's fans: nIn and nOut for
-   * dense and output layers; nIn·kh·kw and nOut·kh·kw / (sh·sw) for convolutions), every bias
-   * set to its layer's bias-init constant. Other layers or initialisers fail with a message
-   * naming the parameter block.
+   * For an imported model: every weight block drawn from its layer's DL4J weight initialiser (the
+   * same distribution as DL4J's {@code IWeightInit}, with DL4J's fans: nIn and nOut for dense and
+   * output layers; nIn·kh·kw and nOut·kh·kw / (sh·sw) for convolutions), every bias set to its
+   * layer's bias-init constant. Other layers or initialisers fail with a message naming the
+   * parameter block.
    */
   public static float[] ofDl4jLayers(Network net, SplittableRandom rng) {
     ParamLayout layout = ParamLayout.of(net);
@@ -47,7 +47,8 @@ public final class InitDraws {
       String key = name.substring(cut + 1);
       org.deeplearning4j.nn.conf.layers.Layer conf = layer(net, layerName).conf().getLayer();
       if (!(conf instanceof BaseLayer base)
-          || !(conf instanceof DenseLayer || conf instanceof OutputLayer
+          || !(conf instanceof DenseLayer
+              || conf instanceof OutputLayer
               || conf instanceof ConvolutionLayer)) {
         throw unsupported(name, "layer type " + conf.getClass().getSimpleName());
       }
@@ -75,27 +76,37 @@ public final class InitDraws {
   }
 
   /** Fills out[off, off + n) from initialiser {@code w}; the formulas are DL4J M2.1's. */
-  static void draw(String block, IWeightInit w, double fanIn, double fanOut,
-      SplittableRandom rng, float[] out, int off, int n) {
+  static void draw(
+      String block,
+      IWeightInit w,
+      double fanIn,
+      double fanOut,
+      SplittableRandom rng,
+      float[] out,
+      int off,
+      int n) {
     String kind = w.getClass().getSimpleName();
-    double normalStd = switch (kind) {
-      case "WeightInitXavier" -> Math.sqrt(2.0 / (fanIn + fanOut));
-      case "WeightInitRelu" -> Math.sqrt(2.0 / fanIn);
-      case "WeightInitNormal" -> 1.0 / Math.sqrt(fanIn);
-      default -> -1;
-    };
-    double uniformBound = switch (kind) {
-      case "WeightInitXavierUniform" -> Math.sqrt(6.0) / Math.sqrt(fanIn + fanOut);
-      case "WeightInitReluUniform" -> Math.sqrt(6.0 / fanIn);
-      case "WeightInitLecunUniform" -> 3.0 / Math.sqrt(fanIn);
-      case "WeightInitUniform" -> 1.0 / Math.sqrt(fanIn);
-      // DL4J's variance-scaling uniforms (what Keras' VarianceScaling / Glorot uniform import
-      // as): a = scale * 3 / sqrt(fan), not sqrt(3 / fan).
-      case "WeightInitVarScalingUniformFanAvg" -> scale(w) * 3.0 / Math.sqrt((fanIn + fanOut) / 2);
-      case "WeightInitVarScalingUniformFanIn" -> scale(w) * 3.0 / Math.sqrt(fanIn);
-      case "WeightInitVarScalingUniformFanOut" -> scale(w) * 3.0 / Math.sqrt(fanOut);
-      default -> -1;
-    };
+    double normalStd =
+        switch (kind) {
+          case "WeightInitXavier" -> Math.sqrt(2.0 / (fanIn + fanOut));
+          case "WeightInitRelu" -> Math.sqrt(2.0 / fanIn);
+          case "WeightInitNormal" -> 1.0 / Math.sqrt(fanIn);
+          default -> -1;
+        };
+    double uniformBound =
+        switch (kind) {
+          case "WeightInitXavierUniform" -> Math.sqrt(6.0) / Math.sqrt(fanIn + fanOut);
+          case "WeightInitReluUniform" -> Math.sqrt(6.0 / fanIn);
+          case "WeightInitLecunUniform" -> 3.0 / Math.sqrt(fanIn);
+          case "WeightInitUniform" -> 1.0 / Math.sqrt(fanIn);
+          // DL4J's variance-scaling uniforms (what Keras' VarianceScaling / Glorot uniform import
+          // as): a = scale * 3 / sqrt(fan), not sqrt(3 / fan).
+          case "WeightInitVarScalingUniformFanAvg" ->
+              scale(w) * 3.0 / Math.sqrt((fanIn + fanOut) / 2);
+          case "WeightInitVarScalingUniformFanIn" -> scale(w) * 3.0 / Math.sqrt(fanIn);
+          case "WeightInitVarScalingUniformFanOut" -> scale(w) * 3.0 / Math.sqrt(fanOut);
+          default -> -1;
+        };
     if (normalStd > 0) {
       for (int i = 0; i < n; i++) {
         out[off + i] = (float) (Networks.gaussian(rng) * normalStd);
@@ -105,8 +116,8 @@ public final class InitDraws {
         out[off + i] = (float) ((2 * rng.nextDouble() - 1) * uniformBound);
       }
     } else if (w instanceof WeightInitConstant) { // deterministic: DL4J's own init is exact
-      org.nd4j.linalg.api.ndarray.INDArray view = org.nd4j.linalg.factory.Nd4j.create(
-          org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, n);
+      org.nd4j.linalg.api.ndarray.INDArray view =
+          org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, n);
       float[] v = ParamBridge.toFloats(w.init(fanIn, fanOut, new long[] {1, n}, 'f', view));
       System.arraycopy(v, 0, out, off, n);
     } else {
@@ -128,16 +139,22 @@ public final class InitDraws {
   }
 
   private static Layer layer(Network net, String name) {
-    return net.isGraph() ? ((org.deeplearning4j.nn.graph.ComputationGraph) net.model())
-        .getLayer(name) : net.layerStack().getLayer(Integer.parseInt(name));
+    return net.isGraph()
+        ? ((org.deeplearning4j.nn.graph.ComputationGraph) net.model()).getLayer(name)
+        : net.layerStack().getLayer(Integer.parseInt(name));
   }
 
   private static BadInputException unsupported(String block, String what) {
-    return new BadInputException("Cannot re-initialise parameter block " + block + " of the"
-        + " imported model: its " + what + " has no supported initial distribution (dense, output"
-        + " and convolution layers with the XAVIER, XAVIER_UNIFORM, RELU, RELU_UNIFORM, NORMAL,"
-        + " UNIFORM, LECUN_UNIFORM, VAR_SCALING_UNIFORM_FAN_AVG/IN/OUT or a constant"
-        + " initialiser); use composition.ablation = [zero]"
-        + " and composition.random-init-control = false for this model.");
+    return new BadInputException(
+        "Cannot re-initialise parameter block "
+            + block
+            + " of the"
+            + " imported model: its "
+            + what
+            + " has no supported initial distribution (dense, output"
+            + " and convolution layers with the XAVIER, XAVIER_UNIFORM, RELU, RELU_UNIFORM, NORMAL,"
+            + " UNIFORM, LECUN_UNIFORM, VAR_SCALING_UNIFORM_FAN_AVG/IN/OUT or a constant"
+            + " initialiser); use composition.ablation = [zero]"
+            + " and composition.random-init-control = false for this model.");
   }
 }

@@ -2,8 +2,8 @@ package org.subnetlab.model;
 
 /**
  * The loss of a frozen network as a function of its effective parameters θ_eff, with its gradient
- * ∂L/∂θ_eff. Mask methods set θ_eff = θ ⊙ m and apply the chain rule ∂L/∂m = g ⊙ θ themselves,
- * so one implementation of each method serves every architecture behind this interface.
+ * ∂L/∂θ_eff. Mask methods set θ_eff = θ ⊙ m and apply the chain rule ∂L/∂m = g ⊙ θ themselves, so
+ * one implementation of each method serves every architecture behind this interface.
  */
 public interface MaskedObjective {
   /** Number of parameters (length of every array passed in). */
@@ -14,7 +14,11 @@ public interface MaskedObjective {
    * {@code effective}; writes ∂(mean loss)/∂θ_eff into {@code gradient}.
    */
   double lossAndGradient(
-      float[] effective, org.subnetlab.task.Dataset data, int[] rows, int from, int to,
+      float[] effective,
+      org.subnetlab.task.Dataset data,
+      int[] rows,
+      int from,
+      int to,
       float[] gradient);
 
   /** Accuracy and mean loss on every example of {@code data} with parameters {@code effective}. */

@@ -10,10 +10,10 @@ import org.subnetlab.config.BadInputException;
 import org.subnetlab.task.Task;
 
 /**
- * Models the user brings: a DL4J model file (MultiLayerNetwork or ComputationGraph) or a Keras
- * HDF5 file (Sequential, or functional with one input and one output, which DL4J imports as a
- * ComputationGraph), checked against the task (input size and number of classes) before any mask
- * is trained on it.
+ * Models the user brings: a DL4J model file (MultiLayerNetwork or ComputationGraph) or a Keras HDF5
+ * file (Sequential, or functional with one input and one output, which DL4J imports as a
+ * ComputationGraph), checked against the task (input size and number of classes) before any mask is
+ * trained on it.
  */
 public final class ModelImport {
   private ModelImport() {}
@@ -29,11 +29,17 @@ public final class ModelImport {
     try {
       net = keras ? keras(file) : Network.read(file);
     } catch (Exception | NoClassDefFoundError e) {
-      String why = e.getMessage() == null ? e.getClass().getSimpleName()
-          : e.getMessage().split("\n")[0];
-      throw new BadInputException("Cannot import model " + file + " as a "
-          + (keras ? "Keras model" : "DL4J MultiLayerNetwork or ComputationGraph") + ": " + why
-          + ".", e);
+      String why =
+          e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
+      throw new BadInputException(
+          "Cannot import model "
+              + file
+              + " as a "
+              + (keras ? "Keras model" : "DL4J MultiLayerNetwork or ComputationGraph")
+              + ": "
+              + why
+              + ".",
+          e);
     }
     net.model().init();
     check(file, net, task);
@@ -57,19 +63,24 @@ public final class ModelImport {
     boolean keras = isKeras(file);
     String notModel = keras ? notHdf5(file) : notZip(file);
     if (notModel != null) {
-      throw new BadInputException("Cannot import model " + file + " (model.import) as a "
-          + (keras ? "Keras HDF5 model" : "DL4J model") + ": " + notModel + ".");
+      throw new BadInputException(
+          "Cannot import model "
+              + file
+              + " (model.import) as a "
+              + (keras ? "Keras HDF5 model" : "DL4J model")
+              + ": "
+              + notModel
+              + ".");
     }
   }
 
   /** The 8 bytes that open an HDF5 superblock. */
-  private static final byte[] HDF5_SIGNATURE =
-      {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 
   /**
    * Why {@code file} is not an HDF5 file, or null: HDF5 puts its signature at offset 0, or after a
-   * user block at 512, 1024, 2048, ... bytes. Checked before the native HDF5 library opens the file,
-   * which prints a long native error dump for anything else.
+   * user block at 512, 1024, 2048, ... bytes. Checked before the native HDF5 library opens the
+   * file, which prints a long native error dump for anything else.
    */
   static String notHdf5(Path file) {
     try (var ch = java.nio.channels.FileChannel.open(file)) {
@@ -90,8 +101,11 @@ public final class ModelImport {
       byte[] head = new byte[4];
       ch.read(java.nio.ByteBuffer.wrap(head), 0);
       return "it is not an HDF5 file (no HDF5 signature"
-          + (head[0] == 'P' && head[1] == 'K' ? "; it is a zip archive, as Keras 3 .keras files"
-          + " are: save the model as HDF5, model.save(\"model.h5\")" : "") + ")";
+          + (head[0] == 'P' && head[1] == 'K'
+              ? "; it is a zip archive, as Keras 3 .keras files"
+                  + " are: save the model as HDF5, model.save(\"model.h5\")"
+              : "")
+          + ")";
     } catch (java.io.IOException e) {
       return "cannot read it: " + e.getMessage();
     }
@@ -121,8 +135,10 @@ public final class ModelImport {
    */
   private static Network keras(Path file) throws Exception {
     try {
-      return Network.of(KerasModelImport.importKerasSequentialModelAndWeights(file.toString(), true));
-    } catch (org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException e) {
+      return Network.of(
+          KerasModelImport.importKerasSequentialModelAndWeights(file.toString(), true));
+    } catch (
+        org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException e) {
       if (e.getMessage() == null || !e.getMessage().contains("Sequential")) {
         throw e;
       }
@@ -134,28 +150,53 @@ public final class ModelImport {
   private static void check(Path file, Network net, Task task) {
     int[] io = net.inputsAndOutputs();
     if (io[0] != 1 || io[1] != 1) {
-      throw new BadInputException("Model " + file + " has " + io[0] + " inputs and " + io[1]
-          + " outputs; subnetlab analyses networks with one input and one output.");
+      throw new BadInputException(
+          "Model "
+              + file
+              + " has "
+              + io[0]
+              + " inputs and "
+              + io[1]
+              + " outputs; subnetlab analyses networks with one input and one output.");
     }
     float[] x = new float[task.inputSize()];
     task.trainSplit().copyFeatures(0, x, 0);
     long outputs;
     try {
-      outputs = net.output(Nd4j.create(x, new long[] {1, x.length}, 'c')
-          .castTo(net.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT))
-          .length();
+      outputs =
+          net.output(
+                  Nd4j.create(x, new long[] {1, x.length}, 'c')
+                      .castTo(net.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT))
+              .length();
     } catch (RuntimeException e) {
-      throw new BadInputException("Model " + file + " does not take the task's inputs ("
-          + task.inputSize() + " features): " + e.getMessage().split("\n")[0], e);
+      throw new BadInputException(
+          "Model "
+              + file
+              + " does not take the task's inputs ("
+              + task.inputSize()
+              + " features): "
+              + e.getMessage().split("\n")[0],
+          e);
     }
     if (outputs != task.numClasses()) {
-      throw new BadInputException("Model " + file + " has " + outputs + " outputs; task "
-          + task.name() + " has " + task.numClasses() + " classes.");
+      throw new BadInputException(
+          "Model "
+              + file
+              + " has "
+              + outputs
+              + " outputs; task "
+              + task.name()
+              + " has "
+              + task.numClasses()
+              + " classes.");
     }
     if (!net.hasLoss()) {
-      throw new BadInputException("Model " + file + " has no loss (output) layer; masks are"
-          + " trained on its loss. Compile the Keras model with a loss (categorical_crossentropy)"
-          + " or end the DL4J network with an OutputLayer or LossLayer.");
+      throw new BadInputException(
+          "Model "
+              + file
+              + " has no loss (output) layer; masks are"
+              + " trained on its loss. Compile the Keras model with a loss (categorical_crossentropy)"
+              + " or end the DL4J network with an OutputLayer or LossLayer.");
     }
   }
 }

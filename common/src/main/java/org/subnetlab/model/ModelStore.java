@@ -17,10 +17,10 @@ import java.util.stream.Stream;
 import org.subnetlab.config.BadInputException;
 
 /**
- * The base model on disk, in DL4J's own format: {@code model/model.zip} (trained),
- * {@code model/initial.zip} (the same network at its initial weights, for rewinding) and
- * {@code model/model.json} (fingerprint and eval figures). The directory is written under a
- * temporary name and renamed into place, so a model directory either is complete or is absent.
+ * The base model on disk, in DL4J's own format: {@code model/model.zip} (trained), {@code
+ * model/initial.zip} (the same network at its initial weights, for rewinding) and {@code
+ * model/model.json} (fingerprint and eval figures). The directory is written under a temporary name
+ * and renamed into place, so a model directory either is complete or is absent.
  */
 public final class ModelStore {
   public static final String MODEL_FILE = "model.zip";
@@ -64,7 +64,10 @@ public final class ModelStore {
     Path model = dir.resolve(MODEL_FILE);
     if (!Files.isRegularFile(meta) || !Files.isRegularFile(model)) {
       throw new BadInputException(
-          "No base model at " + dir + " (missing " + (Files.isRegularFile(meta) ? model : meta)
+          "No base model at "
+              + dir
+              + " (missing "
+              + (Files.isRegularFile(meta) ? model : meta)
               + "); run `subnetlab train-model` or `subnetlab run` with this --out first.");
     }
     String found;
@@ -75,8 +78,14 @@ public final class ModelStore {
     }
     if (!found.equals(fingerprint)) {
       throw new BadInputException(
-          "The model in " + dir + " was trained with another task/model config (fingerprint "
-              + found + ", this config " + fingerprint + "); use a new --out, or delete " + dir
+          "The model in "
+              + dir
+              + " was trained with another task/model config (fingerprint "
+              + found
+              + ", this config "
+              + fingerprint
+              + "); use a new --out, or delete "
+              + dir
               + " to retrain.");
     }
     return read(model);
@@ -109,16 +118,23 @@ public final class ModelStore {
   public static Network read(Path file) {
     String notModel = ModelImport.notZip(file);
     if (notModel != null) {
-      throw new BadInputException("Cannot read DL4J model file " + file + ": " + notModel
-          + "; delete the model directory to train it again.");
+      throw new BadInputException(
+          "Cannot read DL4J model file "
+              + file
+              + ": "
+              + notModel
+              + "; delete the model directory to train it again.");
     }
     try {
       return Network.read(file);
     } catch (Exception | Error e) {
       throw new BadInputException(
-          "Cannot read DL4J model file " + file + " (corrupt, or not a DL4J MultiLayerNetwork or "
+          "Cannot read DL4J model file "
+              + file
+              + " (corrupt, or not a DL4J MultiLayerNetwork or "
               + "ComputationGraph): "
-              + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage()),
           e);
     }
   }
@@ -143,10 +159,15 @@ public final class ModelStore {
     sb.append("  \"eval\": {\n");
     int i = 0;
     for (Map.Entry<String, Evaluation> e : t.evaluation().entrySet()) {
-      sb.append(String.format(Locale.ROOT,
-          "    \"%s\": {\"accuracy\": %.6f, \"loss\": %.6f, \"examples\": %d}%s%n",
-          e.getKey(), e.getValue().accuracy(), e.getValue().loss(), e.getValue().examples(),
-          ++i < t.evaluation().size() ? "," : ""));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "    \"%s\": {\"accuracy\": %.6f, \"loss\": %.6f, \"examples\": %d}%s%n",
+              e.getKey(),
+              e.getValue().accuracy(),
+              e.getValue().loss(),
+              e.getValue().examples(),
+              ++i < t.evaluation().size() ? "," : ""));
     }
     sb.append("  }\n}\n");
     return sb.toString();

@@ -19,8 +19,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A frozen DL4J network of either kind: a {@link MultiLayerNetwork} (a stack of layers) or a
- * {@link ComputationGraph} with one input and one output (any DAG: skip connections, merges, the
+ * A frozen DL4J network of either kind: a {@link MultiLayerNetwork} (a stack of layers) or a {@link
+ * ComputationGraph} with one input and one output (any DAG: skip connections, merges, the
  * functional Keras models). Everything the masks need — the flattened parameters, their per-layer
  * table, one forward pass, one backprop of the loss — goes through here, so the mask methods and
  * metrics never see which kind it is.
@@ -109,9 +109,12 @@ public final class Network {
 
   /** Number of inputs and outputs of a graph (1 and 1 for a layer stack). */
   public int[] inputsAndOutputs() {
-    return layers != null ? new int[] {1, 1}
-        : new int[] {graph.getConfiguration().getNetworkInputs().size(),
-            graph.getConfiguration().getNetworkOutputs().size()};
+    return layers != null
+        ? new int[] {1, 1}
+        : new int[] {
+          graph.getConfiguration().getNetworkInputs().size(),
+          graph.getConfiguration().getNetworkOutputs().size()
+        };
   }
 
   /** Whether the network ends in a loss (output) layer, which mask training needs. */
@@ -119,8 +122,7 @@ public final class Network {
     if (layers != null) {
       return layers.getOutputLayer() instanceof IOutputLayer;
     }
-    return graph.getNumOutputArrays() == 1
-        && graph.getOutputLayer(0) instanceof IOutputLayer;
+    return graph.getNumOutputArrays() == 1 && graph.getOutputLayer(0) instanceof IOutputLayer;
   }
 
   public void write(OutputStream out) throws IOException {

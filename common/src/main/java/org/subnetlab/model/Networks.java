@@ -2,8 +2,8 @@ package org.subnetlab.model;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -29,15 +29,16 @@ public final class Networks {
    * Adam at {@code learningRate}, zero initial weights (drawn in Java afterwards), and the weight
    * penalties of {@code t}: DL4J's {@code l1(c)} is c * sum |w| (gradient c * sign(w)) and its
    * {@code l2(c)} is (c/2) * sum w^2 (gradient c * w), both added to the gradient before the
-   * updater and applied to weights only (DL4J's l1Bias / l2Bias stay 0); subnetlab's
-   * {@code model.l2} is Keras' l2 * sum w^2, so DL4J gets 2 * l2.
+   * updater and applied to weights only (DL4J's l1Bias / l2Bias stay 0); subnetlab's {@code
+   * model.l2} is Keras' l2 * sum w^2, so DL4J gets 2 * l2.
    */
-  private static NeuralNetConfiguration.Builder base(DataType dtype, double learningRate,
-      ModelSettings.Training t) {
-    NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
-        .dataType(dtype)
-        .updater(new Adam(learningRate))
-        .weightInit(WeightInit.ZERO);
+  private static NeuralNetConfiguration.Builder base(
+      DataType dtype, double learningRate, ModelSettings.Training t) {
+    NeuralNetConfiguration.Builder b =
+        new NeuralNetConfiguration.Builder()
+            .dataType(dtype)
+            .updater(new Adam(learningRate))
+            .weightInit(WeightInit.ZERO);
     if (t.l1() > 0) {
       b.l1(t.l1());
     }
@@ -66,41 +67,75 @@ public final class Networks {
   }
 
   /**
-   * A CNN on height × width single-channel images given flat (row-major): per entry of
-   * {@code conv} a kernel × kernel convolution (same padding) with that many channels and a 2×2
-   * max-pooling, then dense layers {@code hidden}, then softmax over {@code classes}. Weights are
-   * initialised like {@link #mlp}'s, with fan-in and fan-out from each weight's shape.
+   * A CNN on height × width single-channel images given flat (row-major): per entry of {@code conv}
+   * a kernel × kernel convolution (same padding) with that many channels and a 2×2 max-pooling,
+   * then dense layers {@code hidden}, then softmax over {@code classes}. Weights are initialised
+   * like {@link #mlp}'s, with fan-in and fan-out from each weight's shape.
    */
   public static MultiLayerNetwork cnn(
-      int height, int width, List<Integer> conv, int kernel, List<Integer> hidden, int classes,
-      String activation, double learningRate, DataType dtype, SplittableRandom rng) {
-    return cnn(height, width, conv, kernel, hidden, classes, activation, learningRate, dtype, rng,
+      int height,
+      int width,
+      List<Integer> conv,
+      int kernel,
+      List<Integer> hidden,
+      int classes,
+      String activation,
+      double learningRate,
+      DataType dtype,
+      SplittableRandom rng) {
+    return cnn(
+        height,
+        width,
+        conv,
+        kernel,
+        hidden,
+        classes,
+        activation,
+        learningRate,
+        dtype,
+        rng,
         ModelSettings.Training.OFF);
   }
 
   /** {@link #cnn} trained with the options {@code t} (dropout after the hidden dense layers). */
   public static MultiLayerNetwork cnn(
-      int height, int width, List<Integer> conv, int kernel, List<Integer> hidden, int classes,
-      String activation, double learningRate, DataType dtype, SplittableRandom rng,
+      int height,
+      int width,
+      List<Integer> conv,
+      int kernel,
+      List<Integer> hidden,
+      int classes,
+      String activation,
+      double learningRate,
+      DataType dtype,
+      SplittableRandom rng,
       ModelSettings.Training t) {
     Activation act = activation(activation);
     NeuralNetConfiguration.ListBuilder b =
         base(dtype, learningRate, t).convolutionMode(ConvolutionMode.Same).list();
     int i = 0;
     for (int channels : conv) {
-      b.layer(i++, new ConvolutionLayer.Builder(kernel, kernel).nOut(channels).activation(act)
-          .build());
-      b.layer(i++, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
-          .kernelSize(2, 2).stride(2, 2).build());
+      b.layer(
+          i++, new ConvolutionLayer.Builder(kernel, kernel).nOut(channels).activation(act).build());
+      b.layer(
+          i++,
+          new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+              .kernelSize(2, 2)
+              .stride(2, 2)
+              .build());
     }
     boolean afterDense = false;
     for (int h : hidden) {
-      b.layer(i++, dropped(new DenseLayer.Builder(), afterDense, t).nOut(h).activation(act)
-          .build());
+      b.layer(
+          i++, dropped(new DenseLayer.Builder(), afterDense, t).nOut(h).activation(act).build());
       afterDense = true;
     }
-    b.layer(i, dropped(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT), afterDense, t)
-        .activation(Activation.SOFTMAX).nOut(classes).build());
+    b.layer(
+        i,
+        dropped(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT), afterDense, t)
+            .activation(Activation.SOFTMAX)
+            .nOut(classes)
+            .build());
     b.setInputType(InputType.convolutionalFlat(height, width, 1));
     MultiLayerNetwork net = new MultiLayerNetwork(b.build());
     net.init();
@@ -110,8 +145,8 @@ public final class Networks {
 
   /**
    * Draws every weight array ({@code *_W}) from N(0, std²): He (2/fan-in) for relu layers before
-   * the output layer, Xavier (2/(fan-in + fan-out)) otherwise; biases stay zero. Fans come from
-   * the weight's shape: [in, out] for dense, [out, in, kh, kw] for convolutions.
+   * the output layer, Xavier (2/(fan-in + fan-out)) otherwise; biases stay zero. Fans come from the
+   * weight's shape: [in, out] for dense, [out, in, kh, kw] for convolutions.
    */
   static void initialise(MultiLayerNetwork net, boolean relu, SplittableRandom rng) {
     ParamLayout layout = ParamLayout.of(net);
@@ -148,10 +183,15 @@ public final class Networks {
    * otherwise, zero biases.
    */
   public static MultiLayerNetwork mlp(
-      int in, List<Integer> hidden, int classes, String activation, double learningRate,
-      DataType dtype, SplittableRandom rng) {
-    return mlp(in, hidden, classes, activation, learningRate, dtype, rng,
-        ModelSettings.Training.OFF);
+      int in,
+      List<Integer> hidden,
+      int classes,
+      String activation,
+      double learningRate,
+      DataType dtype,
+      SplittableRandom rng) {
+    return mlp(
+        in, hidden, classes, activation, learningRate, dtype, rng, ModelSettings.Training.OFF);
   }
 
   /**
@@ -159,15 +199,21 @@ public final class Networks {
    * (the inputs of the layers after the first), L1/L2 on the weights.
    */
   public static MultiLayerNetwork mlp(
-      int in, List<Integer> hidden, int classes, String activation, double learningRate,
-      DataType dtype, SplittableRandom rng, ModelSettings.Training t) {
+      int in,
+      List<Integer> hidden,
+      int classes,
+      String activation,
+      double learningRate,
+      DataType dtype,
+      SplittableRandom rng,
+      ModelSettings.Training t) {
     Activation act = activation(activation);
     NeuralNetConfiguration.ListBuilder b = base(dtype, learningRate, t).list();
     int prev = in;
     int i = 0;
     for (int h : hidden) {
-      b.layer(i, dropped(new DenseLayer.Builder(), i > 0, t).nIn(prev).nOut(h).activation(act)
-          .build());
+      b.layer(
+          i, dropped(new DenseLayer.Builder(), i > 0, t).nIn(prev).nOut(h).activation(act).build());
       i++;
       prev = h;
     }

@@ -11,7 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Where each parameter block lives in DL4J's flattened parameter vector: names as DL4J gives them
  * ({@code 0_W}, {@code 0_b}, …; W in DL4J's column-major order), offsets and sizes, in order.
  */
-public record ParamLayout(List<String> names, long[] offsets, long[] sizes) implements Serializable {
+public record ParamLayout(List<String> names, long[] offsets, long[] sizes)
+    implements Serializable {
 
   /** Reads the layout of an initialised network. */
   public static ParamLayout of(Network net) {

@@ -12,13 +12,17 @@ import org.nd4j.linalg.activations.impl.ActivationTanH;
  * identity. Anything else leaves the network to DL4J's own layers.
  */
 enum PlainActivation {
-  RELU, TANH, SIGMOID, IDENTITY;
+  RELU,
+  TANH,
+  SIGMOID,
+  IDENTITY;
 
   /** The plain activation {@code a} is, or null. */
   static PlainActivation of(IActivation a) {
     if (a instanceof ActivationReLU r) {
       return r.getMax() == null && zero(r.getThreshold()) && zero(r.getNegativeSlope())
-          ? RELU : null;
+          ? RELU
+          : null;
     }
     if (a instanceof ActivationTanH) {
       return TANH;

@@ -24,12 +24,12 @@ import org.slf4j.LoggerFactory;
  * {@link #select} sets {@code OPENBLAS_CORETYPE=Haswell} for this process.
  *
  * <p>A {@code OPENBLAS_CORETYPE} already set is always left alone: it is how a user picks other
- * kernels ({@code SkylakeX} on an AVX-512 CPU measured another 2.1× on that chain, but 0.3.19
- * never validated its AVX-512 kernels on AMD, so that stays the user's choice; {@link Sgemm} calls
- * only its AVX-512 small-matrix kernels, directly, after checking them against cblas_sgemm).
- * OpenBLAS reads the variable once, when it loads, so {@link #select} runs in the static
- * initialisers of the classes that call it here ({@link NativeThreads}, {@link DenseNetPath},
- * {@link Sgemm}) and at the entry points, before ND4J loads its own copy.
+ * kernels ({@code SkylakeX} on an AVX-512 CPU measured another 2.1× on that chain, but 0.3.19 never
+ * validated its AVX-512 kernels on AMD, so that stays the user's choice; {@link Sgemm} calls only
+ * its AVX-512 small-matrix kernels, directly, after checking them against cblas_sgemm). OpenBLAS
+ * reads the variable once, when it loads, so {@link #select} runs in the static initialisers of the
+ * classes that call it here ({@link NativeThreads}, {@link DenseNetPath}, {@link Sgemm}) and at the
+ * entry points, before ND4J loads its own copy.
  */
 public final class NativeKernels {
   private static final Logger LOG = LoggerFactory.getLogger(NativeKernels.class);
@@ -44,8 +44,8 @@ public final class NativeKernels {
   }
 
   /**
-   * The {@code OPENBLAS_CORETYPE} of this process: the user's, the one set here, or empty
-   * (OpenBLAS detects the CPU itself). Idempotent; effective only before OpenBLAS loads.
+   * The {@code OPENBLAS_CORETYPE} of this process: the user's, the one set here, or empty (OpenBLAS
+   * detects the CPU itself). Idempotent; effective only before OpenBLAS loads.
    */
   public static Optional<String> select() {
     return Optional.ofNullable(CHOICE);
@@ -107,7 +107,7 @@ public final class NativeKernels {
           case "vendor_id" -> vendor = value;
           case "cpu family" -> family = Integer.parseInt(value);
           case "flags" -> flags = Arrays.asList(value.split("\\s+"));
-          default -> { }
+          default -> {}
         }
       }
       return new Cpu(vendor, family, flags);
@@ -115,8 +115,8 @@ public final class NativeKernels {
   }
 
   /**
-   * The kernels to ask for on {@code cpu} when the user has not: Haswell (AVX2 + FMA) on an AMD
-   * CPU of family 0x1A or later, which OpenBLAS 0.3.19 would run with SSE2 kernels; else none.
+   * The kernels to ask for on {@code cpu} when the user has not: Haswell (AVX2 + FMA) on an AMD CPU
+   * of family 0x1A or later, which OpenBLAS 0.3.19 would run with SSE2 kernels; else none.
    */
   static Optional<String> coreFor(Cpu cpu) {
     boolean unknownAmd = cpu.vendor().equals("AuthenticAMD") && cpu.family() >= 0x1A;
@@ -126,8 +126,8 @@ public final class NativeKernels {
 
   /**
    * What {@link DenseNetPath}'s matrix products run on: OpenBLAS's AVX-512 small-matrix kernels
-   * called directly, or {@code cblas_sgemm} with the kernels of {@link #loadedCore} (see
-   * {@link Sgemm}).
+   * called directly, or {@code cblas_sgemm} with the kernels of {@link #loadedCore} (see {@link
+   * Sgemm}).
    */
   public static String mlpProducts() {
     return Sgemm.smallKernels()

@@ -23,8 +23,8 @@ import org.subnetlab.mask.MaskMethods;
  * a family with one grid point is labelled by its name alone. Every table, figure and console
  * summary keys its groups by {@link #key} and shows {@link #label}.
  *
- * <p>A further dimension that separates runs (e.g. the base-model seed) is one more entry in
- * {@link #coordinates}: it then enters keys and, where it differs, labels.
+ * <p>A further dimension that separates runs (e.g. the base-model seed) is one more entry in {@link
+ * #coordinates}: it then enters keys and, where it differs, labels.
  */
 public final class GridPoints {
   /** One run as the result tables describe it: id, method and hyperparameters as strings. */
@@ -65,9 +65,10 @@ public final class GridPoints {
       Map<String, String> differing = new TreeMap<>();
       // A key that some grid points of the family lack also differs ("–" where absent).
       for (String k : values.keySet()) {
-        boolean everywhere = coordsOfKey.entrySet().stream()
-            .filter(o -> familyOfKey.get(o.getKey()).equals(family))
-            .allMatch(o -> o.getValue().containsKey(k));
+        boolean everywhere =
+            coordsOfKey.entrySet().stream()
+                .filter(o -> familyOfKey.get(o.getKey()).equals(family))
+                .allMatch(o -> o.getValue().containsKey(k));
         if (values.get(k).size() > 1 || !everywhere) {
           differing.put(k, e.getValue().getOrDefault(k, "–"));
         }
@@ -129,8 +130,8 @@ public final class GridPoints {
   }
 
   /**
-   * The label of the grid point of a table row's method and hyperparameters; the family's name
-   * when the point is not one of these runs'.
+   * The label of the grid point of a table row's method and hyperparameters; the family's name when
+   * the point is not one of these runs'.
    */
   public String label(String method, Map<String, String> hyperparameters) {
     return labelOfKey.getOrDefault(key(method, hyperparameters), family(method, hyperparameters));
@@ -149,8 +150,8 @@ public final class GridPoints {
   /** The differing hyperparameters as text, {@code "alpha=0.0005"}; empty for a lone point. */
   public String pointLabel(String runId) {
     StringBuilder sb = new StringBuilder();
-    differing(runId).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k)
-        .append('=').append(v));
+    differing(runId)
+        .forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v));
     return sb.toString();
   }
 
@@ -173,7 +174,8 @@ public final class GridPoints {
     if (!MaskMethods.ids().contains(method)) {
       return Optional.empty();
     }
-    return MaskMethods.declaration(method).regulariser()
+    return MaskMethods.declaration(method)
+        .regulariser()
         .map(p -> Map.entry(p.name(), p.sparserWhenLarger()));
   }
 }

@@ -4,30 +4,34 @@ import org.subnetlab.mask.MaskContext;
 import org.subnetlab.mask.MaskMethods;
 import org.subnetlab.mask.MaskTrainingResult;
 import org.subnetlab.model.Dl4jObjective;
+import org.subnetlab.model.Network;
 import org.subnetlab.model.ParamBridge;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
-import org.subnetlab.model.Network;
 
 /** Trains the mask of one run on a frozen base model (Spark-free; the sweep job calls it). */
 public final class MaskRunner {
   private MaskRunner() {}
 
   /** A finished run: its mask training result and wall time. */
-  public record Finished(RunSpec spec, ParamLayout layout, MaskTrainingResult result, long wallMs) {}
+  public record Finished(
+      RunSpec spec, ParamLayout layout, MaskTrainingResult result, long wallMs) {}
 
-  public static Finished run(
-      RunSpec spec, Network base, float[] initialTheta, Task task) {
+  public static Finished run(RunSpec spec, Network base, float[] initialTheta, Task task) {
     long t0 = System.nanoTime();
     float[] theta = ParamBridge.toFloats(base.params());
     ParamLayout layout = ParamLayout.of(base);
     MaskTrainingResult r =
         MaskMethods.create(spec.method(), spec.hyperparameters())
-            .train(new MaskContext(
-                new Dl4jObjective(base), theta, initialTheta, layout,
-                task.trainExamples(spec.subtask()),
-                Seeds.stream(spec.globalSeed(), "mask/" + spec.streamId())));
+            .train(
+                new MaskContext(
+                    new Dl4jObjective(base),
+                    theta,
+                    initialTheta,
+                    layout,
+                    task.trainExamples(spec.subtask()),
+                    Seeds.stream(spec.globalSeed(), "mask/" + spec.streamId())));
     return new Finished(spec, layout, r, (System.nanoTime() - t0) / 1_000_000);
   }
 }

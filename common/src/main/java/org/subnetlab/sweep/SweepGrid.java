@@ -21,8 +21,15 @@ public final class SweepGrid {
     for (String st : subtasks) {
       if (!taskSubtasks.contains(st)) {
         throw new BadInputException(
-            "Cannot set masks.subtasks to " + subtasks + ": " + st + " is not a subtask of task "
-                + s.task().name() + " (it has " + taskSubtasks + ").");
+            "Cannot set masks.subtasks to "
+                + subtasks
+                + ": "
+                + st
+                + " is not a subtask of task "
+                + s.task().name()
+                + " (it has "
+                + taskSubtasks
+                + ").");
       }
     }
     String fp0 = s.modelFingerprint(0);
@@ -43,12 +50,12 @@ public final class SweepGrid {
   }
 
   /**
-   * The matched-density runs: for each finished run of the reference method, each matched method
-   * at each of its grid points, with top-k set to the reference mask's kept count (global),
-   * {@code mask-biases = 1} (the top-K is taken over every parameter, so the matched mask keeps
-   * exactly as many as the reference mask, whose kept count includes any biases it does not mask)
-   * and {@link RunSpec#matched} (recorded as {@code matched = 1} in its hyperparameters column).
-   * {@code keptByRun} holds the kept count of the reference runs known so far.
+   * The matched-density runs: for each finished run of the reference method, each matched method at
+   * each of its grid points, with top-k set to the reference mask's kept count (global), {@code
+   * mask-biases = 1} (the top-K is taken over every parameter, so the matched mask keeps exactly as
+   * many as the reference mask, whose kept count includes any biases it does not mask) and {@link
+   * RunSpec#matched} (recorded as {@code matched = 1} in its hyperparameters column). {@code
+   * keptByRun} holds the kept count of the reference runs known so far.
    */
   public static List<RunSpec> matched(
       Settings s, List<RunSpec> base, java.util.Map<String, Long> keptByRun) {
@@ -69,8 +76,16 @@ public final class SweepGrid {
           m.put("per-layer", 0.0);
           m.put("mask-biases", 1.0);
           // On the reference run's own base model: matched runs compare masks of one network.
-          RunSpec spec = RunSpec.matchedOf(method, r.subtask(), r.seed(), r.globalSeed(), m,
-              r.modelFingerprint(), r.modelSeed(), s.modelFingerprint(0));
+          RunSpec spec =
+              RunSpec.matchedOf(
+                  method,
+                  r.subtask(),
+                  r.seed(),
+                  r.globalSeed(),
+                  m,
+                  r.modelFingerprint(),
+                  r.modelSeed(),
+                  s.modelFingerprint(0));
           if (out.stream().noneMatch(o -> o.runId().equals(spec.runId()))) {
             out.add(spec); // two reference runs of equal size ask for the same run once
           }

@@ -9,15 +9,15 @@ import org.subnetlab.config.TaskSettings;
  * Modular arithmetic after Csordás et al.'s addition/multiplication experiment.
  *
  * <p>Encoding: operands a, b in [0, N) and an operation op (one of the configured operations, in
- * config order). The input is one-hot(a) ‖ one-hot(b) ‖ one-hot(op), of size 2N + |ops|; the
- * target is the class (a op b) mod N, with sub as ((a − b) mod N + N) mod N. Each operation is a
- * subtask named after it.
+ * config order). The input is one-hot(a) ‖ one-hot(b) ‖ one-hot(op), of size 2N + |ops|; the target
+ * is the class (a op b) mod N, with sub as ((a − b) mod N + N) mod N. Each operation is a subtask
+ * named after it.
  *
  * <p>Splits: per operation, a seeded fraction {@code holdout-fraction} of the N² operand pairs is
  * held out. The train split draws {@code train-examples-per-subtask} examples per operation
  * uniformly (with replacement) from the remaining pairs. The eval split holds each held-out pair
- * once, or, when nothing is held out, every pair of the table once — the model then implements
- * the finite table, and eval accuracy says how well.
+ * once, or, when nothing is held out, every pair of the table once — the model then implements the
+ * finite table, and eval accuracy says how well.
  */
 public final class ArithmeticTask extends OneHotTask {
   private final int n;
@@ -28,7 +28,11 @@ public final class ArithmeticTask extends OneHotTask {
   }
 
   public ArithmeticTask(
-      int modulus, List<String> operations, double holdoutFraction, int trainPerSubtask, long seed) {
+      int modulus,
+      List<String> operations,
+      double holdoutFraction,
+      int trainPerSubtask,
+      long seed) {
     super("arithmetic", operations, new int[] {modulus, modulus, operations.size()}, modulus);
     this.n = modulus;
     this.ops = List.copyOf(operations);

@@ -8,9 +8,9 @@ import org.subnetlab.config.TaskSettings;
 /**
  * A composite task for structural compositionality (after Lepori, Serre & Pavlick, NeurIPS 2023):
  * operands a, b, c in [0, N), target ((a + b) · c) mod N, input one-hot(a) ‖ one-hot(b) ‖
- * one-hot(c) (size 3N). The answer needs an addition and a multiplication subroutine, and each has a
- * subtask on which only it decides the answer: {@code add} = the triples with c = 1 (target
- * (a + b) mod N), {@code mul} = the triples with b = 0 (target (a · c) mod N); {@code composite} is
+ * one-hot(c) (size 3N). The answer needs an addition and a multiplication subroutine, and each has
+ * a subtask on which only it decides the answer: {@code add} = the triples with c = 1 (target (a +
+ * b) mod N), {@code mul} = the triples with b = 0 (target (a · c) mod N); {@code composite} is
  * every triple. Train split: {@code train-examples-per-subtask} seeded draws (with replacement) per
  * subtask; eval split: every triple of each subtask once.
  */
@@ -34,11 +34,12 @@ public final class CompositeArithmeticTask extends OneHotTask {
       for (int a = 0; a < n; a++) {
         for (int b = 0; b < n; b++) {
           for (int c = 0; c < n; c++) {
-            boolean in = switch (SUBTASKS.get(s)) {
-              case "add" -> c == 1;
-              case "mul" -> b == 0;
-              default -> true;
-            };
+            boolean in =
+                switch (SUBTASKS.get(s)) {
+                  case "add" -> c == 1;
+                  case "mul" -> b == 0;
+                  default -> true;
+                };
             if (in) {
               table.add(new int[] {a, b, c, s});
             }

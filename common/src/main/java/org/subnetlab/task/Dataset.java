@@ -18,6 +18,7 @@ public final class Dataset implements java.io.Serializable {
   private final int[] labels;
   private final int[] subtasks;
   private final List<String> subtaskNames;
+
   /** Example i of this dataset is row index[i] of the arrays; null: row i. */
   private final int[] index;
 

@@ -54,8 +54,8 @@ public final class Idx {
       try {
         body = gzip ? new BufferedInputStream(new GZIPInputStream(raw), 1 << 16) : raw;
       } catch (EOFException e) {
-        throw new BadInputException("IDX file " + file + " is truncated: it ends inside its gzip"
-            + " header.");
+        throw new BadInputException(
+            "IDX file " + file + " is truncated: it ends inside its gzip" + " header.");
       }
       try (DataInputStream in = new DataInputStream(body)) {
         return read(file, in, gzip);
@@ -69,8 +69,8 @@ public final class Idx {
     try {
       return readHeaderAndData(file, in, gzip);
     } catch (EOFException e) {
-      throw new BadInputException("IDX file " + file + " is truncated: it ends inside its"
-          + " header.");
+      throw new BadInputException(
+          "IDX file " + file + " is truncated: it ends inside its" + " header.");
     }
   }
 
@@ -80,20 +80,25 @@ public final class Idx {
     int type = (magic >>> 8) & 0xff;
     int ndims = magic & 0xff;
     if ((magic >>> 16) != 0 || ndims < 1) {
-      throw new BadInputException(String.format(
-          "%s is not an IDX file: its magic number is 0x%08x, expected 0x0000TTDD.", file, magic));
+      throw new BadInputException(
+          String.format(
+              "%s is not an IDX file: its magic number is 0x%08x, expected 0x0000TTDD.",
+              file, magic));
     }
     if (type != UNSIGNED_BYTE) {
-      throw new BadInputException(String.format("IDX file %s holds elements of type 0x%02x; only"
-          + " unsigned bytes (0x08, as in MNIST) are supported.", file, type));
+      throw new BadInputException(
+          String.format(
+              "IDX file %s holds elements of type 0x%02x; only"
+                  + " unsigned bytes (0x08, as in MNIST) are supported.",
+              file, type));
     }
     int[] dims = new int[ndims];
     long total = 1;
     for (int i = 0; i < ndims; i++) {
       dims[i] = in.readInt();
       if (dims[i] < 0) {
-        throw new BadInputException("IDX file " + file + " has a negative size in dimension " + i
-            + ".");
+        throw new BadInputException(
+            "IDX file " + file + " has a negative size in dimension " + i + ".");
       }
       total *= dims[i];
     }
@@ -115,10 +120,20 @@ public final class Idx {
       cut = true; // a gzip stream that stops before its end: the data read so far count
     }
     if (got < data.length) {
-      throw new BadInputException("IDX file " + file + " is truncated: it ends inside its data"
-          + " (its header announces " + total + " elements, " + java.util.Arrays.toString(dims)
-          + ", the file holds " + got + (gzip ? " after decompression" : "") + ")"
-          + (cut ? "; its gzip stream is cut off" : "") + ".");
+      throw new BadInputException(
+          "IDX file "
+              + file
+              + " is truncated: it ends inside its data"
+              + " (its header announces "
+              + total
+              + " elements, "
+              + java.util.Arrays.toString(dims)
+              + ", the file holds "
+              + got
+              + (gzip ? " after decompression" : "")
+              + ")"
+              + (cut ? "; its gzip stream is cut off" : "")
+              + ".");
     }
     return new Array(dims, data);
   }

@@ -10,8 +10,8 @@ import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.TaskSettings;
 
 /**
- * Image classification from IDX files (MNIST, Fashion-MNIST): features are the pixels scaled to
- * [0, 1], labels the classes. Subtasks come from the labels (see {@code task.images.subtasks} in
+ * Image classification from IDX files (MNIST, Fashion-MNIST): features are the pixels scaled to [0,
+ * 1], labels the classes. Subtasks come from the labels (see {@code task.images.subtasks} in
  * reference.conf): per class, the complement of each class, or named groups of classes. Every
  * split's examples carry their class as subtask index, so accuracies are also reported per class;
  * subsets are views, never copies of the images.
@@ -36,14 +36,27 @@ public final class ImageClassTask implements Task {
     Idx.Array trainLabels = Idx.read(dir.resolve(settings.trainLabels()));
     Idx.Array evalImages = Idx.read(dir.resolve(settings.evalImages()));
     Idx.Array evalLabels = Idx.read(dir.resolve(settings.evalLabels()));
-    checkPair(dir.resolve(settings.trainImages()), trainImages,
-        dir.resolve(settings.trainLabels()), trainLabels);
-    checkPair(dir.resolve(settings.evalImages()), evalImages,
-        dir.resolve(settings.evalLabels()), evalLabels);
+    checkPair(
+        dir.resolve(settings.trainImages()),
+        trainImages,
+        dir.resolve(settings.trainLabels()),
+        trainLabels);
+    checkPair(
+        dir.resolve(settings.evalImages()),
+        evalImages,
+        dir.resolve(settings.evalLabels()),
+        evalLabels);
     if (trainImages.itemSize() != evalImages.itemSize()) {
-      throw new BadInputException("Train and eval images differ in size: "
-          + shape(trainImages) + " in " + dir.resolve(settings.trainImages()) + " vs "
-          + shape(evalImages) + " in " + dir.resolve(settings.evalImages()) + ".");
+      throw new BadInputException(
+          "Train and eval images differ in size: "
+              + shape(trainImages)
+              + " in "
+              + dir.resolve(settings.trainImages())
+              + " vs "
+              + shape(evalImages)
+              + " in "
+              + dir.resolve(settings.evalImages())
+              + ".");
     }
     this.imageShape = Arrays.copyOfRange(trainImages.dims(), 1, trainImages.dims().length);
     int maxLabel = Math.max(max(trainLabels), max(evalLabels));
@@ -61,9 +74,16 @@ public final class ImageClassTask implements Task {
     for (Map.Entry<String, List<Integer>> g : settings.groups().entrySet()) {
       for (int k : g.getValue()) {
         if (k >= classNames.size()) {
-          throw new BadInputException("Cannot set task.images.groups." + g.getKey() + " to "
-              + g.getValue() + ": class " + k + " does not exist (the task has "
-              + classNames.size() + " classes).");
+          throw new BadInputException(
+              "Cannot set task.images.groups."
+                  + g.getKey()
+                  + " to "
+                  + g.getValue()
+                  + ": class "
+                  + k
+                  + " does not exist (the task has "
+                  + classNames.size()
+                  + " classes).");
         }
       }
     }
@@ -72,12 +92,13 @@ public final class ImageClassTask implements Task {
     int[] all = new int[evalLabels.count()];
     Arrays.setAll(all, i -> i);
     this.eval = dataset(evalImages, evalLabels, all);
-    this.subtasks = switch (settings.subtasks()) {
-      case "per-class" -> classNames;
-      case "complement" -> classNames.stream().map(n -> COMPLEMENT_PREFIX + n).toList();
-      case "groups" -> List.copyOf(settings.groups().keySet());
-      default -> throw new IllegalStateException(settings.subtasks());
-    };
+    this.subtasks =
+        switch (settings.subtasks()) {
+          case "per-class" -> classNames;
+          case "complement" -> classNames.stream().map(n -> COMPLEMENT_PREFIX + n).toList();
+          case "groups" -> List.copyOf(settings.groups().keySet());
+          default -> throw new IllegalStateException(settings.subtasks());
+        };
     List<String> evals = new ArrayList<>(subtasks);
     if (!settings.subtasks().equals("per-class")) {
       evals.addAll(classNames);
@@ -86,12 +107,23 @@ public final class ImageClassTask implements Task {
     for (String s : subtasks) {
       if (trainExamples(s).size() == 0) {
         if (settings.classNames().isEmpty()) {
-          checkNoGap(dir.resolve(settings.trainLabels()), trainLabels,
-              dir.resolve(settings.evalLabels()), evalLabels, maxLabel);
+          checkNoGap(
+              dir.resolve(settings.trainLabels()),
+              trainLabels,
+              dir.resolve(settings.evalLabels()),
+              evalLabels,
+              maxLabel);
         }
-        throw new BadInputException("Subtask " + s + " of task.images has no training examples"
-            + (settings.trainLimit() > 0 ? " among the first task.images.train-limit = "
-            + settings.trainLimit() + " images" : "") + ".");
+        throw new BadInputException(
+            "Subtask "
+                + s
+                + " of task.images has no training examples"
+                + (settings.trainLimit() > 0
+                    ? " among the first task.images.train-limit = "
+                        + settings.trainLimit()
+                        + " images"
+                    : "")
+                + ".");
       }
     }
   }
@@ -106,19 +138,35 @@ public final class ImageClassTask implements Task {
     return classNames;
   }
 
-  private static void checkPair(Path imagesFile, Idx.Array images, Path labelsFile,
-      Idx.Array labels) {
+  private static void checkPair(
+      Path imagesFile, Idx.Array images, Path labelsFile, Idx.Array labels) {
     if (images.dims().length < 2) {
-      throw new BadInputException("IDX file " + imagesFile + " holds " + shape(images)
-          + ", not images (expected count × height × width).");
+      throw new BadInputException(
+          "IDX file "
+              + imagesFile
+              + " holds "
+              + shape(images)
+              + ", not images (expected count × height × width).");
     }
     if (labels.dims().length != 1) {
-      throw new BadInputException("IDX file " + labelsFile + " holds " + shape(labels)
-          + ", not labels (expected one dimension).");
+      throw new BadInputException(
+          "IDX file "
+              + labelsFile
+              + " holds "
+              + shape(labels)
+              + ", not labels (expected one dimension).");
     }
     if (images.count() != labels.count()) {
-      throw new BadInputException("IDX files do not match: " + imagesFile + " holds "
-          + images.count() + " images, " + labelsFile + " " + labels.count() + " labels.");
+      throw new BadInputException(
+          "IDX files do not match: "
+              + imagesFile
+              + " holds "
+              + images.count()
+              + " images, "
+              + labelsFile
+              + " "
+              + labels.count()
+              + " labels.");
     }
     if (images.count() == 0) {
       throw new BadInputException("IDX file " + imagesFile + " holds no images.");
@@ -128,9 +176,16 @@ public final class ImageClassTask implements Task {
   private void checkLabels(Path file, Idx.Array labels) {
     for (int i = 0; i < labels.count(); i++) {
       if (labels.unsigned(i) >= classNames.size()) {
-        throw new BadInputException("Label " + labels.unsigned(i) + " of item " + (i + 1) + " in "
-            + file + " is out of range: task.images.class-names names " + classNames.size()
-            + " classes.");
+        throw new BadInputException(
+            "Label "
+                + labels.unsigned(i)
+                + " of item "
+                + (i + 1)
+                + " in "
+                + file
+                + " is out of range: task.images.class-names names "
+                + classNames.size()
+                + " classes.");
       }
     }
   }
@@ -140,8 +195,8 @@ public final class ImageClassTask implements Task {
    * largest never occurs, the largest is taken for a label out of range (an IDX label 200 in a
    * ten-class file) and named with its item, rather than the empty class it creates.
    */
-  private static void checkNoGap(Path trainFile, Idx.Array train, Path evalFile, Idx.Array eval,
-      int maxLabel) {
+  private static void checkNoGap(
+      Path trainFile, Idx.Array train, Path evalFile, Idx.Array eval, int maxLabel) {
     boolean[] seen = new boolean[maxLabel + 1];
     for (Idx.Array a : List.of(train, eval)) {
       for (int i = 0; i < a.count(); i++) {
@@ -167,11 +222,18 @@ public final class ImageClassTask implements Task {
       a = eval;
       item = firstWith(eval, maxLabel);
     }
-    throw new BadInputException("Label " + maxLabel + " of item " + (item + 1) + " in " + file
-        + " is out of range of the classes: without task.images.class-names the classes are the"
-        + " labels 0 to the largest one, and no image has label " + (from == to ? from
-        : from + " to " + to) + " (name the classes in task.images.class-names, or correct"
-        + " the label).");
+    throw new BadInputException(
+        "Label "
+            + maxLabel
+            + " of item "
+            + (item + 1)
+            + " in "
+            + file
+            + " is out of range of the classes: without task.images.class-names the classes are the"
+            + " labels 0 to the largest one, and no image has label "
+            + (from == to ? from : from + " to " + to)
+            + " (name the classes in task.images.class-names, or correct"
+            + " the label).");
   }
 
   private static int firstWith(Idx.Array labels, int label) {
@@ -233,8 +295,8 @@ public final class ImageClassTask implements Task {
     }
     List<Integer> group = settings.groups().get(name);
     if (group == null) {
-      throw new IllegalArgumentException("Unknown subtask " + name + "; the task has "
-          + evalSubtasks);
+      throw new IllegalArgumentException(
+          "Unknown subtask " + name + "; the task has " + evalSubtasks);
     }
     boolean[] in = new boolean[classNames.size()];
     group.forEach(k -> in[k] = true);

@@ -14,7 +14,8 @@ public final class TableTask implements Task, java.io.Serializable {
   private final Dataset eval;
 
   public TableTask(Dataset train, Dataset eval) {
-    if (train.inputSize() != eval.inputSize() || train.numClasses() != eval.numClasses()
+    if (train.inputSize() != eval.inputSize()
+        || train.numClasses() != eval.numClasses()
         || !train.subtaskNames().equals(eval.subtaskNames())) {
       throw new IllegalArgumentException("train and eval splits disagree on shape or subtasks");
     }

@@ -17,8 +17,9 @@ public final class Tasks {
       case "arithmetic" -> new ArithmeticTask(t, seed);
       case "arithmetic-composite" -> new CompositeArithmeticTask(t, seed);
       case "images" -> new ImageClassTask(t, seed);
-      case "table" -> throw new IllegalStateException(
-          "table tasks are read through Spark on the driver (org.subnetlab.jobs.spark.SparkTasks)");
+      case "table" ->
+          throw new IllegalStateException(
+              "table tasks are read through Spark on the driver (org.subnetlab.jobs.spark.SparkTasks)");
       default -> throw new IllegalStateException("Unknown task " + t.name());
     };
   }

@@ -37,7 +37,16 @@ final class Gemm {
   }
 
   /** {@code C[m,n] (+)= A[m,k]·B[k,n]}; overwrites C unless {@code accumulate}. */
-  void nn(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c, int co,
+  void nn(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int ao,
+      float[] b,
+      int bo,
+      float[] c,
+      int co,
       boolean accumulate) {
     if (nativeProducts) {
       load(a, ao, m * k, b, bo, k * n, m * n);
@@ -65,7 +74,16 @@ final class Gemm {
   }
 
   /** {@code C[m,n] (+)= A[m,k]·B[n,k]ᵀ}; overwrites C unless {@code accumulate}. */
-  void nt(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c, int co,
+  void nt(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int ao,
+      float[] b,
+      int bo,
+      float[] c,
+      int co,
       boolean accumulate) {
     if (nativeProducts) {
       load(a, ao, m * k, b, bo, n * k, m * n);
@@ -87,7 +105,16 @@ final class Gemm {
   }
 
   /** {@code C[m,n] (+)= A[k,m]ᵀ·B[k,n]}; overwrites C unless {@code accumulate}. */
-  void tn(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c, int co,
+  void tn(
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int ao,
+      float[] b,
+      int bo,
+      float[] c,
+      int co,
       boolean accumulate) {
     if (nativeProducts) {
       load(a, ao, k * m, b, bo, k * n, m * n);

@@ -4,19 +4,19 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * A GPT-2-style decoder over a flat float parameter array laid out by {@link Gpt2Layout}: logits for
- * a batch of token sequences, and the mean next-token cross-entropy with its gradient with respect
- * to every parameter. Evaluation mode (no dropout); positions start at 0 (no cache).
+ * A GPT-2-style decoder over a flat float parameter array laid out by {@link Gpt2Layout}: logits
+ * for a batch of token sequences, and the mean next-token cross-entropy with its gradient with
+ * respect to every parameter. Evaluation mode (no dropout); positions start at 0 (no cache).
  *
- * <p>Per block, as Hugging Face's {@code GPT2Block}: {@code x += c_proj(attn(ln_1(x)))}, {@code x +=
- * mlp.c_proj(gelu(mlp.c_fc(ln_2(x))))}; attention splits {@code c_attn}'s output into q | k | v, each
- * into heads of width {@code d/h}, scores {@code q·k/√(d/h)} over positions ≤ the query's, softmax.
- * Then {@code ln_f} and the head ({@code wte}ᵀ when tied, else {@code lm_head.weight}ᵀ).
+ * <p>Per block, as Hugging Face's {@code GPT2Block}: {@code x += c_proj(attn(ln_1(x)))}, {@code x
+ * += mlp.c_proj(gelu(mlp.c_fc(ln_2(x))))}; attention splits {@code c_attn}'s output into q | k | v,
+ * each into heads of width {@code d/h}, scores {@code q·k/√(d/h)} over positions ≤ the query's,
+ * softmax. Then {@code ln_f} and the head ({@code wte}ᵀ when tied, else {@code lm_head.weight}ᵀ).
  *
  * <p>The gradient with respect to a multiplicative mask m on the parameters (θ_eff = θ ⊙ m) is the
- * gradient at θ_eff times θ elementwise ({@link #maskGradient}); Gpt2FixtureTest checks both against
- * PyTorch autograd and Gpt2GradientTest against finite differences. Not thread-safe: one instance
- * keeps its activations between the forward and the backward pass.
+ * gradient at θ_eff times θ elementwise ({@link #maskGradient}); Gpt2FixtureTest checks both
+ * against PyTorch autograd and Gpt2GradientTest against finite differences. Not thread-safe: one
+ * instance keeps its activations between the forward and the backward pass.
  */
 public final class Gpt2 {
   private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -114,25 +114,38 @@ public final class Gpt2 {
    * -1: no target at that position) given {@code tokens} [batch, length], with parameters {@code
    * params}. When {@code gradient} is not null, writes ∂(mean loss)/∂params into it (overwriting).
    */
-  public double lossAndGradient(float[] params, int[] tokens, int[] targets, int batch, int length,
-      float[] gradient) {
+  public double lossAndGradient(
+      float[] params, int[] tokens, int[] targets, int batch, int length, float[] gradient) {
     checkShape(params, tokens, batch, length);
     if (gradient != null && gradient.length != layout.numParams()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "GPT-2 gradient: %d values, the layout has %d", gradient.length, layout.numParams()));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "GPT-2 gradient: %d values, the layout has %d",
+              gradient.length,
+              layout.numParams()));
     }
     if (targets.length != tokens.length) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "GPT-2 targets: %d values for %d tokens", targets.length, tokens.length));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "GPT-2 targets: %d values for %d tokens",
+              targets.length,
+              tokens.length));
     }
     int n = batch * length;
     int count = 0;
     for (int i = 0; i < n; i++) {
       int t = targets[i];
       if (t < -1 || t >= v) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "GPT-2 target %d of sequence %d position %d is outside the vocabulary [0, %d)", t,
-            i / length, i % length, v));
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "GPT-2 target %d of sequence %d position %d is outside the vocabulary [0, %d)",
+                t,
+                i / length,
+                i % length,
+                v));
       }
       if (t >= 0) {
         count++;
@@ -201,9 +214,14 @@ public final class Gpt2 {
     for (int i = 0; i < n; i++) {
       int tok = tokens[i];
       if (tok < 0 || tok >= v) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "GPT-2 token %d of sequence %d position %d is outside the vocabulary [0, %d)", tok,
-            i / length, i % length, v));
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "GPT-2 token %d of sequence %d position %d is outside the vocabulary [0, %d)",
+                tok,
+                i / length,
+                i % length,
+                v));
       }
       int e = layout.wte + tok * d;
       int p = layout.wpe + (i % length) * d;
@@ -216,17 +234,29 @@ public final class Gpt2 {
 
   private void checkShape(float[] params, int[] tokens, int batch, int length) {
     if (params.length != layout.numParams()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "GPT-2 parameters: %d values, the layout has %d", params.length, layout.numParams()));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "GPT-2 parameters: %d values, the layout has %d",
+              params.length,
+              layout.numParams()));
     }
     if (batch <= 0 || length <= 0 || tokens.length != batch * length) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "GPT-2 input: %d tokens for %d sequences of %d", tokens.length, batch, length));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "GPT-2 input: %d tokens for %d sequences of %d",
+              tokens.length,
+              batch,
+              length));
     }
     if (length > config.context()) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "GPT-2 input: sequences of %d tokens are longer than the context %d", length,
-          config.context()));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "GPT-2 input: sequences of %d tokens are longer than the context %d",
+              length,
+              config.context()));
     }
   }
 
@@ -298,8 +328,7 @@ public final class Gpt2 {
     }
   }
 
-  private void backward(float[] params, int[] tokens, int batch, int length, int count,
-      float[] g) {
+  private void backward(float[] params, int[] tokens, int batch, int length, int count, float[] g) {
     Arrays.fill(g, 0f);
     int n = batch * length;
     // head: logitsSel holds ∂L/∂logits of the selected rows
@@ -348,8 +377,8 @@ public final class Gpt2 {
   }
 
   /** ∂L/∂qkv of one block from ∂L/∂(merged head outputs) {@code dy}. */
-  private void attentionBackward(float[] qkv, float[] p, float[] dy, float[] dqkv, int batch,
-      int length) {
+  private void attentionBackward(
+      float[] qkv, float[] p, float[] dy, float[] dqkv, int batch, int length) {
     int w = 3 * d;
     Arrays.fill(dqkv, 0, batch * length * w, 0f);
     for (int b = 0; b < batch; b++) {
@@ -389,8 +418,15 @@ public final class Gpt2 {
     }
   }
 
-  private void layerNorm(float[] in, int n, float[] params, int gain, int bias, float[] hat,
-      float[] rstd, float[] out) {
+  private void layerNorm(
+      float[] in,
+      int n,
+      float[] params,
+      int gain,
+      int bias,
+      float[] hat,
+      float[] rstd,
+      float[] out) {
     double eps = config.epsilon();
     for (int i = 0; i < n; i++) {
       int o = i * d;
@@ -419,8 +455,16 @@ public final class Gpt2 {
    * Adds ∂L/∂(LayerNorm input) into {@code dIn} and ∂L/∂gain, ∂L/∂bias into {@code g}, given
    * ∂L/∂(LayerNorm output) {@code dOut}.
    */
-  private void layerNormBackward(float[] dOut, int n, float[] params, int gain, float[] g,
-      int bias, float[] hat, float[] rstd, float[] dIn) {
+  private void layerNormBackward(
+      float[] dOut,
+      int n,
+      float[] params,
+      int gain,
+      float[] g,
+      int bias,
+      float[] hat,
+      float[] rstd,
+      float[] dIn) {
     for (int i = 0; i < n; i++) {
       int o = i * d;
       double mean1 = 0;
@@ -451,8 +495,10 @@ public final class Gpt2 {
         double z = in[i];
         double th = Math.tanh(SQRT_2_OVER_PI * (z + 0.044715 * z * z * z));
         out[i] = (float) (0.5 * z * (1 + th));
-        deriv[i] = (float) (0.5 * (1 + th)
-            + 0.5 * z * (1 - th * th) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * z * z));
+        deriv[i] =
+            (float)
+                (0.5 * (1 + th)
+                    + 0.5 * z * (1 - th * th) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * z * z));
       }
     } else {
       for (int i = 0; i < size; i++) {
@@ -466,16 +512,18 @@ public final class Gpt2 {
   }
 
   /**
-   * erf(x) given {@code expMinusXSquared} = e^(−x²), by Abramowitz &amp; Stegun 7.1.26 (absolute error
-   * below 1.5e-7, under float32's resolution of GELU's output): one exponential, which the exact
-   * GELU's derivative shares. commons-math's {@code Erf.erf} is exact to double precision but made
-   * the exact-GELU model five times slower per step.
+   * erf(x) given {@code expMinusXSquared} = e^(−x²), by Abramowitz &amp; Stegun 7.1.26 (absolute
+   * error below 1.5e-7, under float32's resolution of GELU's output): one exponential, which the
+   * exact GELU's derivative shares. commons-math's {@code Erf.erf} is exact to double precision but
+   * made the exact-GELU model five times slower per step.
    */
   static double erf(double x, double expMinusXSquared) {
     double ax = Math.abs(x);
     double t = 1 / (1 + 0.3275911 * ax);
-    double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741
-        + t * (-1.453152027 + t * 1.061405429))));
+    double poly =
+        t
+            * (0.254829592
+                + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
     double y = 1 - poly * expMinusXSquared;
     return x < 0 ? -y : y;
   }
@@ -504,7 +552,10 @@ public final class Gpt2 {
 
   private void allocate(int batch, int length) {
     int n = batch * length;
-    if (rows >= n && len == length && prob != null && prob[0].length >= batch * h * length * length) {
+    if (rows >= n
+        && len == length
+        && prob != null
+        && prob[0].length >= batch * h * length * length) {
       return;
     }
     rows = n;

@@ -9,8 +9,16 @@ import java.util.Locale;
  * activation, and whether the output head is tied to the token embedding ({@code wte}) or a
  * separate {@code lm_head.weight} [vocab, width].
  */
-public record Gpt2Config(int layers, int width, int heads, int mlpWidth, int vocab, int context,
-    double epsilon, Activation activation, boolean tiedHead) {
+public record Gpt2Config(
+    int layers,
+    int width,
+    int heads,
+    int mlpWidth,
+    int vocab,
+    int context,
+    double epsilon,
+    Activation activation,
+    boolean tiedHead) {
 
   /** The MLP's activation, by Hugging Face's {@code activation_function} name. */
   public enum Activation {
@@ -39,8 +47,9 @@ public record Gpt2Config(int layers, int width, int heads, int mlpWidth, int voc
     positive("vocab", vocab);
     positive("context", context);
     if (width % heads != 0) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "GPT-2 width %d must be a multiple of heads %d", width, heads));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT, "GPT-2 width %d must be a multiple of heads %d", width, heads));
     }
     if (!(epsilon > 0)) {
       throw new IllegalArgumentException("GPT-2 LayerNorm epsilon must be > 0, got " + epsilon);
@@ -52,8 +61,8 @@ public record Gpt2Config(int layers, int width, int heads, int mlpWidth, int voc
 
   /** GPT-2's defaults for the rest: MLP 4·width, epsilon 1e-5, gelu_new, tied head. */
   public static Gpt2Config of(int layers, int width, int heads, int vocab, int context) {
-    return new Gpt2Config(layers, width, heads, 4 * width, vocab, context, 1e-5,
-        Activation.GELU_NEW, true);
+    return new Gpt2Config(
+        layers, width, heads, 4 * width, vocab, context, 1e-5, Activation.GELU_NEW, true);
   }
 
   /** Width of one attention head. */
@@ -63,8 +72,8 @@ public record Gpt2Config(int layers, int width, int heads, int mlpWidth, int voc
 
   /** This configuration with an untied output head ({@code lm_head.weight}). */
   public Gpt2Config untied() {
-    return new Gpt2Config(layers, width, heads, mlpWidth, vocab, context, epsilon, activation,
-        false);
+    return new Gpt2Config(
+        layers, width, heads, mlpWidth, vocab, context, epsilon, activation, false);
   }
 
   private static void positive(String name, int v) {

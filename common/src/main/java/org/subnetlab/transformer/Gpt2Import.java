@@ -76,19 +76,20 @@ public final class Gpt2Import {
     int context = positive(file, m, "n_positions");
     int inner = m.get("n_inner") == null ? 4 * width : positive(file, m, "n_inner");
     if (width % heads != 0) {
-      throw bad(file, String.format(Locale.ROOT, "n_embd %d is not a multiple of n_head %d",
-          width, heads));
+      throw bad(
+          file,
+          String.format(Locale.ROOT, "n_embd %d is not a multiple of n_head %d", width, heads));
     }
     double eps = 1e-5;
     if (m.get("layer_norm_epsilon") != null) {
       if (!(m.get("layer_norm_epsilon") instanceof Number n) || !(n.doubleValue() > 0)) {
-        throw bad(file, "layer_norm_epsilon must be a number > 0, got "
-            + m.get("layer_norm_epsilon"));
+        throw bad(
+            file, "layer_norm_epsilon must be a number > 0, got " + m.get("layer_norm_epsilon"));
       }
       eps = n.doubleValue();
     }
-    Object actName = m.containsKey("activation_function") ? m.get("activation_function")
-        : "gelu_new";
+    Object actName =
+        m.containsKey("activation_function") ? m.get("activation_function") : "gelu_new";
     Gpt2Config.Activation act = null;
     for (Gpt2Config.Activation a : Gpt2Config.Activation.values()) {
       if (a.hfName().equals(actName)) {
@@ -96,8 +97,9 @@ public final class Gpt2Import {
       }
     }
     if (act == null) {
-      throw bad(file, "activation_function is " + actName
-          + "; only gelu_new (GPT-2's) and gelu are supported");
+      throw bad(
+          file,
+          "activation_function is " + actName + "; only gelu_new (GPT-2's) and gelu are supported");
     }
     boolean tied = flag(file, m, "tie_word_embeddings", true);
     if (!flag(file, m, "scale_attn_weights", true)) {
@@ -128,20 +130,35 @@ public final class Gpt2Import {
         throw bad(st.file(), "both " + name + " and " + PREFIX + name + " are present");
       }
       if (!plain && !prefixed) {
-        throw bad(st.file(), "missing tensor " + name + " (or " + PREFIX + name + ") of shape "
-            + Arrays.toString(b.shape()) + (name.equals("lm_head.weight")
-                ? "; config.json says tie_word_embeddings false" : ""));
+        throw bad(
+            st.file(),
+            "missing tensor "
+                + name
+                + " (or "
+                + PREFIX
+                + name
+                + ") of shape "
+                + Arrays.toString(b.shape())
+                + (name.equals("lm_head.weight")
+                    ? "; config.json says tie_word_embeddings false"
+                    : ""));
       }
       String key = plain ? name : PREFIX + name;
       Safetensors.Entry e = st.entry(key);
       if (!Arrays.equals(e.shape(), b.shape())) {
-        throw bad(st.file(), String.format(Locale.ROOT,
-            "tensor %s has shape %s; config.json implies %s", key, e.shapeText(),
-            Arrays.toString(b.shape())));
+        throw bad(
+            st.file(),
+            String.format(
+                Locale.ROOT,
+                "tensor %s has shape %s; config.json implies %s",
+                key,
+                e.shapeText(),
+                Arrays.toString(b.shape())));
       }
       if (!e.dtype().startsWith("F") && !e.dtype().equals("BF16")) {
-        throw bad(st.file(), "tensor " + key + " has dtype " + e.dtype()
-            + "; F32 (or F16, BF16, F64) expected");
+        throw bad(
+            st.file(),
+            "tensor " + key + " has dtype " + e.dtype() + "; F32 (or F16, BF16, F64) expected");
       }
       float[] values = st.floats(key);
       System.arraycopy(values, 0, params, b.offset(), b.size());
@@ -149,12 +166,18 @@ public final class Gpt2Import {
     }
     for (String name : unused) {
       String bare = name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name;
-      if (bare.endsWith(".attn.bias") || bare.endsWith(".attn.masked_bias")
+      if (bare.endsWith(".attn.bias")
+          || bare.endsWith(".attn.masked_bias")
           || (config.tiedHead() && bare.equals("lm_head.weight"))) {
         continue;
       }
-      throw bad(st.file(), "tensor " + name + " has no place in a GPT-2 of config.json's shape ("
-          + config.layers() + " layers; a different checkpoint or model class?)");
+      throw bad(
+          st.file(),
+          "tensor "
+              + name
+              + " has no place in a GPT-2 of config.json's shape ("
+              + config.layers()
+              + " layers; a different checkpoint or model class?)");
     }
     return params;
   }
@@ -162,8 +185,8 @@ public final class Gpt2Import {
   private static int positive(Path file, Map<?, ?> m, String key) {
     Object v = m.get(key);
     if (!(v instanceof Long n) || n <= 0 || n > Integer.MAX_VALUE) {
-      throw bad(file, key + " must be a positive integer, got " + (m.containsKey(key) ? v
-          : "nothing"));
+      throw bad(
+          file, key + " must be a positive integer, got " + (m.containsKey(key) ? v : "nothing"));
     }
     return (int) (long) n;
   }

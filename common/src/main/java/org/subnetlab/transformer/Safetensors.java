@@ -16,8 +16,8 @@ import java.util.Map;
 import org.subnetlab.config.BadInputException;
 
 /**
- * A {@code .safetensors} file read into memory: an 8-byte little-endian header length N, N bytes
- * of JSON mapping each tensor name to {@code {"dtype", "shape", "data_offsets": [begin, end]}}
+ * A {@code .safetensors} file read into memory: an 8-byte little-endian header length N, N bytes of
+ * JSON mapping each tensor name to {@code {"dtype", "shape", "data_offsets": [begin, end]}}
  * (offsets into the bytes after the header; an optional {@code "__metadata__"} of strings), then
  * the raw little-endian tensors. Every entry is checked when the file is read (offsets inside the
  * file, byte count = elements × dtype size); a bad file is a {@link BadInputException} naming the
@@ -41,19 +41,31 @@ public final class Safetensors {
     }
   }
 
-  private static final Map<String, Integer> SIZES = Map.ofEntries(Map.entry("F64", 8),
-      Map.entry("F32", 4), Map.entry("F16", 2), Map.entry("BF16", 2), Map.entry("I64", 8),
-      Map.entry("I32", 4), Map.entry("I16", 2), Map.entry("I8", 1), Map.entry("U8", 1),
-      Map.entry("BOOL", 1), Map.entry("U16", 2), Map.entry("U32", 4), Map.entry("U64", 8),
-      Map.entry("F8_E4M3", 1), Map.entry("F8_E5M2", 1));
+  private static final Map<String, Integer> SIZES =
+      Map.ofEntries(
+          Map.entry("F64", 8),
+          Map.entry("F32", 4),
+          Map.entry("F16", 2),
+          Map.entry("BF16", 2),
+          Map.entry("I64", 8),
+          Map.entry("I32", 4),
+          Map.entry("I16", 2),
+          Map.entry("I8", 1),
+          Map.entry("U8", 1),
+          Map.entry("BOOL", 1),
+          Map.entry("U16", 2),
+          Map.entry("U32", 4),
+          Map.entry("U64", 8),
+          Map.entry("F8_E4M3", 1),
+          Map.entry("F8_E5M2", 1));
 
   private final Path file;
   private final ByteBuffer data; // the bytes after the header, little-endian
   private final Map<String, Entry> entries;
   private final Map<String, String> metadata;
 
-  private Safetensors(Path file, ByteBuffer data, Map<String, Entry> entries,
-      Map<String, String> metadata) {
+  private Safetensors(
+      Path file, ByteBuffer data, Map<String, Entry> entries, Map<String, String> metadata) {
     this.file = file;
     this.data = data;
     this.entries = entries;
@@ -81,9 +93,13 @@ public final class Safetensors {
       throw bad(file, "header length " + headerLength + " is too short for a JSON object");
     }
     if (headerLength < 0 || headerLength > all.capacity() - 8L) {
-      throw bad(file, String.format(Locale.ROOT,
-          "header length %s is beyond the file (%d bytes after the length)",
-          Long.toUnsignedString(headerLength), all.capacity() - 8));
+      throw bad(
+          file,
+          String.format(
+              Locale.ROOT,
+              "header length %s is beyond the file (%d bytes after the length)",
+              Long.toUnsignedString(headerLength),
+              all.capacity() - 8));
     }
     byte[] header = new byte[(int) headerLength];
     all.get(8, header);
@@ -96,8 +112,9 @@ public final class Safetensors {
     if (!(parsed instanceof Map<?, ?> map)) {
       throw bad(file, "header is not a JSON object");
     }
-    ByteBuffer data = all.slice(8 + (int) headerLength, all.capacity() - 8 - (int) headerLength)
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer data =
+        all.slice(8 + (int) headerLength, all.capacity() - 8 - (int) headerLength)
+            .order(ByteOrder.LITTLE_ENDIAN);
     Map<String, Entry> entries = new LinkedHashMap<>();
     Map<String, String> metadata = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : map.entrySet()) {
@@ -110,8 +127,8 @@ public final class Safetensors {
       }
       entries.put(name, entry(file, name, e.getValue(), data.capacity()));
     }
-    return new Safetensors(file, data, Collections.unmodifiableMap(entries),
-        Collections.unmodifiableMap(metadata));
+    return new Safetensors(
+        file, data, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(metadata));
   }
 
   private static Entry entry(Path file, String name, Object value, long dataBytes) {
@@ -131,21 +148,36 @@ public final class Safetensors {
       }
       shape[k] = (int) (long) s;
     }
-    if (!(m.get("data_offsets") instanceof List<?> off) || off.size() != 2
-        || !(off.get(0) instanceof Long begin) || !(off.get(1) instanceof Long end)) {
+    if (!(m.get("data_offsets") instanceof List<?> off)
+        || off.size() != 2
+        || !(off.get(0) instanceof Long begin)
+        || !(off.get(1) instanceof Long end)) {
       throw bad(file, "tensor " + name + ": data_offsets is not [begin, end]");
     }
     Entry entry = new Entry(name, dtype, shape, begin, end);
     if (begin < 0 || end < begin || end > dataBytes) {
-      throw bad(file, String.format(Locale.ROOT,
-          "truncated: tensor %s's bytes [%d, %d) are beyond the data (%d bytes)", name, begin, end,
-          dataBytes));
+      throw bad(
+          file,
+          String.format(
+              Locale.ROOT,
+              "truncated: tensor %s's bytes [%d, %d) are beyond the data (%d bytes)",
+              name,
+              begin,
+              end,
+              dataBytes));
     }
     long want = entry.elements() * SIZES.get(dtype);
     if (end - begin != want) {
-      throw bad(file, String.format(Locale.ROOT,
-          "tensor %s: %d bytes for %s %s (%d expected)", name, end - begin, dtype,
-          entry.shapeText(), want));
+      throw bad(
+          file,
+          String.format(
+              Locale.ROOT,
+              "tensor %s: %d bytes for %s %s (%d expected)",
+              name,
+              end - begin,
+              dtype,
+              entry.shapeText(),
+              want));
     }
     return entry;
   }
@@ -199,8 +231,14 @@ public final class Safetensors {
           out[k] = Float.intBitsToFloat((data.getShort(at + 2 * k) & 0xffff) << 16);
         }
       }
-      default -> throw bad(file, "tensor " + name + " has dtype " + e.dtype()
-          + "; floating-point weights (F32, F16, BF16 or F64) expected");
+      default ->
+          throw bad(
+              file,
+              "tensor "
+                  + name
+                  + " has dtype "
+                  + e.dtype()
+                  + "; floating-point weights (F32, F16, BF16 or F64) expected");
     }
     return out;
   }
@@ -212,15 +250,18 @@ public final class Safetensors {
     long[] out = new long[n];
     int at = (int) e.begin();
     for (int k = 0; k < n; k++) {
-      out[k] = switch (e.dtype()) {
-        case "I64" -> data.getLong(at + 8 * k);
-        case "I32" -> data.getInt(at + 4 * k);
-        case "I16" -> data.getShort(at + 2 * k);
-        case "I8" -> data.get(at + k);
-        case "U8" -> data.get(at + k) & 0xff;
-        default -> throw bad(file, "tensor " + name + " has dtype " + e.dtype()
-            + "; an integer tensor expected");
-      };
+      out[k] =
+          switch (e.dtype()) {
+            case "I64" -> data.getLong(at + 8 * k);
+            case "I32" -> data.getInt(at + 4 * k);
+            case "I16" -> data.getShort(at + 2 * k);
+            case "I8" -> data.get(at + k);
+            case "U8" -> data.get(at + k) & 0xff;
+            default ->
+                throw bad(
+                    file,
+                    "tensor " + name + " has dtype " + e.dtype() + "; an integer tensor expected");
+          };
     }
     return out;
   }

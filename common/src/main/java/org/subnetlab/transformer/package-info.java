@@ -6,9 +6,9 @@
  * org.subnetlab.transformer.Gpt2Layout}), and the import of a Hugging Face checkpoint ({@code
  * config.json} + {@code model.safetensors}, {@link org.subnetlab.transformer.Gpt2Import}).
  *
- * <p>Hand-written rather than DL4J layers, SameDiff or ONNX import: on DL4J 1.0.0-M2.1 none of those
- * gave a usable, correct and fast GPT-2 (see docs/transformers.md). Spark-free, like the rest of
- * {@code common}.
+ * <p>Hand-written rather than DL4J layers, SameDiff or ONNX import: on DL4J 1.0.0-M2.1 none of
+ * those gave a usable, correct and fast GPT-2 (see docs/transformers.md). Spark-free, like the rest
+ * of {@code common}.
  *
  * <p>May import: {@code org.subnetlab.config} (its bad-input exception) and {@code
  * org.subnetlab.nativeblas} (the matrix products). Nothing from Spark or Scala.

@@ -48,8 +48,8 @@ class ClusterabilityTest {
   }
 
   static WeightGraph randomMlp(int in, List<Integer> hidden, int out, long seed) {
-    MultiLayerNetwork net = Networks.mlp(in, hidden, out, "relu", 0.01, DataType.FLOAT,
-        new SplittableRandom(seed));
+    MultiLayerNetwork net =
+        Networks.mlp(in, hidden, out, "relu", 0.01, DataType.FLOAT, new SplittableRandom(seed));
     return WeightGraph.of(ParamLayout.of(net), ParamBridge.toFloats(net.params()));
   }
 
@@ -63,8 +63,8 @@ class ClusterabilityTest {
       assertThat(now).as("partition of model %d", seed).containsExactly(before);
       assertThat(Spectral.nCut(a, now)).isCloseTo(Spectral.nCut(a, before), within(1e-12));
     }
-    double[][] planted = WeightGraph.of(new PlantedNetwork(11).layout,
-        new PlantedNetwork(11).theta).adjacency();
+    double[][] planted =
+        WeightGraph.of(new PlantedNetwork(11).layout, new PlantedNetwork(11).theta).adjacency();
     assertThat(Spectral.cluster(planted, 2, 10, 0))
         .containsExactly(clusterWithCommonsMath(planted, 2, 10, 0));
   }
@@ -81,8 +81,9 @@ class ClusterabilityTest {
     for (int i = 0; i < n; i++) {
       deg[i] = Arrays.stream(a[i]).sum();
     }
-    double[] all = new EigenDecomposition(new Array2DRowRealMatrix(
-        Spectral.normalisedLaplacian(a), false)).getRealEigenvalues();
+    double[] all =
+        new EigenDecomposition(new Array2DRowRealMatrix(Spectral.normalisedLaplacian(a), false))
+            .getRealEigenvalues();
     Arrays.sort(all);
     for (int c = 0; c < k; c++) {
       // λ from the Rayleigh quotient of the generalised problem (D − A) u = λ D u
@@ -118,8 +119,8 @@ class ClusterabilityTest {
   void filanProcedureDeletesIsolatedUnitsAndRecoversPlantedBlocks() {
     PlantedNetwork planted = new PlantedNetwork(11);
     WeightGraph g = WeightGraph.of(planted.layout, planted.theta);
-    int[] labels = Clusterability.partition(g.adjacency(), 2, 10, 0,
-        Clusterability.Procedure.FILAN);
+    int[] labels =
+        Clusterability.partition(g.adjacency(), 2, 10, 0, Clusterability.Procedure.FILAN);
     assertThat(Partitions.adjustedRandIndex(labels, PlantedNetwork.nodeBlocks()))
         .isGreaterThanOrEqualTo(0.9);
     // Prune: hidden unit 3 and input 0 lose every weight, so they are isolated.
@@ -168,14 +169,13 @@ class ClusterabilityTest {
     double[][] twoEdges = new double[6][6];
     twoEdges[0][1] = twoEdges[1][0] = 1;
     twoEdges[2][3] = twoEdges[3][2] = 2; // nodes 4 and 5 isolated
-    assertThatThrownBy(() -> Clusterability.partition(twoEdges, 5, 3, 0,
-        Clusterability.Procedure.FILAN))
+    assertThatThrownBy(
+            () -> Clusterability.partition(twoEdges, 5, 3, 0, Clusterability.Procedure.FILAN))
         .isInstanceOf(Clusterability.TooFewUnits.class)
         .hasMessage("4 of the 6 units have a non-zero weight, fewer than the 5 clusters");
     // subnetlab's procedure: isolated units (an eigenvector row of 0) join a cluster, and the two
     // components are two clusters with n-cut 0
-    int[] labels = Clusterability.partition(twoEdges, 2, 3, 0,
-        Clusterability.Procedure.SUBNETLAB);
+    int[] labels = Clusterability.partition(twoEdges, 2, 3, 0, Clusterability.Procedure.SUBNETLAB);
     assertThat(labels[0]).isEqualTo(labels[1]).isNotEqualTo(labels[2]);
     assertThat(labels[2]).isEqualTo(labels[3]);
     assertThat(Spectral.nCut(twoEdges, labels)).isEqualTo(0.0);
@@ -199,8 +199,7 @@ class ClusterabilityTest {
         .isCloseTo(Math.sqrt(5.0 / 4), within(1e-15));
     assertThat(Clusterability.std(x, Clusterability.Procedure.SUBNETLAB))
         .isCloseTo(Math.sqrt(5.0 / 3), within(1e-15));
-    assertThat(Clusterability.std(new double[] {7}, Clusterability.Procedure.FILAN))
-        .isEqualTo(0.0);
+    assertThat(Clusterability.std(new double[] {7}, Clusterability.Procedure.FILAN)).isEqualTo(0.0);
     assertThat(Clusterability.std(new double[] {7}, Clusterability.Procedure.SUBNETLAB)).isNaN();
   }
 

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.subnetlab.PlantedNetwork;
-import org.subnetlab.model.Dl4jObjective;
 import org.subnetlab.metrics.Ablation;
+import org.subnetlab.model.Dl4jObjective;
 import org.subnetlab.task.Dataset;
 import org.subnetlab.task.Task;
 
@@ -41,10 +41,11 @@ class ClusteringTest {
   void wardTreeByHand() {
     double[][] x = {{0}, {1}, {5}, {6}};
     List<Hierarchical.Merge> m = Hierarchical.ward(x);
-    assertThat(m).containsExactly(
-        new Hierarchical.Merge(0, 0, 1, 1.0, 2),
-        new Hierarchical.Merge(1, 2, 3, 1.0, 2),
-        new Hierarchical.Merge(2, 4, 5, Math.sqrt(50), 4));
+    assertThat(m)
+        .containsExactly(
+            new Hierarchical.Merge(0, 0, 1, 1.0, 2),
+            new Hierarchical.Merge(1, 2, 3, 1.0, 2),
+            new Hierarchical.Merge(2, 4, 5, Math.sqrt(50), 4));
     assertThat(Hierarchical.cut(m, 4, 2)).containsExactly(0, 0, 1, 1);
     assertThat(Hierarchical.cut(m, 4, 3)).containsExactly(0, 0, 1, 2);
   }
@@ -134,15 +135,15 @@ class ClusteringTest {
         .isGreaterThanOrEqualTo(0.9);
     double real = Spectral.nCut(graph.adjacency(), labels);
     for (int s = 0; s < 20; s++) {
-      float[] shuffled = Shuffles.withinLayers(planted.layout, planted.theta,
-          new SplittableRandom(s));
+      float[] shuffled =
+          Shuffles.withinLayers(planted.layout, planted.theta, new SplittableRandom(s));
       WeightGraph g = WeightGraph.of(planted.layout, shuffled);
       double n = Spectral.nCut(g.adjacency(), Spectral.cluster(g.adjacency(), 2, 10, 0));
       assertThat(real).as("real n-cut below shuffle %d", s).isLessThan(n);
     }
 
-    UnitAnalysis units = new UnitAnalysis(planted.layout, graph, planted.theta,
-        new Dl4jObjective(planted.net));
+    UnitAnalysis units =
+        new UnitAnalysis(planted.layout, graph, planted.theta, new Dl4jObjective(planted.net));
     int clusterOfA = labels[graph.node(1, 0)]; // hidden unit 0 belongs to block A
     float[] ablated = units.ablate(units.hiddenOf(labels, clusterOfA));
     Dl4jObjective net = new Dl4jObjective(planted.net);
@@ -255,8 +256,8 @@ class ClusteringTest {
   void correlationFeaturesAreWatanabesInputAndOutputCorrelations() {
     PlantedNetwork planted = new PlantedNetwork(5);
     WeightGraph graph = WeightGraph.of(planted.layout, planted.theta);
-    UnitAnalysis units = new UnitAnalysis(planted.layout, graph, planted.theta,
-        new Dl4jObjective(planted.net));
+    UnitAnalysis units =
+        new UnitAnalysis(planted.layout, graph, planted.theta, new Dl4jObjective(planted.net));
     Dataset d = planted.train;
     double[][] f = units.correlationFeatures(d);
     int nIn = 2 * PlantedNetwork.D;
@@ -278,7 +279,8 @@ class ClusteringTest {
         o[e] = hidden[e][j];
       }
       for (int i = 0; i < nIn; i++) {
-        assertThat(f[j][i]).as("unit %d, input %d", j, i)
+        assertThat(f[j][i])
+            .as("unit %d, input %d", j, i)
             .isCloseTo(pearson(o, inputs[i]), within(1e-4));
       }
       for (int k = 0; k < 4; k++) {
@@ -286,7 +288,8 @@ class ClusteringTest {
         for (int e = 0; e < d.size(); e++) {
           y[e] = probs[e][k];
         }
-        assertThat(f[j][nIn + k]).as("unit %d, output %d", j, k)
+        assertThat(f[j][nIn + k])
+            .as("unit %d, output %d", j, k)
             .isCloseTo(pearson(o, y), within(1e-4));
       }
     }
@@ -296,7 +299,8 @@ class ClusteringTest {
     for (int a = 0; a < h; a++) {
       for (int b = 0; b < h; b++) {
         if (modules[a] == modules[b]) {
-          assertThat(a / PlantedNetwork.H).as("units %d and %d", a, b)
+          assertThat(a / PlantedNetwork.H)
+              .as("units %d and %d", a, b)
               .isEqualTo(b / PlantedNetwork.H);
         }
       }
@@ -307,19 +311,22 @@ class ClusteringTest {
   void subClusterLesionsMatchAccuraciesAndControlStatisticsRecomputedByHand() {
     PlantedNetwork planted = new PlantedNetwork(11);
     WeightGraph graph = WeightGraph.of(planted.layout, planted.theta);
-    UnitAnalysis units = new UnitAnalysis(planted.layout, graph, planted.theta,
-        new Dl4jObjective(planted.net));
+    UnitAnalysis units =
+        new UnitAnalysis(planted.layout, graph, planted.theta, new Dl4jObjective(planted.net));
     Task task = plantedTask(planted);
     int controls = 9;
-    List<UnitAnalysis.SubClusterLesion> rows = units.subClusterLesions(
-        PlantedNetwork.nodeBlocks(), task, controls, new SplittableRandom(42));
+    List<UnitAnalysis.SubClusterLesion> rows =
+        units.subClusterLesions(
+            PlantedNetwork.nodeBlocks(), task, controls, new SplittableRandom(42));
     // one hidden layer, two clusters, two eval subtasks
     assertThat(rows).hasSize(4);
     // The same random draws, replayed: sub-cluster 0 (block A) first, then sub-cluster 1.
     SplittableRandom replay = new SplittableRandom(42);
     String[] names = {"A", "B"};
-    double[] full = {accuracyByHand(planted, planted.eval.subtask("A"), null),
-        accuracyByHand(planted, planted.eval.subtask("B"), null)};
+    double[] full = {
+      accuracyByHand(planted, planted.eval.subtask("A"), null),
+      accuracyByHand(planted, planted.eval.subtask("B"), null)
+    };
     for (int c = 0; c < 2; c++) {
       boolean[] dead = new boolean[2 * PlantedNetwork.H];
       for (int j = 0; j < PlantedNetwork.H; j++) {

@@ -61,7 +61,8 @@ class SymmetricEigenTest {
         for (int j = 0; j < n; j++) {
           av += a[i][j] * p.vector(c, j);
         }
-        assertThat(av).as("(A v - λ v)[%d] of pair %d", i, c)
+        assertThat(av)
+            .as("(A v - λ v)[%d] of pair %d", i, c)
             .isCloseTo(p.values()[c] * p.vector(c, i), within(tol));
       }
       for (int d = 0; d <= c; d++) {
@@ -80,13 +81,15 @@ class SymmetricEigenTest {
     for (int n : new int[] {1, 2, 7, 60, 150}) {
       double[][] a = randomSymmetric(n, rng);
       double[] expected = commonsMathValues(a);
-      assertThat(expected).as("commons-math3 converges on a random %d × %d matrix", n, n)
+      assertThat(expected)
+          .as("commons-math3 converges on a random %d × %d matrix", n, n)
           .isNotNull();
       int m = Math.min(n, 12);
       SymmetricEigen.Pairs p = SymmetricEigen.smallest(columnMajor(a), n, m);
       assertThat(p.count()).isEqualTo(m);
       for (int c = 0; c < m; c++) {
-        assertThat(p.values()[c]).as("eigenvalue %d of %d", c, n)
+        assertThat(p.values()[c])
+            .as("eigenvalue %d of %d", c, n)
             .isCloseTo(expected[c], within(1e-9));
       }
       assertEigenpairs(a, p, 1e-9);
@@ -102,8 +105,11 @@ class SymmetricEigenTest {
   void reportsWhichLapackLoaded() {
     String backend = SymmetricEigen.backend();
     System.out.println("LAPACK backend: " + backend);
-    assertThat(backend).isIn("dev.ludovic.netlib.lapack.JNILAPACK",
-        "dev.ludovic.netlib.lapack.F2jLAPACK", "dev.ludovic.netlib.lapack.JavaLAPACK");
+    assertThat(backend)
+        .isIn(
+            "dev.ludovic.netlib.lapack.JNILAPACK",
+            "dev.ludovic.netlib.lapack.F2jLAPACK",
+            "dev.ludovic.netlib.lapack.JavaLAPACK");
   }
 
   @Test
@@ -124,8 +130,8 @@ class SymmetricEigenTest {
   }
 
   /**
-   * The weight graph of a random MLP (DL4J's initialisation) with the smallest (1 − keep) of
-   * each weight matrix's |w| set to 0, as magnitude pruning does.
+   * The weight graph of a random MLP (DL4J's initialisation) with the smallest (1 − keep) of each
+   * weight matrix's |w| set to 0, as magnitude pruning does.
    */
   static WeightGraph prunedMlp(int in, List<Integer> hidden, int out, double keep, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.subnetlab.sweep.RunSpec;
@@ -26,7 +25,9 @@ class AutoPathTest {
   /** The lists of reference.conf and docs/methods.md, written out by hand. */
   @Test
   void autoExpandsToTheDocumentedPathOfEachMethod() throws IOException {
-    Settings s = load("""
+    Settings s =
+        load(
+            """
         masks.methods = [csordas, continuous-sparsification, lt-sft, magnitude, lottery-ticket]
         masks.csordas.alpha = auto
         masks.continuous-sparsification.lambda = auto
@@ -50,12 +51,16 @@ class AutoPathTest {
   @Test
   void autoAndItsListWrittenOutGiveTheSameRunIds() throws IOException {
     List<String> subtasks = List.of("add", "mul");
-    Settings auto = load("""
+    Settings auto =
+        load(
+            """
         masks.methods = [continuous-sparsification, magnitude]
         masks.continuous-sparsification.lambda = auto
         masks.magnitude.top-k = auto
         """);
-    Settings written = load("""
+    Settings written =
+        load(
+            """
         masks.methods = [continuous-sparsification, magnitude]
         masks.continuous-sparsification.lambda = [1.58e-5, 5e-5, 1.58e-4, 5e-4, 1.58e-3, 5e-3]
         masks.magnitude.top-k = [0.316, 0.1, 0.0316, 0.01, 0.00316, 0.001]
@@ -69,13 +74,15 @@ class AutoPathTest {
   void autoOnAKeyWithoutAPathFailsNamingTheKeyAndTheRule() {
     assertThatThrownBy(() -> load("masks.csordas.tau = auto"))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set masks.csordas.tau to \"auto\": must be a number or a non-empty "
-            + "list of numbers, each a number in (0.0, 100.0].");
+        .hasMessage(
+            "Cannot set masks.csordas.tau to \"auto\": must be a number or a non-empty "
+                + "list of numbers, each a number in (0.0, 100.0].");
     assertThatThrownBy(() -> load("masks.csordas.alpha = automatic"))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set masks.csordas.alpha to \"automatic\": must be a number, a "
-            + "non-empty list of numbers, each a number in [0.0, 1.0], or \"auto\" (= [1.0E-4, "
-            + "3.16E-4, 0.001, 0.00316, 0.01, 0.0316, 0.1]).");
+        .hasMessage(
+            "Cannot set masks.csordas.alpha to \"automatic\": must be a number, a "
+                + "non-empty list of numbers, each a number in [0.0, 1.0], or \"auto\" (= [1.0E-4, "
+                + "3.16E-4, 0.001, 0.00316, 0.01, 0.0316, 0.1]).");
   }
 
   /** Every path is inside its key's range and geometric (a constant ratio between neighbours). */
@@ -89,12 +96,15 @@ class AutoPathTest {
           continue;
         }
         paths++;
-        assertThat(path).as("%s.%s", m.id(), k.name())
-            .hasSize(m.id().equals("csordas") ? 7 : 6).allMatch(k::inRange);
+        assertThat(path)
+            .as("%s.%s", m.id(), k.name())
+            .hasSize(m.id().equals("csordas") ? 7 : 6)
+            .allMatch(k::inRange);
         if (!k.name().equals("rounds")) {
           double ratio = path.get(1) / path.get(0);
           for (int i = 1; i < path.size(); i++) {
-            assertThat(path.get(i) / path.get(i - 1)).as("%s.%s", m.id(), k.name())
+            assertThat(path.get(i) / path.get(i - 1))
+                .as("%s.%s", m.id(), k.name())
                 .isCloseTo(ratio, org.assertj.core.data.Percentage.withPercentage(1));
           }
         }

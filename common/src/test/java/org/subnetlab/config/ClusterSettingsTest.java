@@ -29,9 +29,13 @@ class ClusterSettingsTest {
 
   @Test
   void acceptsTheCoactivationGraphAndTheAblationFeature() throws IOException {
-    ClusterSettings c = ConfigLoader.load(conf("cluster.graph = activations\n"
-        + "cluster.hierarchical-feature = output-ablation-effects\ncluster.feature-examples = 0"),
-        List.of()).cluster();
+    ClusterSettings c =
+        ConfigLoader.load(
+                conf(
+                    "cluster.graph = activations\n"
+                        + "cluster.hierarchical-feature = output-ablation-effects\ncluster.feature-examples = 0"),
+                List.of())
+            .cluster();
     assertThat(c.graph()).isEqualTo("activations");
     assertThat(c.hierarchicalFeature()).isEqualTo("output-ablation-effects");
     assertThat(c.featureExamples()).isZero();
@@ -41,20 +45,23 @@ class ClusterSettingsTest {
   void rejectsAnUnknownGraphNamingKeyValueAndRule() throws IOException {
     assertThatThrownBy(() -> ConfigLoader.load(conf("cluster.graph = gradients"), List.of()))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set cluster.graph to \"gradients\": must be one of [weights,"
-            + " activations].");
+        .hasMessage(
+            "Cannot set cluster.graph to \"gradients\": must be one of [weights,"
+                + " activations].");
   }
 
   @Test
   void rejectsAnUnknownFeatureAndNegativeExampleCounts() throws IOException {
-    assertThatThrownBy(() -> ConfigLoader.load(conf("cluster.hierarchical-feature = weights"),
-        List.of()))
+    assertThatThrownBy(
+            () -> ConfigLoader.load(conf("cluster.hierarchical-feature = weights"), List.of()))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set cluster.hierarchical-feature to \"weights\": must be one of"
-            + " [correlations, output-ablation-effects].");
+        .hasMessage(
+            "Cannot set cluster.hierarchical-feature to \"weights\": must be one of"
+                + " [correlations, output-ablation-effects].");
     assertThatThrownBy(() -> ConfigLoader.load(conf("cluster.feature-examples = -1"), List.of()))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set cluster.feature-examples to -1: must be an integer in"
-            + " [0, 100000000].");
+        .hasMessage(
+            "Cannot set cluster.feature-examples to -1: must be an integer in"
+                + " [0, 100000000].");
   }
 }

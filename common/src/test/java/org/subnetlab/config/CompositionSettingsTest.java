@@ -24,8 +24,9 @@ class CompositionSettingsTest {
     CompositionSettings c = load("").composition();
     assertThat(c.ablation()).containsExactly("zero", "reinit");
     assertThat(c.randomInitControl()).isFalse();
-    CompositionSettings all = load("composition { ablation = [rewind, zero],"
-        + " random-init-control = true }").composition();
+    CompositionSettings all =
+        load("composition { ablation = [rewind, zero]," + " random-init-control = true }")
+            .composition();
     assertThat(all.ablation()).containsExactly("rewind", "zero");
     assertThat(all.randomInitControl()).isTrue();
   }
@@ -34,8 +35,9 @@ class CompositionSettingsTest {
   void rejectsAnUnknownAblationMode() {
     assertThatThrownBy(() -> load("composition.ablation = [zero, shuffle]"))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set composition.ablation to [\"zero\",\"shuffle\"]: must be a"
-            + " non-empty list of distinct strings from [zero, reinit, rewind].");
+        .hasMessage(
+            "Cannot set composition.ablation to [\"zero\",\"shuffle\"]: must be a"
+                + " non-empty list of distinct strings from [zero, reinit, rewind].");
     assertThatThrownBy(() -> load("composition.ablation = []"))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("Cannot set composition.ablation to []: must be a non-empty list");
@@ -50,8 +52,8 @@ class CompositionSettingsTest {
 
   @Test
   void rejectsRewindForAnImportedModel() {
-    assertThatThrownBy(() -> load("", "model.import=\"m.zip\"",
-        "composition.ablation=[zero, rewind]"))
+    assertThatThrownBy(
+            () -> load("", "model.import=\"m.zip\"", "composition.ablation=[zero, rewind]"))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("Cannot set composition.ablation to [\"zero\",\"rewind\"]")
         .hasMessageContaining("an imported model (model.import) does not have");

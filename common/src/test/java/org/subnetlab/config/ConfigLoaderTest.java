@@ -31,22 +31,25 @@ class ConfigLoaderTest {
   @Test
   void repeatedSweepValuesAreNamedAsNotDistinct() throws IOException {
     // Each value is in (0, 1]: the message used to repeat that rule, which the values satisfy.
-    assertThatThrownBy(() -> ConfigLoader.load(conf("masks.csordas.alpha = [1e-5, 1e-5]"),
-        List.of()))
+    assertThatThrownBy(
+            () -> ConfigLoader.load(conf("masks.csordas.alpha = [1e-5, 1e-5]"), List.of()))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set masks.csordas.alpha to [1.0E-5,1.0E-5]: the values must be"
-            + " distinct (each is one point of the sweep); value 2 (1.0E-5) repeats value 1"
-            + " (1.0E-5).");
-    assertThatThrownBy(() -> ConfigLoader.load(conf("masks.csordas.steps = [10, 20, 10.0]"),
-        List.of()))
-        .hasMessage("Cannot set masks.csordas.steps to [10,20,10]: the values must be distinct"
-            + " (each is one point of the sweep); value 3 (10) repeats value 1 (10).");
+        .hasMessage(
+            "Cannot set masks.csordas.alpha to [1.0E-5,1.0E-5]: the values must be"
+                + " distinct (each is one point of the sweep); value 2 (1.0E-5) repeats value 1"
+                + " (1.0E-5).");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(conf("masks.csordas.steps = [10, 20, 10.0]"), List.of()))
+        .hasMessage(
+            "Cannot set masks.csordas.steps to [10,20,10]: the values must be distinct"
+                + " (each is one point of the sweep); value 3 (10) repeats value 1 (10).");
   }
 
   @Test
   void overridesWinOverTheFile() throws IOException {
     Settings s =
-        ConfigLoader.load(conf("masks.seeds = [0, 1, 2]\nmodel.epochs = 3"),
+        ConfigLoader.load(
+            conf("masks.seeds = [0, 1, 2]\nmodel.epochs = 3"),
             List.of("masks.seeds=[7]", "masks.csordas.alpha=[0.1, 0.2]"));
     assertThat(s.masks().seeds()).containsExactly(7L);
     assertThat(s.model().epochs()).isEqualTo(3);
@@ -72,28 +75,32 @@ class ConfigLoaderTest {
   @Test
   void selectionToleranceIsARelativeFractionBelowOne() throws IOException {
     assertThat(ConfigLoader.load(conf(""), List.of()).selectionTolerance()).isEqualTo(0.05);
-    assertThat(ConfigLoader.load(conf("aggregate.selection.tolerance = 0"), List.of())
-        .selectionTolerance()).isZero();
-    assertThatThrownBy(() -> ConfigLoader.load(conf("aggregate.selection.tolerance = 1"),
-        List.of())).hasMessage("Cannot set aggregate.selection.tolerance to 1: must be a number"
-            + " in [0, 1).");
-    assertThatThrownBy(() -> ConfigLoader.load(conf("aggregate.selection.tolerance = -0.1"),
-        List.of())).hasMessage("Cannot set aggregate.selection.tolerance to -0.1: must be a"
-            + " number in [0, 1).");
+    assertThat(
+            ConfigLoader.load(conf("aggregate.selection.tolerance = 0"), List.of())
+                .selectionTolerance())
+        .isZero();
+    assertThatThrownBy(
+            () -> ConfigLoader.load(conf("aggregate.selection.tolerance = 1"), List.of()))
+        .hasMessage(
+            "Cannot set aggregate.selection.tolerance to 1: must be a number" + " in [0, 1).");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(conf("aggregate.selection.tolerance = -0.1"), List.of()))
+        .hasMessage(
+            "Cannot set aggregate.selection.tolerance to -0.1: must be a" + " number in [0, 1).");
   }
 
   @Test
   void rejectsOutOfRangeValues() throws IOException {
     assertThatThrownBy(() -> ConfigLoader.load(conf("task.arithmetic.modulus = 1"), List.of()))
         .hasMessage("Cannot set task.arithmetic.modulus to 1: must be an integer in [2, 256].");
-    assertThatThrownBy(
-            () -> ConfigLoader.load(conf("masks.csordas.tau = [1.0, 0]"), List.of()))
+    assertThatThrownBy(() -> ConfigLoader.load(conf("masks.csordas.tau = [1.0, 0]"), List.of()))
         .hasMessageContaining("masks.csordas.tau")
         .hasMessageContaining("each a number in (0.0, 100.0]");
     assertThatThrownBy(() -> ConfigLoader.load(conf("masks.methods = [lasso]"), List.of()))
         .hasMessageContaining("masks.methods")
         .hasMessageContaining("Cannot set masks.methods to [\"lasso\"]")
-        .hasMessageContaining("[csordas, continuous-sparsification, lt-sft, magnitude, lottery-ticket]");
+        .hasMessageContaining(
+            "[csordas, continuous-sparsification, lt-sft, magnitude, lottery-ticket]");
   }
 
   @Test
@@ -106,13 +113,19 @@ class ConfigLoaderTest {
 
   @Test
   void matchedDensityNeedsAReferenceAmongTheMethodsAndTopKMethods() throws IOException {
-    assertThatThrownBy(() -> ConfigLoader.load(conf(
-            "masks.matched-density { reference = lottery-ticket, methods = [magnitude] }"),
-        List.of()))
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    conf(
+                        "masks.matched-density { reference = lottery-ticket, methods = [magnitude] }"),
+                    List.of()))
         .hasMessageContaining("masks.matched-density.reference")
         .hasMessageContaining("one of masks.methods");
-    assertThatThrownBy(() -> ConfigLoader.load(conf(
-            "masks.matched-density { reference = csordas, methods = [csordas] }"), List.of()))
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    conf("masks.matched-density { reference = csordas, methods = [csordas] }"),
+                    List.of()))
         .hasMessageContaining("masks.matched-density.methods")
         .hasMessageContaining("[lt-sft, magnitude]");
   }
@@ -140,18 +153,21 @@ class ConfigLoaderTest {
 
   /**
    * The same config given by another path, with other line breaks and comments, has the same
-   * fingerprint (values are rendered without their origins); the legacy fingerprint, which
-   * rendered list elements with the file and line they came from, did not — and an output whose
-   * model carries this config's legacy fingerprint keeps it.
+   * fingerprint (values are rendered without their origins); the legacy fingerprint, which rendered
+   * list elements with the file and line they came from, did not — and an output whose model
+   * carries this config's legacy fingerprint keeps it.
    */
   @Test
   void modelFingerprintDoesNotDependOnTheConfigFilesPathOrLayout() throws IOException {
     Path a = Files.createDirectories(dir.resolve("a")).resolve("exp.conf");
     Path b = Files.createDirectories(dir.resolve("b/c")).resolve("other.conf");
-    Files.writeString(a, "model { hidden = [16, 8], epochs = 3 }\n"
-        + "task.arithmetic.operations = [add, mul]\n");
-    Files.writeString(b, "# the same experiment\n\nmodel {\n  epochs = 3\n  hidden = [\n    16,\n"
-        + "    8\n  ]\n}\ntask.arithmetic.operations = [add,\n mul]\n");
+    Files.writeString(
+        a,
+        "model { hidden = [16, 8], epochs = 3 }\n" + "task.arithmetic.operations = [add, mul]\n");
+    Files.writeString(
+        b,
+        "# the same experiment\n\nmodel {\n  epochs = 3\n  hidden = [\n    16,\n"
+            + "    8\n  ]\n}\ntask.arithmetic.operations = [add,\n mul]\n");
     Settings sa = ConfigLoader.load(a, List.of());
     Settings sb = ConfigLoader.load(b, List.of());
     Settings relative = ConfigLoader.load(Path.of("").toAbsolutePath().relativize(a), List.of());
@@ -166,9 +182,11 @@ class ConfigLoaderTest {
     assertThat(sa.forStoredModel(sa.modelFingerprint()).modelFingerprint())
         .isEqualTo(sa.modelFingerprint());
     assertThat(sa.forStoredModel("0123456789abcdef").modelFingerprint())
-        .as("another config's model: still refused by the store").isEqualTo(sa.modelFingerprint());
+        .as("another config's model: still refused by the store")
+        .isEqualTo(sa.modelFingerprint());
     assertThat(sa.forStoredModel(sa.legacyModelFingerprint()).modelFingerprint())
-        .isEqualTo(sa.legacyModelFingerprint()).isNotEqualTo(sa.modelFingerprint());
+        .isEqualTo(sa.legacyModelFingerprint())
+        .isNotEqualTo(sa.modelFingerprint());
     assertThat(sa.forStoredModel(sb.legacyModelFingerprint()).modelFingerprint())
         .as("the legacy fingerprint of the same config at another path")
         .isEqualTo(sa.modelFingerprint());
@@ -180,28 +198,42 @@ class ConfigLoaderTest {
     Settings plain = ConfigLoader.load(f, List.of());
     // What a version without conv, kernel, import, trainer, seeds and the training options of
     // issue 27 (dropout, l1, l2, pruning) hashed: its outputs are recognised.
-    com.typesafe.config.Config before = plain.config().withoutPath("model.conv")
-        .withoutPath("model.kernel").withoutPath("model.import").withoutPath("model.trainer")
-        .withoutPath("model.spark-training").withoutPath("model.seeds")
-        .withoutPath("model.dropout").withoutPath("model.l1").withoutPath("model.l2")
-        .withoutPath("model.pruning");
-    assertThat(plain.modelFingerprint()).isEqualTo(Settings.fingerprint(before,
-        List.of("seed", "task.name", "task.arithmetic", "model")));
+    com.typesafe.config.Config before =
+        plain
+            .config()
+            .withoutPath("model.conv")
+            .withoutPath("model.kernel")
+            .withoutPath("model.import")
+            .withoutPath("model.trainer")
+            .withoutPath("model.spark-training")
+            .withoutPath("model.seeds")
+            .withoutPath("model.dropout")
+            .withoutPath("model.l1")
+            .withoutPath("model.l2")
+            .withoutPath("model.pruning");
+    assertThat(plain.modelFingerprint())
+        .isEqualTo(
+            Settings.fingerprint(before, List.of("seed", "task.name", "task.arithmetic", "model")));
     assertThat(ConfigLoader.load(f, List.of("model.seeds=[0,5]")).modelFingerprint())
-        .as("model seed 0 of several").isEqualTo(plain.modelFingerprint());
+        .as("model seed 0 of several")
+        .isEqualTo(plain.modelFingerprint());
     assertThat(ConfigLoader.load(f, List.of("model.kernel=3")).modelFingerprint())
-        .as("kernel of an MLP").isEqualTo(plain.modelFingerprint());
-    assertThat(ConfigLoader.load(f, List.of("model.spark-training.averaging-frequency=9"))
-        .modelFingerprint()).as("averaging of a locally trained model")
+        .as("kernel of an MLP")
+        .isEqualTo(plain.modelFingerprint());
+    assertThat(
+            ConfigLoader.load(f, List.of("model.spark-training.averaging-frequency=9"))
+                .modelFingerprint())
+        .as("averaging of a locally trained model")
         .isEqualTo(plain.modelFingerprint());
     Settings spark = ConfigLoader.load(f, List.of("model.trainer=spark"));
     assertThat(spark.modelFingerprint()).isNotEqualTo(plain.modelFingerprint());
-    assertThat(ConfigLoader.load(f, List.of("model.trainer=spark",
-        "model.spark-training.averaging-frequency=9")).modelFingerprint())
+    assertThat(
+            ConfigLoader.load(
+                    f, List.of("model.trainer=spark", "model.spark-training.averaging-frequency=9"))
+                .modelFingerprint())
         .isNotEqualTo(spark.modelFingerprint());
-    assertThat(ConfigLoader.load(f, List.of("model.conv=[4]", "model.kernel=3"))
-        .modelFingerprint()).isNotEqualTo(
-            ConfigLoader.load(f, List.of("model.conv=[4]")).modelFingerprint());
+    assertThat(ConfigLoader.load(f, List.of("model.conv=[4]", "model.kernel=3")).modelFingerprint())
+        .isNotEqualTo(ConfigLoader.load(f, List.of("model.conv=[4]")).modelFingerprint());
   }
 
   @Test
@@ -210,13 +242,14 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.load(f, List.of("model.trainer=spark")).model().trainsOnSpark())
         .isTrue();
     assertThatThrownBy(() -> ConfigLoader.load(f, List.of("model.trainer=cluster")))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("model.trainer");
-    assertThatThrownBy(() -> ConfigLoader.load(f,
-        List.of("model.spark-training.averaging-frequency=0")))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("model.trainer");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(f, List.of("model.spark-training.averaging-frequency=0")))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("model.spark-training.averaging-frequency");
-    assertThatThrownBy(() -> ConfigLoader.load(f,
-        List.of("model.trainer=spark", "model.import=\"m.zip\"")))
+    assertThatThrownBy(
+            () -> ConfigLoader.load(f, List.of("model.trainer=spark", "model.import=\"m.zip\"")))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("model.trainer")
         .hasMessageContaining("model.import brings a trained one");

@@ -28,14 +28,16 @@ class InitialWeightsRulesTest {
   void refusesWhatNeedsInitialWeightsWithAnImportedModel() throws IOException {
     assertThatThrownBy(() -> load("masks.methods = [lt-sft]\nmasks.lt-sft.from-initial = [0, 1]"))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set masks.lt-sft.from-initial to [0,1]: an imported model"
-            + " (model.import) has no initial weights to fine-tune from; use 0.");
-    assertThatThrownBy(() -> load(
-        "masks.methods = [lt-sft, lottery-ticket]\nmasks.lt-sft.from-initial = 1"))
+        .hasMessage(
+            "Cannot set masks.lt-sft.from-initial to [0,1]: an imported model"
+                + " (model.import) has no initial weights to fine-tune from; use 0.");
+    assertThatThrownBy(
+            () -> load("masks.methods = [lt-sft, lottery-ticket]\nmasks.lt-sft.from-initial = 1"))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set masks.methods to [\"lt-sft\",\"lottery-ticket\"]: lottery-ticket"
-            + " rewinds to the model's initial weights, which an imported model (model.import)"
-            + " does not have.");
+        .hasMessage(
+            "Cannot set masks.methods to [\"lt-sft\",\"lottery-ticket\"]: lottery-ticket"
+                + " rewinds to the model's initial weights, which an imported model (model.import)"
+                + " does not have.");
     assertThat(load("masks.methods = [lt-sft]\nmasks.lt-sft.from-initial = 0").masks().methods())
         .containsExactly("lt-sft");
     // A method outside the sweep is not asked for its values.

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 23, defect 11: an input file that is not a regular file is said to be what it is, and a
- * bad key given by {@code --set} is blamed on that option, not on the config file.
+ * Issue 23, defect 11: an input file that is not a regular file is said to be what it is, and a bad
+ * key given by {@code --set} is blamed on that option, not on the config file.
  */
 class InputOriginsTest {
   @TempDir Path dir;
@@ -27,11 +27,13 @@ class InputOriginsTest {
     assertThat(RegularFiles.problem(dir.resolve("none"))).isEqualTo("no such file");
     assertThat(RegularFiles.problem(dangling)).startsWith("no such file (a symbolic link");
     assertThat(RegularFiles.problem(sub)).isEqualTo("it is a directory");
-    assertThat(RegularFiles.problem(fifo)).isEqualTo("it is a FIFO (named pipe), not a regular file");
+    assertThat(RegularFiles.problem(fifo))
+        .isEqualTo("it is a FIFO (named pipe), not a regular file");
     assertThat(RegularFiles.problem(Path.of("/dev/null")))
         .isEqualTo("it is a character device, not a regular file");
     // a link to a regular file is one
-    assertThat(RegularFiles.problem(Files.createSymbolicLink(dir.resolve("ok.conf"), file))).isNull();
+    assertThat(RegularFiles.problem(Files.createSymbolicLink(dir.resolve("ok.conf"), file)))
+        .isNull();
     for (Path p : List.of(sub, fifo)) {
       assertThatThrownBy(() -> ConfigLoader.load(p, List.of()))
           .isInstanceOf(BadInputException.class)
@@ -44,11 +46,14 @@ class InputOriginsTest {
     Path f = Files.writeString(dir.resolve("x.conf"), "seed = 1\nmasks.seeds = [0]\n");
     assertThatThrownBy(() -> ConfigLoader.load(f, List.of("masks.sedes=[1]")))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Invalid --set option:\n  unknown key masks.sedes (--set masks.sedes=[1]);"
-            + " see reference.conf");
+        .hasMessage(
+            "Invalid --set option:\n  unknown key masks.sedes (--set masks.sedes=[1]);"
+                + " see reference.conf");
     // the later of two options giving the key is named; an object value names its option too
-    assertThatThrownBy(() -> ConfigLoader.load(f,
-        List.of("masks.sedes=[1]", "masks={sedes=[2]}", "masks.csordas.foo=1")))
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    f, List.of("masks.sedes=[1]", "masks={sedes=[2]}", "masks.csordas.foo=1")))
         .hasMessageStartingWith("Invalid --set options:")
         .hasMessageContaining("unknown key masks.sedes (--set masks={sedes=[2]})")
         .hasMessageContaining("unknown key masks.csordas.foo (--set masks.csordas.foo=1)");

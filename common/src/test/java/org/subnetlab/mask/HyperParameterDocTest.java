@@ -24,15 +24,20 @@ class HyperParameterDocTest {
   @Test
   void referenceConfHoldsEveryDeclaredKeyAtItsDefault() {
     Config masks = ConfigFactory.defaultReference().getConfig(ConfigLoader.ROOT + ".masks");
-    assertThat(MaskMethods.declarations()).extracting(MethodDeclaration::id)
-        .containsExactlyElementsOf(MaskMethods.IDS).hasSize(5);
+    assertThat(MaskMethods.declarations())
+        .extracting(MethodDeclaration::id)
+        .containsExactlyElementsOf(MaskMethods.IDS)
+        .hasSize(5);
     for (MethodDeclaration m : MaskMethods.declarations()) {
       Config block = masks.getConfig(m.id());
-      assertThat(block.root().keySet()).as(m.id()).containsExactlyInAnyOrderElementsOf(
-          m.parameters().stream().map(HyperParameter::name).toList());
+      assertThat(block.root().keySet())
+          .as(m.id())
+          .containsExactlyInAnyOrderElementsOf(
+              m.parameters().stream().map(HyperParameter::name).toList());
       for (HyperParameter p : m.parameters()) {
         assertThat(block.getValue(p.name()).valueType()).isEqualTo(ConfigValueType.NUMBER);
-        assertThat(block.getDouble(p.name())).as("%s.%s", m.id(), p.name())
+        assertThat(block.getDouble(p.name()))
+            .as("%s.%s", m.id(), p.name())
             .isEqualTo(p.defaultValue());
       }
     }
@@ -46,7 +51,8 @@ class HyperParameterDocTest {
     Files.writeString(Path.of("target", "methods-hyperparameters.md"), generated);
     int begin = text.indexOf(HyperParameterTable.BEGIN);
     int end = text.indexOf(HyperParameterTable.END);
-    assertThat(begin).as("docs/methods.md has the line %s", HyperParameterTable.BEGIN)
+    assertThat(begin)
+        .as("docs/methods.md has the line %s", HyperParameterTable.BEGIN)
         .isNotNegative();
     assertThat(end).isGreaterThan(begin);
     String shown = text.substring(begin + HyperParameterTable.BEGIN.length(), end).strip();

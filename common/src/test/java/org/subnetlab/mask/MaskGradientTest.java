@@ -27,8 +27,7 @@ class MaskGradientTest {
   @BeforeEach
   void setUp() {
     SplittableRandom rng = new SplittableRandom(7);
-    MultiLayerNetwork net =
-        Networks.mlp(5, List.of(6), 3, "tanh", 0.01, DataType.DOUBLE, rng);
+    MultiLayerNetwork net = Networks.mlp(5, List.of(6), 3, "tanh", 0.01, DataType.DOUBLE, rng);
     objective = new Dl4jObjective(net);
     layout = org.subnetlab.model.ParamLayout.of(net);
     theta = ParamBridge.toFloats(net.params());
@@ -55,8 +54,10 @@ class MaskGradientTest {
   void dl4jGradientOfEffectiveParametersMatchesFiniteDifferences() {
     float[] g = new float[theta.length];
     objective.lossAndGradient(theta, data, rows, 0, rows.length, g);
-    float[] fd = finiteDifferences(theta, p -> objective.lossAndGradient(
-        p, data, rows, 0, rows.length, new float[p.length]));
+    float[] fd =
+        finiteDifferences(
+            theta,
+            p -> objective.lossAndGradient(p, data, rows, 0, rows.length, new float[p.length]));
     assertClose(g, fd);
   }
 
@@ -103,7 +104,8 @@ class MaskGradientTest {
       assertThat(dl4j.usesNativeCnnPath()).isFalse();
       assertThat(loss).as(act).isCloseTo(lossDl4j, org.assertj.core.api.Assertions.within(1e-6));
       for (int i = 0; i < g.length; i++) {
-        assertThat((double) g[i]).as("%s parameter %d", act, i)
+        assertThat((double) g[i])
+            .as("%s parameter %d", act, i)
             .isCloseTo(gDl4j[i], org.assertj.core.api.Assertions.within(1e-5));
       }
       float[] pDl4j = dl4j.outputs(th, images);
@@ -111,8 +113,10 @@ class MaskGradientTest {
       for (int i = 0; i < p.length; i++) {
         assertThat((double) p[i]).isCloseTo(pDl4j[i], org.assertj.core.api.Assertions.within(1e-6));
       }
-      assertClose(g, finiteDifferences(th, q -> fast.lossAndGradient(q, images, all, 0, n,
-          new float[q.length])));
+      assertClose(
+          g,
+          finiteDifferences(
+              th, q -> fast.lossAndGradient(q, images, all, 0, n, new float[q.length])));
     }
   }
 
@@ -125,8 +129,7 @@ class MaskGradientTest {
   void blasMlpPathEqualsDl4jBackprop() {
     for (String act : List.of("relu", "tanh", "sigmoid")) {
       SplittableRandom rng = new SplittableRandom(23);
-      MultiLayerNetwork mlp =
-          Networks.mlp(7, List.of(9, 8), 4, act, 0.01, DataType.FLOAT, rng);
+      MultiLayerNetwork mlp = Networks.mlp(7, List.of(9, 8), 4, act, 0.01, DataType.FLOAT, rng);
       float[] th = ParamBridge.toFloats(mlp.params());
       for (int i = 0; i < th.length; i++) {
         th[i] += (float) (0.3 * rng.nextGaussian());
@@ -162,7 +165,8 @@ class MaskGradientTest {
         }
         assertThat(scale).isGreaterThan(1e-2);
         for (int i = 0; i < g.length; i++) {
-          assertThat((double) g[i]).as("%s parameter %d", act, i)
+          assertThat((double) g[i])
+              .as("%s parameter %d", act, i)
               .isCloseTo(gDl4j[i], org.assertj.core.api.Assertions.within(1e-5 * scale));
         }
       }
@@ -194,26 +198,50 @@ class MaskGradientTest {
     assertThat(th.length).isEqualTo(24 + 20 + 27);
     float[] g = new float[th.length];
     obj.lossAndGradient(th, data, rows, 0, rows.length, g);
-    assertClose(g, finiteDifferences(th, p -> obj.lossAndGradient(p, data, rows, 0, rows.length,
-        new float[p.length])));
+    assertClose(
+        g,
+        finiteDifferences(
+            th, p -> obj.lossAndGradient(p, data, rows, 0, rows.length, new float[p.length])));
   }
 
   /** in(5) -> h1(4, tanh) -> h2(4, tanh); [h1, h2] -> softmax(3), cross-entropy. */
   public static org.deeplearning4j.nn.graph.ComputationGraph skipGraph(DataType dtype) {
     org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf =
-        new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).dataType(dtype)
+        new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+            .seed(3)
+            .dataType(dtype)
             .updater(new org.nd4j.linalg.learning.config.Adam(0.01))
             .weightInit(org.deeplearning4j.nn.weights.WeightInit.XAVIER)
-            .graphBuilder().addInputs("in")
-            .addLayer("h1", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(5)
-                .nOut(4).activation(org.nd4j.linalg.activations.Activation.TANH).build(), "in")
-            .addLayer("h2", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(4)
-                .nOut(4).activation(org.nd4j.linalg.activations.Activation.TANH).build(), "h1")
+            .graphBuilder()
+            .addInputs("in")
+            .addLayer(
+                "h1",
+                new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder()
+                    .nIn(5)
+                    .nOut(4)
+                    .activation(org.nd4j.linalg.activations.Activation.TANH)
+                    .build(),
+                "in")
+            .addLayer(
+                "h2",
+                new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder()
+                    .nIn(4)
+                    .nOut(4)
+                    .activation(org.nd4j.linalg.activations.Activation.TANH)
+                    .build(),
+                "h1")
             .addVertex("skip", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "h1", "h2")
-            .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
-                org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nIn(8).nOut(3)
-                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "skip")
-            .setOutputs("out").build();
+            .addLayer(
+                "out",
+                new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT)
+                    .nIn(8)
+                    .nOut(3)
+                    .activation(org.nd4j.linalg.activations.Activation.SOFTMAX)
+                    .build(),
+                "skip")
+            .setOutputs("out")
+            .build();
     org.deeplearning4j.nn.graph.ComputationGraph g =
         new org.deeplearning4j.nn.graph.ComputationGraph(conf);
     g.init();
@@ -250,12 +278,27 @@ class MaskGradientTest {
     assertThat(th.length).isEqualTo(18 + 2 + 54 + 3);
     float[] g = new float[th.length];
     obj.lossAndGradient(th, images, all, 0, n, g);
-    assertClose(g, finiteDifferences(th, p -> obj.lossAndGradient(p, images, all, 0, n,
-        new float[p.length])));
+    assertClose(
+        g,
+        finiteDifferences(th, p -> obj.lossAndGradient(p, images, all, 0, n, new float[p.length])));
 
-    ContinuousSparsification cs = new ContinuousSparsification(Map.of(
-        "steps", 10.0, "batch-size", 8.0, "learning-rate", 0.1, "lambda", 0.01,
-        "beta-start", 1.0, "beta-end", 100.0, "mask-init", 0.3));
+    ContinuousSparsification cs =
+        new ContinuousSparsification(
+            Map.of(
+                "steps",
+                10.0,
+                "batch-size",
+                8.0,
+                "learning-rate",
+                0.1,
+                "lambda",
+                0.01,
+                "beta-start",
+                1.0,
+                "beta-end",
+                100.0,
+                "mask-init",
+                0.3));
     float[] m = new float[th.length];
     for (int i = 0; i < m.length; i++) {
       m[i] = (float) (rng.nextGaussian() * 0.5);
@@ -263,15 +306,34 @@ class MaskGradientTest {
     int k = th.length;
     float[] grad = new float[k];
     cs.objective(obj, th, m, 1.5, images, all, 0, n, grad, new float[k], new float[k]);
-    assertClose(grad, finiteDifferences(m, p -> cs.objective(obj, th, p, 1.5, images, all, 0, n,
-        new float[k], new float[k], new float[k])));
+    assertClose(
+        grad,
+        finiteDifferences(
+            m,
+            p ->
+                cs.objective(
+                    obj, th, p, 1.5, images, all, 0, n, new float[k], new float[k], new float[k])));
   }
 
   @Test
   void continuousSparsificationGradientMatchesFiniteDifferences() {
-    ContinuousSparsification cs = new ContinuousSparsification(Map.of(
-        "steps", 10.0, "batch-size", 16.0, "learning-rate", 0.1, "lambda", 0.01,
-        "beta-start", 1.0, "beta-end", 100.0, "mask-init", 0.3));
+    ContinuousSparsification cs =
+        new ContinuousSparsification(
+            Map.of(
+                "steps",
+                10.0,
+                "batch-size",
+                16.0,
+                "learning-rate",
+                0.1,
+                "lambda",
+                0.01,
+                "beta-start",
+                1.0,
+                "beta-end",
+                100.0,
+                "mask-init",
+                0.3));
     SplittableRandom rng = new SplittableRandom(3);
     float[] m = new float[theta.length];
     for (int i = 0; i < m.length; i++) {
@@ -280,10 +342,24 @@ class MaskGradientTest {
     double beta = 2.5;
     float[] grad = new float[m.length];
     int n = theta.length;
-    cs.objective(objective, theta, m, beta, data, rows, 0, rows.length, grad, new float[n],
-        new float[n]);
-    float[] fd = finiteDifferences(m, p -> cs.objective(objective, theta, p, beta, data, rows, 0,
-        rows.length, new float[n], new float[n], new float[n]));
+    cs.objective(
+        objective, theta, m, beta, data, rows, 0, rows.length, grad, new float[n], new float[n]);
+    float[] fd =
+        finiteDifferences(
+            m,
+            p ->
+                cs.objective(
+                    objective,
+                    theta,
+                    p,
+                    beta,
+                    data,
+                    rows,
+                    0,
+                    rows.length,
+                    new float[n],
+                    new float[n],
+                    new float[n]));
     assertClose(grad, fd);
   }
 
@@ -327,7 +403,8 @@ class MaskGradientTest {
     }
     for (int k = 0; k < at.length; k++) {
       double cdf = 1 / (1 + Math.exp(-at[k]));
-      assertThat((double) below[k] / r.length).as("P(z <= %s)", at[k])
+      assertThat((double) below[k] / r.length)
+          .as("P(z <= %s)", at[k])
           .isCloseTo(cdf, org.assertj.core.api.Assertions.within(0.004));
     }
     double mean = sum / r.length;
@@ -350,8 +427,19 @@ class MaskGradientTest {
     float[] grad = new float[n];
     CsordasMethod.Scratch scratch = new CsordasMethod.Scratch(n);
     cm.expNegLogits(logits, scratch.expNegLogits, scratch.effective);
-    double loss = cm.slice(objective, theta, new SplittableRandom(10), CsordasMethod.Gate.HARD,
-        data, rows, 0, 16, grad, 1.0, scratch);
+    double loss =
+        cm.slice(
+            objective,
+            theta,
+            new SplittableRandom(10),
+            CsordasMethod.Gate.HARD,
+            data,
+            rows,
+            0,
+            16,
+            grad,
+            1.0,
+            scratch);
     // By hand, with the logistic z = −τ·ln r behind each noise ratio r: b = [σ((l+z)/τ) > 0.5]
     // = [l + z > 0]; ∂L/∂l = g(θ⊙b) · θ · s(1−s)/τ (τ = 2).
     float[] eff = new float[n];
@@ -377,8 +465,8 @@ class MaskGradientTest {
 
   /**
    * A whole csordas step with the penalty on (α = 0.5, so α/B is as large as the CE gradient) and
-   * three masks on slices of 5, 5 and 6 of the 16 examples, soft gates: the analytic gradient of
-   * L = (1/B) Σ_batch CE + (α/B) Σ l equals finite differences of the same loss (same noise).
+   * three masks on slices of 5, 5 and 6 of the 16 examples, soft gates: the analytic gradient of L
+   * = (1/B) Σ_batch CE + (α/B) Σ l equals finite differences of the same loss (same noise).
    */
   @Test
   void csordasSoftStepWithPenaltyAndSeveralMasksMatchesFiniteDifferences() {
@@ -401,11 +489,11 @@ class MaskGradientTest {
   }
 
   /**
-   * The hard step's loss and straight-through gradient against an independent computation in
-   * double precision from the same noise (the noise ratios {@code noiseRatios} draws from the same
-   * seed, mask after mask): per mask j on slice S_j, b_j = [l + z_j > 0], the loss
-   * Σ_j |S_j|/B · CE_j(θ ⊙ b_j) + (α/B) Σ l and the gradient
-   * Σ_j |S_j|/B · g_j · θ · s_j(1 − s_j)/τ + α/B, with g_j = ∂CE_j/∂θ_eff.
+   * The hard step's loss and straight-through gradient against an independent computation in double
+   * precision from the same noise (the noise ratios {@code noiseRatios} draws from the same seed,
+   * mask after mask): per mask j on slice S_j, b_j = [l + z_j > 0], the loss Σ_j |S_j|/B · CE_j(θ ⊙
+   * b_j) + (α/B) Σ l and the gradient Σ_j |S_j|/B · g_j · θ · s_j(1 − s_j)/τ + α/B, with g_j =
+   * ∂CE_j/∂θ_eff.
    */
   @Test
   void csordasHardStepIsTheExpectedStraightThroughGradient() {
@@ -413,9 +501,9 @@ class MaskGradientTest {
   }
 
   /**
-   * With mask-biases = 0 the hard step keeps every bias in every sample, gives the biases' logits
-   * a gradient of exactly 0 and leaves them out of the penalty (same independent computation,
-   * with b = 1 and no α/B for the biases).
+   * With mask-biases = 0 the hard step keeps every bias in every sample, gives the biases' logits a
+   * gradient of exactly 0 and leaves them out of the penalty (same independent computation, with b
+   * = 1 and no α/B for the biases).
    */
   @Test
   void csordasHardStepWithoutMaskedBiasesKeepsThemAndExcludesThemFromThePenalty() {
@@ -437,11 +525,11 @@ class MaskGradientTest {
   }
 
   /**
-   * The hard step's loss and straight-through gradient against an independent computation in
-   * double precision from the same noise (the noise ratios {@code noiseRatios} draws from the same
-   * seed, mask after mask): per mask j on slice S_j, b_j = [l + z_j > 0] (1 where {@code fixed}),
-   * the loss Σ_j |S_j|/B · CE_j(θ ⊙ b_j) + (α/B) Σ_{i not fixed} l_i and the gradient
-   * Σ_j |S_j|/B · g_j · θ · s_j(1 − s_j)/τ + α/B (0 where fixed), g_j = ∂CE_j/∂θ_eff.
+   * The hard step's loss and straight-through gradient against an independent computation in double
+   * precision from the same noise (the noise ratios {@code noiseRatios} draws from the same seed,
+   * mask after mask): per mask j on slice S_j, b_j = [l + z_j > 0] (1 where {@code fixed}), the
+   * loss Σ_j |S_j|/B · CE_j(θ ⊙ b_j) + (α/B) Σ_{i not fixed} l_i and the gradient Σ_j |S_j|/B · g_j
+   * · θ · s_j(1 − s_j)/τ + α/B (0 where fixed), g_j = ∂CE_j/∂θ_eff.
    */
   private float[] assertHardStepIsTheExpectedStraightThroughGradient(
       CsordasMethod cm, boolean[] fixed) {
@@ -451,8 +539,17 @@ class MaskGradientTest {
     float[] logits = randomLogits(9);
     int n = theta.length;
     float[] grad = new float[n];
-    double loss = cm.step(objective, theta, logits, data, rows, new SplittableRandom(10),
-        CsordasMethod.Gate.HARD, grad, new CsordasMethod.Scratch(n, Maskable.fixed(not(fixed))));
+    double loss =
+        cm.step(
+            objective,
+            theta,
+            logits,
+            data,
+            rows,
+            new SplittableRandom(10),
+            CsordasMethod.Gate.HARD,
+            grad,
+            new CsordasMethod.Scratch(n, Maskable.fixed(not(fixed))));
 
     SplittableRandom noiseRng = new SplittableRandom(10);
     int[] bounds = {0, 5, 10, 16};
@@ -473,8 +570,8 @@ class MaskGradientTest {
       }
       float[] g = new float[n];
       double share = (bounds[j + 1] - bounds[j]) / 16.0;
-      expectedLoss += share * objective.lossAndGradient(eff, data, rows, bounds[j], bounds[j + 1],
-          g);
+      expectedLoss +=
+          share * objective.lossAndGradient(eff, data, rows, bounds[j], bounds[j + 1], g);
       for (int i = 0; i < n; i++) {
         expected[i] += share * g[i] * theta[i] * s[i] * (1 - s[i]) / tau;
       }
@@ -490,7 +587,8 @@ class MaskGradientTest {
     assertThat(keptSomewhere).isBetween(masks, masks * n - masks);
     assertThat(loss).isCloseTo(expectedLoss, org.assertj.core.api.Assertions.within(1e-6));
     for (int i = 0; i < n; i++) {
-      assertThat((double) grad[i]).as("parameter %d", i)
+      assertThat((double) grad[i])
+          .as("parameter %d", i)
           .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-6));
     }
     return grad;
@@ -512,9 +610,25 @@ class MaskGradientTest {
   @Test
   void continuousSparsificationWithoutMaskedBiasesMatchesAnIndependentLoss() {
     double lambda = 0.01;
-    ContinuousSparsification cs = new ContinuousSparsification(Map.of(
-        "steps", 10.0, "batch-size", 16.0, "learning-rate", 0.1, "lambda", lambda,
-        "beta-start", 1.0, "beta-end", 100.0, "mask-init", 0.3, "mask-biases", 0.0));
+    ContinuousSparsification cs =
+        new ContinuousSparsification(
+            Map.of(
+                "steps",
+                10.0,
+                "batch-size",
+                16.0,
+                "learning-rate",
+                0.1,
+                "lambda",
+                lambda,
+                "beta-start",
+                1.0,
+                "beta-end",
+                100.0,
+                "mask-init",
+                0.3,
+                "mask-biases",
+                0.0));
     boolean[] maskable = Maskable.of(layout, false);
     int[] fixed = Maskable.fixed(maskable);
     assertThat(fixed).hasSize(6 + 3);
@@ -522,10 +636,37 @@ class MaskGradientTest {
     double beta = 2.5;
     int n = theta.length;
     float[] grad = new float[n];
-    double loss = cs.objective(objective, theta, m, beta, data, rows, 0, rows.length, grad,
-        new float[n], new float[n], fixed);
-    float[] fd = finiteDifferences(m, p -> cs.objective(objective, theta, p, beta, data, rows, 0,
-        rows.length, new float[n], new float[n], new float[n], fixed));
+    double loss =
+        cs.objective(
+            objective,
+            theta,
+            m,
+            beta,
+            data,
+            rows,
+            0,
+            rows.length,
+            grad,
+            new float[n],
+            new float[n],
+            fixed);
+    float[] fd =
+        finiteDifferences(
+            m,
+            p ->
+                cs.objective(
+                    objective,
+                    theta,
+                    p,
+                    beta,
+                    data,
+                    rows,
+                    0,
+                    rows.length,
+                    new float[n],
+                    new float[n],
+                    new float[n],
+                    fixed));
     assertClose(grad, fd);
     float[] eff = new float[n];
     double l1 = 0;
@@ -534,8 +675,8 @@ class MaskGradientTest {
       eff[i] = (float) (theta[i] * gate);
       l1 += maskable[i] ? gate : 0;
     }
-    double expected = objective.lossAndGradient(eff, data, rows, 0, rows.length, new float[n])
-        + lambda * l1;
+    double expected =
+        objective.lossAndGradient(eff, data, rows, 0, rows.length, new float[n]) + lambda * l1;
     assertThat(loss).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-5));
     for (int i : fixed) {
       assertThat(grad[i]).as("bias %d", i).isZero();
@@ -544,30 +685,61 @@ class MaskGradientTest {
 
   /**
    * Trained with mask-biases = 0, csordas and continuous sparsification keep every bias in the
-   * final mask and count them as kept in the density history, even with a penalty strong enough
-   * to remove weights; with mask-biases = 1 the same penalty removes biases too.
+   * final mask and count them as kept in the density history, even with a penalty strong enough to
+   * remove weights; with mask-biases = 1 the same penalty removes biases too.
    */
   @Test
   void unmaskedBiasesAreKeptAndCountedAsKept() {
-    Map<String, Double> cs = new java.util.HashMap<>(Map.of(
-        "steps", 60.0, "batch-size", 16.0, "learning-rate", 0.1, "alpha", 50.0, "tau", 1.0,
-        "logit-init", 0.5, "masks-per-batch", 2.0));
-    Map<String, Double> sp = new java.util.HashMap<>(Map.of(
-        "steps", 60.0, "batch-size", 16.0, "learning-rate", 0.1, "lambda", 0.5,
-        "beta-start", 1.0, "beta-end", 50.0, "mask-init", 0.5));
+    Map<String, Double> cs =
+        new java.util.HashMap<>(
+            Map.of(
+                "steps",
+                60.0,
+                "batch-size",
+                16.0,
+                "learning-rate",
+                0.1,
+                "alpha",
+                50.0,
+                "tau",
+                1.0,
+                "logit-init",
+                0.5,
+                "masks-per-batch",
+                2.0));
+    Map<String, Double> sp =
+        new java.util.HashMap<>(
+            Map.of(
+                "steps",
+                60.0,
+                "batch-size",
+                16.0,
+                "learning-rate",
+                0.1,
+                "lambda",
+                0.5,
+                "beta-start",
+                1.0,
+                "beta-end",
+                50.0,
+                "mask-init",
+                0.5));
     for (Map<String, Double> hp : List.of(cs, sp)) {
       String id = hp.containsKey("alpha") ? CsordasMethod.ID : ContinuousSparsification.ID;
       for (double maskBiases : new double[] {0.0, 1.0}) {
         hp.put("mask-biases", maskBiases);
-        MaskTrainingResult r = MaskMethods.create(id, hp).train(new MaskContext(objective, theta,
-            null, layout, data, new SplittableRandom(4)));
+        MaskTrainingResult r =
+            MaskMethods.create(id, hp)
+                .train(
+                    new MaskContext(objective, theta, null, layout, data, new SplittableRandom(4)));
         long biasesKept = 0;
         for (int l = 0; l < layout.layers(); l++) {
           if (layout.name(l).endsWith("_b")) {
             biasesKept += r.mask().keptInLayer(l);
           }
         }
-        assertThat(r.mask().kept()).as("%s mask-biases %s", id, maskBiases)
+        assertThat(r.mask().kept())
+            .as("%s mask-biases %s", id, maskBiases)
             .isLessThan(theta.length - 9);
         if (maskBiases == 0.0) {
           assertThat(biasesKept).as(id).isEqualTo(9);
@@ -590,15 +762,33 @@ class MaskGradientTest {
   }
 
   private double softStep(CsordasMethod cm, float[] logits, float[] grad) {
-    return cm.step(objective, theta, logits, data, rows, new SplittableRandom(5),
-        CsordasMethod.Gate.SOFT, grad, new CsordasMethod.Scratch(logits.length));
+    return cm.step(
+        objective,
+        theta,
+        logits,
+        data,
+        rows,
+        new SplittableRandom(5),
+        CsordasMethod.Gate.SOFT,
+        grad,
+        new CsordasMethod.Scratch(logits.length));
   }
 
   private double softSlice(CsordasMethod cm, float[] logits, float[] grad) {
     CsordasMethod.Scratch scratch = new CsordasMethod.Scratch(logits.length);
     cm.expNegLogits(logits, scratch.expNegLogits, scratch.effective);
-    return cm.slice(objective, theta, new SplittableRandom(5), CsordasMethod.Gate.SOFT, data,
-        rows, 0, 16, grad, 1.0, scratch);
+    return cm.slice(
+        objective,
+        theta,
+        new SplittableRandom(5),
+        CsordasMethod.Gate.SOFT,
+        data,
+        rows,
+        0,
+        16,
+        grad,
+        1.0,
+        scratch);
   }
 
   private static CsordasMethod csordas() {
@@ -606,9 +796,22 @@ class MaskGradientTest {
   }
 
   private static CsordasMethod csordas(double alpha, int masksPerBatch) {
-    return new CsordasMethod(Map.of(
-        "steps", 10.0, "batch-size", 16.0, "learning-rate", 0.1, "alpha", alpha, "tau", 2.0,
-        "logit-init", 0.9, "masks-per-batch", (double) masksPerBatch));
+    return new CsordasMethod(
+        Map.of(
+            "steps",
+            10.0,
+            "batch-size",
+            16.0,
+            "learning-rate",
+            0.1,
+            "alpha",
+            alpha,
+            "tau",
+            2.0,
+            "logit-init",
+            0.9,
+            "masks-per-batch",
+            (double) masksPerBatch));
   }
 
   private interface Loss {

@@ -43,11 +43,13 @@ class PackedBitsTest {
   @Test
   void overlapCountsMergeAndGiveJaccardAndSharing() {
     // A = {0,1,2,3}, B = {2,3,4} in one layer; A = {}, B = {0} in another.
-    OverlapCounts l1 = OverlapCounts.of(
-        PackedBits.pack(new float[] {1, 1, 1, 1, 0}, 0, 5),
-        PackedBits.pack(new float[] {0, 0, 1, 1, 1}, 0, 5));
-    OverlapCounts l2 = OverlapCounts.of(
-        PackedBits.pack(new float[] {0, 0}, 0, 2), PackedBits.pack(new float[] {1, 0}, 0, 2));
+    OverlapCounts l1 =
+        OverlapCounts.of(
+            PackedBits.pack(new float[] {1, 1, 1, 1, 0}, 0, 5),
+            PackedBits.pack(new float[] {0, 0, 1, 1, 1}, 0, 5));
+    OverlapCounts l2 =
+        OverlapCounts.of(
+            PackedBits.pack(new float[] {0, 0}, 0, 2), PackedBits.pack(new float[] {1, 0}, 0, 2));
     assertThat(l1).isEqualTo(new OverlapCounts(4, 3, 2, 5));
     assertThat(l1.jaccard()).isEqualTo(0.4);
     assertThat(l1.shareOfA()).isEqualTo(0.5);

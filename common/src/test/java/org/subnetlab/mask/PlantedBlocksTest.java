@@ -18,13 +18,19 @@ import org.subnetlab.task.Dataset;
  * continuous sparsification and LT-SFT must each find masks inside their own subtask's block that
  * still solve it, and the two subtasks' masks must barely overlap. (LT-SFT also moves zero cross
  * weights that push the other subtask's classes down; the confident planted network keeps those
- * changes below its top-K.) Shares and the Jaccard are over the weight matrices: with
- * mask-biases = 0 the (planted zero) biases are always kept and say nothing about the blocks.
+ * changes below its top-K.) Shares and the Jaccard are over the weight matrices: with mask-biases =
+ * 0 the (planted zero) biases are always kept and say nothing about the blocks.
  */
 class PlantedBlocksTest {
   @ParameterizedTest
-  @CsvSource({"csordas, 0", "csordas, 1", "continuous-sparsification, 0",
-      "continuous-sparsification, 1", "lt-sft, 0", "lt-sft, 1"})
+  @CsvSource({
+    "csordas, 0",
+    "csordas, 1",
+    "continuous-sparsification, 0",
+    "continuous-sparsification, 1",
+    "lt-sft, 0",
+    "lt-sft, 1"
+  })
   void recoversThePlantedBlocks(String method, double maskBiases) {
     PlantedNetwork planted = new PlantedNetwork(11);
     ParamLayout layout = planted.layout;
@@ -44,10 +50,12 @@ class PlantedBlocksTest {
       String name = s == 0 ? "A" : "B";
       Map<String, Double> hp = hyperparameters(method);
       hp.put("mask-biases", maskBiases);
-      Mask mask = MaskMethods.create(method, hp)
-          .train(new MaskContext(objective, theta, null, layout, train.subtask(name),
-              new SplittableRandom(s)))
-          .mask();
+      Mask mask =
+          MaskMethods.create(method, hp)
+              .train(
+                  new MaskContext(
+                      objective, theta, null, layout, train.subtask(name), new SplittableRandom(s)))
+              .mask();
       masks.put(name, mask);
 
       long inOwn = 0;
@@ -66,7 +74,8 @@ class PlantedBlocksTest {
       }
       assertThat(keptWeights).as("%s mask of %s keeps something", method, name).isPositive();
       assertThat((double) inOwn / keptWeights)
-          .as("share of %s's kept weights inside its block", name).isGreaterThanOrEqualTo(0.95);
+          .as("share of %s's kept weights inside its block", name)
+          .isGreaterThanOrEqualTo(0.95);
 
       float[] eff = new float[theta.length];
       mask.apply(theta, eff);

@@ -13,13 +13,15 @@ final class RandomMagnitudeMethod implements MaskMethod {
   static final String ID = "random-magnitude";
 
   /** Its hyperparameters, in the order of its reference.conf block. */
-  static final MethodDeclaration DECLARATION = MethodDeclaration.of(ID,
-          "top-K of |theta| times a random factor in (1 - noise, 1]",
-          TopK.parameter(0.1),
-          TopK.perLayer(false),
-          HyperParameter.real("noise", 0, false, 1, 0.5, "width of the random factor"),
-          Maskable.parameter(false, "biases compete for the top-K (1) or are always kept (0)"))
-      .matchedDensity();
+  static final MethodDeclaration DECLARATION =
+      MethodDeclaration.of(
+              ID,
+              "top-K of |theta| times a random factor in (1 - noise, 1]",
+              TopK.parameter(0.1),
+              TopK.perLayer(false),
+              HyperParameter.real("noise", 0, false, 1, 0.5, "width of the random factor"),
+              Maskable.parameter(false, "biases compete for the top-K (1) or are always kept (0)"))
+          .matchedDensity();
 
   private final double topK;
   private final TopK.Scope scope;
@@ -45,8 +47,14 @@ final class RandomMagnitudeMethod implements MaskMethod {
     for (int i = 0; i < theta.length; i++) {
       score[i] = (float) (Math.abs(theta[i]) * (1 - noise * ctx.rng().nextDouble()));
     }
-    Mask mask = TopK.select(ctx.layout(), score, Maskable.of(ctx.layout(), maskBiases), scope,
-        (size, n) -> TopK.count(topK, n), TopK.Others.KEEP);
+    Mask mask =
+        TopK.select(
+            ctx.layout(),
+            score,
+            Maskable.of(ctx.layout(), maskBiases),
+            scope,
+            (size, n) -> TopK.count(topK, n),
+            TopK.Others.KEEP);
     return new MaskTrainingResult(mask, 0, Double.NaN, new float[0], new float[0]);
   }
 }

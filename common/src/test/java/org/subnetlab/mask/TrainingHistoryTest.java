@@ -27,7 +27,8 @@ class TrainingHistoryTest {
 
   @Test
   void shortHistoriesAreKeptWholeAndEmptyOnesStayEmpty() {
-    TrainingHistory h = TrainingHistory.downsample(new float[] {3f, 2f}, new float[] {1f, .5f}, 200);
+    TrainingHistory h =
+        TrainingHistory.downsample(new float[] {3f, 2f}, new float[] {1f, .5f}, 200);
     assertThat(h.steps()).containsExactly(1, 2);
     assertThat(h.loss()).containsExactly(3f, 2f);
     assertThat(TrainingHistory.downsample(new float[0], new float[0], 200).size()).isZero();

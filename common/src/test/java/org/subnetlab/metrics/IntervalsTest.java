@@ -20,16 +20,16 @@ class IntervalsTest {
   @Test
   void threeSeedsGetTheStudentTIntervalNotTheBootstrap() {
     // {1, 2, 6}: mean 3, s = √7, half-width t(0.975, 2)·√7/√3 = 4.302652730 · 1.527525232.
-    Intervals.Interval ci = Intervals.mean(new double[] {1, 2, 6}, 0.95, 1000,
-        new SplittableRandom(0));
+    Intervals.Interval ci =
+        Intervals.mean(new double[] {1, 2, 6}, 0.95, 1000, new SplittableRandom(0));
     double half = 4.302652730 * Math.sqrt(7) / Math.sqrt(3);
     assertThat(ci.method()).isEqualTo("student-t");
     assertThat(ci.low()).isCloseTo(3 - half, within(1e-6));
     assertThat(ci.high()).isCloseTo(3 + half, within(1e-6));
     // The exact percentile bootstrap of the same three values stays inside [1, 6] and is far
     // narrower: it is not a 95% interval for n = 3.
-    Bootstrap.Interval boot = Bootstrap.meanInterval(new double[] {1, 2, 6}, 0.95, 1000,
-        new SplittableRandom(0));
+    Bootstrap.Interval boot =
+        Bootstrap.meanInterval(new double[] {1, 2, 6}, 0.95, 1000, new SplittableRandom(0));
     assertThat(boot.high() - boot.low()).isLessThan((ci.high() - ci.low()) / 2);
   }
 

@@ -13,17 +13,19 @@ class SelectionTest {
     return new Candidate(id, family, "add", seed, density, acc, 0.98);
   }
 
-  static final List<Candidate> RUNS = List.of(
-      // seed 0: threshold 0.95 × 0.98 = 0.931; a (0.99) and b (0.94) qualify, c (0.90) does not;
-      // the sparsest qualifying one is b (density 0.10), although c is sparser.
-      run("a0", "csordas", 0, 0.50, 0.99),
-      run("b0", "csordas", 0, 0.10, 0.94),
-      run("c0", "csordas", 0, 0.05, 0.90),
-      // seed 1: none reaches 0.931; the most accurate, e1 (0.92), is chosen.
-      run("d1", "csordas", 1, 0.30, 0.80),
-      run("e1", "csordas", 1, 0.60, 0.92),
-      // another family competes on its own: one run, chosen although it is denser than b0.
-      run("f0", "lt-sft (matched)", 0, 0.40, 0.97));
+  static final List<Candidate> RUNS =
+      List.of(
+          // seed 0: threshold 0.95 × 0.98 = 0.931; a (0.99) and b (0.94) qualify, c (0.90) does
+          // not;
+          // the sparsest qualifying one is b (density 0.10), although c is sparser.
+          run("a0", "csordas", 0, 0.50, 0.99),
+          run("b0", "csordas", 0, 0.10, 0.94),
+          run("c0", "csordas", 0, 0.05, 0.90),
+          // seed 1: none reaches 0.931; the most accurate, e1 (0.92), is chosen.
+          run("d1", "csordas", 1, 0.30, 0.80),
+          run("e1", "csordas", 1, 0.60, 0.92),
+          // another family competes on its own: one run, chosen although it is denser than b0.
+          run("f0", "lt-sft (matched)", 0, 0.40, 0.97));
 
   @Test
   void picksTheSparsestWithinToleranceElseTheMostAccurate() {
@@ -49,26 +51,31 @@ class SelectionTest {
 
   @Test
   void tiesGoToTheMoreAccurateThenTheLowerRunId() {
-    List<Candidate> tied = List.of(run("z", "csordas", 0, 0.1, 0.95),
-        run("y", "csordas", 0, 0.1, 0.97), run("x", "csordas", 0, 0.1, 0.97));
-    assertThat(Selection.select(tied, 0.05).get("csordas|add|0|0").chosen().runId())
-        .isEqualTo("x");
+    List<Candidate> tied =
+        List.of(
+            run("z", "csordas", 0, 0.1, 0.95),
+            run("y", "csordas", 0, 0.1, 0.97),
+            run("x", "csordas", 0, 0.1, 0.97));
+    assertThat(Selection.select(tied, 0.05).get("csordas|add|0|0").chosen().runId()).isEqualTo("x");
   }
 
   @Test
   void statesTheRuleWithItsTolerance() {
     assertThat(Selection.shortRule(0.05)).isEqualTo("sparsest within 5% of full accuracy");
-    assertThat(Selection.rule(0.05)).isEqualTo("sparsest with subnetwork accuracy >= (1 - 0.05)"
-        + " x full-model accuracy on its subtask (else the most accurate)");
+    assertThat(Selection.rule(0.05))
+        .isEqualTo(
+            "sparsest with subnetwork accuracy >= (1 - 0.05)"
+                + " x full-model accuracy on its subtask (else the most accurate)");
   }
 
   @Test
   void masksOfTwoBaseModelsNeverCompete() {
     // Same family, subtask and seed on model seeds 0 and 1: each base model keeps its own choice,
     // although model 1's run (density 0.05, accuracy 0.97) would beat model 0's (0.50, 0.99).
-    List<Candidate> runs = List.of(
-        new Candidate("m0", "csordas", "add", 0, 0.50, 0.99, 0.98, 0),
-        new Candidate("m1", "csordas", "add", 0, 0.05, 0.97, 0.98, 1));
+    List<Candidate> runs =
+        List.of(
+            new Candidate("m0", "csordas", "add", 0, 0.50, 0.99, 0.98, 0),
+            new Candidate("m1", "csordas", "add", 0, 0.05, 0.97, 0.98, 1));
     Map<String, Selection.Choice> c = Selection.select(runs, 0.05);
     assertThat(c).hasSize(2);
     assertThat(c.get("csordas|add|0|0").chosen().runId()).isEqualTo("m0");

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.subnetlab.sweep.RunSpec;
 
 /**
- * The summary table of one grid point over 2 base models x 2 mask seeds: rows per base model
- * over mask seeds, a row over base models from the per-model means, and overlaps paired only
- * within one base model (across seeds) or across base models at one mask seed. Expected values
- * by hand in the comments.
+ * The summary table of one grid point over 2 base models x 2 mask seeds: rows per base model over
+ * mask seeds, a row over base models from the per-model means, and overlaps paired only within one
+ * base model (across seeds) or across base models at one mask seed. Expected values by hand in the
+ * comments.
  */
 class SummaryTableModelSeedsTest {
   static final String CS = "continuous-sparsification";
@@ -39,19 +39,25 @@ class SummaryTableModelSeedsTest {
         runs.add(new SummaryTable.RunFigures(spec(m, s), d, 1.0, ACC[m][s], 0.5));
       }
     }
-    List<SummaryTable.Pair> pairs = List.of(
-        pair(0, 0, 0, 1, 0.6), pair(1, 0, 1, 1, 0.4), // across mask seeds, one base model
-        pair(0, 0, 1, 0, 0.1), pair(0, 1, 1, 1, 0.3), // across base models, one mask seed
-        pair(0, 0, 1, 1, 0.9)); // other model and other seed: counts nowhere
+    List<SummaryTable.Pair> pairs =
+        List.of(
+            pair(0, 0, 0, 1, 0.6),
+            pair(1, 0, 1, 1, 0.4), // across mask seeds, one base model
+            pair(0, 0, 1, 0, 0.1),
+            pair(0, 1, 1, 1, 0.3), // across base models, one mask seed
+            pair(0, 0, 1, 1, 0.9)); // other model and other seed: counts nowhere
     return SummaryTable.compute(runs, pairs, 1000, 1, 0.05).stream()
-        .filter(r -> r.selection().equals(SummaryTable.GRID)).toList();
+        .filter(r -> r.selection().equals(SummaryTable.GRID))
+        .toList();
   }
 
   @Test
   void rowsPerBaseModelOverMaskSeedsKeepModelsApart() {
     List<SummaryTable.Row> rows = rows();
-    assertThat(rows).extracting(SummaryTable.Row::over).containsExactly(
-        SummaryTable.OVER_SEEDS, SummaryTable.OVER_SEEDS, SummaryTable.OVER_MODELS);
+    assertThat(rows)
+        .extracting(SummaryTable.Row::over)
+        .containsExactly(
+            SummaryTable.OVER_SEEDS, SummaryTable.OVER_SEEDS, SummaryTable.OVER_MODELS);
     SummaryTable.Row m0 = rows.get(0);
     SummaryTable.Row m1 = rows.get(1);
     assertThat(m0.modelSeed()).isEqualTo(0L);
@@ -80,8 +86,8 @@ class SummaryTableModelSeedsTest {
     assertThat(over.density().std()).isCloseTo(Math.sqrt(0.08), within(1e-9));
     // means {0.85, 0.6}: mean 0.725, std sqrt(2 * 0.125^2) = 0.176777
     assertThat(over.subnetworkAccuracy().mean()).isCloseTo(0.725, within(1e-12));
-    assertThat(over.subnetworkAccuracy().std()).isCloseTo(Math.sqrt(2 * 0.125 * 0.125),
-        within(1e-9));
+    assertThat(over.subnetworkAccuracy().std())
+        .isCloseTo(Math.sqrt(2 * 0.125 * 0.125), within(1e-9));
     assertThat(over.jaccardAcrossSeeds()).isCloseTo(0.5, within(1e-12));
     assertThat(over.jaccardAcrossModels()).isCloseTo(0.2, within(1e-12));
     assertThat(over.interval()).isEqualTo(Intervals.methodFor(2));
@@ -93,10 +99,9 @@ class SummaryTableModelSeedsTest {
 
   /**
    * Two grid points (λ = 0.01 at density 0.1, λ = 0.001 at density 0.3), 2 base models x 2 mask
-   * seeds, full accuracy 1.0, tolerance 5%. Subnetwork accuracy (λ = 0.01 / λ = 0.001):
-   * model 0 seed 0: 0.97 / 0.99 -> 0.01 (within); seed 1: 0.90 / 0.99 -> 0.001 (within);
-   * model 1 seed 0: 0.97 / 0.99 -> 0.01 (within); seed 1: 0.50 / 0.80 -> 0.001 (none within:
-   * the most accurate).
+   * seeds, full accuracy 1.0, tolerance 5%. Subnetwork accuracy (λ = 0.01 / λ = 0.001): model 0
+   * seed 0: 0.97 / 0.99 -> 0.01 (within); seed 1: 0.90 / 0.99 -> 0.001 (within); model 1 seed 0:
+   * 0.97 / 0.99 -> 0.01 (within); seed 1: 0.50 / 0.80 -> 0.001 (none within: the most accurate).
    */
   @Test
   void selectedRowsCountTheirOwnBaseModelsMasks() {
@@ -104,14 +109,18 @@ class SummaryTableModelSeedsTest {
     List<SummaryTable.RunFigures> runs = new ArrayList<>();
     for (int m = 0; m < 2; m++) {
       for (int s = 0; s < 2; s++) {
-        runs.add(new SummaryTable.RunFigures(spec(m, s, 0.01),
-            new TreeMap<>(Map.of("ALL", 0.1)), 1.0, acc[m][s][0], 0.5));
-        runs.add(new SummaryTable.RunFigures(spec(m, s, 0.001),
-            new TreeMap<>(Map.of("ALL", 0.3)), 1.0, acc[m][s][1], 0.5));
+        runs.add(
+            new SummaryTable.RunFigures(
+                spec(m, s, 0.01), new TreeMap<>(Map.of("ALL", 0.1)), 1.0, acc[m][s][0], 0.5));
+        runs.add(
+            new SummaryTable.RunFigures(
+                spec(m, s, 0.001), new TreeMap<>(Map.of("ALL", 0.3)), 1.0, acc[m][s][1], 0.5));
       }
     }
-    List<SummaryTable.Row> sel = SummaryTable.compute(runs, List.of(), 1000, 1, 0.05).stream()
-        .filter(r -> r.selection().equals(SummaryTable.SELECTED)).toList();
+    List<SummaryTable.Row> sel =
+        SummaryTable.compute(runs, List.of(), 1000, 1, 0.05).stream()
+            .filter(r -> r.selection().equals(SummaryTable.SELECTED))
+            .toList();
     assertThat(sel).extracting(SummaryTable.Row::modelSeed).containsExactly(0L, 1L, null);
     SummaryTable.Row m0 = sel.get(0);
     SummaryTable.Row m1 = sel.get(1);

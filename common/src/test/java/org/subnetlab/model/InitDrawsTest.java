@@ -23,25 +23,47 @@ import org.subnetlab.task.CompositeArithmeticTask;
 import org.subnetlab.task.Seeds;
 
 class InitDrawsTest {
-  /** conv 3×3 stride 2 (4 → 32 channels, UNIFORM), dense 512 → 300 (XAVIER_UNIFORM, bias 0.1),
-   *  dense 300 → 200 (RELU), output 200 → 10 (XAVIER). */
+  /**
+   * conv 3×3 stride 2 (4 → 32 channels, UNIFORM), dense 512 → 300 (XAVIER_UNIFORM, bias 0.1), dense
+   * 300 → 200 (RELU), output 200 → 10 (XAVIER).
+   */
   private static MultiLayerNetwork imported(WeightInit denseInit) {
     return imported(denseInit.getWeightInitFunction());
   }
 
   private static MultiLayerNetwork imported(org.deeplearning4j.nn.weights.IWeightInit denseInit) {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-        .dataType(DataType.FLOAT).list()
-        .layer(new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(32)
-            .weightInit(WeightInit.UNIFORM).activation(Activation.RELU).build())
-        .layer(new DenseLayer.Builder().nOut(300).weightInit(denseInit).biasInit(0.1)
-            .activation(Activation.RELU).build())
-        .layer(new DenseLayer.Builder().nOut(200).weightInit(WeightInit.RELU)
-            .activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
-            .weightInit(WeightInit.XAVIER).activation(Activation.SOFTMAX).build())
-        .setInputType(InputType.convolutional(9, 9, 4))
-        .build();
+    MultiLayerConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .dataType(DataType.FLOAT)
+            .list()
+            .layer(
+                new ConvolutionLayer.Builder(3, 3)
+                    .stride(2, 2)
+                    .nOut(32)
+                    .weightInit(WeightInit.UNIFORM)
+                    .activation(Activation.RELU)
+                    .build())
+            .layer(
+                new DenseLayer.Builder()
+                    .nOut(300)
+                    .weightInit(denseInit)
+                    .biasInit(0.1)
+                    .activation(Activation.RELU)
+                    .build())
+            .layer(
+                new DenseLayer.Builder()
+                    .nOut(200)
+                    .weightInit(WeightInit.RELU)
+                    .activation(Activation.RELU)
+                    .build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(10)
+                    .weightInit(WeightInit.XAVIER)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .setInputType(InputType.convolutional(9, 9, 4))
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init(); // DL4J's own initialisers draw the parameters
     return net;
@@ -56,10 +78,11 @@ class InitDrawsTest {
     float[] ours = InitDraws.ofDl4jLayers(n, new SplittableRandom(1));
     // The fans by hand: conv fan-in 4·3·3 = 36; dense 1 reads 32·4·4 = 512 inputs.
     double[] expectedStd = {
-        1 / Math.sqrt(36) / Math.sqrt(3), // U(±1/√fanIn)
-        Math.sqrt(6.0 / (512 + 300)) / Math.sqrt(3), // U(±√6/√(fanIn + fanOut))
-        Math.sqrt(2.0 / 300), // N(0, 2/fanIn)
-        Math.sqrt(2.0 / (200 + 10))}; // N(0, 2/(fanIn + fanOut))
+      1 / Math.sqrt(36) / Math.sqrt(3), // U(±1/√fanIn)
+      Math.sqrt(6.0 / (512 + 300)) / Math.sqrt(3), // U(±√6/√(fanIn + fanOut))
+      Math.sqrt(2.0 / 300), // N(0, 2/fanIn)
+      Math.sqrt(2.0 / (200 + 10))
+    }; // N(0, 2/(fanIn + fanOut))
     int w = 0;
     for (int l = 0; l < layout.layers(); l++) {
       int off = layout.offset(l);
@@ -74,15 +97,17 @@ class InitDrawsTest {
       }
       double ourStd = std(ours, off, size);
       double theirStd = std(dl4j, off, size);
-      assertThat(ourStd).as("std of %s", layout.name(l))
+      assertThat(ourStd)
+          .as("std of %s", layout.name(l))
           .isCloseTo(expectedStd[w], org.assertj.core.data.Percentage.withPercentage(5));
-      assertThat(theirStd).as("DL4J's std of %s", layout.name(l))
+      assertThat(theirStd)
+          .as("DL4J's std of %s", layout.name(l))
           .isCloseTo(expectedStd[w], org.assertj.core.data.Percentage.withPercentage(5));
       if (w < 2) { // uniform: the same bound as DL4J's draws
         double bound = expectedStd[w] * Math.sqrt(3);
-        assertThat(maxAbs(ours, off, size)).isLessThanOrEqualTo(bound)
-            .isGreaterThan(0.97 * bound);
-        assertThat(maxAbs(dl4j, off, size)).isLessThanOrEqualTo(bound * 1.0001)
+        assertThat(maxAbs(ours, off, size)).isLessThanOrEqualTo(bound).isGreaterThan(0.97 * bound);
+        assertThat(maxAbs(dl4j, off, size))
+            .isLessThanOrEqualTo(bound * 1.0001)
             .isGreaterThan(0.97 * bound);
       }
       w++;
@@ -94,8 +119,8 @@ class InitDrawsTest {
   @Test
   void varianceScalingUniformAsKerasImportsItMatchesDl4jsDraws() {
     // Keras' VarianceScaling(scale = 2, fan_avg, uniform) imports as this initialiser.
-    MultiLayerNetwork net = imported(
-        new org.deeplearning4j.nn.weights.WeightInitVarScalingUniformFanAvg(2.0));
+    MultiLayerNetwork net =
+        imported(new org.deeplearning4j.nn.weights.WeightInitVarScalingUniformFanAvg(2.0));
     Network n = Network.of(net);
     ParamLayout layout = ParamLayout.of(n);
     int l = layout.names().indexOf("1_W");
@@ -103,10 +128,11 @@ class InitDrawsTest {
     float[] ours = InitDraws.ofDl4jLayers(n, new SplittableRandom(4));
     double bound = 2.0 * 3.0 / Math.sqrt((512 + 300) / 2.0); // DL4J: scale · 3 / √fan-avg
     for (float[] v : List.of(ours, dl4j)) {
-      assertThat(maxAbs(v, layout.offset(l), layout.size(l))).isLessThanOrEqualTo(bound * 1.0001)
+      assertThat(maxAbs(v, layout.offset(l), layout.size(l)))
+          .isLessThanOrEqualTo(bound * 1.0001)
           .isGreaterThan(0.97 * bound);
-      assertThat(std(v, layout.offset(l), layout.size(l))).isCloseTo(bound / Math.sqrt(3),
-          org.assertj.core.data.Percentage.withPercentage(5));
+      assertThat(std(v, layout.offset(l), layout.size(l)))
+          .isCloseTo(bound / Math.sqrt(3), org.assertj.core.data.Percentage.withPercentage(5));
     }
   }
 
@@ -123,8 +149,9 @@ class InitDrawsTest {
   @Test
   void modelsTrainedHereAreDrawnLikeTheirOwnInitialWeights() {
     CompositeArithmeticTask task = new CompositeArithmeticTask(8, 64, 0);
-    ModelSettings s = new ModelSettings(List.of(256), "relu", 1, 64, 0.003, List.of(), 5, "",
-        "local", 5, List.of(0L));
+    ModelSettings s =
+        new ModelSettings(
+            List.of(256), "relu", 1, 64, 0.003, List.of(), 5, "", "local", 5, List.of(0L));
     // The base model's saved θ_init is the draw from its "model/init" stream.
     float[] thetaInit = BaseModelTrainer.train(task, s, 7).initialParams();
     assertThat(InitDraws.ofSettings(task, s, Seeds.stream(7, "model/init")))
@@ -133,11 +160,11 @@ class InitDrawsTest {
     assertThat(fresh).isNotEqualTo(thetaInit).hasSameSizeAs(thetaInit);
     // He-normal hidden weights (fan-in 24), Xavier-normal output weights, zero biases.
     int in = 3 * 8;
-    assertThat(std(fresh, 0, in * 256)).isCloseTo(Math.sqrt(2.0 / in),
-        org.assertj.core.data.Percentage.withPercentage(3));
+    assertThat(std(fresh, 0, in * 256))
+        .isCloseTo(Math.sqrt(2.0 / in), org.assertj.core.data.Percentage.withPercentage(3));
     int out0 = in * 256 + 256;
-    assertThat(std(fresh, out0, 256 * 8)).isCloseTo(Math.sqrt(2.0 / (256 + 8)),
-        org.assertj.core.data.Percentage.withPercentage(5));
+    assertThat(std(fresh, out0, 256 * 8))
+        .isCloseTo(Math.sqrt(2.0 / (256 + 8)), org.assertj.core.data.Percentage.withPercentage(5));
     for (int i = in * 256; i < out0; i++) {
       assertThat(fresh[i]).isZero();
     }

@@ -26,16 +26,16 @@ import org.subnetlab.task.Task;
 import org.subnetlab.task.Tasks;
 
 /**
- * The base model's training options (issue 27): dropout, L1/L2 weight decay and magnitude
- * pruning on tensorflow-model-optimization's polynomial schedule, checked against hand
- * computations.
+ * The base model's training options (issue 27): dropout, L1/L2 weight decay and magnitude pruning
+ * on tensorflow-model-optimization's polynomial schedule, checked against hand computations.
  */
 class TrainingOptionsTest {
   @TempDir Path dir;
 
   /** A small arithmetic task: 3 x 128 training examples, 16 inputs, 8 classes. */
-  private static final String TASK = "task.arithmetic { modulus = 8, train-examples-per-subtask"
-      + " = 128 }\nmodel { hidden = [24, 20], epochs = 5, batch-size = 32 }\n";
+  private static final String TASK =
+      "task.arithmetic { modulus = 8, train-examples-per-subtask"
+          + " = 128 }\nmodel { hidden = [24, 20], epochs = 5, batch-size = 32 }\n";
 
   private Settings settings(String text) throws IOException {
     Path f = dir.resolve("s.conf");
@@ -108,8 +108,11 @@ class TrainingOptionsTest {
   void prunedModelEndsAtTheTargetSparsityOfEveryMatrixAndStaysThere() throws IOException {
     // 384 examples / 32 = 12 steps per epoch, 60 in all; the schedule ends at step 30, then 29
     // more steps train with the mask fixed.
-    Settings s = settings(TASK + "model.pruning { sparsity = 0.75, initial-sparsity = 0.25,"
-        + " begin-step = 6, end-step = 30, frequency = 4 }\n");
+    Settings s =
+        settings(
+            TASK
+                + "model.pruning { sparsity = 0.75, initial-sparsity = 0.25,"
+                + " begin-step = 6, end-step = 30, frequency = 4 }\n");
     Task task = Tasks.create(s);
     BaseModelTrainer.Trained t = BaseModelTrainer.train(task, s.model(), s.seed());
     MultiLayerNetwork net = (MultiLayerNetwork) t.net().model();
@@ -125,7 +128,8 @@ class TrainingOptionsTest {
 
     // Stepwise: the zeros after the last pruning step are the zeros after further updates.
     MultiLayerNetwork n2 = BaseModelTrainer.build(task, s.model(), new SplittableRandom(1));
-    BaseModelTrainer.Pruner pruner = new BaseModelTrainer.Pruner(n2, s.model().training().pruning());
+    BaseModelTrainer.Pruner pruner =
+        new BaseModelTrainer.Pruner(n2, s.model().training().pruning());
     List<DataSet> batches = new ArrayList<>();
     BaseModelTrainer.forEachBatch(task.trainSplit(), 32, new SplittableRandom(2), batches::add);
     pruner.beforeStep(6);
@@ -149,17 +153,17 @@ class TrainingOptionsTest {
   }
 
   /**
-   * One Adam step on a batch whose input 0 is always 0: the cross-entropy gradient of every
-   * weight out of input 0 is exactly 0, so those weights move by the penalty's gradient g alone,
-   * through DL4J's Adam at step 1: delta = -lr * g / (|g| + eps / sqrt(1 - beta2)).
+   * One Adam step on a batch whose input 0 is always 0: the cross-entropy gradient of every weight
+   * out of input 0 is exactly 0, so those weights move by the penalty's gradient g alone, through
+   * DL4J's Adam at step 1: delta = -lr * g / (|g| + eps / sqrt(1 - beta2)).
    */
-  private static void oneStepAgainstHand(ModelSettings.Training t,
-      java.util.function.DoubleUnaryOperator gradient) {
+  private static void oneStepAgainstHand(
+      ModelSettings.Training t, java.util.function.DoubleUnaryOperator gradient) {
     double lr = 0.01;
-    MultiLayerNetwork net = Networks.mlp(6, List.of(5), 3, "relu", lr, DataType.FLOAT,
-        new SplittableRandom(7), t);
-    MultiLayerNetwork plain = Networks.mlp(6, List.of(5), 3, "relu", lr, DataType.FLOAT,
-        new SplittableRandom(7));
+    MultiLayerNetwork net =
+        Networks.mlp(6, List.of(5), 3, "relu", lr, DataType.FLOAT, new SplittableRandom(7), t);
+    MultiLayerNetwork plain =
+        Networks.mlp(6, List.of(5), 3, "relu", lr, DataType.FLOAT, new SplittableRandom(7));
     SplittableRandom rng = new SplittableRandom(8);
     float[] x = new float[4 * 6];
     float[] y = new float[4 * 3];
@@ -169,8 +173,8 @@ class TrainingOptionsTest {
       }
       y[r * 3 + r % 3] = 1f;
     }
-    DataSet batch = new DataSet(Nd4j.create(x, new long[] {4, 6}, 'c'),
-        Nd4j.create(y, new long[] {4, 3}, 'c'));
+    DataSet batch =
+        new DataSet(Nd4j.create(x, new long[] {4, 6}, 'c'), Nd4j.create(y, new long[] {4, 3}, 'c'));
     INDArray w0 = net.getParam("0_W").dup();
     net.fit(batch);
     plain.fit(batch);
@@ -179,7 +183,8 @@ class TrainingOptionsTest {
       double w = w0.getDouble(0, j);
       double g = gradient.applyAsDouble(w);
       double expected = w - lr * g / (Math.abs(g) + eps);
-      assertThat(net.getParam("0_W").getDouble(0, j)).as("W[0, %d]", j)
+      assertThat(net.getParam("0_W").getDouble(0, j))
+          .as("W[0, %d]", j)
           .isCloseTo(expected, within(2e-4 * lr));
       // without the penalty the same weight does not move at all
       assertThat(plain.getParam("0_W").getDouble(0, j)).isEqualTo(w0.getDouble(0, j));
@@ -210,17 +215,19 @@ class TrainingOptionsTest {
     float[] b = ParamBridge.toFloats(BaseModelTrainer.train(task, s.model(), 0).net().params());
     assertThat(b).containsExactly(a);
     Settings off = settings(TASK);
-    float[] plain = ParamBridge.toFloats(
-        BaseModelTrainer.train(Tasks.create(off), off.model(), 0).net().params());
+    float[] plain =
+        ParamBridge.toFloats(
+            BaseModelTrainer.train(Tasks.create(off), off.model(), 0).net().params());
     assertThat(plain).isNotEqualTo(a); // dropout did change training
     // The network trained has dropout on the inputs of layers 1 and 2 (the hidden layers'
     // outputs), not on the network's input; retain probability 1 - rate.
-    MultiLayerNetwork train = BaseModelTrainer.build(task, s.model(), new SplittableRandom(1),
-        s.model().training());
+    MultiLayerNetwork train =
+        BaseModelTrainer.build(task, s.model(), new SplittableRandom(1), s.model().training());
     assertThat(train.getLayerWiseConfigurations().getConf(0).getLayer().getIDropout()).isNull();
     for (int l = 1; l <= 2; l++) {
-      org.deeplearning4j.nn.conf.dropout.Dropout d = (org.deeplearning4j.nn.conf.dropout.Dropout)
-          train.getLayerWiseConfigurations().getConf(l).getLayer().getIDropout();
+      org.deeplearning4j.nn.conf.dropout.Dropout d =
+          (org.deeplearning4j.nn.conf.dropout.Dropout)
+              train.getLayerWiseConfigurations().getConf(l).getLayer().getIDropout();
       assertThat(d.getP()).isEqualTo(0.5);
     }
     // At evaluation no unit is dropped: the dropout network's outputs equal the plain one's
@@ -235,12 +242,21 @@ class TrainingOptionsTest {
   @Test
   void defaultsLeaveTheFingerprintAndOptionsEnterItOnlyWhenSet() throws IOException {
     String fp = settings(TASK).modelFingerprint();
-    assertThat(settings(TASK + "model { dropout = 0, l1 = 0.0, l2 = 0,"
-        + " pruning { sparsity = 0, frequency = 7 } }\n").modelFingerprint()).isEqualTo(fp);
+    assertThat(
+            settings(
+                    TASK
+                        + "model { dropout = 0, l1 = 0.0, l2 = 0,"
+                        + " pruning { sparsity = 0, frequency = 7 } }\n")
+                .modelFingerprint())
+        .isEqualTo(fp);
     List<String> fps = new ArrayList<>();
-    for (String opt : List.of("model.dropout = 0.5", "model.l1 = 1e-5", "model.l2 = 1e-5",
-        "model.pruning { sparsity = 0.5, end-step = 10 }",
-        "model.pruning { sparsity = 0.5, end-step = 10, frequency = 7 }")) {
+    for (String opt :
+        List.of(
+            "model.dropout = 0.5",
+            "model.l1 = 1e-5",
+            "model.l2 = 1e-5",
+            "model.pruning { sparsity = 0.5, end-step = 10 }",
+            "model.pruning { sparsity = 0.5, end-step = 10, frequency = 7 }")) {
       fps.add(settings(TASK + opt + "\n").modelFingerprint());
     }
     assertThat(fps).doesNotContain(fp).doesNotHaveDuplicates();
@@ -256,20 +272,24 @@ class TrainingOptionsTest {
         .hasMessage("Cannot set model.l2 to -1.0E-4: must be a number in [0.0, 1.0].");
     assertThatThrownBy(() -> settings("model.pruning.sparsity = 1.0"))
         .isInstanceOf(BadInputException.class)
-        .hasMessageStartingWith("Cannot set model.pruning.sparsity to 1: must be a number in"
-            + " [0, 1)");
-    assertThatThrownBy(() -> settings("model.pruning { sparsity = 0.5, begin-step = 10,"
-        + " end-step = 10 }"))
+        .hasMessageStartingWith(
+            "Cannot set model.pruning.sparsity to 1: must be a number in" + " [0, 1)");
+    assertThatThrownBy(
+            () -> settings("model.pruning { sparsity = 0.5, begin-step = 10," + " end-step = 10 }"))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set model.pruning.end-step to 10: must be greater than"
-            + " model.pruning.begin-step (10).");
-    assertThatThrownBy(() -> settings("model.pruning { sparsity = 0.5, initial-sparsity = 0.6,"
-        + " end-step = 10 }"))
+        .hasMessage(
+            "Cannot set model.pruning.end-step to 10: must be greater than"
+                + " model.pruning.begin-step (10).");
+    assertThatThrownBy(
+            () ->
+                settings(
+                    "model.pruning { sparsity = 0.5, initial-sparsity = 0.6," + " end-step = 10 }"))
         .isInstanceOf(BadInputException.class)
-        .hasMessageStartingWith("Cannot set model.pruning.initial-sparsity to 0.6: must be at"
-            + " most model.pruning.sparsity (0.5)");
-    assertThatThrownBy(() -> settings("model.pruning { sparsity = 0.5, end-step = 10,"
-        + " frequency = 0 }"))
+        .hasMessageStartingWith(
+            "Cannot set model.pruning.initial-sparsity to 0.6: must be at"
+                + " most model.pruning.sparsity (0.5)");
+    assertThatThrownBy(
+            () -> settings("model.pruning { sparsity = 0.5, end-step = 10," + " frequency = 0 }"))
         .isInstanceOf(BadInputException.class)
         .hasMessageStartingWith("Cannot set model.pruning.frequency to 0: must be an integer");
     assertThatThrownBy(() -> settings("model.dropout = 0.5\nmodel.trainer = spark"))
@@ -282,8 +302,9 @@ class TrainingOptionsTest {
     Settings s = settings(TASK + "model.pruning { sparsity = 0.5, end-step = 60 }\n");
     assertThatThrownBy(() -> BaseModelTrainer.train(Tasks.create(s), s.model(), 0))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set model.pruning.end-step to 60: training has only 60 steps"
-            + " (5 epochs x 12 minibatches of 32 of the 384 training examples), the last one 59;"
-            + " the schedule must end within training.");
+        .hasMessage(
+            "Cannot set model.pruning.end-step to 60: training has only 60 steps"
+                + " (5 epochs x 12 minibatches of 32 of the 384 training examples), the last one 59;"
+                + " the schedule must end within training.");
   }
 }

@@ -11,17 +11,18 @@ class NativeKernelsTest {
   private static final String AVX2 = "fpu sse2 avx fma avx2 bmi2";
 
   private static Cpu cpu(String vendor, int family, String flags) {
-    return Cpu.parse(List.of(
-        "processor\t: 0",
-        "vendor_id\t: " + vendor,
-        "cpu family\t: " + family,
-        "model name\t: test",
-        "flags\t\t: " + flags,
-        "",
-        "processor\t: 1",
-        "vendor_id\t: OtherVendor",
-        "cpu family\t: 1",
-        "flags\t\t: fpu"));
+    return Cpu.parse(
+        List.of(
+            "processor\t: 0",
+            "vendor_id\t: " + vendor,
+            "cpu family\t: " + family,
+            "model name\t: test",
+            "flags\t\t: " + flags,
+            "",
+            "processor\t: 1",
+            "vendor_id\t: OtherVendor",
+            "cpu family\t: 1",
+            "flags\t\t: fpu"));
   }
 
   @Test
@@ -35,7 +36,8 @@ class NativeKernelsTest {
   @Test
   void asksForAvx2KernelsOnlyOnAmdCpusNewerThanTheBundledOpenBlasKnows() {
     assertThat(NativeKernels.coreFor(cpu("AuthenticAMD", 26, AVX2))).contains("Haswell");
-    assertThat(NativeKernels.coreFor(cpu("AuthenticAMD", 27, AVX2 + " avx512f"))).contains("Haswell");
+    assertThat(NativeKernels.coreFor(cpu("AuthenticAMD", 27, AVX2 + " avx512f")))
+        .contains("Haswell");
     // Zen 1-4 (0x17, 0x19) OpenBLAS 0.3.19 detects itself; Intel too; no AVX2, no choice.
     assertThat(NativeKernels.coreFor(cpu("AuthenticAMD", 25, AVX2))).isEmpty();
     assertThat(NativeKernels.coreFor(cpu("GenuineIntel", 6, AVX2))).isEmpty();

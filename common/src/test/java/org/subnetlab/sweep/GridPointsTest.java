@@ -12,15 +12,18 @@ class GridPointsTest {
     return new GridPoints.Run(id, method, hp);
   }
 
-  static final GridPoints POINTS = GridPoints.of(List.of(
-      run("c1", "csordas", Map.of("alpha", "0.0001", "tau", "1", "steps", "100")),
-      run("c2", "csordas", Map.of("alpha", "0.0001", "tau", "1", "steps", "100")),
-      run("c3", "csordas", Map.of("alpha", "0.001", "tau", "1", "steps", "100")),
-      run("s1", "continuous-sparsification", Map.of("lambda", "1.0E-4", "steps", "100")),
-      // matched reruns: top-k differs per seed (from each reference mask), yet one grid point
-      run("m1", "lt-sft", Map.of("top-k", "120", "matched", "1", "per-layer", "0")),
-      run("m2", "lt-sft", Map.of("top-k", "95", "matched", "1", "per-layer", "0")),
-      run("l1", "lt-sft", Map.of("top-k", "0.2", "per-layer", "1"))));
+  static final GridPoints POINTS =
+      GridPoints.of(
+          List.of(
+              run("c1", "csordas", Map.of("alpha", "0.0001", "tau", "1", "steps", "100")),
+              run("c2", "csordas", Map.of("alpha", "0.0001", "tau", "1", "steps", "100")),
+              run("c3", "csordas", Map.of("alpha", "0.001", "tau", "1", "steps", "100")),
+              run("s1", "continuous-sparsification", Map.of("lambda", "1.0E-4", "steps", "100")),
+              // matched reruns: top-k differs per seed (from each reference mask), yet one grid
+              // point
+              run("m1", "lt-sft", Map.of("top-k", "120", "matched", "1", "per-layer", "0")),
+              run("m2", "lt-sft", Map.of("top-k", "95", "matched", "1", "per-layer", "0")),
+              run("l1", "lt-sft", Map.of("top-k", "0.2", "per-layer", "1"))));
 
   @Test
   void labelsNameOnlyTheHyperparametersThatDifferWithinTheMethod() {
@@ -31,8 +34,13 @@ class GridPointsTest {
     assertThat(POINTS.pointLabel("s1")).isEmpty();
     assertThat(POINTS.label("m1")).isEqualTo("lt-sft (matched)");
     assertThat(POINTS.label("l1")).isEqualTo("lt-sft");
-    assertThat(POINTS.labels()).containsExactly("continuous-sparsification",
-        "csordas alpha=0.0001", "csordas alpha=0.001", "lt-sft", "lt-sft (matched)");
+    assertThat(POINTS.labels())
+        .containsExactly(
+            "continuous-sparsification",
+            "csordas alpha=0.0001",
+            "csordas alpha=0.001",
+            "lt-sft",
+            "lt-sft (matched)");
   }
 
   @Test

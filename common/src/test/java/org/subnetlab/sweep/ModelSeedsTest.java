@@ -45,10 +45,24 @@ class ModelSeedsTest {
       StringBuilder hp = new StringBuilder();
       new java.util.TreeMap<>(r.hyperparameterStrings())
           .forEach((k, v) -> hp.append(k).append('=').append(v).append(';'));
-      String key = String.join("|", r.method(), r.subtask(), Long.toString(r.seed()),
-          Long.toString(s.seed()), hp, "74175429ef1b7334");
-      assertThat(r.runId()).isEqualTo(
-          r.method() + "-" + r.subtask() + "-s" + r.seed() + "-" + sha256(key).substring(0, 10));
+      String key =
+          String.join(
+              "|",
+              r.method(),
+              r.subtask(),
+              Long.toString(r.seed()),
+              Long.toString(s.seed()),
+              hp,
+              "74175429ef1b7334");
+      assertThat(r.runId())
+          .isEqualTo(
+              r.method()
+                  + "-"
+                  + r.subtask()
+                  + "-s"
+                  + r.seed()
+                  + "-"
+                  + sha256(key).substring(0, 10));
       assertThat(r.modelSeed()).isZero();
       assertThat(r.streamId()).isEqualTo(r.runId());
     }
@@ -65,15 +79,18 @@ class ModelSeedsTest {
     assertThat(r3).hasSize(3 * r1.size());
     // The list of model seeds is not part of any model's fingerprint.
     assertThat(three.modelFingerprint(0)).isEqualTo(one.modelFingerprint());
-    assertThat(List.of(three.modelFingerprint(0), three.modelFingerprint(4),
-        three.modelFingerprint(2))).doesNotHaveDuplicates();
+    assertThat(
+            List.of(
+                three.modelFingerprint(0), three.modelFingerprint(4), three.modelFingerprint(2)))
+        .doesNotHaveDuplicates();
     assertThat(r3.subList(0, r1.size())).isEqualTo(r1);
     Map<String, RunSpec> seed0ById = new HashMap<>();
     r1.forEach(r -> seed0ById.put(r.runId(), r));
     for (RunSpec r : r3.subList(r1.size(), r3.size())) {
       assertThat(r.modelSeed()).isIn(4L, 2L);
-      assertThat(r.runId()).startsWith(r.method() + "-" + r.subtask() + "-m" + r.modelSeed()
-          + "-s" + r.seed() + "-");
+      assertThat(r.runId())
+          .startsWith(
+              r.method() + "-" + r.subtask() + "-m" + r.modelSeed() + "-s" + r.seed() + "-");
       assertThat(r.modelFingerprint()).isEqualTo(three.modelFingerprint(r.modelSeed()));
       // Its random streams are those of the same run on model seed 0.
       RunSpec twin = seed0ById.get(r.streamId());
@@ -87,7 +104,9 @@ class ModelSeedsTest {
 
   @Test
   void matchedDensityRunsStayOnTheirReferenceRunsBaseModel() throws IOException {
-    Settings s = settings("""
+    Settings s =
+        settings(
+            """
         model.seeds = [0, 1]
         masks.methods = [csordas, magnitude]
         masks.seeds = [0]
@@ -106,9 +125,11 @@ class ModelSeedsTest {
     List<RunSpec> matched = SweepGrid.matched(s, grid, kept);
     assertThat(matched).hasSize(2);
     for (RunSpec m : matched) {
-      RunSpec ref = grid.stream()
-          .filter(r -> r.method().equals("csordas") && r.modelSeed() == m.modelSeed())
-          .findFirst().orElseThrow();
+      RunSpec ref =
+          grid.stream()
+              .filter(r -> r.method().equals("csordas") && r.modelSeed() == m.modelSeed())
+              .findFirst()
+              .orElseThrow();
       assertThat(m.hyperparameters().get("top-k")).isEqualTo(kept.get(ref.runId()).doubleValue());
       assertThat(m.modelFingerprint()).isEqualTo(ref.modelFingerprint());
     }
@@ -117,7 +138,9 @@ class ModelSeedsTest {
 
   @Test
   void aModelSeedChangesTheInitialWeightsAndBatchOrderOnly() throws IOException {
-    Settings s = settings("""
+    Settings s =
+        settings(
+            """
         seed = 3
         task.arithmetic { modulus = 5, operations = [add, mul], train-examples-per-subtask = 64 }
         model { hidden = [6], epochs = 2, seeds = [0, 1] }
@@ -126,17 +149,23 @@ class ModelSeedsTest {
     BaseModelTrainer.Trained m0 = BaseModelTrainer.train(task, s.model(), s.seed(), 0);
     BaseModelTrainer.Trained m1 = BaseModelTrainer.train(task, s.model(), s.seed(), 1);
     // Model seed 0: the streams the base model always had; model seed 1: the documented ones.
-    float[] init0 = ParamBridge.toFloats(
-        BaseModelTrainer.build(task, s.model(), Seeds.stream(3, "model/init")).params());
-    float[] init1 = ParamBridge.toFloats(BaseModelTrainer.build(task, s.model(),
-        Seeds.stream(3, "model/init/model-seed-1")).params());
+    float[] init0 =
+        ParamBridge.toFloats(
+            BaseModelTrainer.build(task, s.model(), Seeds.stream(3, "model/init")).params());
+    float[] init1 =
+        ParamBridge.toFloats(
+            BaseModelTrainer.build(task, s.model(), Seeds.stream(3, "model/init/model-seed-1"))
+                .params());
     assertThat(m0.initialParams()).isEqualTo(init0);
     assertThat(m1.initialParams()).isEqualTo(init1);
     assertThat(init1).isNotEqualTo(init0);
     assertThat(ParamBridge.toFloats(m1.net().params()))
         .isNotEqualTo(ParamBridge.toFloats(m0.net().params()));
     // The data split comes from the global seed alone.
-    Task again = Tasks.create(settings("""
+    Task again =
+        Tasks.create(
+            settings(
+                """
         seed = 3
         task.arithmetic { modulus = 5, operations = [add, mul], train-examples-per-subtask = 64 }
         model { hidden = [6], epochs = 2 }
@@ -151,25 +180,29 @@ class ModelSeedsTest {
   void modelSeedsWithAnImportedModelAreRefusedNamingBothKeys() {
     assertThatThrownBy(() -> settings("model { import = \"net.zip\", seeds = [0, 1] }"))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set model.seeds to [0,1]: an imported model (model.import) has no"
-            + " seed: it was trained elsewhere, so only the default [0] is allowed with"
-            + " model.import; leave model.seeds unset, or set model.import = \"\" to train the"
-            + " base models here.");
+        .hasMessage(
+            "Cannot set model.seeds to [0,1]: an imported model (model.import) has no"
+                + " seed: it was trained elsewhere, so only the default [0] is allowed with"
+                + " model.import; leave model.seeds unset, or set model.import = \"\" to train the"
+                + " base models here.");
     assertThatThrownBy(() -> settings("model { import = \"net.zip\", seeds = [7] }"))
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("model.seeds").hasMessageContaining("model.import");
+        .hasMessageContaining("model.seeds")
+        .hasMessageContaining("model.import");
   }
 
   @Test
   void modelSeedsMustBeDistinctNonNegativeIntegers() {
     assertThatThrownBy(() -> settings("model.seeds = [0, 1, 1]"))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set model.seeds to [0,1,1]: must be distinct (each seed trains one"
-            + " base model).");
+        .hasMessage(
+            "Cannot set model.seeds to [0,1,1]: must be distinct (each seed trains one"
+                + " base model).");
     assertThatThrownBy(() -> settings("model.seeds = [-1]"))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot set model.seeds to [-1]: must be a non-empty list of distinct"
-            + " integers in [0, 2147483647].");
+        .hasMessage(
+            "Cannot set model.seeds to [-1]: must be a non-empty list of distinct"
+                + " integers in [0, 2147483647].");
     assertThatThrownBy(() -> settings("model.seeds = []"))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("Cannot set model.seeds to []: must be a non-empty list");
@@ -177,8 +210,9 @@ class ModelSeedsTest {
 
   private static String sha256(String text) {
     try {
-      byte[] d = java.security.MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       StringBuilder sb = new StringBuilder();
       for (byte x : d) {
         sb.append(String.format("%02x", x));

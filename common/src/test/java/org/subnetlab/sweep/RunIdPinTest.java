@@ -29,7 +29,8 @@ import org.subnetlab.mask.MaskMethods;
 class RunIdPinTest {
   @TempDir Path dir;
 
-  static final String CONFIG = """
+  static final String CONFIG =
+      """
       task.arithmetic.operations = [add, mul]
       model.seeds = [0, 1]
       masks.methods = [csordas, continuous-sparsification, lt-sft, magnitude, lottery-ticket]
@@ -49,6 +50,7 @@ class RunIdPinTest {
 
   /** The listing's digest and size on the code before issue 24's declarations. */
   static final String DIGEST = "09b93b28e4170ba8b1f18a0ef3e010c7f52345c0dc4a4395f654a97402182402";
+
   static final int RUNS = 1072;
 
   private Settings settings() throws IOException {
@@ -71,9 +73,15 @@ class RunIdPinTest {
     all.addAll(SweepGrid.matched(s, base, kept));
     List<String> lines = new ArrayList<>();
     for (RunSpec r : all) {
-      lines.add(String.join(" ", r.runId(), r.streamId(), r.groupKey(),
-          r.hyperparameterStrings().toString(), r.comparableHyperparameters().toString(),
-          Double.toString(MaskMethods.create(r.method(), r.hyperparameters()).work())));
+      lines.add(
+          String.join(
+              " ",
+              r.runId(),
+              r.streamId(),
+              r.groupKey(),
+              r.hyperparameterStrings().toString(),
+              r.comparableHyperparameters().toString(),
+              Double.toString(MaskMethods.create(r.method(), r.hyperparameters()).work())));
     }
     return lines;
   }
@@ -85,26 +93,28 @@ class RunIdPinTest {
     Files.writeString(Path.of("target", "run-id-pin.txt"), text);
     assertThat(lines.size() + " " + Settings.sha256(text)).isEqualTo(RUNS + " " + DIGEST);
     // A few of the recorded lines in the clear: a failure above names its runs here.
-    assertThat(lines).contains(
-        "lt-sft-add-s0-52035bd70d lt-sft-add-s0-52035bd70d lt-sft|0|batch-size=16;from-initial=1;"
-            + "learning-rate=0.002;mask-biases=1;matched=1;per-layer=0;sparse-steps=60;steps=50; "
-            + "{batch-size=16, from-initial=1, learning-rate=0.002, mask-biases=1, matched=1, "
-            + "per-layer=0, sparse-steps=60, steps=50, top-k=100} {batch-size=16.0, "
-            + "from-initial=1.0, learning-rate=0.002, mask-biases=1.0, matched=1.0, "
-            + "per-layer=0.0, sparse-steps=60.0, steps=50.0} 1760.0",
-        "csordas-add-m1-s0-6925c8b1d0 csordas-add-s0-ae34cbb67a csordas|0|alpha=1.0E-4;"
-            + "batch-size=64;learning-rate=0.02;logit-init=1.5;mask-biases=0;masks-per-batch=2;"
-            + "steps=200;tau=0.5;|model-seed=1 {alpha=1.0E-4, batch-size=64, learning-rate=0.02, "
-            + "logit-init=1.5, mask-biases=0, masks-per-batch=2, steps=200, tau=0.5} "
-            + "{alpha=1.0E-4, batch-size=64.0, learning-rate=0.02, logit-init=1.5, "
-            + "mask-biases=0.0, masks-per-batch=2.0, steps=200.0, tau=0.5} 17920.0",
-        "lottery-ticket-add-s0-ef0063ec48 lottery-ticket-add-s0-ef0063ec48 lottery-ticket|0|"
-            + "batch-size=256;learning-rate=0.001;mask-biases=1;output-prune-ratio=0;"
-            + "prune-fraction=0.3;rounds=1;steps=100; {batch-size=256, learning-rate=0.001, "
-            + "mask-biases=1, output-prune-ratio=0, prune-fraction=0.3, rounds=1, steps=100} "
-            + "{batch-size=256.0, learning-rate=0.001, mask-biases=1.0, output-prune-ratio=0.0, "
-            + "prune-fraction=0.3, rounds=1.0, steps=100.0} 25600.0");
-    assertThat(lines).anyMatch(l -> l.startsWith("continuous-sparsification-add-s0-6ad586a940 "))
+    assertThat(lines)
+        .contains(
+            "lt-sft-add-s0-52035bd70d lt-sft-add-s0-52035bd70d lt-sft|0|batch-size=16;from-initial=1;"
+                + "learning-rate=0.002;mask-biases=1;matched=1;per-layer=0;sparse-steps=60;steps=50; "
+                + "{batch-size=16, from-initial=1, learning-rate=0.002, mask-biases=1, matched=1, "
+                + "per-layer=0, sparse-steps=60, steps=50, top-k=100} {batch-size=16.0, "
+                + "from-initial=1.0, learning-rate=0.002, mask-biases=1.0, matched=1.0, "
+                + "per-layer=0.0, sparse-steps=60.0, steps=50.0} 1760.0",
+            "csordas-add-m1-s0-6925c8b1d0 csordas-add-s0-ae34cbb67a csordas|0|alpha=1.0E-4;"
+                + "batch-size=64;learning-rate=0.02;logit-init=1.5;mask-biases=0;masks-per-batch=2;"
+                + "steps=200;tau=0.5;|model-seed=1 {alpha=1.0E-4, batch-size=64, learning-rate=0.02, "
+                + "logit-init=1.5, mask-biases=0, masks-per-batch=2, steps=200, tau=0.5} "
+                + "{alpha=1.0E-4, batch-size=64.0, learning-rate=0.02, logit-init=1.5, "
+                + "mask-biases=0.0, masks-per-batch=2.0, steps=200.0, tau=0.5} 17920.0",
+            "lottery-ticket-add-s0-ef0063ec48 lottery-ticket-add-s0-ef0063ec48 lottery-ticket|0|"
+                + "batch-size=256;learning-rate=0.001;mask-biases=1;output-prune-ratio=0;"
+                + "prune-fraction=0.3;rounds=1;steps=100; {batch-size=256, learning-rate=0.001, "
+                + "mask-biases=1, output-prune-ratio=0, prune-fraction=0.3, rounds=1, steps=100} "
+                + "{batch-size=256.0, learning-rate=0.001, mask-biases=1.0, output-prune-ratio=0.0, "
+                + "prune-fraction=0.3, rounds=1.0, steps=100.0} 25600.0");
+    assertThat(lines)
+        .anyMatch(l -> l.startsWith("continuous-sparsification-add-s0-6ad586a940 "))
         .anyMatch(l -> l.startsWith("lt-sft-add-s0-72c91ab3da "));
   }
 }

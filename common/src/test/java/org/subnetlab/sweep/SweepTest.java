@@ -31,7 +31,9 @@ class SweepTest {
 
   @Test
   void expandsMethodsTimesSubtasksTimesSeedsTimesHyperparameterLists() throws IOException {
-    Settings s = settings("""
+    Settings s =
+        settings(
+            """
         task.arithmetic.operations = [add, mul]
         masks.seeds = [0, 1, 2]
         masks.csordas.alpha = [1e-4, 1e-3]
@@ -47,7 +49,9 @@ class SweepTest {
 
   @Test
   void longestRunsFirstAndTiesInGridOrder() throws IOException {
-    Settings s = settings("""
+    Settings s =
+        settings(
+            """
         task.arithmetic.operations = [add, mul]
         masks.methods = [magnitude, continuous-sparsification, csordas, lottery-ticket]
         masks.seeds = [0]
@@ -61,11 +65,18 @@ class SweepTest {
     assertThat(ordered).containsExactlyInAnyOrderElementsOf(grid);
     // CS 4000 steps (4000 passes), csordas 1000 (1800), lottery ticket 2 x 300 (600),
     // CS 500 (500), magnitude (no training); within each, the grid's own order (add, then mul).
-    List<String> expected = List.of(
-        "continuous-sparsification-add", "continuous-sparsification-mul", "csordas-add",
-        "csordas-mul", "lottery-ticket-add", "lottery-ticket-mul",
-        "continuous-sparsification-add", "continuous-sparsification-mul", "magnitude-add",
-        "magnitude-mul");
+    List<String> expected =
+        List.of(
+            "continuous-sparsification-add",
+            "continuous-sparsification-mul",
+            "csordas-add",
+            "csordas-mul",
+            "lottery-ticket-add",
+            "lottery-ticket-mul",
+            "continuous-sparsification-add",
+            "continuous-sparsification-mul",
+            "magnitude-add",
+            "magnitude-mul");
     assertThat(ordered.stream().map(r -> r.method() + "-" + r.subtask()).toList())
         .isEqualTo(expected);
     assertThat(ordered.get(0).hyperparameters().get("steps")).isEqualTo(4000.0);
@@ -75,10 +86,12 @@ class SweepTest {
   @Test
   void runIdChangesWithAnythingThatShapesTheMask() throws IOException {
     String a = SweepGrid.expand(settings(""), List.of("add", "sub", "mul")).get(0).runId();
-    String b = SweepGrid.expand(settings("masks.csordas.steps = 7"), List.of("add", "sub", "mul"))
-        .get(0).runId();
-    String c = SweepGrid.expand(settings("model.epochs = 7"), List.of("add", "sub", "mul"))
-        .get(0).runId();
+    String b =
+        SweepGrid.expand(settings("masks.csordas.steps = 7"), List.of("add", "sub", "mul"))
+            .get(0)
+            .runId();
+    String c =
+        SweepGrid.expand(settings("model.epochs = 7"), List.of("add", "sub", "mul")).get(0).runId();
     assertThat(a).isNotEqualTo(b).isNotEqualTo(c);
   }
 
@@ -92,7 +105,9 @@ class SweepTest {
 
   @Test
   void sameRunGivesBitIdenticalMasksAndOtherSeedsDiffer() throws IOException {
-    Settings s = settings("""
+    Settings s =
+        settings(
+            """
         task.arithmetic { modulus = 5, operations = [add, mul], train-examples-per-subtask = 256 }
         model { hidden = [24], epochs = 8 }
         masks.seeds = [0, 1]
@@ -104,11 +119,20 @@ class SweepTest {
     var model = trained.net();
     List<RunSpec> runs = SweepGrid.expand(s, task.subtasks());
     for (String method : List.of("csordas", "continuous-sparsification")) {
-      RunSpec seed0 = runs.stream()
-          .filter(r -> r.method().equals(method) && r.seed() == 0).findFirst().orElseThrow();
-      RunSpec seed1 = runs.stream()
-          .filter(r -> r.method().equals(method) && r.seed() == 1
-              && r.subtask().equals(seed0.subtask())).findFirst().orElseThrow();
+      RunSpec seed0 =
+          runs.stream()
+              .filter(r -> r.method().equals(method) && r.seed() == 0)
+              .findFirst()
+              .orElseThrow();
+      RunSpec seed1 =
+          runs.stream()
+              .filter(
+                  r ->
+                      r.method().equals(method)
+                          && r.seed() == 1
+                          && r.subtask().equals(seed0.subtask()))
+              .findFirst()
+              .orElseThrow();
       MaskRunner.Finished first = MaskRunner.run(seed0, model, trained.initialParams(), task);
       MaskRunner.Finished again = MaskRunner.run(seed0, model, trained.initialParams(), task);
       MaskRunner.Finished other = MaskRunner.run(seed1, model, trained.initialParams(), task);

@@ -22,11 +22,12 @@ class ArithmeticTaskTest {
       int op = argmax(x, 10, 13);
       assertThat(sum(x)).isEqualTo(3f);
       assertThat(op).isEqualTo(eval.subtasks()[i]);
-      int expected = switch (op) {
-        case 0 -> (a + b) % 5;
-        case 1 -> ((a - b) % 5 + 5) % 5;
-        default -> (a * b) % 5;
-      };
+      int expected =
+          switch (op) {
+            case 0 -> (a + b) % 5;
+            case 1 -> ((a - b) % 5 + 5) % 5;
+            default -> (a * b) % 5;
+          };
       assertThat(eval.labels()[i]).isEqualTo(expected);
     }
     assertThat(t.target(2, 4, "sub")).isEqualTo(3);
@@ -65,8 +66,9 @@ class ArithmeticTaskTest {
   private static Set<String> keys(Dataset d) {
     Set<String> s = new HashSet<>();
     for (int i = 0; i < d.size(); i++) {
-      s.add(Arrays.toString(
-          Arrays.copyOfRange(d.features(), i * d.inputSize(), (i + 1) * d.inputSize())));
+      s.add(
+          Arrays.toString(
+              Arrays.copyOfRange(d.features(), i * d.inputSize(), (i + 1) * d.inputSize())));
     }
     return s;
   }

@@ -34,8 +34,8 @@ class ImageClassTaskTest {
   }
 
   static void write(Path file, byte[] bytes, boolean gzip) throws IOException {
-    try (OutputStream out = gzip ? new GZIPOutputStream(Files.newOutputStream(file))
-        : Files.newOutputStream(file)) {
+    try (OutputStream out =
+        gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
       out.write(bytes);
     }
   }
@@ -56,10 +56,15 @@ class ImageClassTaskTest {
 
   Settings settings(String extra) throws IOException {
     Path conf = dir.resolve("task.conf");
-    Files.writeString(conf, "task.name = images\ntask.images {\n dir = \"" + dir + "\"\n"
-        + " train-images = train-images.gz, train-labels = train-labels.gz\n"
-        + " eval-images = eval-images, eval-labels = eval-labels\n"
-        + " class-names = [zero, one, two]\n}\n" + extra);
+    Files.writeString(
+        conf,
+        "task.name = images\ntask.images {\n dir = \""
+            + dir
+            + "\"\n"
+            + " train-images = train-images.gz, train-labels = train-labels.gz\n"
+            + " eval-images = eval-images, eval-labels = eval-labels\n"
+            + " class-names = [zero, one, two]\n}\n"
+            + extra);
     return ConfigLoader.load(conf, List.of());
   }
 
@@ -83,8 +88,11 @@ class ImageClassTaskTest {
     write(dir.resolve("short"), java.util.Arrays.copyOf(full, full.length - 3), false);
     assertThatThrownBy(() -> Idx.read(dir.resolve("short")))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("IDX file " + dir.resolve("short") + " is truncated: it ends inside its data"
-            + " (its header announces 16 elements, [4, 2, 2], the file holds 13).");
+        .hasMessage(
+            "IDX file "
+                + dir.resolve("short")
+                + " is truncated: it ends inside its data"
+                + " (its header announces 16 elements, [4, 2, 2], the file holds 13).");
     // A gzipped file cut inside its data: the gzip stream ends early, the elements read count.
     java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
     try (var z = new java.util.zip.GZIPOutputStream(gz)) {
@@ -95,18 +103,23 @@ class ImageClassTaskTest {
     byte[] zipped = gz.toByteArray();
     Files.write(dir.resolve("cut.gz"), java.util.Arrays.copyOf(zipped, zipped.length / 2));
     assertThatThrownBy(() -> Idx.read(dir.resolve("cut.gz")))
-        .hasMessageStartingWith("IDX file " + dir.resolve("cut.gz") + " is truncated: it ends"
-            + " inside its data (its header announces 40000 elements, [400, 10, 10], the file"
-            + " holds ")
+        .hasMessageStartingWith(
+            "IDX file "
+                + dir.resolve("cut.gz")
+                + " is truncated: it ends"
+                + " inside its data (its header announces 40000 elements, [400, 10, 10], the file"
+                + " holds ")
         .hasMessageEndingWith(" after decompression); its gzip stream is cut off.");
     write(dir.resolve("header"), java.util.Arrays.copyOf(full, 6), true);
     assertThatThrownBy(() -> Idx.read(dir.resolve("header")))
-        .hasMessage("IDX file " + dir.resolve("header") + " is truncated: it ends inside its"
-            + " header.");
+        .hasMessage(
+            "IDX file " + dir.resolve("header") + " is truncated: it ends inside its" + " header.");
     write(dir.resolve("png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 0}, false);
     assertThatThrownBy(() -> Idx.read(dir.resolve("png")))
-        .hasMessage(dir.resolve("png") + " is not an IDX file: its magic number is 0x89504e47,"
-            + " expected 0x0000TTDD.");
+        .hasMessage(
+            dir.resolve("png")
+                + " is not an IDX file: its magic number is 0x89504e47,"
+                + " expected 0x0000TTDD.");
     byte[] floats = idx(new int[] {1}, new byte[4]);
     floats[2] = 0x0d;
     write(dir.resolve("floats"), floats, false);
@@ -122,8 +135,8 @@ class ImageClassTaskTest {
     dataset("eval", new int[] {2, 1, 0}, false);
     Task t = Tasks.create(settings("task.images.subtasks = complement"));
     assertThat(t.subtasks()).containsExactly("not-zero", "not-one", "not-two");
-    assertThat(t.evalSubtasks()).containsExactly("not-zero", "not-one", "not-two", "zero", "one",
-        "two");
+    assertThat(t.evalSubtasks())
+        .containsExactly("not-zero", "not-one", "not-two", "zero", "one", "two");
     assertThat(t.inputSize()).isEqualTo(4);
     assertThat(t.numClasses()).isEqualTo(3);
     Dataset notOne = t.trainExamples("not-one");
@@ -139,8 +152,9 @@ class ImageClassTaskTest {
   void groupsPerClassAndTrainLimit() throws IOException {
     dataset("train", new int[] {0, 1, 2, 0, 1, 2, 1, 0}, true);
     dataset("eval", new int[] {2, 1, 0}, false);
-    Task g = Tasks.create(settings(
-        "task.images { subtasks = groups, groups { ends = [0, 2], middle = [1] } }"));
+    Task g =
+        Tasks.create(
+            settings("task.images { subtasks = groups, groups { ends = [0, 2], middle = [1] } }"));
     assertThat(g.subtasks()).containsExactly("ends", "middle");
     assertThat(g.trainExamples("ends").labels()).containsExactly(0, 2, 0, 2, 0);
     Task p = Tasks.create(settings("task.images.train-limit = 5"));
@@ -159,10 +173,13 @@ class ImageClassTaskTest {
     dataset("eval", new int[] {1, 0}, false);
     assertThatThrownBy(() -> Tasks.create(settings("task.images.class-names = []")))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Label 200 of item 3 in " + dir.resolve("train-labels.gz") + " is out of"
-            + " range of the classes: without task.images.class-names the classes are the labels"
-            + " 0 to the largest one, and no image has label 2 to 199 (name the classes in"
-            + " task.images.class-names, or correct the label).");
+        .hasMessage(
+            "Label 200 of item 3 in "
+                + dir.resolve("train-labels.gz")
+                + " is out of"
+                + " range of the classes: without task.images.class-names the classes are the labels"
+                + " 0 to the largest one, and no image has label 2 to 199 (name the classes in"
+                + " task.images.class-names, or correct the label).");
     // Labels without a gap are the classes, as before.
     dataset("train", new int[] {0, 1, 2, 1}, true);
     assertThat(Tasks.create(settings("task.images.class-names = []")).subtasks())
@@ -175,18 +192,28 @@ class ImageClassTaskTest {
     dataset("eval", new int[] {2, 1, 0}, false);
     assertThatThrownBy(() -> Tasks.create(settings("")))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("Label 3 of item 3 in " + dir.resolve("train-labels.gz") + " is out of range:"
-            + " task.images.class-names names 3 classes.");
+        .hasMessage(
+            "Label 3 of item 3 in "
+                + dir.resolve("train-labels.gz")
+                + " is out of range:"
+                + " task.images.class-names names 3 classes.");
     dataset("train", new int[] {0, 1, 2}, true);
     write(dir.resolve("eval-labels"), idx(new int[] {2}, new byte[] {0, 1}), false);
     assertThatThrownBy(() -> Tasks.create(settings("")))
-        .hasMessage("IDX files do not match: " + dir.resolve("eval-images") + " holds 3 images, "
-            + dir.resolve("eval-labels") + " 2 labels.");
+        .hasMessage(
+            "IDX files do not match: "
+                + dir.resolve("eval-images")
+                + " holds 3 images, "
+                + dir.resolve("eval-labels")
+                + " 2 labels.");
     dataset("eval", new int[] {2, 1, 0}, false);
-    assertThatThrownBy(() -> Tasks.create(settings(
-        "task.images { subtasks = groups, groups { bad = [0, 7] } }")))
-        .hasMessage("Cannot set task.images.groups.bad to [0, 7]: class 7 does not exist (the task"
-            + " has 3 classes).");
+    assertThatThrownBy(
+            () ->
+                Tasks.create(
+                    settings("task.images { subtasks = groups, groups { bad = [0, 7] } }")))
+        .hasMessage(
+            "Cannot set task.images.groups.bad to [0, 7]: class 7 does not exist (the task"
+                + " has 3 classes).");
     assertThatThrownBy(() -> settings("task.images.subtasks = groups"))
         .hasMessageContaining("Cannot set task.images.groups to {}: must name at least one group");
   }

@@ -36,9 +36,9 @@ class GemmTest {
                   double y = form == 1 ? b[5 + j * k + p] : b[5 + p * n + j];
                   want += x * y;
                 }
-                assertThat((double) c[2 + i * n + j]).as("native %s form %d %dx%dx%d",
-                    nativeProducts, form, m, n, k).isCloseTo(want,
-                    org.assertj.core.data.Offset.offset(1e-5 * k));
+                assertThat((double) c[2 + i * n + j])
+                    .as("native %s form %d %dx%dx%d", nativeProducts, form, m, n, k)
+                    .isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5 * k));
               }
             }
             assertThat(c[0]).isEqualTo(before[0]);

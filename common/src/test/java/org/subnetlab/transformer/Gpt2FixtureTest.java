@@ -36,8 +36,9 @@ class Gpt2FixtureTest {
   @Test
   void readsTheHuggingFaceConfig() {
     Gpt2Config c = checkpoint.config();
-    assertThat(c).isEqualTo(new Gpt2Config(2, 32, 4, 128, 50, 16, 1e-5,
-        Gpt2Config.Activation.GELU_NEW, true));
+    assertThat(c)
+        .isEqualTo(
+            new Gpt2Config(2, 32, 4, 128, 50, 16, 1e-5, Gpt2Config.Activation.GELU_NEW, true));
     assertThat(checkpoint.params()).hasSize(new Gpt2Layout(c).numParams());
   }
 
@@ -45,8 +46,9 @@ class Gpt2FixtureTest {
   void logitsEqualPyTorch() {
     for (String batch : new String[] {"a", "b"}) {
       int[] shape = expected.entry(batch + ".tokens").shape();
-      float[] logits = new Gpt2(checkpoint.config())
-          .logits(checkpoint.params(), ints(batch + ".tokens"), shape[0], shape[1]);
+      float[] logits =
+          new Gpt2(checkpoint.config())
+              .logits(checkpoint.params(), ints(batch + ".tokens"), shape[0], shape[1]);
       float[] want = expected.floats(batch + ".logits");
       assertThat(logits).hasSize(want.length);
       assertThat(maxAbsDiff(logits, want)).as("batch %s", batch).isLessThan(1e-4);
@@ -60,10 +62,17 @@ class Gpt2FixtureTest {
     for (String batch : new String[] {"a", "b"}) {
       int[] shape = expected.entry(batch + ".tokens").shape();
       float[] g = new float[model.numParams()];
-      double loss = model.lossAndGradient(checkpoint.params(), ints(batch + ".tokens"),
-          ints(batch + ".targets"), shape[0], shape[1], g);
-      assertThat(loss).isCloseTo(expected.floats(batch + ".loss")[0],
-          org.assertj.core.data.Offset.offset(1e-5));
+      double loss =
+          model.lossAndGradient(
+              checkpoint.params(),
+              ints(batch + ".tokens"),
+              ints(batch + ".targets"),
+              shape[0],
+              shape[1],
+              g);
+      assertThat(loss)
+          .isCloseTo(
+              expected.floats(batch + ".loss")[0], org.assertj.core.data.Offset.offset(1e-5));
       assertBlocksClose(model.layout(), g, batch + ".grad.");
     }
   }
@@ -83,10 +92,11 @@ class Gpt2FixtureTest {
     }
     int[] shape = expected.entry("a.tokens").shape();
     float[] g = new float[theta.length];
-    double loss = model.lossAndGradient(effective, ints("a.tokens"), ints("a.targets"), shape[0],
-        shape[1], g);
-    assertThat(loss).isCloseTo(expected.floats("a.masked.loss")[0],
-        org.assertj.core.data.Offset.offset(1e-5));
+    double loss =
+        model.lossAndGradient(
+            effective, ints("a.tokens"), ints("a.targets"), shape[0], shape[1], g);
+    assertThat(loss)
+        .isCloseTo(expected.floats("a.masked.loss")[0], org.assertj.core.data.Offset.offset(1e-5));
     float[] gm = new float[theta.length];
     Gpt2.maskGradient(g, theta, gm);
     assertBlocksClose(layout, gm, "a.maskgrad.");
@@ -99,8 +109,11 @@ class Gpt2FixtureTest {
       double scale = maxAbs(want);
       assertThat(scale).as("%s%s is all zero", prefix, b.name()).isGreaterThan(1e-6);
       double err = maxAbsDiff(mine, want);
-      assertThat(err).as(String.format(Locale.ROOT, "%s%s: max error %.3g of scale %.3g", prefix,
-          b.name(), err, scale)).isLessThanOrEqualTo(1e-4 * scale + 1e-7);
+      assertThat(err)
+          .as(
+              String.format(
+                  Locale.ROOT, "%s%s: max error %.3g of scale %.3g", prefix, b.name(), err, scale))
+          .isLessThanOrEqualTo(1e-4 * scale + 1e-7);
     }
   }
 

@@ -39,10 +39,12 @@ class Gpt2GradientTest {
         .hasMessage("GPT-2 token 5 of sequence 0 position 1 is outside the vocabulary [0, 5)");
     assertThatThrownBy(() -> model.logits(p, new int[] {0, 1, 2, 3}, 1, 4))
         .hasMessage("GPT-2 input: sequences of 4 tokens are longer than the context 3");
-    assertThatThrownBy(() -> model.lossAndGradient(p, new int[] {0, 1}, new int[] {-1, 7}, 1, 2,
-        null)).hasMessage("GPT-2 target 7 of sequence 0 position 1 is outside the vocabulary [0, 5)");
-    assertThatThrownBy(() -> model.lossAndGradient(p, new int[] {0, 1, 2}, new int[] {1, 2, 3},
-        2, 2, null)).hasMessage("GPT-2 input: 3 tokens for 2 sequences of 2");
+    assertThatThrownBy(
+            () -> model.lossAndGradient(p, new int[] {0, 1}, new int[] {-1, 7}, 1, 2, null))
+        .hasMessage("GPT-2 target 7 of sequence 0 position 1 is outside the vocabulary [0, 5)");
+    assertThatThrownBy(
+            () -> model.lossAndGradient(p, new int[] {0, 1, 2}, new int[] {1, 2, 3}, 2, 2, null))
+        .hasMessage("GPT-2 input: 3 tokens for 2 sequences of 2");
   }
 
   @Test
@@ -59,8 +61,10 @@ class Gpt2GradientTest {
   static float[] randomParams(Gpt2Layout layout, SplittableRandom r) {
     float[] p = new float[layout.numParams()];
     for (Gpt2Layout.Block b : layout.blocks()) {
-      boolean gain = b.name().endsWith("ln_1.weight") || b.name().endsWith("ln_2.weight")
-          || b.name().equals("ln_f.weight");
+      boolean gain =
+          b.name().endsWith("ln_1.weight")
+              || b.name().endsWith("ln_2.weight")
+              || b.name().equals("ln_f.weight");
       for (int i = 0; i < b.size(); i++) {
         double z = r.nextGaussian();
         p[b.offset() + i] = (float) (gain ? 1 + 0.2 * z : 0.4 * z);
@@ -111,12 +115,22 @@ class Gpt2GradientTest {
           plus[b.offset() + i] = (float) (theta[b.offset() + i] + eps * u[i]);
           minus[b.offset() + i] = (float) (theta[b.offset() + i] - eps * u[i]);
         }
-        double fd = (model.lossAndGradient(plus, tokens, targets, batch, length, null)
-            - model.lossAndGradient(minus, tokens, targets, batch, length, null)) / (2 * eps);
+        double fd =
+            (model.lossAndGradient(plus, tokens, targets, batch, length, null)
+                    - model.lossAndGradient(minus, tokens, targets, batch, length, null))
+                / (2 * eps);
         double err = Math.abs(fd - analytic);
-        assertThat(err).as(String.format(Locale.ROOT,
-            "%s: finite difference %.6g, analytic %.6g, gradient norm %.3g, relative %.2g",
-            b.name(), fd, analytic, norm, err / norm)).isLessThanOrEqualTo(2e-3 * norm + 2e-4);
+        assertThat(err)
+            .as(
+                String.format(
+                    Locale.ROOT,
+                    "%s: finite difference %.6g, analytic %.6g, gradient norm %.3g, relative %.2g",
+                    b.name(),
+                    fd,
+                    analytic,
+                    norm,
+                    err / norm))
+            .isLessThanOrEqualTo(2e-3 * norm + 2e-4);
       }
     }
   }

@@ -48,16 +48,23 @@ class Gpt2ImportTest {
       if (h.length() > 1) {
         h.append(',');
       }
-      h.append('"').append(e.getKey()).append("\":{\"dtype\":\"").append(t.dtype())
-          .append("\",\"shape\":").append(Arrays.toString(t.shape()).replace(" ", ""))
-          .append(",\"data_offsets\":[").append(at).append(',').append(at + t.bytes().length)
+      h.append('"')
+          .append(e.getKey())
+          .append("\":{\"dtype\":\"")
+          .append(t.dtype())
+          .append("\",\"shape\":")
+          .append(Arrays.toString(t.shape()).replace(" ", ""))
+          .append(",\"data_offsets\":[")
+          .append(at)
+          .append(',')
+          .append(at + t.bytes().length)
           .append("]}");
       at += t.bytes().length;
     }
     h.append('}');
     byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer out = ByteBuffer.allocate((int) (8 + header.length + at))
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer out =
+        ByteBuffer.allocate((int) (8 + header.length + at)).order(ByteOrder.LITTLE_ENDIAN);
     out.putLong(header.length).put(header);
     for (Tensor t : tensors.values()) {
       out.put(t.bytes());
@@ -127,7 +134,8 @@ class Gpt2ImportTest {
     }
     float[] got = Gpt2Import.read(checkpoint(config, bf16)).params();
     for (int i = 0; i < want.length; i++) {
-      assertThat(got[i]).isEqualTo(Float.intBitsToFloat(Float.floatToIntBits(want[i]) & 0xffff0000));
+      assertThat(got[i])
+          .isEqualTo(Float.intBitsToFloat(Float.floatToIntBits(want[i]) & 0xffff0000));
     }
     float[] ones = Gpt2Import.read(checkpoint(config, f16)).params();
     float[] all = new float[ones.length];
@@ -141,12 +149,16 @@ class Gpt2ImportTest {
     Path w = dir.resolve(Gpt2Import.WEIGHTS);
     byte[] bytes = Files.readAllBytes(w);
     Files.write(w, Arrays.copyOf(bytes, bytes.length * 3 / 5));
-    assertThatThrownBy(() -> Gpt2Import.read(dir)).isInstanceOf(BadInputException.class)
+    assertThatThrownBy(() -> Gpt2Import.read(dir))
+        .isInstanceOf(BadInputException.class)
         .hasMessageStartingWith("Cannot read safetensors file " + w + ": truncated: tensor ")
         .hasMessageContaining("are beyond the data");
     Files.write(w, new byte[] {1, 2, 3});
-    assertThatThrownBy(() -> Gpt2Import.read(dir)).hasMessage("Cannot read safetensors file " + w
-        + ": truncated: 3 bytes, not even the 8-byte header length");
+    assertThatThrownBy(() -> Gpt2Import.read(dir))
+        .hasMessage(
+            "Cannot read safetensors file "
+                + w
+                + ": truncated: 3 bytes, not even the 8-byte header length");
   }
 
   @Test
@@ -156,47 +168,70 @@ class Gpt2ImportTest {
     byte[] bytes = Files.readAllBytes(w);
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L << 40);
     Files.write(w, bytes);
-    assertThatThrownBy(() -> Gpt2Import.read(dir)).isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot read safetensors file " + w + ": header length 1099511627776 is beyond"
-            + " the file (" + (bytes.length - 8) + " bytes after the length)");
+    assertThatThrownBy(() -> Gpt2Import.read(dir))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(
+            "Cannot read safetensors file "
+                + w
+                + ": header length 1099511627776 is beyond"
+                + " the file ("
+                + (bytes.length - 8)
+                + " bytes after the length)");
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, -1L);
     Files.write(w, bytes);
-    assertThatThrownBy(() -> Gpt2Import.read(dir)).hasMessageStartingWith(
-        "Cannot read safetensors file " + w + ": header length 18446744073709551615 is beyond");
+    assertThatThrownBy(() -> Gpt2Import.read(dir))
+        .hasMessageStartingWith(
+            "Cannot read safetensors file " + w + ": header length 18446744073709551615 is beyond");
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L);
     Files.write(w, bytes);
-    assertThatThrownBy(() -> Gpt2Import.read(dir)).hasMessage("Cannot read safetensors file " + w
-        + ": header length 1 is too short for a JSON object");
+    assertThatThrownBy(() -> Gpt2Import.read(dir))
+        .hasMessage(
+            "Cannot read safetensors file "
+                + w
+                + ": header length 1 is too short for a JSON object");
   }
 
   @Test
   void refusesAMissingTensorByName() throws IOException {
-    Path dir = checkpoint(config,
-        fixtureTensors(n -> n.equals("transformer.h.1.mlp.c_fc.bias") ? null : n));
-    assertThatThrownBy(() -> Gpt2Import.read(dir)).isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot load GPT-2 checkpoint " + dir.resolve(Gpt2Import.WEIGHTS)
-            + ": missing tensor h.1.mlp.c_fc.bias (or transformer.h.1.mlp.c_fc.bias) of shape"
-            + " [128]");
+    Path dir =
+        checkpoint(
+            config, fixtureTensors(n -> n.equals("transformer.h.1.mlp.c_fc.bias") ? null : n));
+    assertThatThrownBy(() -> Gpt2Import.read(dir))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(
+            "Cannot load GPT-2 checkpoint "
+                + dir.resolve(Gpt2Import.WEIGHTS)
+                + ": missing tensor h.1.mlp.c_fc.bias (or transformer.h.1.mlp.c_fc.bias) of shape"
+                + " [128]");
   }
 
   @Test
   void refusesTensorsThatDisagreeWithConfigJson() throws IOException {
-    Path wider = checkpoint(config.replace("\"vocab_size\": 50", "\"vocab_size\": 51"),
-        fixtureTensors(n -> n));
-    assertThatThrownBy(() -> Gpt2Import.read(wider)).isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot load GPT-2 checkpoint " + wider.resolve(Gpt2Import.WEIGHTS)
-            + ": tensor transformer.wte.weight has shape [50, 32]; config.json implies [51, 32]");
-    Path shallower = checkpoint(config.replace("\"n_layer\": 2", "\"n_layer\": 1"),
-        fixtureTensors(n -> n));
+    Path wider =
+        checkpoint(
+            config.replace("\"vocab_size\": 50", "\"vocab_size\": 51"), fixtureTensors(n -> n));
+    assertThatThrownBy(() -> Gpt2Import.read(wider))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(
+            "Cannot load GPT-2 checkpoint "
+                + wider.resolve(Gpt2Import.WEIGHTS)
+                + ": tensor transformer.wte.weight has shape [50, 32]; config.json implies [51, 32]");
+    Path shallower =
+        checkpoint(config.replace("\"n_layer\": 2", "\"n_layer\": 1"), fixtureTensors(n -> n));
     assertThatThrownBy(() -> Gpt2Import.read(shallower))
-        .hasMessage("Cannot load GPT-2 checkpoint " + shallower.resolve(Gpt2Import.WEIGHTS)
-            + ": tensor transformer.h.1.ln_1.weight has no place in a GPT-2 of config.json's shape"
-            + " (1 layers; a different checkpoint or model class?)");
-    Path untied = checkpoint(config.replace("\"tie_word_embeddings\": true",
-        "\"tie_word_embeddings\": false"), fixtureTensors(n -> n));
+        .hasMessage(
+            "Cannot load GPT-2 checkpoint "
+                + shallower.resolve(Gpt2Import.WEIGHTS)
+                + ": tensor transformer.h.1.ln_1.weight has no place in a GPT-2 of config.json's shape"
+                + " (1 layers; a different checkpoint or model class?)");
+    Path untied =
+        checkpoint(
+            config.replace("\"tie_word_embeddings\": true", "\"tie_word_embeddings\": false"),
+            fixtureTensors(n -> n));
     assertThatThrownBy(() -> Gpt2Import.read(untied))
-        .hasMessageContaining(": missing tensor lm_head.weight (or transformer.lm_head.weight)"
-            + " of shape [50, 32]; config.json says tie_word_embeddings false");
+        .hasMessageContaining(
+            ": missing tensor lm_head.weight (or transformer.lm_head.weight)"
+                + " of shape [50, 32]; config.json says tie_word_embeddings false");
   }
 
   @Test
@@ -205,16 +240,24 @@ class Gpt2ImportTest {
     Tensor ln = t.get("transformer.ln_f.bias");
     t.put("transformer.ln_f.bias", new Tensor("I32", ln.shape(), ln.bytes()));
     Path dir = checkpoint(config, t);
-    assertThatThrownBy(() -> Gpt2Import.read(dir)).isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot load GPT-2 checkpoint " + dir.resolve(Gpt2Import.WEIGHTS)
-            + ": tensor transformer.ln_f.bias has dtype I32; F32 (or F16, BF16, F64) expected");
+    assertThatThrownBy(() -> Gpt2Import.read(dir))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(
+            "Cannot load GPT-2 checkpoint "
+                + dir.resolve(Gpt2Import.WEIGHTS)
+                + ": tensor transformer.ln_f.bias has dtype I32; F32 (or F16, BF16, F64) expected");
     Path relu = checkpoint(config.replace("gelu_new", "relu"), fixtureTensors(n -> n));
-    assertThatThrownBy(() -> Gpt2Import.read(relu)).isInstanceOf(BadInputException.class)
-        .hasMessage("Cannot load GPT-2 checkpoint " + relu.resolve(Gpt2Import.CONFIG)
-            + ": activation_function is relu; only gelu_new (GPT-2's) and gelu are supported");
+    assertThatThrownBy(() -> Gpt2Import.read(relu))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(
+            "Cannot load GPT-2 checkpoint "
+                + relu.resolve(Gpt2Import.CONFIG)
+                + ": activation_function is relu; only gelu_new (GPT-2's) and gelu are supported");
     Path noLayers = checkpoint(config.replace("\"n_layer\": 2,", ""), fixtureTensors(n -> n));
     assertThatThrownBy(() -> Gpt2Import.read(noLayers))
-        .hasMessage("Cannot load GPT-2 checkpoint " + noLayers.resolve(Gpt2Import.CONFIG)
-            + ": n_layer must be a positive integer, got nothing");
+        .hasMessage(
+            "Cannot load GPT-2 checkpoint "
+                + noLayers.resolve(Gpt2Import.CONFIG)
+                + ": n_layer must be a positive integer, got nothing");
   }
 }

@@ -17,27 +17,27 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.apache.spark.sql.SparkSession;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
+import org.subnetlab.jobs.TrainMasksJob;
+import org.subnetlab.jobs.TrainModelJob;
 import org.subnetlab.jobs.output.MaskFiles;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.spark.SparkSessions;
-import org.subnetlab.jobs.TrainMasksJob;
-import org.subnetlab.jobs.TrainModelJob;
-import org.subnetlab.model.ModelStore;
-import org.subnetlab.nativeblas.NativeKernels;
-import org.subnetlab.nativeblas.NativeThreads;
-import org.subnetlab.model.Network;
 import org.subnetlab.mask.MaskContext;
 import org.subnetlab.mask.MaskMethods;
 import org.subnetlab.mask.PackedBits;
 import org.subnetlab.model.Dl4jObjective;
+import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.Network;
 import org.subnetlab.model.Networks;
 import org.subnetlab.model.ParamBridge;
 import org.subnetlab.model.ParamLayout;
+import org.subnetlab.nativeblas.NativeKernels;
+import org.subnetlab.nativeblas.NativeThreads;
 import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.sweep.SweepGrid;
@@ -48,48 +48,65 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code subnetlab bench}: throughput figures, one JSON line each — mask-training steps/s per method
- * on one core for the reference shape (MLP 784-256-256-10, batch 128) and the demo model, the demo
- * sweep's speed-up from one to two Spark cores next to the same runs' speed-up on two plain
- * threads, overlap throughput on packed bits, and peak heap of one mask run. When the PyTorch peer
- * script and a Python with torch are present, runs it on the same shapes and adds its figures and
- * the ratio.
+ * {@code subnetlab bench}: throughput figures, one JSON line each — mask-training steps/s per
+ * method on one core for the reference shape (MLP 784-256-256-10, batch 128) and the demo model,
+ * the demo sweep's speed-up from one to two Spark cores next to the same runs' speed-up on two
+ * plain threads, overlap throughput on packed bits, and peak heap of one mask run. When the PyTorch
+ * peer script and a Python with torch are present, runs it on the same shapes and adds its figures
+ * and the ratio.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
     description = "Print throughput figures as JSON lines (one core; see docs/performance.md).")
 final class Bench implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "200", description = "Timed steps per figure.")
   int steps;
 
-  @Option(names = "--sweep-seeds", defaultValue = "4",
+  @Option(
+      names = "--sweep-seeds",
+      defaultValue = "4",
       description = "Seeds of the timed demo sweep (6 runs each; default: ${DEFAULT-VALUE}).")
   int sweepSeeds;
 
-  @Option(names = "--sweep-steps",
+  @Option(
+      names = "--sweep-steps",
       description = "Steps of every run of the timed sweep (default: the demo's 1500 and 1000).")
   Integer sweepSteps;
 
-  @Option(names = "--repeats", defaultValue = "3",
-      description = "Timings per core count of the sweep and of the plain threads; the fastest "
-          + "counts (default: ${DEFAULT-VALUE}; more on a noisy machine).")
+  @Option(
+      names = "--repeats",
+      defaultValue = "3",
+      description =
+          "Timings per core count of the sweep and of the plain threads; the fastest "
+              + "counts (default: ${DEFAULT-VALUE}; more on a noisy machine).")
   int repeats;
 
-  @Option(names = "--warm-ups", defaultValue = "3",
-      description = "Untimed sweeps on two cores before the timed ones, so that most of the JIT's "
-          + "compile tail is behind the timings (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warm-ups",
+      defaultValue = "3",
+      description =
+          "Untimed sweeps on two cores before the timed ones, so that most of the JIT's "
+              + "compile tail is behind the timings (default: ${DEFAULT-VALUE}).")
   int warmUps;
 
-  @Option(names = "--eigen-commons-units", defaultValue = "600",
-      description = "Units of the smaller weight graph on which LAPACK's dsyevr is timed against "
-          + "commons-math3's EigenDecomposition (which takes ~40 s on the 1,818-unit one); 0 "
-          + "skips that comparison (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--eigen-commons-units",
+      defaultValue = "600",
+      description =
+          "Units of the smaller weight graph on which LAPACK's dsyevr is timed against "
+              + "commons-math3's EigenDecomposition (which takes ~40 s on the 1,818-unit one); 0 "
+              + "skips that comparison (default: ${DEFAULT-VALUE}).")
   int eigenCommonsUnits;
 
-  @Option(names = "--eigen-only",
+  @Option(
+      names = "--eigen-only",
       description = "Print only the eigen-decomposition figures (a minute or two).")
   boolean eigenOnly;
 
-  @Option(names = "--peer", defaultValue = "../shared/bench/torch_masks.py",
+  @Option(
+      names = "--peer",
+      defaultValue = "../shared/bench/torch_masks.py",
       description = "The PyTorch peer script (skipped when absent or torch is missing).")
   Path peer;
 
@@ -109,8 +126,11 @@ final class Bench implements Callable<Integer> {
       return 0;
     }
     // stdout is JSON lines
-    System.err.println("OpenBLAS kernels: " + NativeKernels.loadedCore() + "; MLP products: "
-        + NativeKernels.mlpProducts());
+    System.err.println(
+        "OpenBLAS kernels: "
+            + NativeKernels.loadedCore()
+            + "; MLP products: "
+            + NativeKernels.mlpProducts());
     for (int[] shape : new int[][] {{784, 256, 256, 10}, {35, 128, 128, 16}}) {
       String sizes = join(shape);
       for (String method : List.of("csordas", "continuous-sparsification")) {
@@ -118,7 +138,10 @@ final class Bench implements Callable<Integer> {
         Map<String, Object> peerFigures = peer(sizes, method);
         Double peerValue = (Double) peerFigures.get("steps_per_s");
         line("mask_steps_per_s/" + method + "/" + sizes, stepsPerS, "steps/s", peerValue);
-        line("mask_examples_per_s/" + method + "/" + sizes, stepsPerS * 128, "examples/s",
+        line(
+            "mask_examples_per_s/" + method + "/" + sizes,
+            stepsPerS * 128,
+            "examples/s",
             peerValue == null ? null : peerValue * 128);
       }
     }
@@ -137,15 +160,15 @@ final class Bench implements Callable<Integer> {
    * One decomposition of the normalised Laplacian of a random 4 × 256 MLP's weight graph (784
    * inputs, 10 outputs: 1,818 units, the setting of Filan et al.'s MLPs): the k = 12 smallest
    * eigenpairs by LAPACK's dsyevr (what the exact cluster backend runs) against LAPACK's full
-   * dsyevd; and on a smaller graph dsyevr against commons-math3's EigenDecomposition (the solver
-   * of earlier versions). The fastest of two timings each.
+   * dsyevd; and on a smaller graph dsyevr against commons-math3's EigenDecomposition (the solver of
+   * earlier versions). The fastest of two timings each.
    */
   void eigenFigures() {
     System.err.println("bench: LAPACK " + org.subnetlab.cluster.SymmetricEigen.backend());
     double[][] big = laplacian(784, List.of(256, 256, 256, 256), 10);
     int n = big.length;
-    double evr = fastestOf(2, () -> org.subnetlab.cluster.SymmetricEigen.smallest(
-        columnMajor(big), n, 12));
+    double evr =
+        fastestOf(2, () -> org.subnetlab.cluster.SymmetricEigen.smallest(columnMajor(big), n, 12));
     double evd = fastestOf(2, () -> org.subnetlab.cluster.SymmetricEigen.all(columnMajor(big), n));
     line("eigen_seconds/dsyevr_k12/n" + n, evr, "s", null);
     line("eigen_seconds/dsyevd_full/n" + n, evd, "s", null);
@@ -156,10 +179,15 @@ final class Bench implements Callable<Integer> {
       int inputs = Math.max(2, eigenCommonsUnits - 10 - 2 * hidden);
       double[][] small = laplacian(inputs, List.of(hidden, hidden), 10);
       int m = small.length;
-      double smallEvr = fastestOf(2, () -> org.subnetlab.cluster.SymmetricEigen.smallest(
-          columnMajor(small), m, 12));
-      double cm = fastestOf(2, () -> new org.apache.commons.math3.linear.EigenDecomposition(
-          new org.apache.commons.math3.linear.Array2DRowRealMatrix(small, true)));
+      double smallEvr =
+          fastestOf(
+              2, () -> org.subnetlab.cluster.SymmetricEigen.smallest(columnMajor(small), m, 12));
+      double cm =
+          fastestOf(
+              2,
+              () ->
+                  new org.apache.commons.math3.linear.EigenDecomposition(
+                      new org.apache.commons.math3.linear.Array2DRowRealMatrix(small, true)));
       line("eigen_seconds/dsyevr_k12/n" + m, smallEvr, "s", null);
       line("eigen_seconds/commons_math3/n" + m, cm, "s", null);
       line("eigen_speedup_dsyevr_vs_commons_math3/n" + m, cm / smallEvr, "x", null);
@@ -168,9 +196,15 @@ final class Bench implements Callable<Integer> {
 
   /** The normalised Laplacian of the weight graph of a DL4J-initialised MLP. */
   private static double[][] laplacian(int in, List<Integer> hidden, int out) {
-    org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = org.subnetlab.model.Networks.mlp(
-        in, hidden, out, "relu", 0.01, org.nd4j.linalg.api.buffer.DataType.FLOAT,
-        new SplittableRandom(0));
+    org.deeplearning4j.nn.multilayer.MultiLayerNetwork net =
+        org.subnetlab.model.Networks.mlp(
+            in,
+            hidden,
+            out,
+            "relu",
+            0.01,
+            org.nd4j.linalg.api.buffer.DataType.FLOAT,
+            new SplittableRandom(0));
     org.subnetlab.model.ParamLayout layout = org.subnetlab.model.ParamLayout.of(net);
     float[] theta = org.subnetlab.model.ParamBridge.toFloats(net.params());
     return org.subnetlab.cluster.Spectral.normalisedLaplacian(
@@ -256,20 +290,22 @@ final class Bench implements Callable<Integer> {
   }
 
   /** The demo's task, model and sweep (conf/demo.conf): csordas and CS, 3 subtasks per seed. */
-  private static final String DEMO = String.join("\n",
-      "seed = 0",
-      "task { name = arithmetic, arithmetic { modulus = 16, operations = [add, sub, mul] } }",
-      "model { hidden = [128, 128], epochs = 20, batch-size = 128, learning-rate = 0.003 }",
-      "masks { methods = [csordas, continuous-sparsification], seeds = [0, 1, 2],",
-      "  csordas.steps = 1500, continuous-sparsification.steps = 1000 }");
+  private static final String DEMO =
+      String.join(
+          "\n",
+          "seed = 0",
+          "task { name = arithmetic, arithmetic { modulus = 16, operations = [add, sub, mul] } }",
+          "model { hidden = [128, 128], epochs = 20, batch-size = 128, learning-rate = 0.003 }",
+          "masks { methods = [csordas, continuous-sparsification], seeds = [0, 1, 2],",
+          "  csordas.steps = 1500, continuous-sparsification.steps = 1000 }");
 
   /**
    * Wall seconds of the demo's mask sweep with {@code seeds} seeds (the train-masks stage: Spark
    * tasks that train each run's mask and commit its file) on an embedded Spark with one and with
    * two cores, and of the same runs without Spark ({@link #threadsSeconds}), on one trained base
    * model, after {@code warmUps} untimed sweeps on two cores; session start excluded; the fastest
-   * of {@code repeats} each ({@link #fastest}). Returns {sweep on 1 core, on 2, threads 1,
-   * threads 2}.
+   * of {@code repeats} each ({@link #fastest}). Returns {sweep on 1 core, on 2, threads 1, threads
+   * 2}.
    */
   static double[] sweepSeconds(int seeds, Integer steps, int warmUps, int repeats)
       throws Exception {
@@ -302,15 +338,24 @@ final class Bench implements Callable<Integer> {
       // on two cores comes out of the runs' time and on one core runs on the idle other core.
       for (int w = 1; w <= warmUps; w++) {
         Path dir = tmp.resolve("warm-up-" + w);
-        logged("warm-up sweep " + w + " of " + warmUps, 2,
+        logged(
+            "warm-up sweep " + w + " of " + warmUps,
+            2,
             cores -> timedSweep(s, base, model, dir, "local[" + cores + "]"));
       }
       int[] k = {0};
-      return fastest(repeats,
-          cores -> timedSweep(s, base, model, tmp.resolve("sweep-" + k[0]++),
-              "local[" + cores + "]"),
-          threads -> threadsSeconds(runs, model, initial, task,
-              Files.createDirectories(tmp.resolve("threads-" + k[0]++)), threads));
+      return fastest(
+          repeats,
+          cores ->
+              timedSweep(s, base, model, tmp.resolve("sweep-" + k[0]++), "local[" + cores + "]"),
+          threads ->
+              threadsSeconds(
+                  runs,
+                  model,
+                  initial,
+                  task,
+                  Files.createDirectories(tmp.resolve("threads-" + k[0]++)),
+                  threads));
     } finally {
       try (var files = Files.walk(tmp)) {
         for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -320,8 +365,8 @@ final class Bench implements Callable<Integer> {
     }
   }
 
-  private static double timedSweep(Settings s, OutputLayout base, Network model, Path dir,
-      String master) throws IOException {
+  private static double timedSweep(
+      Settings s, OutputLayout base, Network model, Path dir, String master) throws IOException {
     OutputLayout out = OutputLayout.prepare(dir);
     try (var files = Files.walk(base.model())) {
       for (Path p : files.toList()) {
@@ -349,25 +394,27 @@ final class Bench implements Callable<Integer> {
   /**
    * What one or two cores of this machine give the sweep's work without Spark: the same runs,
    * longest first, each trained ({@link MaskRunner#run}) and its file committed, on {@code threads}
-   * plain Java threads that take runs from one queue and share the base model, as the tasks of
-   * one executor do. The sweep's speed-up cannot exceed this one's by much; the gap between the
-   * two is what Spark costs.
+   * plain Java threads that take runs from one queue and share the base model, as the tasks of one
+   * executor do. The sweep's speed-up cannot exceed this one's by much; the gap between the two is
+   * what Spark costs.
    */
-  static double threadsSeconds(List<RunSpec> runs, Network model, float[] initial, Task task,
-      Path masks, int threads) throws Exception {
+  static double threadsSeconds(
+      List<RunSpec> runs, Network model, float[] initial, Task task, Path masks, int threads)
+      throws Exception {
     java.util.concurrent.ConcurrentLinkedQueue<RunSpec> queue =
         new java.util.concurrent.ConcurrentLinkedQueue<>(runs);
     java.util.concurrent.atomic.AtomicReference<Throwable> failure =
         new java.util.concurrent.atomic.AtomicReference<>();
-    Runnable work = () -> {
-      try {
-        for (RunSpec r; failure.get() == null && (r = queue.poll()) != null; ) {
-          MaskFiles.commit(masks, MaskRunner.run(r, model, initial, task));
-        }
-      } catch (Throwable t) {
-        failure.compareAndSet(null, t);
-      }
-    };
+    Runnable work =
+        () -> {
+          try {
+            for (RunSpec r; failure.get() == null && (r = queue.poll()) != null; ) {
+              MaskFiles.commit(masks, MaskRunner.run(r, model, initial, task));
+            }
+          } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+          }
+        };
     long t0 = System.nanoTime();
     List<Thread> others = new ArrayList<>();
     for (int t = 1; t < threads; t++) {
@@ -384,8 +431,12 @@ final class Bench implements Callable<Integer> {
       throw new IllegalStateException("bench runs on plain threads failed", failure.get());
     }
     if (MaskFiles.committed(masks).size() != runs.size()) {
-      throw new IllegalStateException("bench threads committed "
-          + MaskFiles.committed(masks).size() + " of " + runs.size() + " runs");
+      throw new IllegalStateException(
+          "bench threads committed "
+              + MaskFiles.committed(masks).size()
+              + " of "
+              + runs.size()
+              + " runs");
     }
     return seconds;
   }
@@ -399,8 +450,8 @@ final class Bench implements Callable<Integer> {
    * The fastest of {@code repeats} timings of the sweep and of the plain threads with one core and
    * of as many with two, taken in pairs whose order alternates (1, 2, then 2, 1, then 1, 2, ...),
    * the sweep and the threads one after the other at each step, so that the VM's drift hits all
-   * four: the same sweep varies by 10–25 % from one repetition to the next here. Every timing
-   * goes to stderr. Returns {sweep 1, sweep 2, threads 1, threads 2}.
+   * four: the same sweep varies by 10–25 % from one repetition to the next here. Every timing goes
+   * to stderr. Returns {sweep 1, sweep 2, threads 1, threads 2}.
    */
   private static double[] fastest(int repeats, Timing sweep, Timing threads) throws Exception {
     double[] fastest = new double[4];
@@ -423,10 +474,19 @@ final class Bench implements Callable<Integer> {
     boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
     long jit0 = jitTimed ? jit.getTotalCompilationTime() : 0;
     double t = timing.seconds(cores);
-    String compiler = jitTimed ? String.format(Locale.ROOT, " (JIT compiler %.2f s)",
-        (jit.getTotalCompilationTime() - jit0) / 1e3) : "";
-    System.err.printf(Locale.ROOT, "bench: %s with %d core%s: %.3f s%s%n", what, cores,
-        cores == 1 ? "" : "s", t, compiler);
+    String compiler =
+        jitTimed
+            ? String.format(
+                Locale.ROOT, " (JIT compiler %.2f s)", (jit.getTotalCompilationTime() - jit0) / 1e3)
+            : "";
+    System.err.printf(
+        Locale.ROOT,
+        "bench: %s with %d core%s: %.3f s%s%n",
+        what,
+        cores,
+        cores == 1 ? "" : "s",
+        t,
+        compiler);
     return t;
   }
 
@@ -482,20 +542,32 @@ final class Bench implements Callable<Integer> {
     }
     try {
       // Debian's python3 (where python3-torch installs), before whatever python3 is on the PATH.
-      String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3"
-          : "python3";
-      Process p = new ProcessBuilder(python, peer.toString(), "--sizes", sizes,
-          "--method", method.equals("csordas") ? "csordas" : "cs", "--steps",
-          Integer.toString(steps), "--threads", "1")
-          .redirectErrorStream(true).start();
+      String python =
+          Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+      Process p =
+          new ProcessBuilder(
+                  python,
+                  peer.toString(),
+                  "--sizes",
+                  sizes,
+                  "--method",
+                  method.equals("csordas") ? "csordas" : "cs",
+                  "--steps",
+                  Integer.toString(steps),
+                  "--threads",
+                  "1")
+              .redirectErrorStream(true)
+              .start();
       String last = null;
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         for (String l = r.readLine(); l != null; l = r.readLine()) {
           last = l;
         }
       }
-      if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0 || last == null
+      if (!p.waitFor(10, TimeUnit.MINUTES)
+          || p.exitValue() != 0
+          || last == null
           || !last.startsWith("{")) {
         return out;
       }
@@ -511,11 +583,21 @@ final class Bench implements Callable<Integer> {
   }
 
   private static void line(String name, double value, String unit, Double peerValue) {
-    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-        "{\"name\": \"%s\", \"value\": %.6g, \"unit\": \"%s\"", name, value, unit));
+    StringBuilder sb =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "{\"name\": \"%s\", \"value\": %.6g, \"unit\": \"%s\"",
+                name,
+                value,
+                unit));
     if (peerValue != null) {
-      sb.append(String.format(Locale.ROOT, ", \"peer_value\": %.6g, \"ratio_vs_peer\": %.4f",
-          peerValue, value / peerValue));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              ", \"peer_value\": %.6g, \"ratio_vs_peer\": %.4f",
+              peerValue,
+              value / peerValue));
     }
     System.out.println(sb.append('}'));
   }

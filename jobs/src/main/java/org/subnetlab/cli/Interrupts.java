@@ -13,8 +13,8 @@ import java.io.PrintStream;
  * ignored when the JVM started (a command run with {@code nohup}) stays ignored.
  */
 final class Interrupts {
-  static final String MESSAGE = "subnetlab: interrupted; finished runs are kept, run the same"
-      + " command again to resume.";
+  static final String MESSAGE =
+      "subnetlab: interrupted; finished runs are kept, run the same" + " command again to resume.";
 
   private static final java.util.concurrent.atomic.AtomicBoolean INTERRUPTED =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -53,8 +53,7 @@ final class Interrupts {
   private static void silence() {
     try {
       org.apache.logging.log4j.core.config.Configurator.setAllLevels(
-          org.apache.logging.log4j.LogManager.ROOT_LOGGER_NAME,
-          org.apache.logging.log4j.Level.OFF);
+          org.apache.logging.log4j.LogManager.ROOT_LOGGER_NAME, org.apache.logging.log4j.Level.OFF);
     } catch (LinkageError | RuntimeException e) {
       // another logging backend: the streams below are silenced all the same
     }

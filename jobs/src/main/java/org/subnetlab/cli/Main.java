@@ -6,22 +6,22 @@ import org.apache.spark.sql.SparkSession;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;
-import org.subnetlab.model.ModelStore;
-import org.subnetlab.nativeblas.NativeKernels;
 import org.subnetlab.jobs.AggregateJob;
 import org.subnetlab.jobs.ClusterJob;
 import org.subnetlab.jobs.CompositionJob;
-import org.subnetlab.jobs.output.OutputLayout;
-import org.subnetlab.jobs.output.OutputLock;
 import org.subnetlab.jobs.PipelineJob;
-import org.subnetlab.jobs.spark.SparkSessions;
-import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.jobs.StageMain;
 import org.subnetlab.jobs.TrainMasksJob;
 import org.subnetlab.jobs.TrainModelJob;
-import org.subnetlab.jobs.report.Summary;
+import org.subnetlab.jobs.output.OutputLayout;
+import org.subnetlab.jobs.output.OutputLock;
 import org.subnetlab.jobs.output.TableExport;
 import org.subnetlab.jobs.output.Tables;
+import org.subnetlab.jobs.report.Summary;
+import org.subnetlab.jobs.spark.SparkSessions;
+import org.subnetlab.jobs.spark.SparkTasks;
+import org.subnetlab.model.ModelStore;
+import org.subnetlab.nativeblas.NativeKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,8 +34,15 @@ import picocli.CommandLine.Option;
     versionProvider = Main.BuildVersion.class,
     description = "Find functional subnetworks in trained neural networks, on Spark.",
     subcommands = {
-      Main.Run.class, Main.TrainModel.class, Main.TrainMasks.class, Main.Aggregate.class,
-      Main.Cluster.class, Main.Compose.class, Main.Report.class, Main.Export.class, Bench.class
+      Main.Run.class,
+      Main.TrainModel.class,
+      Main.TrainMasks.class,
+      Main.Aggregate.class,
+      Main.Cluster.class,
+      Main.Compose.class,
+      Main.Report.class,
+      Main.Export.class,
+      Bench.class
     })
 public final class Main implements Callable<Integer> {
 
@@ -63,11 +70,12 @@ public final class Main implements Callable<Integer> {
   /** Runs the CLI and returns its exit code (tests call this without exiting). */
   public static int execute(String... args) {
     CommandLine cl = new CommandLine(new Main());
-    cl.setParameterExceptionHandler((ex, a) -> {
-      ex.getCommandLine().getErr().println("subnetlab: " + ex.getMessage());
-      ex.getCommandLine().usage(ex.getCommandLine().getErr());
-      return BadInputException.EXIT_CODE;
-    });
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          ex.getCommandLine().getErr().println("subnetlab: " + ex.getMessage());
+          ex.getCommandLine().usage(ex.getCommandLine().getErr());
+          return BadInputException.EXIT_CODE;
+        });
     return cl.execute(args);
   }
 
@@ -81,7 +89,10 @@ public final class Main implements Callable<Integer> {
   abstract static class StageCommand implements Callable<Integer> {
     @Mixin StageMain.Options options;
 
-    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
+    @Option(
+        names = "--master",
+        paramLabel = "URL",
+        defaultValue = "local[*]",
         description = "Spark master of the embedded session (default: ${DEFAULT-VALUE}).")
     String master;
 
@@ -91,27 +102,32 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return StageMain.guarded("subnetlab " + name(), () -> {
-        SparkSessions.checkMaster(master);
-        Settings loaded = ConfigLoader.load(options.config, options.overrides);
-        OutputLayout out = OutputLayout.prepare(options.outDir());
-        Settings s = loaded.forStoredModel(new ModelStore(out.model()).storedFingerprint());
-        SparkTasks.checkBeforeSpark(s, out);
-        try (OutputLock lock = OutputLock.acquire(out, "subnetlab " + name())) {
-          SparkSession spark = SparkSessions.local("subnetlab " + name(), master);
-          try {
-            stage().run(spark, s, out);
-          } finally {
-            spark.stop();
-          }
-        }
-      });
+      return StageMain.guarded(
+          "subnetlab " + name(),
+          () -> {
+            SparkSessions.checkMaster(master);
+            Settings loaded = ConfigLoader.load(options.config, options.overrides);
+            OutputLayout out = OutputLayout.prepare(options.outDir());
+            Settings s = loaded.forStoredModel(new ModelStore(out.model()).storedFingerprint());
+            SparkTasks.checkBeforeSpark(s, out);
+            try (OutputLock lock = OutputLock.acquire(out, "subnetlab " + name())) {
+              SparkSession spark = SparkSessions.local("subnetlab " + name(), master);
+              try {
+                stage().run(spark, s, out);
+              } finally {
+                spark.stop();
+              }
+            }
+          });
     }
   }
 
-  @Command(name = "run", mixinStandardHelpOptions = true,
-      description = "The whole pipeline: base model (trained or reused), mask sweep (finished runs "
-          + "are skipped), tables, summary.")
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description =
+          "The whole pipeline: base model (trained or reused), mask sweep (finished runs "
+              + "are skipped), tables, summary.")
   static final class Run extends StageCommand {
     String name() {
       return "run";
@@ -122,9 +138,12 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "train-model", mixinStandardHelpOptions = true,
-      description = "Train the base model into DIR/model, and one per further model.seeds entry"
-          + " n into DIR/model-seed-<n> (each reused if it matches the config).")
+  @Command(
+      name = "train-model",
+      mixinStandardHelpOptions = true,
+      description =
+          "Train the base model into DIR/model, and one per further model.seeds entry"
+              + " n into DIR/model-seed-<n> (each reused if it matches the config).")
   static final class TrainModel extends StageCommand {
     String name() {
       return "train-model";
@@ -135,7 +154,9 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "train-masks", mixinStandardHelpOptions = true,
+  @Command(
+      name = "train-masks",
+      mixinStandardHelpOptions = true,
       description = "Train the masks of the sweep that are not finished yet, on Spark.")
   static final class TrainMasks extends StageCommand {
     String name() {
@@ -147,9 +168,12 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "cluster", mixinStandardHelpOptions = true,
-      description = "Cluster the base model's units: spectral clusters and their n-cut against "
-          + "shuffled networks, Watanabe's hierarchical tree, local specialisation.")
+  @Command(
+      name = "cluster",
+      mixinStandardHelpOptions = true,
+      description =
+          "Cluster the base model's units: spectral clusters and their n-cut against "
+              + "shuffled networks, Watanabe's hierarchical tree, local specialisation.")
   static final class Cluster extends StageCommand {
     String name() {
       return "cluster";
@@ -160,9 +184,12 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "compose", mixinStandardHelpOptions = true,
-      description = "The composition table of a finished sweep: set algebra of masks, ablation "
-          + "of subroutine subnetworks, sparse-difference composition (LT-SFT).")
+  @Command(
+      name = "compose",
+      mixinStandardHelpOptions = true,
+      description =
+          "The composition table of a finished sweep: set algebra of masks, ablation "
+              + "of subroutine subnetworks, sparse-difference composition (LT-SFT).")
   static final class Compose extends StageCommand {
     String name() {
       return "compose";
@@ -173,59 +200,74 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "export", mixinStandardHelpOptions = true,
+  @Command(
+      name = "export",
+      mixinStandardHelpOptions = true,
       description = "Print a result table of DIR/tables as CSV or JSON lines on standard output.")
   static final class Export implements Callable<Integer> {
-    @picocli.CommandLine.Parameters(index = "0", paramLabel = "TABLE",
-        description = "masks, sparsity, overlap, ablation, summary, clusters, ... "
-            + "(with --to and no TABLE: every table).", arity = "0..1")
+    @picocli.CommandLine.Parameters(
+        index = "0",
+        paramLabel = "TABLE",
+        description =
+            "masks, sparsity, overlap, ablation, summary, clusters, ... "
+                + "(with --to and no TABLE: every table).",
+        arity = "0..1")
     String table;
 
-    @Option(names = "--out", paramLabel = "DIR", required = true,
+    @Option(
+        names = "--out",
+        paramLabel = "DIR",
+        required = true,
         description = "The output directory of a run.")
     java.nio.file.Path out;
 
     @Option(names = "--format", defaultValue = "csv", description = "csv or json (lines).")
     String format;
 
-    @Option(names = "--to", paramLabel = "DIR",
+    @Option(
+        names = "--to",
+        paramLabel = "DIR",
         description = "Write DIR/<table>.csv (or .jsonl) instead of printing to standard output.")
     java.nio.file.Path to;
 
     @Override
     public Integer call() {
-      return StageMain.guarded("subnetlab export", () -> {
-        TableExport.Format f = switch (format) {
-          case "csv" -> TableExport.Format.CSV;
-          case "json" -> TableExport.Format.JSON;
-          default -> throw new BadInputException(
-              "Cannot export as " + format + ": --format must be csv or json.");
-        };
-        if (table == null && to == null) {
-          throw new BadInputException("Name a TABLE to print, or give --to DIR to write every "
-              + "table as files.");
-        }
-        OutputLayout layout = existingOutput(out);
-        List<String> names = table == null ? TableExport.tables(layout) : List.of(table);
-        for (String t : names) { // incomplete or damaged tables: refused before any work
-          Tables.check(layout, t);
-        }
-        if (to != null) {
-          OutputLayout.writableDirectory(StageMain.nonEmpty(to, "--to"), "--to directory");
-        }
-        SparkSession spark = SparkSessions.local("subnetlab export", "local[*]");
-        try {
-          if (to == null) {
-            TableExport.print(spark, layout, table, f, System.out);
-          } else {
-            for (String t : names) {
-              System.out.println(TableExport.write(spark, layout, t, f, to));
+      return StageMain.guarded(
+          "subnetlab export",
+          () -> {
+            TableExport.Format f =
+                switch (format) {
+                  case "csv" -> TableExport.Format.CSV;
+                  case "json" -> TableExport.Format.JSON;
+                  default ->
+                      throw new BadInputException(
+                          "Cannot export as " + format + ": --format must be csv or json.");
+                };
+            if (table == null && to == null) {
+              throw new BadInputException(
+                  "Name a TABLE to print, or give --to DIR to write every " + "table as files.");
             }
-          }
-        } finally {
-          spark.stop();
-        }
-      });
+            OutputLayout layout = existingOutput(out);
+            List<String> names = table == null ? TableExport.tables(layout) : List.of(table);
+            for (String t : names) { // incomplete or damaged tables: refused before any work
+              Tables.check(layout, t);
+            }
+            if (to != null) {
+              OutputLayout.writableDirectory(StageMain.nonEmpty(to, "--to"), "--to directory");
+            }
+            SparkSession spark = SparkSessions.local("subnetlab export", "local[*]");
+            try {
+              if (to == null) {
+                TableExport.print(spark, layout, table, f, System.out);
+              } else {
+                for (String t : names) {
+                  System.out.println(TableExport.write(spark, layout, t, f, to));
+                }
+              }
+            } finally {
+              spark.stop();
+            }
+          });
     }
   }
 
@@ -238,32 +280,42 @@ public final class Main implements Callable<Integer> {
     return new OutputLayout(out.toAbsolutePath().normalize());
   }
 
-  @Command(name = "report", mixinStandardHelpOptions = true,
-      description = "Write report/index.html (self-contained HTML with the figures) from the "
-          + "tables of an output directory.")
+  @Command(
+      name = "report",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write report/index.html (self-contained HTML with the figures) from the "
+              + "tables of an output directory.")
   static final class Report implements Callable<Integer> {
-    @Option(names = "--out", paramLabel = "DIR", required = true,
+    @Option(
+        names = "--out",
+        paramLabel = "DIR",
+        required = true,
         description = "The output directory of a run.")
     java.nio.file.Path out;
 
     @Override
     public Integer call() {
-      return StageMain.guarded("subnetlab report", () -> {
-        OutputLayout layout = existingOutput(out);
-        try (OutputLock lock = OutputLock.acquire(layout, "subnetlab report")) {
-          org.subnetlab.jobs.report.ReportJob.check(layout);
-          SparkSession spark = SparkSessions.local("subnetlab report", "local[*]");
-          try {
-            System.out.println(org.subnetlab.jobs.report.ReportJob.run(spark, layout));
-          } finally {
-            spark.stop();
-          }
-        }
-      });
+      return StageMain.guarded(
+          "subnetlab report",
+          () -> {
+            OutputLayout layout = existingOutput(out);
+            try (OutputLock lock = OutputLock.acquire(layout, "subnetlab report")) {
+              org.subnetlab.jobs.report.ReportJob.check(layout);
+              SparkSession spark = SparkSessions.local("subnetlab report", "local[*]");
+              try {
+                System.out.println(org.subnetlab.jobs.report.ReportJob.run(spark, layout));
+              } finally {
+                spark.stop();
+              }
+            }
+          });
     }
   }
 
-  @Command(name = "aggregate", mixinStandardHelpOptions = true,
+  @Command(
+      name = "aggregate",
+      mixinStandardHelpOptions = true,
       description = "Write the tables masks, sparsity, overlap, ablation from the finished sweep.")
   static final class Aggregate extends StageCommand {
     String name() {
@@ -271,10 +323,11 @@ public final class Main implements Callable<Integer> {
     }
 
     StageMain.Stage stage() {
-      return StageMain.thenReport((spark, s, out) -> {
-        AggregateJob.run(spark, s, out);
-        System.out.println(Summary.write(spark, out));
-      });
+      return StageMain.thenReport(
+          (spark, s, out) -> {
+            AggregateJob.run(spark, s, out);
+            System.out.println(Summary.write(spark, out));
+          });
     }
   }
 }

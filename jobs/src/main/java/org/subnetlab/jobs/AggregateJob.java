@@ -28,7 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.Settings;
-import org.subnetlab.config.TaskSettings;
 import org.subnetlab.jobs.output.MaskFileCheck;
 import org.subnetlab.jobs.output.MaskFiles;
 import org.subnetlab.jobs.output.OutputLayout;
@@ -38,21 +37,21 @@ import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.jobs.spark.ExecutorCache;
 import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.mask.Mask;
-import org.subnetlab.metrics.Ablation;
 import org.subnetlab.mask.PackedBits;
+import org.subnetlab.metrics.Ablation;
 import org.subnetlab.metrics.SummaryTable;
 import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.Network;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
-import org.subnetlab.model.Network;
 
 /**
  * Stage 3: the result tables, from the committed masks of this config's sweep: {@code masks},
- * {@code sparsity}, {@code overlap} (every pair of masks, per layer and {@code ALL}) and
- * {@code ablation}. Refuses to aggregate an incomplete sweep, or one with a mask file that fails
- * its check ({@link MaskFileCheck}; the file is moved aside for {@code train-masks}). The tables
- * are written as one generation ({@link Tables.Generation}): a killed aggregate leaves the previous
- * tables, or tables the manifest marks incomplete, which the next aggregate rewrites.
+ * {@code sparsity}, {@code overlap} (every pair of masks, per layer and {@code ALL}) and {@code
+ * ablation}. Refuses to aggregate an incomplete sweep, or one with a mask file that fails its check
+ * ({@link MaskFileCheck}; the file is moved aside for {@code train-masks}). The tables are written
+ * as one generation ({@link Tables.Generation}): a killed aggregate leaves the previous tables, or
+ * tables the manifest marks incomplete, which the next aggregate rewrites.
  */
 public final class AggregateJob {
   private static final Logger LOG = LoggerFactory.getLogger(AggregateJob.class);
@@ -61,15 +60,16 @@ public final class AggregateJob {
   private AggregateJob() {}
 
   public static void main(String[] args) {
-    System.exit(StageMain.execute("subnetlab aggregate", args,
-        StageMain.thenReport(AggregateJob::run)));
+    System.exit(
+        StageMain.execute("subnetlab aggregate", args, StageMain.thenReport(AggregateJob::run)));
   }
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     Map<Long, Network> models = TrainModelJob.load(s, out);
     MaskFileCheck.removeLeftovers(out);
-    List<RunSpec> runs = SweepPlan.verified(spark, s, out,
-        ParamLayout.of(models.values().iterator().next()), "aggregate");
+    List<RunSpec> runs =
+        SweepPlan.verified(
+            spark, s, out, ParamLayout.of(models.values().iterator().next()), "aggregate");
     spark.sparkContext().setJobGroup("subnetlab-aggregate", "subnetlab: aggregate tables", false);
     Dataset<Row> withHistory = committedMasks(spark, out, runs, "aggregate");
     // one generation: every table is written aside first; the previous tables stay readable until
@@ -85,33 +85,49 @@ public final class AggregateJob {
       g.add(summary(spark, s, g, runs), "summary");
       g.commit(generationDetails(s, runs));
     }
-    LOG.info("Wrote tables masks, training_curves, sparsity, overlap, ablation, summary under {}",
+    LOG.info(
+        "Wrote tables masks, training_curves, sparsity, overlap, ablation, summary under {}",
         out.tables());
   }
 
   /**
    * One row per stored point of each run's training curve: run_id, method, subtask, seed,
-   * hyperparameters, step, loss, density, model_seed. Runs without training steps (magnitude)
-   * have none; mask files written before curves were stored have none either.
+   * hyperparameters, step, loss, density, model_seed. Runs without training steps (magnitude) have
+   * none; mask files written before curves were stored have none either.
    */
   static Dataset<Row> trainingCurves(Dataset<Row> masks) {
     if (!java.util.Arrays.asList(masks.columns()).contains("history")) {
       masks = masks.withColumn("history", lit(null).cast(HISTORY));
     }
-    return masks.where(col("history").isNotNull())
-        .select(col("run_id"), col("method"), col("subtask"), col("seed"), col("model_seed"),
+    return masks
+        .where(col("history").isNotNull())
+        .select(
+            col("run_id"),
+            col("method"),
+            col("subtask"),
+            col("seed"),
+            col("model_seed"),
             col("hyperparameters"),
             org.apache.spark.sql.functions.explode(col("history")).as("p"))
-        .select(col("run_id"), col("method"), col("subtask"), col("seed"),
-            col("hyperparameters"), col("p.step").as("step"),
-            col("p.loss").cast("double").as("loss"), col("p.density").cast("double").as("density"),
+        .select(
+            col("run_id"),
+            col("method"),
+            col("subtask"),
+            col("seed"),
+            col("hyperparameters"),
+            col("p.step").as("step"),
+            col("p.loss").cast("double").as("loss"),
+            col("p.density").cast("double").as("density"),
             col("model_seed"))
         .orderBy("run_id", "step");
   }
 
-  private static final org.apache.spark.sql.types.DataType HISTORY = DataTypes.createArrayType(
-      new StructType().add("step", DataTypes.IntegerType).add("loss", DataTypes.FloatType)
-          .add("density", DataTypes.FloatType));
+  private static final org.apache.spark.sql.types.DataType HISTORY =
+      DataTypes.createArrayType(
+          new StructType()
+              .add("step", DataTypes.IntegerType)
+              .add("loss", DataTypes.FloatType)
+              .add("density", DataTypes.FloatType));
 
   /**
    * The committed mask files of every run, read by Spark; refuses an incomplete sweep. Mask files
@@ -131,17 +147,28 @@ public final class AggregateJob {
     }
     if (!missing.isEmpty()) {
       throw new BadInputException(
-          "Cannot " + action + " " + out.root() + ": " + missing.size() + " of " + runs.size()
-              + " runs of this sweep are not finished (first: " + missing.get(0)
+          "Cannot "
+              + action
+              + " "
+              + out.root()
+              + ": "
+              + missing.size()
+              + " of "
+              + runs.size()
+              + " runs of this sweep are not finished (first: "
+              + missing.get(0)
               + "); run `subnetlab train-masks` (or `run`) with this config and --out first.");
     }
     // mergeSchema: mask files from before training curves were stored lack the history column.
     Dataset<Row> read =
-        SparkPaths.parquet(SparkPaths.read(spark).option("mergeSchema", "true"),
-            files.toArray(java.nio.file.Path[]::new))
+        SparkPaths.parquet(
+                SparkPaths.read(spark).option("mergeSchema", "true"),
+                files.toArray(java.nio.file.Path[]::new))
             .drop("model_fingerprint");
-    Column modelSeed = java.util.Arrays.asList(read.columns()).contains("model_seed")
-        ? org.apache.spark.sql.functions.coalesce(col("model_seed"), lit(0L)) : lit(0L);
+    Column modelSeed =
+        java.util.Arrays.asList(read.columns()).contains("model_seed")
+            ? org.apache.spark.sql.functions.coalesce(col("model_seed"), lit(0L))
+            : lit(0L);
     // model_seed last, so that the columns before it are those of earlier versions, in order.
     List<Column> cols = new ArrayList<>();
     for (String c : read.columns()) {
@@ -165,27 +192,46 @@ public final class AggregateJob {
       try {
         out.put(e.getKey(), new Mask(layout, e.getValue()));
       } catch (IllegalArgumentException | NullPointerException ex) {
-        throw new BadInputException("Mask file of run " + e.getKey()
-            + " does not fit the base model: " + ex.getMessage(), ex);
+        throw new BadInputException(
+            "Mask file of run " + e.getKey() + " does not fit the base model: " + ex.getMessage(),
+            ex);
       }
     }
     return out;
   }
 
   static Dataset<Row> sparsity(Dataset<Row> masks) {
-    Column[] runCols =
-        {col("run_id"), col("method"), col("subtask"), col("seed"), col("model_seed")};
+    Column[] runCols = {
+      col("run_id"), col("method"), col("subtask"), col("seed"), col("model_seed")
+    };
     Dataset<Row> perLayer =
-        masks.select(col("run_id"), col("method"), col("subtask"), col("seed"),
-            col("hyperparameters"), col("layer"), col("n_params"), col("n_kept"),
+        masks.select(
+            col("run_id"),
+            col("method"),
+            col("subtask"),
+            col("seed"),
+            col("hyperparameters"),
+            col("layer"),
+            col("n_params"),
+            col("n_kept"),
             col("model_seed"));
     Dataset<Row> all =
-        masks.groupBy(runCols)
-            .agg(first("hyperparameters").as("hyperparameters"), sum("n_params").as("n_params"),
+        masks
+            .groupBy(runCols)
+            .agg(
+                first("hyperparameters").as("hyperparameters"),
+                sum("n_params").as("n_params"),
                 sum("n_kept").as("n_kept"))
             .withColumn("layer", lit(ALL))
-            .select(col("run_id"), col("method"), col("subtask"), col("seed"),
-                col("hyperparameters"), col("layer"), col("n_params"), col("n_kept"),
+            .select(
+                col("run_id"),
+                col("method"),
+                col("subtask"),
+                col("seed"),
+                col("hyperparameters"),
+                col("layer"),
+                col("n_params"),
+                col("n_kept"),
                 col("model_seed"));
     Dataset<Row> both = perLayer.unionByName(all);
     Column density = col("n_kept").cast("double").divide(col("n_params"));
@@ -204,30 +250,56 @@ public final class AggregateJob {
     Dataset<Row> a = side(masks, "a");
     Dataset<Row> b = side(masks, "b");
     Dataset<Row> perLayer =
-        a.join(b, a.col("layer_a").equalTo(b.col("layer_b"))
-                .and(a.col("run_a").lt(b.col("run_b"))))
+        a.join(b, a.col("layer_a").equalTo(b.col("layer_b")).and(a.col("run_a").lt(b.col("run_b"))))
             .withColumn("intersection", inter.apply(col("bits_a"), col("bits_b")))
             .withColumn("union", union.apply(col("bits_a"), col("bits_b")))
             .withColumn("layer", col("layer_a"))
             .drop("bits_a", "bits_b", "layer_a", "layer_b")
             .cache();
-    Column[] pair = {col("run_a"), col("run_b"), col("method_a"), col("method_b"),
-        col("subtask_a"), col("subtask_b"), col("seed_a"), col("seed_b"), col("model_seed_a"),
-        col("model_seed_b")};
+    Column[] pair = {
+      col("run_a"),
+      col("run_b"),
+      col("method_a"),
+      col("method_b"),
+      col("subtask_a"),
+      col("subtask_b"),
+      col("seed_a"),
+      col("seed_b"),
+      col("model_seed_a"),
+      col("model_seed_b")
+    };
     Dataset<Row> all =
-        perLayer.groupBy(pair)
-            .agg(sum("n_kept_a").as("n_kept_a"), sum("n_kept_b").as("n_kept_b"),
-                sum("intersection").as("intersection"), sum("union").as("union"))
+        perLayer
+            .groupBy(pair)
+            .agg(
+                sum("n_kept_a").as("n_kept_a"),
+                sum("n_kept_b").as("n_kept_b"),
+                sum("intersection").as("intersection"),
+                sum("union").as("union"))
             .withColumn("layer", lit(ALL));
     Dataset<Row> both = perLayer.unionByName(all);
-    return both
-        .withColumn("jaccard", ratio(col("intersection"), col("union")))
+    return both.withColumn("jaccard", ratio(col("intersection"), col("union")))
         .withColumn("share_a_in_b", ratio(col("intersection"), col("n_kept_a")))
         .withColumn("share_b_in_a", ratio(col("intersection"), col("n_kept_b")))
-        .select(col("run_a"), col("run_b"), col("method_a"), col("method_b"), col("subtask_a"),
-            col("subtask_b"), col("seed_a"), col("seed_b"), col("layer"), col("n_kept_a"),
-            col("n_kept_b"), col("intersection"), col("union"), col("jaccard"),
-            col("share_a_in_b"), col("share_b_in_a"), col("model_seed_a"), col("model_seed_b"))
+        .select(
+            col("run_a"),
+            col("run_b"),
+            col("method_a"),
+            col("method_b"),
+            col("subtask_a"),
+            col("subtask_b"),
+            col("seed_a"),
+            col("seed_b"),
+            col("layer"),
+            col("n_kept_a"),
+            col("n_kept_b"),
+            col("intersection"),
+            col("union"),
+            col("jaccard"),
+            col("share_a_in_b"),
+            col("share_b_in_a"),
+            col("model_seed_a"),
+            col("model_seed_b"))
         .orderBy("run_a", "run_b", "layer");
   }
 
@@ -236,10 +308,15 @@ public final class AggregateJob {
   }
 
   private static Dataset<Row> side(Dataset<Row> masks, String s) {
-    return masks.select(col("run_id").as("run_" + s), col("method").as("method_" + s),
-        col("subtask").as("subtask_" + s), col("seed").as("seed_" + s),
-        col("model_seed").as("model_seed_" + s), col("layer").as("layer_" + s),
-        col("n_kept").as("n_kept_" + s), col("bits").as("bits_" + s));
+    return masks.select(
+        col("run_id").as("run_" + s),
+        col("method").as("method_" + s),
+        col("subtask").as("subtask_" + s),
+        col("seed").as("seed_" + s),
+        col("model_seed").as("model_seed_" + s),
+        col("layer").as("layer_" + s),
+        col("n_kept").as("n_kept_" + s),
+        col("bits").as("bits_" + s));
   }
 
   static final StructType ABLATION_SCHEMA =
@@ -263,17 +340,21 @@ public final class AggregateJob {
           .add("model_seed", DataTypes.LongType, false);
 
   /**
-   * The ablation table: every mask evaluated on its own base model ({@code models} by model
-   * seed), with the exclusive weights taken against the masks of its group (one base model).
+   * The ablation table: every mask evaluated on its own base model ({@code models} by model seed),
+   * with the exclusive weights taken against the masks of its group (one base model).
    */
   static Dataset<Row> ablation(
-      SparkSession spark, Settings s, Map<Long, Network> models, List<RunSpec> runs,
+      SparkSession spark,
+      Settings s,
+      Map<Long, Network> models,
+      List<RunSpec> runs,
       Dataset<Row> masks) {
     ParamLayout layout = ParamLayout.of(models.values().iterator().next());
     Map<String, Mask> byRun = masksByRun(layout, masks);
     Map<String, List<Ablation.Member>> groups = new LinkedHashMap<>();
     for (RunSpec r : runs) {
-      groups.computeIfAbsent(r.groupKey(), k -> new ArrayList<>())
+      groups
+          .computeIfAbsent(r.groupKey(), k -> new ArrayList<>())
           .add(new Ablation.Member(r, byRun.get(r.runId())));
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -291,40 +372,61 @@ public final class AggregateJob {
     }
     JavaRDD<Row> rows =
         jsc.parallelize(work, Math.max(1, work.size()))
-            .flatMap(item -> {
-              ExecutorCache.limitNativeThreads(1);
-              List<Row> out = new ArrayList<>();
-              RunSpec spec = item.getKey().get(item.getValue()).spec();
-              for (Ablation.Row a :
-                  Ablation.evaluate(
-                      ExecutorCache.model(spec.modelFingerprint(),
-                          modelBytes.value().get(spec.modelSeed())),
-                      taskRef.get(), item.getKey(), controls, item.getValue())) {
-                Ablation.ControlStats c = a.controls();
-                out.add(RowFactory.create(a.runId(), a.method(), a.maskSubtask(), a.seed(),
-                    a.evalSubtask(), a.mode(), a.control() < 0 ? null : a.control(),
-                    a.accuracy(), a.loss(), a.examples(), a.keptParams(),
-                    c == null ? null : c.n(), c == null ? null : Reports.finite(c.mean()),
-                    c == null ? null : Reports.finite(c.std()), c == null ? null : Reports.finite(c.zScore()),
-                    c == null ? null : c.percentile(), spec.modelSeed()));
-              }
-              return out.iterator();
-            });
-    return spark.createDataFrame(rows, ABLATION_SCHEMA)
+            .flatMap(
+                item -> {
+                  ExecutorCache.limitNativeThreads(1);
+                  List<Row> out = new ArrayList<>();
+                  RunSpec spec = item.getKey().get(item.getValue()).spec();
+                  for (Ablation.Row a :
+                      Ablation.evaluate(
+                          ExecutorCache.model(
+                              spec.modelFingerprint(), modelBytes.value().get(spec.modelSeed())),
+                          taskRef.get(),
+                          item.getKey(),
+                          controls,
+                          item.getValue())) {
+                    Ablation.ControlStats c = a.controls();
+                    out.add(
+                        RowFactory.create(
+                            a.runId(),
+                            a.method(),
+                            a.maskSubtask(),
+                            a.seed(),
+                            a.evalSubtask(),
+                            a.mode(),
+                            a.control() < 0 ? null : a.control(),
+                            a.accuracy(),
+                            a.loss(),
+                            a.examples(),
+                            a.keptParams(),
+                            c == null ? null : c.n(),
+                            c == null ? null : Reports.finite(c.mean()),
+                            c == null ? null : Reports.finite(c.std()),
+                            c == null ? null : Reports.finite(c.zScore()),
+                            c == null ? null : c.percentile(),
+                            spec.modelSeed()));
+                  }
+                  return out.iterator();
+                });
+    return spark
+        .createDataFrame(rows, ABLATION_SCHEMA)
         .orderBy("run_id", "eval_subtask", "mode", "control");
   }
 
-  static final StructType STAT = new StructType()
-      .add("mean", DataTypes.DoubleType, true)
-      .add("std", DataTypes.DoubleType, true)
-      .add("ci_low", DataTypes.DoubleType, true)
-      .add("ci_high", DataTypes.DoubleType, true);
+  static final StructType STAT =
+      new StructType()
+          .add("mean", DataTypes.DoubleType, true)
+          .add("std", DataTypes.DoubleType, true)
+          .add("ci_low", DataTypes.DoubleType, true)
+          .add("ci_high", DataTypes.DoubleType, true);
 
   static final StructType SUMMARY_SCHEMA =
       new StructType()
           .add("method", DataTypes.StringType, false)
-          .add("hyperparameters",
-              DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
+          .add(
+              "hyperparameters",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType),
+              false)
           .add("subtask", DataTypes.StringType, false)
           .add("layer", DataTypes.StringType, false)
           .add("n_seeds", DataTypes.IntegerType, false)
@@ -360,20 +462,23 @@ public final class AggregateJob {
   static Dataset<Row> summary(
       SparkSession spark, Settings s, Tables.Generation g, List<RunSpec> runs) {
     Map<String, Map<String, Double>> density = new LinkedHashMap<>();
-    for (Row r : g.staged(spark, "sparsity")
-        .select("run_id", "layer", "density").collectAsList()) {
-      density.computeIfAbsent(r.getString(0), k -> new TreeMap<String, Double>())
+    for (Row r : g.staged(spark, "sparsity").select("run_id", "layer", "density").collectAsList()) {
+      density
+          .computeIfAbsent(r.getString(0), k -> new TreeMap<String, Double>())
           .put(r.getString(1), r.getDouble(2));
     }
     Map<String, double[]> acc = new LinkedHashMap<>();
-    for (Row r : g.staged(spark, "ablation")
-        .where("eval_subtask = mask_subtask AND mode IN ('full', 'subnetwork', 'removed')")
-        .select("run_id", "mode", "accuracy").collectAsList()) {
-      int i = switch (r.getString(1)) {
-        case "full" -> 0;
-        case "subnetwork" -> 1;
-        default -> 2;
-      };
+    for (Row r :
+        g.staged(spark, "ablation")
+            .where("eval_subtask = mask_subtask AND mode IN ('full', 'subnetwork', 'removed')")
+            .select("run_id", "mode", "accuracy")
+            .collectAsList()) {
+      int i =
+          switch (r.getString(1)) {
+            case "full" -> 0;
+            case "subnetwork" -> 1;
+            default -> 2;
+          };
       acc.computeIfAbsent(r.getString(0), k -> new double[3])[i] = r.getDouble(2);
     }
     List<SummaryTable.RunFigures> figures = new ArrayList<>();
@@ -382,32 +487,52 @@ public final class AggregateJob {
       figures.add(new SummaryTable.RunFigures(r, density.get(r.runId()), a[0], a[1], a[2]));
     }
     List<SummaryTable.Pair> pairs = new ArrayList<>();
-    for (Row r : g.staged(spark, "overlap")
-        .select("run_a", "run_b", "layer", "jaccard").collectAsList()) {
-      pairs.add(new SummaryTable.Pair(r.getString(0), r.getString(1), r.getString(2),
-          r.getDouble(3)));
+    for (Row r :
+        g.staged(spark, "overlap").select("run_a", "run_b", "layer", "jaccard").collectAsList()) {
+      pairs.add(
+          new SummaryTable.Pair(r.getString(0), r.getString(1), r.getString(2), r.getDouble(3)));
     }
     List<Row> rows = new ArrayList<>();
     for (SummaryTable.Row r :
-        SummaryTable.compute(figures, pairs, s.bootstrapResamples(), s.seed(),
-            s.selectionTolerance())) {
-      rows.add(RowFactory.create(r.method(),
-          scala.collection.JavaConverters.mapAsScalaMap(r.hyperparameters()),
-          r.subtask(), r.layer(), r.seeds(), stat(r.density()),
-          stat(r.subnetworkAccuracy()), stat(r.removalDrop()), Reports.finite(r.jaccardAcrossSeeds()),
-          Reports.finite(r.jaccardAcrossSubtasks()), Reports.finite(r.jaccardAcrossMethods()),
-          r.interval(), r.selection(), r.selectionRule(), r.gridPoint(),
-          r.runIds().toArray(new String[0]), r.selectedPoints(),
-          r.withinTolerance(), r.warning(), r.over(),
-          Reports.finite(r.jaccardAcrossModels()), r.modelSeed()));
+        SummaryTable.compute(
+            figures, pairs, s.bootstrapResamples(), s.seed(), s.selectionTolerance())) {
+      rows.add(
+          RowFactory.create(
+              r.method(),
+              scala.collection.JavaConverters.mapAsScalaMap(r.hyperparameters()),
+              r.subtask(),
+              r.layer(),
+              r.seeds(),
+              stat(r.density()),
+              stat(r.subnetworkAccuracy()),
+              stat(r.removalDrop()),
+              Reports.finite(r.jaccardAcrossSeeds()),
+              Reports.finite(r.jaccardAcrossSubtasks()),
+              Reports.finite(r.jaccardAcrossMethods()),
+              r.interval(),
+              r.selection(),
+              r.selectionRule(),
+              r.gridPoint(),
+              r.runIds().toArray(new String[0]),
+              r.selectedPoints(),
+              r.withinTolerance(),
+              r.warning(),
+              r.over(),
+              Reports.finite(r.jaccardAcrossModels()),
+              r.modelSeed()));
     }
-    return spark.createDataFrame(rows, SUMMARY_SCHEMA)
+    return spark
+        .createDataFrame(rows, SUMMARY_SCHEMA)
         .orderBy("selection", "method", "grid_point", "subtask", "layer", "over", "model_seed");
   }
 
   private static Row stat(SummaryTable.Stat st) {
-    return st == null ? null
-        : RowFactory.create(Reports.finite(st.mean()), Reports.finite(st.std()),
-            Reports.finite(st.low()), Reports.finite(st.high()));
+    return st == null
+        ? null
+        : RowFactory.create(
+            Reports.finite(st.mean()),
+            Reports.finite(st.std()),
+            Reports.finite(st.low()),
+            Reports.finite(st.high()));
   }
 }

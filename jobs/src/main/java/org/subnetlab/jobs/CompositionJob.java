@@ -18,15 +18,14 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.subnetlab.config.CompositionSettings;
+import org.subnetlab.config.Settings;
 import org.subnetlab.jobs.output.MaskFiles;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.output.Reports;
 import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.jobs.spark.ExecutorCache;
 import org.subnetlab.jobs.spark.SparkTasks;
-import scala.collection.JavaConverters;
-import org.subnetlab.config.CompositionSettings;
-import org.subnetlab.config.Settings;
 import org.subnetlab.mask.Mask;
 import org.subnetlab.mask.MaskTrainingResult;
 import org.subnetlab.mask.SparseDelta;
@@ -34,45 +33,49 @@ import org.subnetlab.metrics.Ablation;
 import org.subnetlab.metrics.Composition;
 import org.subnetlab.model.InitDraws;
 import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.Network;
 import org.subnetlab.model.ParamBridge;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
-import org.subnetlab.model.Network;
+import scala.collection.JavaConverters;
 
 /**
  * {@code subnetlab compose}: the {@code composition} table from a finished sweep — set algebra of
  * the masks, the ablation test of structural compositionality (Lepori, Serre &amp; Pavlick 2023)
  * with every ablation mode of {@code composition.ablation}, and θ⁰ + Δ_a + Δ_b for LT-SFT — each
- * (method, seed, hyperparameters) group evaluated as one Spark task. With
- * {@code composition.random-init-control} every group is repeated on a random-init copy of the
- * base model: its masks are trained afresh on that copy (same method, hyperparameters, seed and
- * random stream) and composed there, giving the rows with {@code base = random-init}; those masks
- * are stored as mask files under {@link OutputLayout#randomInitMasks()}, one per run id.
+ * (method, seed, hyperparameters) group evaluated as one Spark task. With {@code
+ * composition.random-init-control} every group is repeated on a random-init copy of the base model:
+ * its masks are trained afresh on that copy (same method, hyperparameters, seed and random stream)
+ * and composed there, giving the rows with {@code base = random-init}; those masks are stored as
+ * mask files under {@link OutputLayout#randomInitMasks()}, one per run id.
  */
 public final class CompositionJob {
   private static final Logger LOG = LoggerFactory.getLogger(CompositionJob.class);
 
-  static final StructType SCHEMA = new StructType()
-      .add("method", DataTypes.StringType, false)
-      .add("seed", DataTypes.LongType, false)
-      .add("hyperparameters",
-          DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
-      .add("base", DataTypes.StringType, false)
-      .add("operation", DataTypes.StringType, false)
-      .add("ablation", DataTypes.StringType, false)
-      .add("operands", DataTypes.StringType, false)
-      .add("eval_subtask", DataTypes.StringType, false)
-      .add("n_kept", DataTypes.LongType, false)
-      .add("accuracy", DataTypes.DoubleType, false)
-      .add("random_n", DataTypes.IntegerType, true)
-      .add("random_mean", DataTypes.DoubleType, true)
-      .add("random_std", DataTypes.DoubleType, true)
-      .add("z_score", DataTypes.DoubleType, true)
-      .add("random_percentile", DataTypes.DoubleType, true)
-      .add("model_seed", DataTypes.LongType, false);
+  static final StructType SCHEMA =
+      new StructType()
+          .add("method", DataTypes.StringType, false)
+          .add("seed", DataTypes.LongType, false)
+          .add(
+              "hyperparameters",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType),
+              false)
+          .add("base", DataTypes.StringType, false)
+          .add("operation", DataTypes.StringType, false)
+          .add("ablation", DataTypes.StringType, false)
+          .add("operands", DataTypes.StringType, false)
+          .add("eval_subtask", DataTypes.StringType, false)
+          .add("n_kept", DataTypes.LongType, false)
+          .add("accuracy", DataTypes.DoubleType, false)
+          .add("random_n", DataTypes.IntegerType, true)
+          .add("random_mean", DataTypes.DoubleType, true)
+          .add("random_std", DataTypes.DoubleType, true)
+          .add("z_score", DataTypes.DoubleType, true)
+          .add("random_percentile", DataTypes.DoubleType, true)
+          .add("model_seed", DataTypes.LongType, false);
 
   private CompositionJob() {}
 
@@ -81,8 +84,8 @@ public final class CompositionJob {
       implements java.io.Serializable {}
 
   public static void main(String[] args) {
-    System.exit(StageMain.execute("subnetlab compose", args,
-        StageMain.thenReport(CompositionJob::run)));
+    System.exit(
+        StageMain.execute("subnetlab compose", args, StageMain.thenReport(CompositionJob::run)));
   }
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
@@ -99,12 +102,16 @@ public final class CompositionJob {
     Map<Long, float[]> randomInit = new TreeMap<>();
     for (RunSpec r : runs) {
       if (cs.ablation().contains("reinit")) {
-        reinit.computeIfAbsent(r.seed(), k -> initialDraw(s, model, driverTask,
-            Seeds.stream(s.seed(), "compose/reinit/s" + k)));
+        reinit.computeIfAbsent(
+            r.seed(),
+            k -> initialDraw(s, model, driverTask, Seeds.stream(s.seed(), "compose/reinit/s" + k)));
       }
       if (cs.randomInitControl()) {
-        randomInit.computeIfAbsent(r.seed(), k -> initialDraw(s, model, driverTask,
-            Seeds.stream(s.seed(), "compose/random-init/s" + k)));
+        randomInit.computeIfAbsent(
+            r.seed(),
+            k ->
+                initialDraw(
+                    s, model, driverTask, Seeds.stream(s.seed(), "compose/random-init/s" + k)));
       }
     }
     spark.sparkContext().setJobGroup("subnetlab-compose", "subnetlab: composition", false);
@@ -114,8 +121,9 @@ public final class CompositionJob {
     Map<String, float[]> deltas = deltas(layout, masks);
     Map<String, List<Composition.Member>> groups = new LinkedHashMap<>();
     for (RunSpec r : runs) {
-      groups.computeIfAbsent(r.groupKey(), k -> new ArrayList<>()).add(
-          new Composition.Member(r, byRun.get(r.runId()), deltas.get(r.runId())));
+      groups
+          .computeIfAbsent(r.groupKey(), k -> new ArrayList<>())
+          .add(new Composition.Member(r, byRun.get(r.runId()), deltas.get(r.runId())));
     }
     List<Work> work = new ArrayList<>();
     for (List<Composition.Member> g : groups.values()) {
@@ -123,18 +131,22 @@ public final class CompositionJob {
       work.add(new Work(Composition.TRAINED, seed, g));
       if (cs.randomInitControl()) {
         // The masks are retrained on the random-init copy inside the task.
-        work.add(new Work(Composition.RANDOM_INIT, seed, g.stream()
-            .map(m -> new Composition.Member(m.spec(), null, null)).toList()));
+        work.add(
+            new Work(
+                Composition.RANDOM_INIT,
+                seed,
+                g.stream().map(m -> new Composition.Member(m.spec(), null, null)).toList()));
       }
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     // Each group is of one base model (RunSpec.groupKey): evaluated on that model.
     java.util.HashMap<Long, byte[]> bytes = new java.util.HashMap<>();
     java.util.HashMap<Long, float[]> initials = new java.util.HashMap<>();
-    models.forEach((seed, net) -> {
-      bytes.put(seed, ModelStore.toBytes(net));
-      initials.put(seed, new ModelStore(out.model(seed)).initialParams());
-    });
+    models.forEach(
+        (seed, net) -> {
+          bytes.put(seed, ModelStore.toBytes(net));
+          initials.put(seed, new ModelStore(out.model(seed)).initialParams());
+        });
     Broadcast<java.util.HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
     Broadcast<java.util.HashMap<Long, float[]>> initial = jsc.broadcast(initials);
     Broadcast<Map<Long, float[]>> reinitB = jsc.broadcast(reinit);
@@ -143,59 +155,95 @@ public final class CompositionJob {
     int controls = s.randomControls();
     String randomDir = out.randomInitMasks().toString();
     List<String> modes = cs.ablation();
-    JavaRDD<Row> rows = jsc.parallelize(work, Math.max(1, work.size())).flatMap(w -> {
-      ExecutorCache.limitNativeThreads(1);
-      List<Composition.Member> members = w.members();
-      RunSpec spec = members.get(0).spec();
-      Network base = ExecutorCache.model(spec.modelFingerprint(),
-          modelBytes.value().get(spec.modelSeed()));
-      float[] init = initial.value().get(spec.modelSeed());
-      Task task = taskRef.get();
-      if (w.base().equals(Composition.RANDOM_INIT)) {
-        float[] theta = randomB.value().get(w.seed());
-        base = base.copy();
-        ParamBridge.write(theta, base.params());
-        init = theta; // the random-init copy is at its own initial weights
-        Network rnd = base;
-        members = members.stream().map(m -> {
-          MaskRunner.Finished f = MaskRunner.run(m.spec(), rnd, theta, task);
-          // kept, as the sweep's masks are: masks-random-init/<run_id>.parquet
-          MaskFiles.commit(java.nio.file.Path.of(randomDir), f);
-          MaskTrainingResult r = f.result();
-          return new Composition.Member(m.spec(), r.mask(), r.delta());
-        }).toList();
-      }
-      Map<String, float[]> fills = new LinkedHashMap<>();
-      for (String mode : modes) {
-        switch (mode) {
-          case "zero" -> fills.put(mode, null);
-          case "reinit" -> fills.put(mode, reinitB.value().get(w.seed()));
-          // rewinding the random-init copy to its initial weights would change nothing
-          case "rewind" -> {
-            if (w.base().equals(Composition.TRAINED)) {
-              fills.put(mode, init);
-            }
-          }
-          default -> throw new IllegalStateException(mode);
-        }
-      }
-      List<Row> out2 = new ArrayList<>();
-      for (Composition.Row c : Composition.evaluate(base, init, task, members,
-          new Composition.Options(w.base(), fills, controls))) {
-        Ablation.ControlStats st = c.controls();
-        out2.add(RowFactory.create(c.method(), c.seed(),
-            JavaConverters.mapAsScalaMap(c.hyperparameters()).toMap(
-                scala.Predef.$conforms()), c.base(), c.operation(), c.ablation(), c.operands(),
-            c.evalSubtask(), c.keptParams(), c.accuracy(), st == null ? null : st.n(),
-            st == null ? null : st.mean(), st == null ? null : Reports.finite(st.std()),
-            st == null ? null : Reports.finite(st.zScore()), st == null ? null : st.percentile(),
-            spec.modelSeed()));
-      }
-      return out2.iterator();
-    });
-    Dataset<Row> table = spark.createDataFrame(rows, SCHEMA)
-        .orderBy("method", "model_seed", "seed", "base", "operation", "ablation", "operands",
-            "eval_subtask");
+    JavaRDD<Row> rows =
+        jsc.parallelize(work, Math.max(1, work.size()))
+            .flatMap(
+                w -> {
+                  ExecutorCache.limitNativeThreads(1);
+                  List<Composition.Member> members = w.members();
+                  RunSpec spec = members.get(0).spec();
+                  Network base =
+                      ExecutorCache.model(
+                          spec.modelFingerprint(), modelBytes.value().get(spec.modelSeed()));
+                  float[] init = initial.value().get(spec.modelSeed());
+                  Task task = taskRef.get();
+                  if (w.base().equals(Composition.RANDOM_INIT)) {
+                    float[] theta = randomB.value().get(w.seed());
+                    base = base.copy();
+                    ParamBridge.write(theta, base.params());
+                    init = theta; // the random-init copy is at its own initial weights
+                    Network rnd = base;
+                    members =
+                        members.stream()
+                            .map(
+                                m -> {
+                                  MaskRunner.Finished f =
+                                      MaskRunner.run(m.spec(), rnd, theta, task);
+                                  // kept, as the sweep's masks are:
+                                  // masks-random-init/<run_id>.parquet
+                                  MaskFiles.commit(java.nio.file.Path.of(randomDir), f);
+                                  MaskTrainingResult r = f.result();
+                                  return new Composition.Member(m.spec(), r.mask(), r.delta());
+                                })
+                            .toList();
+                  }
+                  Map<String, float[]> fills = new LinkedHashMap<>();
+                  for (String mode : modes) {
+                    switch (mode) {
+                      case "zero" -> fills.put(mode, null);
+                      case "reinit" -> fills.put(mode, reinitB.value().get(w.seed()));
+                      // rewinding the random-init copy to its initial weights would change nothing
+                      case "rewind" -> {
+                        if (w.base().equals(Composition.TRAINED)) {
+                          fills.put(mode, init);
+                        }
+                      }
+                      default -> throw new IllegalStateException(mode);
+                    }
+                  }
+                  List<Row> out2 = new ArrayList<>();
+                  for (Composition.Row c :
+                      Composition.evaluate(
+                          base,
+                          init,
+                          task,
+                          members,
+                          new Composition.Options(w.base(), fills, controls))) {
+                    Ablation.ControlStats st = c.controls();
+                    out2.add(
+                        RowFactory.create(
+                            c.method(),
+                            c.seed(),
+                            JavaConverters.mapAsScalaMap(c.hyperparameters())
+                                .toMap(scala.Predef.$conforms()),
+                            c.base(),
+                            c.operation(),
+                            c.ablation(),
+                            c.operands(),
+                            c.evalSubtask(),
+                            c.keptParams(),
+                            c.accuracy(),
+                            st == null ? null : st.n(),
+                            st == null ? null : st.mean(),
+                            st == null ? null : Reports.finite(st.std()),
+                            st == null ? null : Reports.finite(st.zScore()),
+                            st == null ? null : st.percentile(),
+                            spec.modelSeed()));
+                  }
+                  return out2.iterator();
+                });
+    Dataset<Row> table =
+        spark
+            .createDataFrame(rows, SCHEMA)
+            .orderBy(
+                "method",
+                "model_seed",
+                "seed",
+                "base",
+                "operation",
+                "ablation",
+                "operands",
+                "eval_subtask");
     Tables.replace(table, out, "composition");
     removeStaleRandomInitMasks(out, runs, cs.randomInitControl());
     String report = report(spark, out, 1.0 / driverTask.numClasses());
@@ -205,9 +253,9 @@ public final class CompositionJob {
   }
 
   /**
-   * Keeps {@code masks-random-init/} in step with the composition table just written: the files
-   * of runs not composed with the control this time (an earlier config's) are removed, all of
-   * them when the control is off.
+   * Keeps {@code masks-random-init/} in step with the composition table just written: the files of
+   * runs not composed with the control this time (an earlier config's) are removed, all of them
+   * when the control is off.
    */
   private static void removeStaleRandomInitMasks(
       OutputLayout out, List<RunSpec> runs, boolean control) {
@@ -220,28 +268,32 @@ public final class CompositionJob {
         try {
           java.nio.file.Files.deleteIfExists(MaskFiles.file(out.randomInitMasks(), id));
         } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException("Cannot remove the stale random-init mask " + id
-              + " under " + out.randomInitMasks(), e);
+          throw new java.io.UncheckedIOException(
+              "Cannot remove the stale random-init mask " + id + " under " + out.randomInitMasks(),
+              e);
         }
       }
     }
   }
 
   /**
-   * A fresh draw of all parameters from the base model's initial distribution: the scheme this
-   * tool initialises with for a model trained here, each layer's DL4J initialiser for an imported
-   * one.
+   * A fresh draw of all parameters from the base model's initial distribution: the scheme this tool
+   * initialises with for a model trained here, each layer's DL4J initialiser for an imported one.
    */
   static float[] initialDraw(Settings s, Network model, Task task, SplittableRandom rng) {
-    return s.model().isImported() ? InitDraws.ofDl4jLayers(model, rng)
+    return s.model().isImported()
+        ? InitDraws.ofDl4jLayers(model, rng)
         : InitDraws.ofSettings(task, s.model(), rng);
   }
 
   /** Each run's Δ over all parameters, for the runs whose mask file holds one. */
   private static Map<String, float[]> deltas(ParamLayout layout, Dataset<Row> masks) {
     Map<String, float[]> out = new LinkedHashMap<>();
-    for (Row r : masks.where("delta IS NOT NULL")
-        .select("run_id", "layer_index", "bits", "delta").collectAsList()) {
+    for (Row r :
+        masks
+            .where("delta IS NOT NULL")
+            .select("run_id", "layer_index", "bits", "delta")
+            .collectAsList()) {
       float[] d = out.computeIfAbsent(r.getString(0), k -> new float[layout.total()]);
       int l = r.getInt(1);
       SparseDelta.addTo(d, layout.offset(l), layout.size(l), r.getAs(2), r.getAs(3));
@@ -250,21 +302,33 @@ public final class CompositionJob {
   }
 
   /**
-   * The markdown summary: per (method, grid point, base), the mean over seeds of every
-   * (operation, ablation, operands, eval subtask), then the paper's two comparison figures per
-   * pair of mask subtasks (target a, other b), with accuracies floored at chance {@code chance}
-   * as in the reference code's analysis: subnetwork = max(acc(m_a on a), c) − max(acc(m_a on b),
-   * c) and ablation = max(acc(θ without m_a on b), c) − max(acc(θ without m_a on a), c).
+   * The markdown summary: per (method, grid point, base), the mean over seeds of every (operation,
+   * ablation, operands, eval subtask), then the paper's two comparison figures per pair of mask
+   * subtasks (target a, other b), with accuracies floored at chance {@code chance} as in the
+   * reference code's analysis: subnetwork = max(acc(m_a on a), c) − max(acc(m_a on b), c) and
+   * ablation = max(acc(θ without m_a on b), c) − max(acc(θ without m_a on a), c).
    */
   static String report(SparkSession spark, OutputLayout out, double chance) {
     Dataset<Row> table = Tables.read(spark, out, "composition");
     if (!java.util.Arrays.asList(table.columns()).contains("model_seed")) {
       table = table.withColumn("model_seed", org.apache.spark.sql.functions.lit(0L));
     }
-    List<Row> all = table
-        .select("method", "seed", "hyperparameters", "base", "operation", "ablation", "operands",
-            "eval_subtask", "accuracy", "random_mean", "z_score", "model_seed")
-        .collectAsList();
+    List<Row> all =
+        table
+            .select(
+                "method",
+                "seed",
+                "hyperparameters",
+                "base",
+                "operation",
+                "ablation",
+                "operands",
+                "eval_subtask",
+                "accuracy",
+                "random_mean",
+                "z_score",
+                "model_seed")
+            .collectAsList();
     Map<String, String> gridLabels = gridLabels(all);
     // With several base models every figure is per base model, in a column of its own.
     boolean several = all.stream().map(r -> r.getLong(11)).distinct().count() > 1;
@@ -276,8 +340,16 @@ public final class CompositionJob {
     for (Row r : all) {
       String grid = gridLabels.get(r.getString(0) + "|" + hpKey(r.getJavaMap(2)));
       String model = modelKey(r.getLong(11));
-      List<String> key = List.of(r.getString(0), grid, model, r.getString(3), r.getString(4),
-          r.getString(5), r.getString(6), r.getString(7));
+      List<String> key =
+          List.of(
+              r.getString(0),
+              grid,
+              model,
+              r.getString(3),
+              r.getString(4),
+              r.getString(5),
+              r.getString(6),
+              r.getString(7));
       double[] c = cells.computeIfAbsent(key, k -> new double[6]);
       c[0] += r.getDouble(8);
       c[1]++;
@@ -289,67 +361,124 @@ public final class CompositionJob {
         c[4] += r.getDouble(10);
         c[5]++;
       }
-      acc.put(List.of(r.getString(0), grid, model, r.getString(3), Long.toString(r.getLong(1)),
-          r.getString(4), r.getString(5), r.getString(6), r.getString(7)), r.getDouble(8));
+      acc.put(
+          List.of(
+              r.getString(0),
+              grid,
+              model,
+              r.getString(3),
+              Long.toString(r.getLong(1)),
+              r.getString(4),
+              r.getString(5),
+              r.getString(6),
+              r.getString(7)),
+          r.getDouble(8));
     }
     String modelHead = several ? " base model |" : "";
     String modelRule = several ? "---|" : "";
-    StringBuilder sb = new StringBuilder("## Composition (mean over seeds per method and grid"
-        + " point" + (several ? " and base model" : "") + "; z against random masks of the same"
-        + " per-layer size)\n\n"
-        + "grid point: the hyperparameters that differ within the method's sweep (– = one grid"
-        + " point); base: trained = the base model, random-init = the random-model control (masks"
-        + " trained and evaluated on a random-init copy); ablation: what replaced the ablated"
-        + " subnetwork (zero, reinit = a fresh draw from the initial distribution, rewind ="
-        + " θ_init)." + (several ? " base model: the `model_seed` of the base model the masks"
-        + " were trained on and evaluated with; seeds are that base model's mask seeds." : "")
-        + "\n\n| method | grid point |" + modelHead + " base | operation | ablation | operands"
-        + " | eval subtask | seeds | accuracy | random | z |\n"
-        + "|---|---|" + modelRule + "---|---|---|---|---|---|---|---|---|\n");
-    cells.forEach((k, c) -> sb.append(String.format(Locale.ROOT,
-        "| %s | %s |%s %s | %s | %s | %s | %s | %d | %.3f | %s | %s |%n", k.get(0), k.get(1),
-        several ? " " + unpad(k.get(2)) + " |" : "", k.get(3), k.get(4), k.get(5), k.get(6),
-        k.get(7), (int) c[1], c[0] / c[1],
-        c[3] == 0 ? "–" : String.format(Locale.ROOT, "%.3f", c[2] / c[3]),
-        c[5] == 0 ? "–" : String.format(Locale.ROOT, "%.1f", c[4] / c[5]))));
-    sb.append(String.format(Locale.ROOT, "%n## Structural compositionality (Lepori et al. 2023:"
-        + " chance-floored differences, mean over seeds)%n%nsubnetwork = max(acc(m_a on a), c) −"
-        + " max(acc(m_a on b), c); ablation = max(acc(θ without m_a on b), c) − max(acc(θ"
-        + " without m_a on a), c); c = chance = %.4f (1 / classes). Both near +(1 − c) is the"
-        + " paper's evidence of structural compositionality; compare base = random-init.%n%n"
-        + "| method | grid point |" + modelHead + " base | ablation | target a | other b | seeds"
-        + " | subnetwork | ablation |%n|---|---|" + modelRule + "---|---|---|---|---|---|---|%n",
-        chance));
+    StringBuilder sb =
+        new StringBuilder(
+            "## Composition (mean over seeds per method and grid"
+                + " point"
+                + (several ? " and base model" : "")
+                + "; z against random masks of the same"
+                + " per-layer size)\n\n"
+                + "grid point: the hyperparameters that differ within the method's sweep (– = one grid"
+                + " point); base: trained = the base model, random-init = the random-model control (masks"
+                + " trained and evaluated on a random-init copy); ablation: what replaced the ablated"
+                + " subnetwork (zero, reinit = a fresh draw from the initial distribution, rewind ="
+                + " θ_init)."
+                + (several
+                    ? " base model: the `model_seed` of the base model the masks"
+                        + " were trained on and evaluated with; seeds are that base model's mask seeds."
+                    : "")
+                + "\n\n| method | grid point |"
+                + modelHead
+                + " base | operation | ablation | operands"
+                + " | eval subtask | seeds | accuracy | random | z |\n"
+                + "|---|---|"
+                + modelRule
+                + "---|---|---|---|---|---|---|---|---|\n");
+    cells.forEach(
+        (k, c) ->
+            sb.append(
+                String.format(
+                    Locale.ROOT,
+                    "| %s | %s |%s %s | %s | %s | %s | %s | %d | %.3f | %s | %s |%n",
+                    k.get(0),
+                    k.get(1),
+                    several ? " " + unpad(k.get(2)) + " |" : "",
+                    k.get(3),
+                    k.get(4),
+                    k.get(5),
+                    k.get(6),
+                    k.get(7),
+                    (int) c[1],
+                    c[0] / c[1],
+                    c[3] == 0 ? "–" : String.format(Locale.ROOT, "%.3f", c[2] / c[3]),
+                    c[5] == 0 ? "–" : String.format(Locale.ROOT, "%.1f", c[4] / c[5]))));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%n## Structural compositionality (Lepori et al. 2023:"
+                + " chance-floored differences, mean over seeds)%n%nsubnetwork = max(acc(m_a on a), c) −"
+                + " max(acc(m_a on b), c); ablation = max(acc(θ without m_a on b), c) − max(acc(θ"
+                + " without m_a on a), c); c = chance = %.4f (1 / classes). Both near +(1 − c) is the"
+                + " paper's evidence of structural compositionality; compare base = random-init.%n%n"
+                + "| method | grid point |"
+                + modelHead
+                + " base | ablation | target a | other b | seeds"
+                + " | subnetwork | ablation |%n|---|---|"
+                + modelRule
+                + "---|---|---|---|---|---|---|%n",
+            chance));
     // (method, grid, base model, base, ablation, a, b) -> [sum sub, sum abl, n]
     Map<List<String>, double[]> diffs = new TreeMap<>(CompositionJob::compareKeys);
-    acc.forEach((k, v) -> {
-      if (!k.get(5).equals("ablate")) {
-        return;
-      }
-      String a = k.get(7);
-      String b = k.get(8);
-      if (a.equals(b) || b.equals("ALL")) {
-        return;
-      }
-      // one seed of one group on one base model
-      List<String> head = k.subList(0, 5);
-      Double subA = acc.get(cat(head, "subnetwork", Composition.NO_ABLATION, a, a));
-      Double subB = acc.get(cat(head, "subnetwork", Composition.NO_ABLATION, a, b));
-      Double ablA = acc.get(cat(head, "ablate", k.get(6), a, a));
-      if (subA == null || subB == null || ablA == null
-          || !acc.containsKey(cat(head, "subnetwork", Composition.NO_ABLATION, b, b))) {
-        return; // b is an eval subtask without a mask of its own in this group
-      }
-      double[] d = diffs.computeIfAbsent(List.of(k.get(0), k.get(1), k.get(2), k.get(3),
-          k.get(6), a, b), x -> new double[3]);
-      d[0] += Math.max(subA, chance) - Math.max(subB, chance);
-      d[1] += Math.max(v, chance) - Math.max(ablA, chance);
-      d[2]++;
-    });
-    diffs.forEach((k, d) -> sb.append(String.format(Locale.ROOT,
-        "| %s | %s |%s %s | %s | %s | %s | %d | %+.3f | %+.3f |%n", k.get(0), k.get(1),
-        several ? " " + unpad(k.get(2)) + " |" : "", k.get(3), k.get(4), k.get(5), k.get(6),
-        (int) d[2], d[0] / d[2], d[1] / d[2])));
+    acc.forEach(
+        (k, v) -> {
+          if (!k.get(5).equals("ablate")) {
+            return;
+          }
+          String a = k.get(7);
+          String b = k.get(8);
+          if (a.equals(b) || b.equals("ALL")) {
+            return;
+          }
+          // one seed of one group on one base model
+          List<String> head = k.subList(0, 5);
+          Double subA = acc.get(cat(head, "subnetwork", Composition.NO_ABLATION, a, a));
+          Double subB = acc.get(cat(head, "subnetwork", Composition.NO_ABLATION, a, b));
+          Double ablA = acc.get(cat(head, "ablate", k.get(6), a, a));
+          if (subA == null
+              || subB == null
+              || ablA == null
+              || !acc.containsKey(cat(head, "subnetwork", Composition.NO_ABLATION, b, b))) {
+            return; // b is an eval subtask without a mask of its own in this group
+          }
+          double[] d =
+              diffs.computeIfAbsent(
+                  List.of(k.get(0), k.get(1), k.get(2), k.get(3), k.get(6), a, b),
+                  x -> new double[3]);
+          d[0] += Math.max(subA, chance) - Math.max(subB, chance);
+          d[1] += Math.max(v, chance) - Math.max(ablA, chance);
+          d[2]++;
+        });
+    diffs.forEach(
+        (k, d) ->
+            sb.append(
+                String.format(
+                    Locale.ROOT,
+                    "| %s | %s |%s %s | %s | %s | %s | %d | %+.3f | %+.3f |%n",
+                    k.get(0),
+                    k.get(1),
+                    several ? " " + unpad(k.get(2)) + " |" : "",
+                    k.get(3),
+                    k.get(4),
+                    k.get(5),
+                    k.get(6),
+                    (int) d[2],
+                    d[0] / d[2],
+                    d[1] / d[2])));
     return sb.toString();
   }
 
@@ -384,8 +513,8 @@ public final class CompositionJob {
 
   /**
    * Per (method, hyperparameters): a label of the hyperparameters whose values differ among that
-   * method's grid points ({@code k=v, …} sorted by key), or "–" when the method has one grid
-   * point. (The lead merges this with the shared grid-point label of the summary.)
+   * method's grid points ({@code k=v, …} sorted by key), or "–" when the method has one grid point.
+   * (The lead merges this with the shared grid-point label of the summary.)
    */
   private static Map<String, String> gridLabels(List<Row> rows) {
     Map<String, Map<String, java.util.Set<String>>> values = new TreeMap<>();
@@ -393,29 +522,32 @@ public final class CompositionJob {
     for (Row r : rows) {
       Map<String, String> hp = new TreeMap<>(r.getJavaMap(2));
       points.put(r.getString(0) + "|" + hpKey(hp), hp);
-      Map<String, java.util.Set<String>> v = values.computeIfAbsent(r.getString(0),
-          k -> new TreeMap<>());
+      Map<String, java.util.Set<String>> v =
+          values.computeIfAbsent(r.getString(0), k -> new TreeMap<>());
       hp.forEach((k, x) -> v.computeIfAbsent(k, q -> new java.util.TreeSet<>()).add(x));
     }
     Map<String, Integer> pointsOf = new TreeMap<>();
     Map<String, Integer> pointsWith = new TreeMap<>(); // method|key -> grid points having key
-    points.forEach((key, hp) -> {
-      String method = key.substring(0, key.indexOf('|'));
-      pointsOf.merge(method, 1, Integer::sum);
-      hp.keySet().forEach(k -> pointsWith.merge(method + "|" + k, 1, Integer::sum));
-    });
+    points.forEach(
+        (key, hp) -> {
+          String method = key.substring(0, key.indexOf('|'));
+          pointsOf.merge(method, 1, Integer::sum);
+          hp.keySet().forEach(k -> pointsWith.merge(method + "|" + k, 1, Integer::sum));
+        });
     Map<String, String> out = new LinkedHashMap<>();
-    points.forEach((key, hp) -> {
-      String method = key.substring(0, key.indexOf('|'));
-      StringBuilder l = new StringBuilder();
-      hp.forEach((k, x) -> {
-        if (values.get(method).get(k).size() > 1 || pointsWith.get(method + "|" + k)
-            < pointsOf.get(method)) {
-          l.append(l.length() == 0 ? "" : ", ").append(k).append('=').append(x);
-        }
-      });
-      out.put(key, l.length() == 0 ? "–" : l.toString());
-    });
+    points.forEach(
+        (key, hp) -> {
+          String method = key.substring(0, key.indexOf('|'));
+          StringBuilder l = new StringBuilder();
+          hp.forEach(
+              (k, x) -> {
+                if (values.get(method).get(k).size() > 1
+                    || pointsWith.get(method + "|" + k) < pointsOf.get(method)) {
+                  l.append(l.length() == 0 ? "" : ", ").append(k).append('=').append(x);
+                }
+              });
+          out.put(key, l.length() == 0 ? "–" : l.toString());
+        });
     return out;
   }
 }

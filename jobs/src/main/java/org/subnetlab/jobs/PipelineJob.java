@@ -6,12 +6,12 @@ import org.slf4j.LoggerFactory;
 import org.subnetlab.config.Settings;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.report.ReportJob;
-import org.subnetlab.model.Network;
 import org.subnetlab.jobs.report.Summary;
+import org.subnetlab.model.Network;
 
 /**
- * The whole pipeline: base model (trained or reused), mask sweep, tables, summary, the
- * composition table when {@code pipeline.compose} is set, and the HTML report.
+ * The whole pipeline: base model (trained or reused), mask sweep, tables, summary, the composition
+ * table when {@code pipeline.compose} is set, and the HTML report.
  */
 public final class PipelineJob {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
@@ -40,7 +40,9 @@ public final class PipelineJob {
     System.out.println(summary.compact());
     System.out.println("Full summary: " + out.report().resolve("summary.md"));
     System.out.println("Report: " + report);
-    LOG.info("Pipeline finished in {} s; results in {}",
-        (System.nanoTime() - t0) / 1_000_000_000, out.root());
+    LOG.info(
+        "Pipeline finished in {} s; results in {}",
+        (System.nanoTime() - t0) / 1_000_000_000,
+        out.root());
   }
 }

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * Shared entry of every stage: arguments, validation before any work, and the one place that
- * turns failures into exit codes (2 for bad input, 1 for anything else).
+ * Shared entry of every stage: arguments, validation before any work, and the one place that turns
+ * failures into exit codes (2 for bad input, 1 for anything else).
  */
 public final class StageMain {
   private static final Logger LOG = LoggerFactory.getLogger(StageMain.class);
@@ -45,14 +45,21 @@ public final class StageMain {
   /** The arguments every stage takes. */
   @Command(mixinStandardHelpOptions = true)
   public static final class Options {
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "HOCON experiment file, e.g. conf/demo.conf.")
+    @Parameters(
+        index = "0",
+        paramLabel = "CONFIG",
+        description = "HOCON experiment file, e.g. conf/demo.conf.")
     public Path config;
 
-    @Option(names = "--out", paramLabel = "DIR",
+    @Option(
+        names = "--out",
+        paramLabel = "DIR",
         description = "Output directory (default: out/<config name>).")
     public Path out;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
+    @Option(
+        names = "--set",
+        paramLabel = "KEY=VALUE",
         description = "Override one config key (repeatable), e.g. --set masks.seeds=[0,1].")
     public List<String> overrides = new ArrayList<>();
 
@@ -72,9 +79,15 @@ public final class StageMain {
    */
   public static Path nonEmpty(Path dir, String option) {
     if (dir.toString().isEmpty()) {
-      throw new BadInputException("Cannot use " + option + " \"\": it names no directory (an empty"
-          + " path would be the current directory); give one, e.g. " + option + " out/demo"
-          + (option.equals("--out") ? ", or leave --out out for out/<config name>" : "") + ".");
+      throw new BadInputException(
+          "Cannot use "
+              + option
+              + " \"\": it names no directory (an empty"
+              + " path would be the current directory); give one, e.g. "
+              + option
+              + " out/demo"
+              + (option.equals("--out") ? ", or leave --out out for out/<config name>" : "")
+              + ".");
     }
     return dir;
   }
@@ -95,19 +108,21 @@ public final class StageMain {
       cl.usage(System.out);
       return 0;
     }
-    return guarded(name, () -> {
-      Settings loaded = ConfigLoader.load(o.config, o.overrides);
-      OutputLayout out = OutputLayout.prepare(o.outDir());
-      Settings s = loaded.forStoredModel(new ModelStore(out.model()).storedFingerprint());
-      try (OutputLock lock = OutputLock.acquire(out, name)) {
-        SparkSession spark = SparkSessions.submitted(name);
-        try {
-          stage.run(spark, s, out);
-        } finally {
-          spark.stop();
-        }
-      }
-    });
+    return guarded(
+        name,
+        () -> {
+          Settings loaded = ConfigLoader.load(o.config, o.overrides);
+          OutputLayout out = OutputLayout.prepare(o.outDir());
+          Settings s = loaded.forStoredModel(new ModelStore(out.model()).storedFingerprint());
+          try (OutputLock lock = OutputLock.acquire(out, name)) {
+            SparkSession spark = SparkSessions.submitted(name);
+            try {
+              stage.run(spark, s, out);
+            } finally {
+              spark.stop();
+            }
+          }
+        });
   }
 
   /** Work that may fail; returns the exit code and prints one clear message on failure. */

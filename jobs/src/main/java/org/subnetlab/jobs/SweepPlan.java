@@ -18,7 +18,6 @@ import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.sweep.SweepGrid;
-import org.subnetlab.task.Tasks;
 
 /**
  * The runs of a sweep: the configured grid, then the matched-density runs derived from the
@@ -32,8 +31,8 @@ final class SweepPlan {
   }
 
   /** The matched-density runs that the finished reference runs call for. */
-  static List<RunSpec> matched(SparkSession spark, Settings s, OutputLayout out,
-      List<RunSpec> grid) {
+  static List<RunSpec> matched(
+      SparkSession spark, Settings s, OutputLayout out, List<RunSpec> grid) {
     String ref = s.masks().matchedReference();
     if (ref.isEmpty()) {
       return List.of();
@@ -47,8 +46,11 @@ final class SweepPlan {
     }
     Map<String, Long> kept = new HashMap<>();
     if (!files.isEmpty()) {
-      for (Row r : SparkPaths.parquet(spark, files.toArray(java.nio.file.Path[]::new))
-          .groupBy("run_id").agg(sum("n_kept")).collectAsList()) {
+      for (Row r :
+          SparkPaths.parquet(spark, files.toArray(java.nio.file.Path[]::new))
+              .groupBy("run_id")
+              .agg(sum("n_kept"))
+              .collectAsList()) {
         kept.put(r.getString(0), r.getLong(1));
       }
     }
@@ -57,12 +59,11 @@ final class SweepPlan {
 
   /**
    * Grid plus matched runs, for a stage that reads their masks ({@code action}: "aggregate",
-   * "compose"): every committed file of them is verified against its run and {@code layout}
-   * first ({@link MaskFileCheck}); bad files are moved aside and the stage is refused, naming
-   * them.
+   * "compose"): every committed file of them is verified against its run and {@code layout} first
+   * ({@link MaskFileCheck}); bad files are moved aside and the stage is refused, naming them.
    */
-  static List<RunSpec> verified(SparkSession spark, Settings s, OutputLayout out,
-      ParamLayout layout, String action) {
+  static List<RunSpec> verified(
+      SparkSession spark, Settings s, OutputLayout out, ParamLayout layout, String action) {
     List<RunSpec> grid = grid(spark, s);
     List<MaskFileCheck.Rejected> rejected =
         new ArrayList<>(MaskFileCheck.verify(out.masks(), grid, layout).rejected());

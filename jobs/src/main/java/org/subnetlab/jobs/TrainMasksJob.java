@@ -13,7 +13,6 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.Settings;
-import org.subnetlab.config.TaskSettings;
 import org.subnetlab.jobs.output.MaskFileCheck;
 import org.subnetlab.jobs.output.MaskFiles;
 import org.subnetlab.jobs.output.OutputLayout;
@@ -21,17 +20,17 @@ import org.subnetlab.jobs.spark.ExecutorCache;
 import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.jobs.spark.SweepProgress;
 import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.Network;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.sweep.SweepGrid;
-import org.subnetlab.model.Network;
 
 /**
- * Stage 2: the mask sweep. Expands the grid into runs (on every base model), skips the runs
- * already committed under {@code masks/} whose files pass their check ({@link MaskFileCheck}:
- * a bad file is moved to {@code masks/.corrupt/}), and trains the rest on Spark, one run per task; each
- * task commits its run's file as soon as it finishes, so a killed sweep loses at most the runs in
+ * Stage 2: the mask sweep. Expands the grid into runs (on every base model), skips the runs already
+ * committed under {@code masks/} whose files pass their check ({@link MaskFileCheck}: a bad file is
+ * moved to {@code masks/.corrupt/}), and trains the rest on Spark, one run per task; each task
+ * commits its run's file as soon as it finishes, so a killed sweep loses at most the runs in
  * flight.
  */
 public final class TrainMasksJob {
@@ -43,7 +42,8 @@ public final class TrainMasksJob {
   public record SweepOutcome(int total, int alreadyDone, int trained) {}
 
   public static void main(String[] args) {
-    System.exit(StageMain.execute("subnetlab train-masks", args, TrainMasksJob::trainWithStoredModel));
+    System.exit(
+        StageMain.execute("subnetlab train-masks", args, TrainMasksJob::trainWithStoredModel));
   }
 
   public static void trainWithStoredModel(SparkSession spark, Settings s, OutputLayout out) {
@@ -58,8 +58,11 @@ public final class TrainMasksJob {
       SparkSession spark, Settings s, OutputLayout out, Network model) {
     Map<Long, Network> models = new LinkedHashMap<>();
     for (long modelSeed : s.model().seeds()) {
-      models.put(modelSeed, models.isEmpty() ? model
-          : new ModelStore(out.model(modelSeed)).load(s.modelFingerprint(modelSeed)));
+      models.put(
+          modelSeed,
+          models.isEmpty()
+              ? model
+              : new ModelStore(out.model(modelSeed)).load(s.modelFingerprint(modelSeed)));
     }
     return sweep(spark, s, out, models);
   }
@@ -90,15 +93,22 @@ public final class TrainMasksJob {
       return first;
     }
     SweepOutcome second =
-        trainMissing(spark, s, out, layout, modelBytes, initial, matched,
-            "Matched-density sweep");
-    return new SweepOutcome(first.total() + second.total(),
-        first.alreadyDone() + second.alreadyDone(), first.trained() + second.trained());
+        trainMissing(spark, s, out, layout, modelBytes, initial, matched, "Matched-density sweep");
+    return new SweepOutcome(
+        first.total() + second.total(),
+        first.alreadyDone() + second.alreadyDone(),
+        first.trained() + second.trained());
   }
 
-  private static SweepOutcome trainMissing(SparkSession spark, Settings s, OutputLayout out,
-      ParamLayout layout, Broadcast<HashMap<Long, byte[]>> modelBytes,
-      Broadcast<HashMap<Long, float[]>> initial, List<RunSpec> runs, String what) {
+  private static SweepOutcome trainMissing(
+      SparkSession spark,
+      Settings s,
+      OutputLayout out,
+      ParamLayout layout,
+      Broadcast<HashMap<Long, byte[]>> modelBytes,
+      Broadcast<HashMap<Long, float[]>> initial,
+      List<RunSpec> runs,
+      String what) {
     // A file that fails its check is moved aside (and logged): its run is trained again.
     MaskFileCheck.Outcome checked = MaskFileCheck.verify(out.masks(), runs, layout);
     Set<String> done = checked.finished();
@@ -108,8 +118,14 @@ public final class TrainMasksJob {
         todo.add(r);
       }
     }
-    LOG.info("{}: {} runs, {} already finished, training {}{}", what,
-        runs.size(), runs.size() - todo.size(), todo.size(), checked.rejected().isEmpty() ? ""
+    LOG.info(
+        "{}: {} runs, {} already finished, training {}{}",
+        what,
+        runs.size(),
+        runs.size() - todo.size(),
+        todo.size(),
+        checked.rejected().isEmpty()
+            ? ""
             : " (" + checked.rejected().size() + " again: their mask files were corrupt)");
     if (todo.isEmpty()) {
       return new SweepOutcome(runs.size(), runs.size(), 0);
@@ -120,28 +136,36 @@ public final class TrainMasksJob {
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
     String masksDir = out.masks().toString();
     int cpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
-    SweepProgress progress = new SweepProgress(
-        todo.stream().map(RunSpec::runId).toList(), runs.size(), runs.size() - todo.size());
+    SweepProgress progress =
+        new SweepProgress(
+            todo.stream().map(RunSpec::runId).toList(), runs.size(), runs.size() - todo.size());
     spark.sparkContext().addSparkListener(progress);
     List<String> finished;
     try {
       finished =
-        jsc.parallelize(todo, todo.size())
-            .map(spec -> {
-              ExecutorCache.limitNativeThreads(cpus);
-              MaskRunner.Finished f =
-                  MaskRunner.run(spec,
-                      ExecutorCache.model(spec.modelFingerprint(),
-                          modelBytes.value().get(spec.modelSeed())),
-                      initial.value().get(spec.modelSeed()), taskRef.get());
-              MaskFiles.commit(java.nio.file.Path.of(masksDir), f);
-              LoggerFactory.getLogger(TrainMasksJob.class).debug(
-                  "run {} done in {} ms: density {}, attempt {}", spec.runId(), f.wallMs(),
-                  String.format("%.4f", (double) f.result().mask().kept() / f.layout().total()),
-                  TaskContext.get() == null ? 0 : TaskContext.get().attemptNumber());
-              return spec.runId();
-            })
-            .collect();
+          jsc.parallelize(todo, todo.size())
+              .map(
+                  spec -> {
+                    ExecutorCache.limitNativeThreads(cpus);
+                    MaskRunner.Finished f =
+                        MaskRunner.run(
+                            spec,
+                            ExecutorCache.model(
+                                spec.modelFingerprint(), modelBytes.value().get(spec.modelSeed())),
+                            initial.value().get(spec.modelSeed()),
+                            taskRef.get());
+                    MaskFiles.commit(java.nio.file.Path.of(masksDir), f);
+                    LoggerFactory.getLogger(TrainMasksJob.class)
+                        .debug(
+                            "run {} done in {} ms: density {}, attempt {}",
+                            spec.runId(),
+                            f.wallMs(),
+                            String.format(
+                                "%.4f", (double) f.result().mask().kept() / f.layout().total()),
+                            TaskContext.get() == null ? 0 : TaskContext.get().attemptNumber());
+                    return spec.runId();
+                  })
+              .collect();
       progress.completed(finished.size());
     } finally {
       spark.sparkContext().removeSparkListener(progress);

@@ -1,8 +1,8 @@
 package org.subnetlab.jobs;
 
-import org.apache.spark.sql.SparkSession;
 import java.nio.file.Files;
 import java.util.Map;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subnetlab.config.Settings;
@@ -12,17 +12,16 @@ import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.model.BaseModelTrainer;
 import org.subnetlab.model.Evaluation;
 import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.Network;
 import org.subnetlab.nativeblas.NativeThreads;
 import org.subnetlab.task.Task;
-import org.subnetlab.task.Tasks;
-import org.subnetlab.model.Network;
 
 /**
- * Stage 1: the base models, one per model seed ({@code model.seeds}; model seed 0 in
- * {@code model/}, model seed n in {@code model-seed-<n>/}). Reuses a model directory when it was
- * made by the same task/model config and model seed, refuses one made by another, and otherwise
- * trains the network on all subtasks (on the driver, or on the executors) and commits it
- * atomically, one model at a time: a killed run keeps the models finished before it.
+ * Stage 1: the base models, one per model seed ({@code model.seeds}; model seed 0 in {@code
+ * model/}, model seed n in {@code model-seed-<n>/}). Reuses a model directory when it was made by
+ * the same task/model config and model seed, refuses one made by another, and otherwise trains the
+ * network on all subtasks (on the driver, or on the executors) and commits it atomically, one model
+ * at a time: a killed run keeps the models finished before it.
  */
 public final class TrainModelJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainModelJob.class);
@@ -43,12 +42,19 @@ public final class TrainModelJob {
     Map<Long, Network> models = new java.util.LinkedHashMap<>();
     Task[] task = new Task[1]; // built once, and only when a model has to be trained
     for (long modelSeed : s.model().seeds()) {
-      models.put(modelSeed, run(spark, s, out, modelSeed, () -> {
-        if (task[0] == null) {
-          task[0] = SparkTasks.create(spark, s);
-        }
-        return task[0];
-      }));
+      models.put(
+          modelSeed,
+          run(
+              spark,
+              s,
+              out,
+              modelSeed,
+              () -> {
+                if (task[0] == null) {
+                  task[0] = SparkTasks.create(spark, s);
+                }
+                return task[0];
+              }));
     }
     return models;
   }
@@ -57,13 +63,17 @@ public final class TrainModelJob {
   public static Map<Long, Network> load(Settings s, OutputLayout out) {
     Map<Long, Network> models = new java.util.LinkedHashMap<>();
     for (long modelSeed : s.model().seeds()) {
-      models.put(modelSeed,
-          new ModelStore(out.model(modelSeed)).load(s.modelFingerprint(modelSeed)));
+      models.put(
+          modelSeed, new ModelStore(out.model(modelSeed)).load(s.modelFingerprint(modelSeed)));
     }
     return models;
   }
 
-  private static Network run(SparkSession spark, Settings s, OutputLayout out, long modelSeed,
+  private static Network run(
+      SparkSession spark,
+      Settings s,
+      OutputLayout out,
+      long modelSeed,
       java.util.function.Supplier<Task> tasks) {
     ModelStore store = new ModelStore(out.model(modelSeed));
     String fp = s.modelFingerprint(modelSeed);
@@ -75,27 +85,45 @@ public final class TrainModelJob {
     }
     if (store.exists()) {
       throw new org.subnetlab.config.BadInputException(
-          "Cannot use " + store.dir() + " as the model directory: it exists but holds no "
-              + ModelStore.META_FILE + " (not a subnetlab model); move it away or use a new --out.");
+          "Cannot use "
+              + store.dir()
+              + " as the model directory: it exists but holds no "
+              + ModelStore.META_FILE
+              + " (not a subnetlab model); move it away or use a new --out.");
     }
     Task task = tasks.get();
     long t0 = System.nanoTime();
     if (s.model().isImported()) {
       java.nio.file.Path file = java.nio.file.Path.of(s.model().importPath());
-      BaseModelTrainer.Trained t = BaseModelTrainer.imported(
-          org.subnetlab.model.ModelImport.load(file, task), task);
+      BaseModelTrainer.Trained t =
+          BaseModelTrainer.imported(org.subnetlab.model.ModelImport.load(file, task), task);
       store.save(t, fp);
-      LOG.info("Imported the base model {} ({} parameters); eval accuracy {}", file,
-          t.net().numParams(), String.format("%.4f", t.evaluation().get("ALL").accuracy()));
+      LOG.info(
+          "Imported the base model {} ({} parameters); eval accuracy {}",
+          file,
+          t.net().numParams(),
+          String.format("%.4f", t.evaluation().get("ALL").accuracy()));
       return t.net();
     }
-    LOG.info("Training the base model{}{}: {} {} -> {}{} -> {}, {} epochs on {} examples",
-        which, s.model().trainsOnSpark() ? " on the Spark executors" : "",
+    LOG.info(
+        "Training the base model{}{}: {} {} -> {}{} -> {}, {} epochs on {} examples",
+        which,
+        s.model().trainsOnSpark() ? " on the Spark executors" : "",
         s.model().isCnn() ? "CNN" : "MLP",
         java.util.Arrays.toString(task.inputShape()).replace(", ", "x"),
-        s.model().isCnn() ? "conv " + s.model().conv() + " (" + s.model().kernel() + "x"
-            + s.model().kernel() + ", 2x2 max-pool) -> " : "",
-        s.model().hidden(), task.numClasses(), s.model().epochs(), task.trainSplit().size());
+        s.model().isCnn()
+            ? "conv "
+                + s.model().conv()
+                + " ("
+                + s.model().kernel()
+                + "x"
+                + s.model().kernel()
+                + ", 2x2 max-pool) -> "
+            : "",
+        s.model().hidden(),
+        task.numClasses(),
+        s.model().epochs(),
+        task.trainSplit().size());
     BaseModelTrainer.Trained t;
     if (s.model().trainsOnSpark()) {
       t = SparkModelTrainer.train(spark, task, s.model(), s.seed(), modelSeed);
@@ -113,11 +141,17 @@ public final class TrainModelJob {
     }
     store.save(t, fp);
     for (Map.Entry<String, Evaluation> e : t.evaluation().entrySet()) {
-      LOG.info("base model{} eval accuracy {}: {}", which, e.getKey(),
+      LOG.info(
+          "base model{} eval accuracy {}: {}",
+          which,
+          e.getKey(),
           String.format("%.4f", e.getValue().accuracy()));
     }
-    LOG.info("Base model{} trained in {} s and saved to {}", which,
-        (System.nanoTime() - t0) / 1_000_000_000, store.dir());
+    LOG.info(
+        "Base model{} trained in {} s and saved to {}",
+        which,
+        (System.nanoTime() - t0) / 1_000_000_000,
+        store.dir());
     return t.net();
   }
 }

@@ -8,8 +8,8 @@ import java.util.Objects;
  * One case of the fault-injection suite ({@link FaultSuiteTest}): a workspace is prepared (bad
  * input written, a finished sweep damaged, ...), the real {@code subnetlab} process runs with the
  * case's arguments, and the suite checks its exit code, that its output names what is wrong, that a
- * bad input prints no Java stack trace, and then the case's own check of the state left behind
- * (for faults: the healed state).
+ * bad input prints no Java stack trace, and then the case's own check of the state left behind (for
+ * faults: the healed state).
  *
  * <p>Build one with {@link #of}: {@code FaultCase.of("space in --out", "23.1").args(ws -> ...)
  * .exit(0).then((ws, r) -> ...)}.
@@ -41,8 +41,10 @@ public final class FaultCase {
   final List<String> fragments = new ArrayList<>();
   Check then = (ws, r) -> {};
   int timeoutSeconds = 240;
+
   /** A signal to send once the output contains this text (null: none). */
   String signalWhen;
+
   String signal;
 
   private FaultCase(String name, String defect) {
@@ -91,8 +93,8 @@ public final class FaultCase {
   }
 
   /**
-   * Sends {@code signal} ("TERM", "INT", "KILL") to the process once its output contains
-   * {@code text}.
+   * Sends {@code signal} ("TERM", "INT", "KILL") to the process once its output contains {@code
+   * text}.
    */
   public FaultCase signalWhen(String text, String signal) {
     this.signalWhen = text;

@@ -17,17 +17,21 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The fault-injection suite: bad inputs and faults, each run as a real {@code subnetlab} process.
- * A bad input must end in its exit code with a message naming what is wrong and no Java stack
- * trace; a fault must end in the healed state the case checks. The cases are in the groups below;
+ * The fault-injection suite: bad inputs and faults, each run as a real {@code subnetlab} process. A
+ * bad input must end in its exit code with a message naming what is wrong and no Java stack trace;
+ * a fault must end in the healed state the case checks. The cases are in the groups below;
  * docs/faults.md lists them. {@code -Dfaults.group=PathFaults} runs one group only (while
  * developing).
  */
 class FaultSuiteTest {
   /** The groups of cases. Add a group here and its cases run in CI. */
-  static final List<FaultCases> GROUPS = List.of(
-      new BaselineFaults(), new PathFaults(), new MaskFileFaults(), new TableFaults(),
-      new InputFaults());
+  static final List<FaultCases> GROUPS =
+      List.of(
+          new BaselineFaults(),
+          new PathFaults(),
+          new MaskFileFaults(),
+          new TableFaults(),
+          new InputFaults());
 
   /** A line of a Java stack trace ("\tat org.x.Y.z(Y.java:12)") or an uncaught exception. */
   static final Pattern TRACE =
@@ -47,32 +51,41 @@ class FaultSuiteTest {
     }
     // One case at a time by default: on 2 cores two at a time (-Dfaults.parallel=2) was slower.
     int parallel = Integer.getInteger("faults.parallel", 1);
-    ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
-      Thread t = new Thread(r, "fault-case");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            parallel,
+            r -> {
+              Thread t = new Thread(r, "fault-case");
+              t.setDaemon(true);
+              return t;
+            });
     if (only.isEmpty()) {
-      pool.submit(() -> {
-        Workspace.finished();
-        return null;
-      });
+      pool.submit(
+          () -> {
+            Workspace.finished();
+            return null;
+          });
     }
     List<DynamicTest> tests = new ArrayList<>();
     for (int i = 0; i < cases.size(); i++) {
       FaultCase c = cases.get(i);
       Path dir = root.resolve("case-" + i);
-      Future<?> done = pool.submit(() -> {
-        run(c, dir);
-        return null;
-      });
-      tests.add(DynamicTest.dynamicTest(c.toString(), () -> {
-        try {
-          done.get();
-        } catch (ExecutionException e) {
-          throw e.getCause();
-        }
-      }));
+      Future<?> done =
+          pool.submit(
+              () -> {
+                run(c, dir);
+                return null;
+              });
+      tests.add(
+          DynamicTest.dynamicTest(
+              c.toString(),
+              () -> {
+                try {
+                  done.get();
+                } catch (ExecutionException e) {
+                  throw e.getCause();
+                }
+              }));
     }
     pool.shutdown();
     return tests.stream();

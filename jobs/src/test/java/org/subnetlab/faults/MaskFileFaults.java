@@ -34,112 +34,177 @@ final class MaskFileFaults implements FaultCases {
   @Override
   public List<FaultCase> cases() {
     return List.of(
-        FaultCase.of("a mask file copied over another run's name: aggregate names it, moves it "
-                + "aside and writes no table", "23.2")
-            .setup(ws -> {
-              Path masks = ws.finishedSweep("out").resolve("masks");
-              Files.copy(masks.resolve(id(ws, 1) + ".parquet"),
-                  masks.resolve(id(ws, 0) + ".parquet"), StandardCopyOption.REPLACE_EXISTING);
-            })
+        FaultCase.of(
+                "a mask file copied over another run's name: aggregate names it, moves it "
+                    + "aside and writes no table",
+                "23.2")
+            .setup(
+                ws -> {
+                  Path masks = ws.finishedSweep("out").resolve("masks");
+                  Files.copy(
+                      masks.resolve(id(ws, 1) + ".parquet"),
+                      masks.resolve(id(ws, 0) + ".parquet"),
+                      StandardCopyOption.REPLACE_EXISTING);
+                })
             .args(ws -> aggregate(ws))
             .message("Cannot aggregate", "1 mask file is corrupt or not of the run its name says")
-            .then((ws, r) -> {
-              assertThat(r.output()).contains("masks/" + fixtureIds().get(0) + ".parquet: row 1 "
-                  + "is of run " + fixtureIds().get(1) + ", not " + fixtureIds().get(0));
-              assertThat(r.output()).contains("moved to masks/.corrupt/" + fixtureIds().get(0)
-                  + ".parquet", "Run `subnetlab train-masks` (or `run`)");
-              assertMovedAside(ws, 0);
-              assertThat(tableFiles(ws.path("out"))).as("no table rewritten")
-                  .isEqualTo(tableFiles(Workspace.finished()));
-            }),
-        FaultCase.of("truncated mask files (half, header only, zero bytes), a text file named "
-                + ".parquet and a file of another sweep's base model: aggregate names each with "
-                + "its reason", "23.3")
-            .setup(ws -> {
-              Path masks = ws.finishedSweep("out").resolve("masks");
-              truncate(masks.resolve(id(ws, 0) + ".parquet"), 0.5);
-              truncate(masks.resolve(id(ws, 1) + ".parquet"), 0);
-              Files.write(masks.resolve(id(ws, 2) + ".parquet"), new byte[0]);
-              Files.writeString(masks.resolve(id(ws, 3) + ".parquet"), "run_id,bits\n");
-              rewrite(masks.resolve(id(ws, 4) + ".parquet"), "model_fingerprint", "0123abcd");
-            })
+            .then(
+                (ws, r) -> {
+                  assertThat(r.output())
+                      .contains(
+                          "masks/"
+                              + fixtureIds().get(0)
+                              + ".parquet: row 1 "
+                              + "is of run "
+                              + fixtureIds().get(1)
+                              + ", not "
+                              + fixtureIds().get(0));
+                  assertThat(r.output())
+                      .contains(
+                          "moved to masks/.corrupt/" + fixtureIds().get(0) + ".parquet",
+                          "Run `subnetlab train-masks` (or `run`)");
+                  assertMovedAside(ws, 0);
+                  assertThat(tableFiles(ws.path("out")))
+                      .as("no table rewritten")
+                      .isEqualTo(tableFiles(Workspace.finished()));
+                }),
+        FaultCase.of(
+                "truncated mask files (half, header only, zero bytes), a text file named "
+                    + ".parquet and a file of another sweep's base model: aggregate names each with "
+                    + "its reason",
+                "23.3")
+            .setup(
+                ws -> {
+                  Path masks = ws.finishedSweep("out").resolve("masks");
+                  truncate(masks.resolve(id(ws, 0) + ".parquet"), 0.5);
+                  truncate(masks.resolve(id(ws, 1) + ".parquet"), 0);
+                  Files.write(masks.resolve(id(ws, 2) + ".parquet"), new byte[0]);
+                  Files.writeString(masks.resolve(id(ws, 3) + ".parquet"), "run_id,bits\n");
+                  rewrite(masks.resolve(id(ws, 4) + ".parquet"), "model_fingerprint", "0123abcd");
+                })
             .args(ws -> aggregate(ws))
-            .message("5 mask files are corrupt or not of the run its name says",
+            .message(
+                "5 mask files are corrupt or not of the run its name says",
                 "Run `subnetlab train-masks` (or `run`)")
-            .then((ws, r) -> {
-              List<String> ids = fixtureIds();
-              long half = Files.size(Workspace.finished().resolve("masks")
-                  .resolve(ids.get(0) + ".parquet")) / 2;
-              assertThat(r.output()).contains(
-                  "masks/" + ids.get(0) + ".parquet: is not a complete Parquet file (" + half
-                      + " bytes): truncated",
-                  "masks/" + ids.get(1) + ".parquet: is not a complete Parquet file (4 bytes)",
-                  "masks/" + ids.get(2) + ".parquet: is empty (0 bytes)",
-                  "masks/" + ids.get(3) + ".parquet: is not a complete Parquet file (12 bytes)",
-                  "masks/" + ids.get(4) + ".parquet: row 1 is of base model 0123abcd, not of "
-                      + "this sweep's base model");
-              for (int i = 0; i < 5; i++) {
-                assertMovedAside(ws, i);
-              }
-              assertThat(tableFiles(ws.path("out"))).isEqualTo(tableFiles(Workspace.finished()));
-              // The next aggregate says the runs are not finished, as for any missing run.
-              Workspace.Result again = ws.cli(aggregate(ws).toArray(String[]::new));
-              assertThat(again.exit()).isEqualTo(2);
-              assertThat(again.output()).contains("5 of 8 runs of this sweep are not finished");
-            }),
-        FaultCase.of("run retrains a swapped and a truncated mask file; the tables equal those "
-                + "of the undamaged sweep", "23.2")
-            .setup(ws -> {
-              Path masks = ws.finishedSweep("out").resolve("masks");
-              Files.copy(masks.resolve(id(ws, 1) + ".parquet"),
-                  masks.resolve(id(ws, 0) + ".parquet"), StandardCopyOption.REPLACE_EXISTING);
-              truncate(masks.resolve(id(ws, 5) + ".parquet"), 0.5);
-            })
-            .args(ws -> List.of("run", ws.conf("tiny.conf").toString(), "--out",
-                ws.path("out").toString()))
+            .then(
+                (ws, r) -> {
+                  List<String> ids = fixtureIds();
+                  long half =
+                      Files.size(
+                              Workspace.finished()
+                                  .resolve("masks")
+                                  .resolve(ids.get(0) + ".parquet"))
+                          / 2;
+                  assertThat(r.output())
+                      .contains(
+                          "masks/"
+                              + ids.get(0)
+                              + ".parquet: is not a complete Parquet file ("
+                              + half
+                              + " bytes): truncated",
+                          "masks/"
+                              + ids.get(1)
+                              + ".parquet: is not a complete Parquet file (4 bytes)",
+                          "masks/" + ids.get(2) + ".parquet: is empty (0 bytes)",
+                          "masks/"
+                              + ids.get(3)
+                              + ".parquet: is not a complete Parquet file (12 bytes)",
+                          "masks/"
+                              + ids.get(4)
+                              + ".parquet: row 1 is of base model 0123abcd, not of "
+                              + "this sweep's base model");
+                  for (int i = 0; i < 5; i++) {
+                    assertMovedAside(ws, i);
+                  }
+                  assertThat(tableFiles(ws.path("out")))
+                      .isEqualTo(tableFiles(Workspace.finished()));
+                  // The next aggregate says the runs are not finished, as for any missing run.
+                  Workspace.Result again = ws.cli(aggregate(ws).toArray(String[]::new));
+                  assertThat(again.exit()).isEqualTo(2);
+                  assertThat(again.output()).contains("5 of 8 runs of this sweep are not finished");
+                }),
+        FaultCase.of(
+                "run retrains a swapped and a truncated mask file; the tables equal those "
+                    + "of the undamaged sweep",
+                "23.2")
+            .setup(
+                ws -> {
+                  Path masks = ws.finishedSweep("out").resolve("masks");
+                  Files.copy(
+                      masks.resolve(id(ws, 1) + ".parquet"),
+                      masks.resolve(id(ws, 0) + ".parquet"),
+                      StandardCopyOption.REPLACE_EXISTING);
+                  truncate(masks.resolve(id(ws, 5) + ".parquet"), 0.5);
+                })
+            .args(
+                ws ->
+                    List.of(
+                        "run", ws.conf("tiny.conf").toString(), "--out", ws.path("out").toString()))
             .exit(0)
             .timeout(600) // the whole pipeline: ~40 s on a quiet machine
-            .message("moved to masks/.corrupt/", "training 2 (2 again: their mask files were "
-                + "corrupt)")
-            .then((ws, r) -> {
-              assertMovedAside(ws, 0);
-              assertMovedAside(ws, 5);
-              assertRetrainedAsBefore(ws, 0);
-              assertRetrainedAsBefore(ws, 5);
-              for (String t : List.of("masks", "training_curves", "sparsity", "overlap",
-                  "ablation", "summary")) {
-                assertThat(rows(ws.path("out/tables/" + t)))
-                    .as("table %s after the heal", t)
-                    .isEqualTo(rows(Workspace.finished().resolve("tables/" + t)));
-              }
-            }),
-        FaultCase.of("train-masks retrains a header-only, an empty, a text and another sweep's "
-                + "mask file, and removes files left in masks/.tmp", "23.3")
-            .setup(ws -> {
-              Path masks = ws.finishedSweep("out").resolve("masks");
-              truncate(masks.resolve(id(ws, 2) + ".parquet"), 0);
-              Files.write(masks.resolve(id(ws, 3) + ".parquet"), new byte[0]);
-              Files.writeString(masks.resolve(id(ws, 6) + ".parquet"), "not parquet\n");
-              rewrite(masks.resolve(id(ws, 7) + ".parquet"), "model_fingerprint", "0123abcd");
-              Files.copy(masks.resolve(id(ws, 1) + ".parquet"),
-                  masks.resolve(".tmp/" + id(ws, 1) + "-7d1c.parquet"));
-              Files.write(masks.resolve(".tmp/" + id(ws, 4) + "-09ab.parquet"), new byte[100]);
-            })
-            .args(ws -> List.of("train-masks", ws.conf("tiny.conf").toString(), "--out",
-                ws.path("out").toString()))
+            .message(
+                "moved to masks/.corrupt/",
+                "training 2 (2 again: their mask files were " + "corrupt)")
+            .then(
+                (ws, r) -> {
+                  assertMovedAside(ws, 0);
+                  assertMovedAside(ws, 5);
+                  assertRetrainedAsBefore(ws, 0);
+                  assertRetrainedAsBefore(ws, 5);
+                  for (String t :
+                      List.of(
+                          "masks",
+                          "training_curves",
+                          "sparsity",
+                          "overlap",
+                          "ablation",
+                          "summary")) {
+                    assertThat(rows(ws.path("out/tables/" + t)))
+                        .as("table %s after the heal", t)
+                        .isEqualTo(rows(Workspace.finished().resolve("tables/" + t)));
+                  }
+                }),
+        FaultCase.of(
+                "train-masks retrains a header-only, an empty, a text and another sweep's "
+                    + "mask file, and removes files left in masks/.tmp",
+                "23.3")
+            .setup(
+                ws -> {
+                  Path masks = ws.finishedSweep("out").resolve("masks");
+                  truncate(masks.resolve(id(ws, 2) + ".parquet"), 0);
+                  Files.write(masks.resolve(id(ws, 3) + ".parquet"), new byte[0]);
+                  Files.writeString(masks.resolve(id(ws, 6) + ".parquet"), "not parquet\n");
+                  rewrite(masks.resolve(id(ws, 7) + ".parquet"), "model_fingerprint", "0123abcd");
+                  Files.copy(
+                      masks.resolve(id(ws, 1) + ".parquet"),
+                      masks.resolve(".tmp/" + id(ws, 1) + "-7d1c.parquet"));
+                  Files.write(masks.resolve(".tmp/" + id(ws, 4) + "-09ab.parquet"), new byte[100]);
+                })
+            .args(
+                ws ->
+                    List.of(
+                        "train-masks",
+                        ws.conf("tiny.conf").toString(),
+                        "--out",
+                        ws.path("out").toString()))
             .exit(0)
             .message("Removed 2 file(s) left in", "training 4 (4 again")
-            .then((ws, r) -> {
-              for (int i : new int[] {2, 3, 6, 7}) {
-                assertMovedAside(ws, i);
-                assertRetrainedAsBefore(ws, i);
-              }
-              assertThat(Workspace.files(ws.path("out/masks/.tmp"))).isEmpty();
-              assertThat(Workspace.files(ws.path("out/masks")).stream()
-                  .filter(f -> !f.startsWith(".")).toList())
-                  .isEqualTo(Workspace.files(Workspace.finished().resolve("masks")).stream()
-                      .filter(f -> !f.startsWith(".")).toList());
-            }));
+            .then(
+                (ws, r) -> {
+                  for (int i : new int[] {2, 3, 6, 7}) {
+                    assertMovedAside(ws, i);
+                    assertRetrainedAsBefore(ws, i);
+                  }
+                  assertThat(Workspace.files(ws.path("out/masks/.tmp"))).isEmpty();
+                  assertThat(
+                          Workspace.files(ws.path("out/masks")).stream()
+                              .filter(f -> !f.startsWith("."))
+                              .toList())
+                      .isEqualTo(
+                          Workspace.files(Workspace.finished().resolve("masks")).stream()
+                              .filter(f -> !f.startsWith("."))
+                              .toList());
+                }));
   }
 
   /** The fixture's run ids, sorted. */
@@ -160,8 +225,8 @@ final class MaskFileFaults implements FaultCases {
   }
 
   static List<String> aggregate(Workspace ws) {
-    return List.of("aggregate", ws.conf("tiny.conf").toString(), "--out",
-        ws.path("out").toString());
+    return List.of(
+        "aggregate", ws.conf("tiny.conf").toString(), "--out", ws.path("out").toString());
   }
 
   /** Keeps the first {@code fraction} of the file, at least the 4 magic bytes "PAR1". */
@@ -173,7 +238,8 @@ final class MaskFileFaults implements FaultCases {
   static void assertMovedAside(Workspace ws, int i) throws Exception {
     String id = fixtureIds().get(i);
     Path corrupt = ws.path("out/masks/.corrupt");
-    assertThat(corrupt.resolve(id + ".parquet")).as("the bad file of run %s, moved aside", id)
+    assertThat(corrupt.resolve(id + ".parquet"))
+        .as("the bad file of run %s, moved aside", id)
         .exists();
     assertThat(corrupt.resolve(id + ".parquet.txt")).content().startsWith(id + ".parquet ");
   }
@@ -181,7 +247,8 @@ final class MaskFileFaults implements FaultCases {
   /** The retrained file of run i holds the rows of the fixture's file (bits included). */
   static void assertRetrainedAsBefore(Workspace ws, int i) throws Exception {
     String name = fixtureIds().get(i) + ".parquet";
-    assertThat(rows(ws.path("out/masks/" + name))).as("retrained %s", name)
+    assertThat(rows(ws.path("out/masks/" + name)))
+        .as("retrained %s", name)
         .isEqualTo(rows(Workspace.finished().resolve("masks/" + name)))
         .isNotEmpty();
   }
@@ -212,8 +279,9 @@ final class MaskFileFaults implements FaultCases {
     }
     List<String> rows = new ArrayList<>();
     for (Path f : files) {
-      try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(),
-          new org.apache.hadoop.fs.Path(f.toUri())).build()) {
+      try (ParquetReader<Group> r =
+          ParquetReader.builder(new GroupReadSupport(), new org.apache.hadoop.fs.Path(f.toUri()))
+              .build()) {
         for (Group g = r.read(); g != null; g = r.read()) {
           rows.add(g.toString().replaceAll("(?m)^wall_ms: .*\\n?", ""));
         }
@@ -238,8 +306,11 @@ final class MaskFileFaults implements FaultCases {
     }
     Path tmp = f.resolveSibling(f.getFileName() + ".new");
     SimpleGroupFactory groups = new SimpleGroupFactory(schema);
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(
-        new org.apache.hadoop.fs.Path(tmp.toUri())).withConf(conf).withType(schema).build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(tmp.toUri()))
+            .withConf(conf)
+            .withType(schema)
+            .build()) {
       int i = schema.getFieldIndex(column);
       for (Group g : rows) {
         Group out = groups.newGroup();

@@ -16,25 +16,27 @@ import org.subnetlab.jobs.CliProcess;
 import org.subnetlab.jobs.TestConfigs;
 
 /**
- * One case's directory, and the fixtures cases start from. The finished tiny sweep
- * ({@code tiny.conf}: model, 8 mask files, tables, report) is made once per suite by a real
- * {@code subnetlab run} and copied into each case that asks for it.
+ * One case's directory, and the fixtures cases start from. The finished tiny sweep ({@code
+ * tiny.conf}: model, 8 mask files, tables, report) is made once per suite by a real {@code
+ * subnetlab run} and copied into each case that asks for it.
  */
 public final class Workspace {
   /** A finished command: its exit code and its output (stdout and stderr, interleaved). */
   public record Result(int exit, String output) {}
 
   /**
-   * JVM options of the suite's {@code subnetlab} processes (after {@code java}):
-   * {@code -Dfaults.jvm="..."}, empty for none. By default the client compiler only
-   * ({@code -XX:TieredStopAtLevel=1}): a case's process lives seconds to a minute, mostly in code
-   * that runs once (Spark's planning, its generated code, set-ups), and the server compiler's
-   * threads took the CPU time from it on 2 cores (docs/faults.md: measured). A JIT choice only:
-   * the commands, their output and their files are the same.
+   * JVM options of the suite's {@code subnetlab} processes (after {@code java}): {@code
+   * -Dfaults.jvm="..."}, empty for none. By default the client compiler only ({@code
+   * -XX:TieredStopAtLevel=1}): a case's process lives seconds to a minute, mostly in code that runs
+   * once (Spark's planning, its generated code, set-ups), and the server compiler's threads took
+   * the CPU time from it on 2 cores (docs/faults.md: measured). A JIT choice only: the commands,
+   * their output and their files are the same.
    */
-  static final List<String> JVM_OPTIONS = List.of(
-      System.getProperty("faults.jvm", "-XX:TieredStopAtLevel=1").trim().split("\\s+"))
-      .stream().filter(o -> !o.isEmpty()).toList();
+  static final List<String> JVM_OPTIONS =
+      List.of(System.getProperty("faults.jvm", "-XX:TieredStopAtLevel=1").trim().split("\\s+"))
+          .stream()
+          .filter(o -> !o.isEmpty())
+          .toList();
 
   private static Path fixtureRoot;
   private static Path finished;
@@ -61,7 +63,9 @@ public final class Workspace {
     return dir.resolve(relative);
   }
 
-  /** Copies a test config from the classpath ({@code tiny.conf}, ...) into this case's directory. */
+  /**
+   * Copies a test config from the classpath ({@code tiny.conf}, ...) into this case's directory.
+   */
   public Path conf(String resource) {
     Path f = dir.resolve(resource);
     if (!Files.exists(f)) {
@@ -113,7 +117,8 @@ public final class Workspace {
       Path conf = TestConfigs.copy("tiny.conf", d);
       Result r = run(d, List.of("run", conf.toString(), "--out", d.resolve("out").toString()), 600);
       if (r.exit() != 0) {
-        throw new AssertionError("The fixture sweep failed (exit " + r.exit() + "):\n" + r.output());
+        throw new AssertionError(
+            "The fixture sweep failed (exit " + r.exit() + "):\n" + r.output());
       }
       finished = d.resolve("out");
     }
@@ -129,8 +134,9 @@ public final class Workspace {
     return run(cwd, args, timeoutSeconds, null, null);
   }
 
-  static Result run(Path cwd, List<String> args, int timeoutSeconds, String signalWhen,
-      String signal) throws Exception {
+  static Result run(
+      Path cwd, List<String> args, int timeoutSeconds, String signalWhen, String signal)
+      throws Exception {
     Path log = Files.createTempFile(cwd, ".cli-", ".log");
     ProcessBuilder pb = CliProcess.builder(new ArrayList<>(args));
     pb.command().addAll(1, JVM_OPTIONS);
@@ -141,11 +147,18 @@ public final class Workspace {
     while (p.isAlive()) {
       if (System.nanoTime() > deadline) {
         p.destroyForcibly().waitFor();
-        throw new AssertionError("subnetlab " + args + " did not finish within " + timeoutSeconds
-            + " s:\n" + Files.readString(log));
+        throw new AssertionError(
+            "subnetlab "
+                + args
+                + " did not finish within "
+                + timeoutSeconds
+                + " s:\n"
+                + Files.readString(log));
       }
       if (!signalled && Files.readString(log).contains(signalWhen)) {
-        new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start()
+        new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
+            .inheritIO()
+            .start()
             .waitFor();
         signalled = true;
       }
@@ -160,25 +173,31 @@ public final class Workspace {
   }
 
   static void copyTree(Path from, Path to) throws IOException {
-    Files.walkFileTree(from, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
-        Files.createDirectories(to.resolve(from.relativize(d).toString()));
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        from,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a)
+              throws IOException {
+            Files.createDirectories(to.resolve(from.relativize(d).toString()));
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-        Files.copy(f, to.resolve(from.relativize(f).toString()), StandardCopyOption.COPY_ATTRIBUTES);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+            Files.copy(
+                f, to.resolve(from.relativize(f).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   /** Every regular file under {@code root}, relative, sorted (for "nothing left behind" checks). */
   public static List<String> files(Path root) {
     try (var s = Files.walk(root)) {
-      return s.filter(Files::isRegularFile).map(f -> root.relativize(f).toString()).sorted()
+      return s.filter(Files::isRegularFile)
+          .map(f -> root.relativize(f).toString())
+          .sorted()
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +52,12 @@ class AllMethodsTest {
 
   private static Set<String> methodsIn(String table, String column) {
     Set<String> s = new TreeSet<>();
-    spark.read().parquet(out.table(table).toString()).select(column).distinct().collectAsList()
+    spark
+        .read()
+        .parquet(out.table(table).toString())
+        .select(column)
+        .distinct()
+        .collectAsList()
         .forEach(r -> s.add(r.getString(0)));
     return s;
   }
@@ -73,11 +77,15 @@ class AllMethodsTest {
     List<Row> sub = ablation.stream().filter(r -> r.getAs("mode").equals("subnetwork")).toList();
     assertThat(sub).hasSize((20 + 8) * 2);
     for (Row r : sub) {
-      double[] controls = ablation.stream()
-          .filter(c -> c.getAs("mode").equals("random_subnetwork")
-              && c.getAs("run_id").equals(r.getAs("run_id"))
-              && c.getAs("eval_subtask").equals(r.getAs("eval_subtask")))
-          .mapToDouble(c -> c.<Double>getAs("accuracy")).toArray();
+      double[] controls =
+          ablation.stream()
+              .filter(
+                  c ->
+                      c.getAs("mode").equals("random_subnetwork")
+                          && c.getAs("run_id").equals(r.getAs("run_id"))
+                          && c.getAs("eval_subtask").equals(r.getAs("eval_subtask")))
+              .mapToDouble(c -> c.<Double>getAs("accuracy"))
+              .toArray();
       assertThat(controls).hasSize(3);
       double acc = r.getAs("accuracy");
       double mean = (controls[0] + controls[1] + controls[2]) / 3;
@@ -98,19 +106,22 @@ class AllMethodsTest {
         assertThat(r.isNullAt(r.fieldIndex("z_score"))).isTrue();
       }
     }
-    Row density = spark.read().parquet(out.table("summary").toString())
-        .where("method = 'magnitude' AND layer = 'ALL' AND hyperparameters['matched'] IS NULL"
-            + " AND selection = 'grid'")
-        .select("density.mean", "n_seeds")
-        .first();
+    Row density =
+        spark
+            .read()
+            .parquet(out.table("summary").toString())
+            .where(
+                "method = 'magnitude' AND layer = 'ALL' AND hyperparameters['matched'] IS NULL"
+                    + " AND selection = 'grid'")
+            .select("density.mean", "n_seeds")
+            .first();
     // magnitude's defaults: top-k 0.2 in each weight matrix (per-layer 1), biases not masked and
     // so all kept (mask-biases 0), counted as kept in the density
-    ParamLayout layout = ParamLayout.of(
-        new ModelStore(out.model()).load(settings.modelFingerprint()));
+    ParamLayout layout =
+        ParamLayout.of(new ModelStore(out.model()).load(settings.modelFingerprint()));
     long kept = 0;
     for (int l = 0; l < layout.layers(); l++) {
-      kept += layout.name(l).endsWith("_b")
-          ? layout.size(l) : Math.round(0.2 * layout.size(l));
+      kept += layout.name(l).endsWith("_b") ? layout.size(l) : Math.round(0.2 * layout.size(l));
     }
     assertThat(density.getDouble(0))
         .isCloseTo((double) kept / layout.total(), org.assertj.core.data.Offset.offset(1e-9));
@@ -119,31 +130,46 @@ class AllMethodsTest {
 
   @Test
   void matchedRunsKeepExactlyAsManyParametersAsTheReferenceMask() {
-    List<Row> rows = spark.sql("SELECT m.method, m.subtask, m.seed, m.n_kept, r.n_kept"
-        + " FROM parquet.`" + out.table("sparsity") + "` m JOIN parquet.`" + out.table("sparsity")
-        + "` r ON m.subtask = r.subtask AND m.seed = r.seed AND m.layer = r.layer"
-        + " WHERE m.layer = 'ALL' AND r.method = 'csordas' AND m.hyperparameters['matched'] = '1'")
-        .collectAsList();
+    List<Row> rows =
+        spark
+            .sql(
+                "SELECT m.method, m.subtask, m.seed, m.n_kept, r.n_kept"
+                    + " FROM parquet.`"
+                    + out.table("sparsity")
+                    + "` m JOIN parquet.`"
+                    + out.table("sparsity")
+                    + "` r ON m.subtask = r.subtask AND m.seed = r.seed AND m.layer = r.layer"
+                    + " WHERE m.layer = 'ALL' AND r.method = 'csordas' AND m.hyperparameters['matched'] = '1'")
+            .collectAsList();
     assertThat(rows).hasSize(8);
     for (Row r : rows) {
-      assertThat(r.getLong(3)).as("%s %s s%d", r.get(0), r.get(1), r.get(2))
+      assertThat(r.getLong(3))
+          .as("%s %s s%d", r.get(0), r.get(1), r.get(2))
           .isEqualTo(r.getLong(4));
     }
   }
 
   @Test
   void thetaZeroPlusDeltaFromParquetReproducesThePhaseTwoModel() {
-    org.subnetlab.model.Network model = new ModelStore(out.model()).load(settings.modelFingerprint());
+    org.subnetlab.model.Network model =
+        new ModelStore(out.model()).load(settings.modelFingerprint());
     Task task = Tasks.create(settings);
-    RunSpec spec = SweepGrid.expand(settings, task.subtasks()).stream()
-        .filter(r -> r.method().equals("lt-sft")).findFirst().orElseThrow();
+    RunSpec spec =
+        SweepGrid.expand(settings, task.subtasks()).stream()
+            .filter(r -> r.method().equals("lt-sft"))
+            .findFirst()
+            .orElseThrow();
     float[] theta0 = ParamBridge.toFloats(model.params());
     ParamLayout layout = ParamLayout.of(model);
 
     float[] rebuilt = theta0.clone();
-    for (Row r : spark.read().parquet(out.table("masks").toString())
-        .where("run_id = '" + spec.runId() + "'")
-        .select("layer_index", "bits", "delta").collectAsList()) {
+    for (Row r :
+        spark
+            .read()
+            .parquet(out.table("masks").toString())
+            .where("run_id = '" + spec.runId() + "'")
+            .select("layer_index", "bits", "delta")
+            .collectAsList()) {
       int l = r.getInt(0);
       SparseDelta.addTo(rebuilt, layout.offset(l), layout.size(l), r.getAs(1), r.getAs(2));
     }

@@ -19,8 +19,8 @@ import org.subnetlab.nativeblas.NativeKernels;
 /**
  * {@code subnetlab bench} as a real process, shortened (5 timed steps, a one-seed sweep of 20-step
  * runs): one JSON line per figure and nothing else on standard output, every figure present and
- * positive, the peer run with the shape, method, step count and one thread and its figures
- * turned into ratios, the speed-ups the quotients of the fastest timings logged on stderr, and no
+ * positive, the peer run with the shape, method, step count and one thread and its figures turned
+ * into ratios, the speed-ups the quotients of the fastest timings logged on stderr, and no
  * temporary files left behind.
  */
 class BenchTest {
@@ -33,9 +33,24 @@ class BenchTest {
     Path tmp = Files.createDirectories(dir.resolve("tmp"));
     Path out = dir.resolve("stdout.txt");
     Path err = dir.resolve("stderr.txt");
-    ProcessBuilder pb = CliProcess.builder(List.of("bench", "--steps", "5", "--sweep-seeds", "1",
-        "--sweep-steps", "20", "--repeats", "2", "--warm-ups", "2", "--peer", peer.toString(),
-        "--eigen-commons-units", "200"));
+    ProcessBuilder pb =
+        CliProcess.builder(
+            List.of(
+                "bench",
+                "--steps",
+                "5",
+                "--sweep-seeds",
+                "1",
+                "--sweep-steps",
+                "20",
+                "--repeats",
+                "2",
+                "--warm-ups",
+                "2",
+                "--peer",
+                peer.toString(),
+                "--eigen-commons-units",
+                "200"));
     pb.environment().put("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp);
     Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("bench finished").isTrue();
@@ -54,35 +69,57 @@ class BenchTest {
       for (String method : List.of("csordas", "continuous-sparsification")) {
         expected.add("mask_steps_per_s/" + method + "/" + shape);
         expected.add("mask_examples_per_s/" + method + "/" + shape);
-        double peerSteps = (method.equals("csordas") ? 10.0 : 20.0)
-            * (shape.startsWith("35,") ? 2 : 1) + 5 / 1000.0 + 1 / 100.0;
+        double peerSteps =
+            (method.equals("csordas") ? 10.0 : 20.0) * (shape.startsWith("35,") ? 2 : 1)
+                + 5 / 1000.0
+                + 1 / 100.0;
         JsonNode steps = figures.get("mask_steps_per_s/" + method + "/" + shape);
         JsonNode examples = figures.get("mask_examples_per_s/" + method + "/" + shape);
         assertThat(steps.get("peer_value").asDouble()).isCloseTo(peerSteps, within(1e-3));
-        assertThat(steps.get("ratio_vs_peer").asDouble()).isCloseTo(
-            steps.get("value").asDouble() / peerSteps, within(1e-4 + 1e-4 * steps.get("value").asDouble()));
+        assertThat(steps.get("ratio_vs_peer").asDouble())
+            .isCloseTo(
+                steps.get("value").asDouble() / peerSteps,
+                within(1e-4 + 1e-4 * steps.get("value").asDouble()));
         assertThat(examples.get("value").asDouble())
-            .isCloseTo(128 * steps.get("value").asDouble(), within(1e-3 * examples.get("value").asDouble()));
+            .isCloseTo(
+                128 * steps.get("value").asDouble(),
+                within(1e-3 * examples.get("value").asDouble()));
         assertThat(examples.get("peer_value").asDouble()).isCloseTo(128 * peerSteps, within(0.01));
       }
     }
-    expected.addAll(List.of("sweep_seconds/local[1]", "sweep_seconds/local[2]",
-        "sweep_speedup_1_to_2_cores", "threads_speedup_1_to_2/demo_runs",
-        "overlap_parameter_pairs_per_s",
-        "peak_heap_one_run/csordas/784,256,256,10",
-        "eigen_seconds/dsyevr_k12/n1818", "eigen_seconds/dsyevd_full/n1818",
-        "eigen_speedup_dsyevr_vs_dsyevd/n1818", "eigen_seconds/dsyevr_k12/n200",
-        "eigen_seconds/commons_math3/n200", "eigen_speedup_dsyevr_vs_commons_math3/n200"));
+    expected.addAll(
+        List.of(
+            "sweep_seconds/local[1]",
+            "sweep_seconds/local[2]",
+            "sweep_speedup_1_to_2_cores",
+            "threads_speedup_1_to_2/demo_runs",
+            "overlap_parameter_pairs_per_s",
+            "peak_heap_one_run/csordas/784,256,256,10",
+            "eigen_seconds/dsyevr_k12/n1818",
+            "eigen_seconds/dsyevd_full/n1818",
+            "eigen_speedup_dsyevr_vs_dsyevd/n1818",
+            "eigen_seconds/dsyevr_k12/n200",
+            "eigen_seconds/commons_math3/n200",
+            "eigen_speedup_dsyevr_vs_commons_math3/n200"));
     assertThat(figures.keySet()).containsExactlyElementsOf(expected);
     // the speed-ups are the quotients of the timings printed beside them
-    for (String[] q : new String[][] {
-        {"eigen_speedup_dsyevr_vs_dsyevd/n1818", "eigen_seconds/dsyevd_full/n1818",
-            "eigen_seconds/dsyevr_k12/n1818"},
-        {"eigen_speedup_dsyevr_vs_commons_math3/n200", "eigen_seconds/commons_math3/n200",
-            "eigen_seconds/dsyevr_k12/n200"}}) {
-      double ratio = figures.get(q[1]).get("value").asDouble()
-          / figures.get(q[2]).get("value").asDouble();
-      assertThat(figures.get(q[0]).get("value").asDouble()).as(q[0])
+    for (String[] q :
+        new String[][] {
+          {
+            "eigen_speedup_dsyevr_vs_dsyevd/n1818",
+            "eigen_seconds/dsyevd_full/n1818",
+            "eigen_seconds/dsyevr_k12/n1818"
+          },
+          {
+            "eigen_speedup_dsyevr_vs_commons_math3/n200",
+            "eigen_seconds/commons_math3/n200",
+            "eigen_seconds/dsyevr_k12/n200"
+          }
+        }) {
+      double ratio =
+          figures.get(q[1]).get("value").asDouble() / figures.get(q[2]).get("value").asDouble();
+      assertThat(figures.get(q[0]).get("value").asDouble())
+          .as(q[0])
           .isCloseTo(ratio, within(1e-3 * ratio));
     }
     double one = figures.get("sweep_seconds/local[1]").get("value").asDouble();
@@ -94,22 +131,34 @@ class BenchTest {
     List<String> log = Files.readAllLines(err);
     for (String what : List.of("sweep", "threads")) {
       assertThat(log.stream().filter(l -> l.startsWith("bench: " + what + " with ")))
-          .as(what).hasSize(4);
+          .as(what)
+          .hasSize(4);
     }
     // what the MLP products ran on, next to OpenBLAS's kernels
-    assertThat(log).anyMatch(l -> l.matches("OpenBLAS kernels: \\S+; MLP products: "
-        + (NativeKernels.mlpProducts().startsWith("AVX-512") ? "AVX-512 .*" : "cblas_sgemm")));
+    assertThat(log)
+        .anyMatch(
+            l ->
+                l.matches(
+                    "OpenBLAS kernels: \\S+; MLP products: "
+                        + (NativeKernels.mlpProducts().startsWith("AVX-512")
+                            ? "AVX-512 .*"
+                            : "cblas_sgemm")));
     // --warm-ups 2: two untimed sweeps on two cores before the timed ones, logged as such
     List<String> warmUps = log.stream().filter(l -> l.startsWith("bench: warm-up ")).toList();
     assertThat(warmUps).hasSize(2);
     assertThat(warmUps.get(0)).startsWith("bench: warm-up sweep 1 of 2 with 2 cores: ");
     assertThat(warmUps.get(1)).startsWith("bench: warm-up sweep 2 of 2 with 2 cores: ");
     assertThat(log.indexOf(warmUps.get(1)))
-        .isLessThan(log.indexOf(log.stream().filter(l -> l.startsWith("bench: sweep with "))
-            .findFirst().orElseThrow()));
+        .isLessThan(
+            log.indexOf(
+                log.stream()
+                    .filter(l -> l.startsWith("bench: sweep with "))
+                    .findFirst()
+                    .orElseThrow()));
     assertThat(log.stream().filter(l -> l.startsWith("bench: ") && l.contains(" with ")))
         .hasSize(10)
-        .allMatch(l -> l.matches(".* [0-9]+\\.[0-9]{3} s \\(JIT compiler [0-9]+\\.[0-9]{2} s\\)"),
+        .allMatch(
+            l -> l.matches(".* [0-9]+\\.[0-9]{3} s \\(JIT compiler [0-9]+\\.[0-9]{2} s\\)"),
             "timing and JIT time logged");
     assertThat(figures.get("sweep_seconds/local[1]").get("value").asDouble())
         .isCloseTo(fastestLogged(log, "sweep", 1), within(0.0006));
@@ -130,9 +179,11 @@ class BenchTest {
   /** The fastest of the timings that bench logged on stderr for {@code what} on {@code cores}. */
   private static double fastestLogged(List<String> log, String what, int cores) {
     String prefix = "bench: " + what + " with " + cores + (cores == 1 ? " core: " : " cores: ");
-    return log.stream().filter(l -> l.startsWith(prefix))
+    return log.stream()
+        .filter(l -> l.startsWith(prefix))
         .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()).split(" ")[0]))
-        .min().orElseThrow();
+        .min()
+        .orElseThrow();
   }
 
   @Test
@@ -143,8 +194,11 @@ class BenchTest {
 
   private void refuses(List<String> args, String message) throws Exception {
     Path err = dir.resolve("stderr.txt");
-    Process p = CliProcess.builder(args)
-        .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
+    Process p =
+        CliProcess.builder(args)
+            .redirectOutput(dir.resolve("stdout.txt").toFile())
+            .redirectError(err.toFile())
+            .start();
     assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).isEqualTo(2);
     assertThat(Files.readString(err)).contains(message);

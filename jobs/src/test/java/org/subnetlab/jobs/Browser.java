@@ -32,8 +32,8 @@ final class Browser {
     }
 
     /**
-     * Every message the page wrote to the console, uncaught exceptions included (Chromium logs
-     * them all at INFO level, so the level cannot tell errors apart; the report logs nothing).
+     * Every message the page wrote to the console, uncaught exceptions included (Chromium logs them
+     * all at INFO level, so the level cannot tell errors apart; the report logs nothing).
      */
     List<String> consoleMessages() {
       return console.stream().filter(l -> l.contains(":CONSOLE")).toList();
@@ -50,35 +50,54 @@ final class Browser {
         return p;
       }
     }
-    throw new AssertionError("Headless Chromium is needed for the report test: install Debian's "
-        + "chromium package (apt-get install chromium; .ci/run does) or set CHROMIUM.");
+    throw new AssertionError(
+        "Headless Chromium is needed for the report test: install Debian's "
+            + "chromium package (apt-get install chromium; .ci/run does) or set CHROMIUM.");
   }
 
   private static List<String> base(Path profile) {
-    return new ArrayList<>(List.of(binary(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--no-first-run", "--user-data-dir=" + profile, "--hide-scrollbars"));
+    return new ArrayList<>(
+        List.of(
+            binary(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--user-data-dir=" + profile,
+            "--hide-scrollbars"));
   }
 
   static Page open(Path html, Path work) throws IOException, InterruptedException {
     List<String> cmd = base(Files.createTempDirectory(work, "profile"));
-    cmd.addAll(List.of("--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000",
-        "--dump-dom", html.toUri().toString()));
+    cmd.addAll(
+        List.of(
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            html.toUri().toString()));
     Path err = Files.createTempFile(work, "chromium", ".log");
     Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
     byte[] dom = p.getInputStream().readAllBytes();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
     assertThat(p.exitValue()).as("chromium exit code; log: %s", err).isZero();
-    return new Page(new String(dom, StandardCharsets.UTF_8),
-        Files.readAllLines(err, StandardCharsets.UTF_8));
+    return new Page(
+        new String(dom, StandardCharsets.UTF_8), Files.readAllLines(err, StandardCharsets.UTF_8));
   }
 
   static void screenshot(Path html, Path png, Path work, int width, int height)
       throws IOException, InterruptedException {
     List<String> cmd = base(Files.createTempDirectory(work, "profile"));
-    cmd.addAll(List.of("--window-size=" + width + "," + height, "--screenshot=" + png,
-        html.toUri().toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(work.resolve("screenshot.log").toFile()).start();
+    cmd.addAll(
+        List.of(
+            "--window-size=" + width + "," + height,
+            "--screenshot=" + png,
+            html.toUri().toString()));
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("screenshot.log").toFile())
+            .start();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
     assertThat(png).exists();
   }

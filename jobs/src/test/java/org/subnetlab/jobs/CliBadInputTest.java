@@ -42,16 +42,23 @@ class CliBadInputTest {
     Result r = cli("run", conf.toString(), "--out", out.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
-        .contains("Cannot set masks.csordas.steps to -3: must be a number or a non-empty list of "
-            + "numbers, each an integer in [1, 10000000].");
+        .contains(
+            "Cannot set masks.csordas.steps to -3: must be a number or a non-empty list of "
+                + "numbers, each an integer in [1, 10000000].");
     assertThat(out).doesNotExist();
   }
 
   @Test
   void unknownKeyAndBadOverrideAreNamed() {
     Path conf = TestConfigs.copy("tiny.conf", dir);
-    Result r = cli("run", conf.toString(), "--out", dir.resolve("o").toString(),
-        "--set", "masks.sedes=[1]");
+    Result r =
+        cli(
+            "run",
+            conf.toString(),
+            "--out",
+            dir.resolve("o").toString(),
+            "--set",
+            "masks.sedes=[1]");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("unknown key masks.sedes");
     assertThat(dir.resolve("o")).doesNotExist();

@@ -2,7 +2,6 @@ package org.subnetlab.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
@@ -13,20 +12,20 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.subnetlab.config.BadInputException;
-import org.subnetlab.config.ConfigLoader;
-import org.subnetlab.config.Settings;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.subnetlab.cluster.Clusterability;
 import org.subnetlab.cluster.Shuffles;
 import org.subnetlab.cluster.Spectral;
 import org.subnetlab.cluster.WeightGraph;
+import org.subnetlab.config.BadInputException;
+import org.subnetlab.config.ConfigLoader;
+import org.subnetlab.config.Settings;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.spark.SparkSessions;
 import org.subnetlab.jobs.spark.SparkTasks;
@@ -93,8 +92,9 @@ class ClusterJobTest {
   private static double accuracyOf(MultiLayerNetwork net, float[] p, Dataset data) {
     MultiLayerNetwork copy = net.clone();
     copy.params().assign(Nd4j.create(p).castTo(copy.params().dataType()));
-    INDArray x = Nd4j.create(data.features(), new long[] {data.size(), data.inputSize()}, 'c')
-        .castTo(copy.params().dataType());
+    INDArray x =
+        Nd4j.create(data.features(), new long[] {data.size(), data.inputSize()}, 'c')
+            .castTo(copy.params().dataType());
     INDArray out = copy.output(x, false);
     int right = 0;
     for (int i = 0; i < data.size(); i++) {
@@ -105,8 +105,14 @@ class ClusterJobTest {
 
   @Test
   void clusterabilityAndLesionsMatchAnIndependentRecomputation() {
-    Settings s = ConfigLoader.load(conf, List.of("cluster.k=3", "cluster.shuffles=6",
-        "cluster.modules=4", "cluster.random-controls=5"));
+    Settings s =
+        ConfigLoader.load(
+            conf,
+            List.of(
+                "cluster.k=3",
+                "cluster.shuffles=6",
+                "cluster.modules=4",
+                "cluster.random-controls=5"));
     OutputLayout out = OutputLayout.prepare(dir.resolve("exact"));
     TrainModelJob.run(spark, s, out);
     ClusterJob.run(spark, s, out);
@@ -126,8 +132,12 @@ class ClusterJobTest {
     double[] shuffled = new double[6];
     int atOrBelow = 0;
     for (int i = 0; i < 6; i++) {
-      double[][] sa = WeightGraph.of(layout, Shuffles.withinLayers(layout, theta,
-          Seeds.stream(s.seed(), "cluster/shuffle/" + i))).adjacency();
+      double[][] sa =
+          WeightGraph.of(
+                  layout,
+                  Shuffles.withinLayers(
+                      layout, theta, Seeds.stream(s.seed(), "cluster/shuffle/" + i)))
+              .adjacency();
       int[] l = Spectral.cluster(sa, 3, s.cluster().kmeansRestarts(), s.seed());
       Map<Integer, Integer> m = new TreeMap<>();
       for (int n = 0; n < l.length; n++) {
@@ -149,8 +159,11 @@ class ClusterJobTest {
 
     List<Row> tree = table(out, "cluster_tree");
     assertThat(tree).hasSize(31);
-    List<Double> heights = tree.stream().sorted(Comparator.comparingInt(r -> r.getInt(0)))
-        .map(r -> r.getDouble(3)).toList();
+    List<Double> heights =
+        tree.stream()
+            .sorted(Comparator.comparingInt(r -> r.getInt(0)))
+            .map(r -> r.getDouble(3))
+            .toList();
     assertThat(heights).isSorted(); // Ward's linkage is monotone
 
     // Every per-layer sub-cluster lesion: its units, its accuracy recomputed with DL4J's own
@@ -163,8 +176,14 @@ class ClusterJobTest {
       String method = r.getAs("method");
       int cluster = r.getAs("cluster");
       int layer = r.getAs("layer");
-      List<Row> members = clusters.stream().filter(m -> m.getString(0).equals(method)
-          && m.getInt(4) == cluster && m.getInt(2) == layer).toList();
+      List<Row> members =
+          clusters.stream()
+              .filter(
+                  m ->
+                      m.getString(0).equals(method)
+                          && m.getInt(4) == cluster
+                          && m.getInt(2) == layer)
+              .toList();
       assertThat(r.<Integer>getAs("units")).isEqualTo(members.size());
       assertThat(r.<Integer>getAs("layer_units")).isEqualTo(32);
       assertThat(r.<Integer>getAs("n_controls")).isEqualTo(5);
@@ -179,7 +198,8 @@ class ClusterJobTest {
       double n = eval.size();
       assertThat(r.<Double>getAs("full_accuracy"))
           .isCloseTo(accuracyOf(net, theta, eval), within(1.5 / n));
-      assertThat(r.<Double>getAs("accuracy")).as("%s cluster %d layer %d", method, cluster, layer)
+      assertThat(r.<Double>getAs("accuracy"))
+          .as("%s cluster %d layer %d", method, cluster, layer)
           .isCloseTo(accuracyOf(net, p, eval), within(1.5 / n));
       double pMean = r.<Double>getAs("mean_p_value");
       assertThat(pMean * 6).isCloseTo(Math.rint(pMean * 6), within(1e-9)); // (1 + r)/(n + 1)
@@ -190,8 +210,14 @@ class ClusterJobTest {
 
   @Test
   void coactivationGraphClustersHiddenUnitsOfTheirActivationCorrelations() {
-    Settings s = ConfigLoader.load(conf, List.of("cluster.k=3", "cluster.shuffles=3",
-        "cluster.graph=activations", "cluster.random-controls=0"));
+    Settings s =
+        ConfigLoader.load(
+            conf,
+            List.of(
+                "cluster.k=3",
+                "cluster.shuffles=3",
+                "cluster.graph=activations",
+                "cluster.random-controls=0"));
     OutputLayout out = OutputLayout.prepare(dir.resolve("coactivation"));
     TrainModelJob.run(spark, s, out);
     ClusterJob.run(spark, s, out);
@@ -204,8 +230,9 @@ class ClusterJobTest {
     // the real n-cut from activations taken with DL4J's feedForward and Spearman r² by hand
     Network model = new ModelStore(out.model()).load(s.modelFingerprint());
     Dataset eval = SparkTasks.create(spark, s).evalSplit();
-    INDArray x = Nd4j.create(eval.features(), new long[] {eval.size(), eval.inputSize()}, 'c')
-        .castTo(model.dataType());
+    INDArray x =
+        Nd4j.create(eval.features(), new long[] {eval.size(), eval.inputSize()}, 'c')
+            .castTo(model.dataType());
     INDArray h = model.layerStack().feedForward(x, false).get(1);
     double[][] ranks = new double[32][];
     for (int u = 0; u < 32; u++) {
@@ -227,8 +254,9 @@ class ClusterJobTest {
       }
     }
     assertThat(c.<Double>getAs("n_cut")).isCloseTo(nCutByHand(a, spectral), within(1e-6));
-    assertThat(table(out, "cluster_lesions").stream()
-        .filter(r -> r.getString(0).equals("spectral"))).isNotEmpty()
+    assertThat(
+            table(out, "cluster_lesions").stream().filter(r -> r.getString(0).equals("spectral")))
+        .isNotEmpty()
         .allMatch(r -> r.isNullAt(r.fieldIndex("z_score")) && r.getInt(13) == 0);
   }
 
@@ -256,17 +284,22 @@ class ClusterJobTest {
 
   @Test
   void powerIterationBackendPartitionsEveryUnit() {
-    Settings s = ConfigLoader.load(conf, List.of("cluster.k=3", "cluster.shuffles=2",
-        "cluster.backend=spark-pic", "cluster.random-controls=0"));
+    Settings s =
+        ConfigLoader.load(
+            conf,
+            List.of(
+                "cluster.k=3",
+                "cluster.shuffles=2",
+                "cluster.backend=spark-pic",
+                "cluster.random-controls=0"));
     OutputLayout out = OutputLayout.prepare(dir.resolve("pic"));
     TrainModelJob.run(spark, s, out);
     ClusterJob.run(spark, s, out);
-    List<Row> spectral = table(out, "clusters").stream()
-        .filter(r -> r.getString(0).equals("spectral")).toList();
+    List<Row> spectral =
+        table(out, "clusters").stream().filter(r -> r.getString(0).equals("spectral")).toList();
     assertThat(spectral).hasSize(49);
     assertThat(spectral.stream().mapToInt(r -> r.getInt(4)).max().orElseThrow()).isLessThan(3);
-    assertThat(table(out, "clusterability").get(0).<String>getAs("backend"))
-        .isEqualTo("spark-pic");
+    assertThat(table(out, "clusterability").get(0).<String>getAs("backend")).isEqualTo("spark-pic");
   }
 
   @Test
@@ -280,8 +313,9 @@ class ClusterJobTest {
   }
 
   /** Trains the tiny model into {@code out} and overwrites its weights with {@code edit}'s. */
-  private static float[] trainAndEdit(Settings s, OutputLayout out,
-      java.util.function.BiConsumer<ParamLayout, float[]> edit) throws Exception {
+  private static float[] trainAndEdit(
+      Settings s, OutputLayout out, java.util.function.BiConsumer<ParamLayout, float[]> edit)
+      throws Exception {
     TrainModelJob.run(spark, s, out);
     Network model = new ModelStore(out.model()).load(s.modelFingerprint());
     ParamLayout layout = ParamLayout.of(model);
@@ -294,23 +328,33 @@ class ClusterJobTest {
 
   @Test
   void filanProcedureDeletesIsolatedUnitsOfAPrunedModel() throws Exception {
-    Settings s = ConfigLoader.load(conf, List.of("cluster.k=3", "cluster.shuffles=5",
-        "cluster.procedure=filan", "cluster.random-controls=0"));
+    Settings s =
+        ConfigLoader.load(
+            conf,
+            List.of(
+                "cluster.k=3",
+                "cluster.shuffles=5",
+                "cluster.procedure=filan",
+                "cluster.random-controls=0"));
     OutputLayout out = OutputLayout.prepare(dir.resolve("filan"));
     // tiny model: 12 inputs, 32 hidden, 5 outputs; input 0 and hidden unit 0 pruned away
-    float[] theta = trainAndEdit(s, out, (layout, t) -> {
-      int w0 = layout.offset(0);
-      int w1 = layout.offset(2);
-      for (int o = 0; o < 32; o++) {
-        t[w0 + 12 * o] = 0f;
-      }
-      for (int i = 0; i < 12; i++) {
-        t[w0 + i] = 0f;
-      }
-      for (int o = 0; o < 5; o++) {
-        t[w1 + 32 * o] = 0f;
-      }
-    });
+    float[] theta =
+        trainAndEdit(
+            s,
+            out,
+            (layout, t) -> {
+              int w0 = layout.offset(0);
+              int w1 = layout.offset(2);
+              for (int o = 0; o < 32; o++) {
+                t[w0 + 12 * o] = 0f;
+              }
+              for (int i = 0; i < 12; i++) {
+                t[w0 + i] = 0f;
+              }
+              for (int o = 0; o < 5; o++) {
+                t[w1 + 32 * o] = 0f;
+              }
+            });
     ClusterJob.run(spark, s, out);
     Map<Integer, Integer> spectral = labels(table(out, "clusters"), "spectral");
     assertThat(spectral).hasSize(47).doesNotContainKeys(0, 12);
@@ -327,10 +371,17 @@ class ClusterJobTest {
     }
     double[] cuts = new double[5];
     for (int i = 0; i < 5; i++) {
-      double[][] g = WeightGraph.of(layout, Shuffles.withinLayers(layout, theta,
-          Seeds.stream(s.seed(), "cluster/shuffle/" + i), kept)).adjacency();
-      cuts[i] = Spectral.nCut(g, Clusterability.partition(g, 3, s.cluster().kmeansRestarts(),
-          s.seed(), Clusterability.Procedure.FILAN));
+      double[][] g =
+          WeightGraph.of(
+                  layout,
+                  Shuffles.withinLayers(
+                      layout, theta, Seeds.stream(s.seed(), "cluster/shuffle/" + i), kept))
+              .adjacency();
+      cuts[i] =
+          Spectral.nCut(
+              g,
+              Clusterability.partition(
+                  g, 3, s.cluster().kmeansRestarts(), s.seed(), Clusterability.Procedure.FILAN));
     }
     double mean = java.util.Arrays.stream(cuts).average().orElseThrow();
     double ss = java.util.Arrays.stream(cuts).map(v -> (v - mean) * (v - mean)).sum();
@@ -340,11 +391,12 @@ class ClusterJobTest {
     Settings big = ConfigLoader.load(conf, List.of("cluster.k=48", "cluster.procedure=filan"));
     assertThatThrownBy(() -> ClusterJob.run(spark, big, out))
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("47 of the 49 units have a non-zero weight, fewer than the 48"
-            + " clusters (cluster.procedure = filan deletes the 2 isolated units); lower"
-            + " cluster.k.");
-    Settings pic = ConfigLoader.load(conf, List.of("cluster.procedure=filan",
-        "cluster.backend=spark-pic"));
+        .hasMessageContaining(
+            "47 of the 49 units have a non-zero weight, fewer than the 48"
+                + " clusters (cluster.procedure = filan deletes the 2 isolated units); lower"
+                + " cluster.k.");
+    Settings pic =
+        ConfigLoader.load(conf, List.of("cluster.procedure=filan", "cluster.backend=spark-pic"));
     assertThatThrownBy(() -> ClusterJob.run(spark, pic, out))
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining("cluster.procedure = filan with cluster.backend = spark-pic");
@@ -352,14 +404,16 @@ class ClusterJobTest {
 
   @Test
   void nanWeightIsOneMessageNamingTheUnits() throws Exception {
-    Settings s = ConfigLoader.load(conf, List.of("cluster.k=3", "cluster.shuffles=2",
-        "cluster.random-controls=0"));
+    Settings s =
+        ConfigLoader.load(
+            conf, List.of("cluster.k=3", "cluster.shuffles=2", "cluster.random-controls=0"));
     OutputLayout out = OutputLayout.prepare(dir.resolve("nan"));
     trainAndEdit(s, out, (layout, t) -> t[layout.offset(0) + 2 + 12 * 5] = Float.NaN);
     assertThatThrownBy(() -> ClusterJob.run(spark, s, out))
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("the weight graph has edge weight NaN between layer 0 unit 2 and"
-            + " layer 1 unit 5 (|w| of that weight); edge weights must be finite and"
-            + " non-negative.");
+        .hasMessageContaining(
+            "the weight graph has edge weight NaN between layer 0 unit 2 and"
+                + " layer 1 unit 5 (|w| of that weight); edge weights must be finite and"
+                + " non-negative.");
   }
 }

@@ -25,8 +25,8 @@ class KerasReinitTest {
     }
     // Dense 12 -> 16 relu, Dense 16 -> 5 softmax; kernels VarianceScaling(1, fan_avg, uniform),
     // biases Zeros (make_tiny_keras.py).
-    Network net = Network.of(
-        KerasModelImport.importKerasSequentialModelAndWeights(h5.toString(), true));
+    Network net =
+        Network.of(KerasModelImport.importKerasSequentialModelAndWeights(h5.toString(), true));
     ParamLayout layout = ParamLayout.of(net);
     float[] d = InitDraws.ofDl4jLayers(net, new SplittableRandom(0));
     double[][] fans = {{12, 16}, {16, 5}};

@@ -32,13 +32,23 @@ class KillResumeTest {
     Path out = dir.resolve("out");
     Path masks = out.resolve("masks");
     // Slower runs (~1-2 s each on the BLAS path), one at a time, so the kill lands mid-sweep.
-    List<String> args = List.of("run", conf.toString(), "--out", out.toString(),
-        "--master", "local[1]", "--set", "masks.csordas.steps=30000",
-        "--set", "masks.continuous-sparsification.steps=50000");
+    List<String> args =
+        List.of(
+            "run",
+            conf.toString(),
+            "--out",
+            out.toString(),
+            "--master",
+            "local[1]",
+            "--set",
+            "masks.csordas.steps=30000",
+            "--set",
+            "masks.continuous-sparsification.steps=50000");
 
     Process first = start(args, dir.resolve("first.log"));
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-    while (MaskFiles.committed(masks).size() < 2 && first.isAlive()
+    while (MaskFiles.committed(masks).size() < 2
+        && first.isAlive()
         && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
@@ -55,24 +65,41 @@ class KillResumeTest {
     assertThat(second.waitFor(5, TimeUnit.MINUTES)).isTrue();
     String log = Files.readString(dir.resolve("second.log"));
     assertThat(second.exitValue()).as(log).isZero();
-    assertThat(log).contains("Mask sweep: 8 runs, " + finished.size() + " already finished, "
-        + "training " + (RUNS - finished.size()));
+    assertThat(log)
+        .contains(
+            "Mask sweep: 8 runs, "
+                + finished.size()
+                + " already finished, "
+                + "training "
+                + (RUNS - finished.size()));
     assertThat(MaskFiles.committed(masks)).hasSize(RUNS);
     for (Map.Entry<String, FileTime> e : finished.entrySet()) {
       assertThat(Files.getLastModifiedTime(MaskFiles.file(masks, e.getKey())))
-          .as("finished run %s was not retrained", e.getKey()).isEqualTo(e.getValue());
+          .as("finished run %s was not retrained", e.getKey())
+          .isEqualTo(e.getValue());
     }
 
     SparkSession spark = SparkSessions.local("kill-resume-check", "local[1]");
     try {
-      List<Row> perRun = spark.read().parquet(out.resolve("tables/masks").toString())
-          .groupBy("run_id").count().collectAsList();
+      List<Row> perRun =
+          spark
+              .read()
+              .parquet(out.resolve("tables/masks").toString())
+              .groupBy("run_id")
+              .count()
+              .collectAsList();
       assertThat(perRun).hasSize(RUNS);
       for (Row r : perRun) {
         assertThat(r.getLong(1)).as("layers of run %s", r.getString(0)).isEqualTo(4);
       }
-      assertThat(spark.read().parquet(out.resolve("tables/ablation").toString())
-          .select("run_id").distinct().count()).isEqualTo(RUNS);
+      assertThat(
+              spark
+                  .read()
+                  .parquet(out.resolve("tables/ablation").toString())
+                  .select("run_id")
+                  .distinct()
+                  .count())
+          .isEqualTo(RUNS);
     } finally {
       spark.stop();
     }
@@ -81,5 +108,4 @@ class KillResumeTest {
   private static Process start(List<String> args, Path log) throws IOException {
     return CliProcess.start(args, log);
   }
-
 }

@@ -38,8 +38,11 @@ class ModelSeedsCliTest {
     Path out = dir.resolve("out");
     Result r = cli("train-model", conf.toString(), "--out", out.toString());
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("Cannot set model.seeds to [0,1]: an imported model"
-        + " (model.import) has no seed").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(r.err())
+        .contains(
+            "Cannot set model.seeds to [0,1]: an imported model" + " (model.import) has no seed")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
     assertThat(out).doesNotExist();
   }
 
@@ -50,8 +53,10 @@ class ModelSeedsCliTest {
     Path out = dir.resolve("out");
     Result r = cli("run", conf.toString(), "--out", out.toString());
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("Cannot set model.seeds to [2,0,2]: must be distinct (each seed"
-        + " trains one base model).");
+    assertThat(r.err())
+        .contains(
+            "Cannot set model.seeds to [2,0,2]: must be distinct (each seed"
+                + " trains one base model).");
     assertThat(out).doesNotExist();
   }
 }

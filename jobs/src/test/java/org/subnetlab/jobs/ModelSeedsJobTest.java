@@ -30,12 +30,13 @@ import org.subnetlab.model.ParamBridge;
 import org.subnetlab.sweep.RunSpec;
 
 /**
- * {@code model.seeds = [0, 1]} through the whole pipeline on a real SparkSession: two base
- * models, the sweep (with matched-density runs) and every table on each, and model seed 0
- * exactly as a run with the default {@code [0]}.
+ * {@code model.seeds = [0, 1]} through the whole pipeline on a real SparkSession: two base models,
+ * the sweep (with matched-density runs) and every table on each, and model seed 0 exactly as a run
+ * with the default {@code [0]}.
  */
 class ModelSeedsJobTest {
-  private static final String CONF = """
+  private static final String CONF =
+      """
       task.arithmetic { modulus = 5, operations = [add, mul], train-examples-per-subtask = 512 }
       model { hidden = [32], epochs = 40 }
       masks {
@@ -49,8 +50,10 @@ class ModelSeedsJobTest {
       aggregate.random-controls = 3
       pipeline.compose = true
       """;
+
   /** Per model seed: 2 methods x 2 subtasks x 1 seed, and 2 matched magnitude runs. */
   private static final int RUNS_PER_MODEL = 6;
+
   private static final int BLOCKS = 4; // 0_W, 0_b, 1_W, 1_b
 
   @TempDir static Path dir;
@@ -96,7 +99,8 @@ class ModelSeedsJobTest {
     assertThat(new ModelStore(out.model(0)).initialParams())
         .isNotEqualTo(new ModelStore(out.model(1)).initialParams());
     assertThat(new ModelStore(out.model(1)).storedFingerprint())
-        .isEqualTo(two.modelFingerprint(1)).isNotEqualTo(two.modelFingerprint(0));
+        .isEqualTo(two.modelFingerprint(1))
+        .isNotEqualTo(two.modelFingerprint(0));
     // Both models learned the task.
     for (long seed : List.of(0L, 1L)) {
       assertThat(new ModelStore(out.model(seed)).metadata().getDouble("eval.ALL.accuracy"))
@@ -110,16 +114,21 @@ class ModelSeedsJobTest {
     Set<String> defaultIds = MaskFiles.committed(single.masks());
     assertThat(defaultIds).hasSize(RUNS_PER_MODEL);
     Map<String, byte[]> defaultBits = new HashMap<>();
-    for (Row r : spark.read().parquet(single.masks().resolve("*.parquet").toString())
-        .select("run_id", "layer", "bits").collectAsList()) {
+    for (Row r :
+        spark
+            .read()
+            .parquet(single.masks().resolve("*.parquet").toString())
+            .select("run_id", "layer", "bits")
+            .collectAsList()) {
       defaultBits.put(r.getString(0) + "/" + r.getString(1), (byte[]) r.get(2));
     }
-    List<Row> seed0 = table("masks").where("model_seed = 0")
-        .select("run_id", "layer", "bits").collectAsList();
+    List<Row> seed0 =
+        table("masks").where("model_seed = 0").select("run_id", "layer", "bits").collectAsList();
     Set<String> seed0Ids = new TreeSet<>();
     for (Row r : seed0) {
       seed0Ids.add(r.getString(0));
-      assertThat((byte[]) r.get(2)).as(r.getString(0) + "/" + r.getString(1))
+      assertThat((byte[]) r.get(2))
+          .as(r.getString(0) + "/" + r.getString(1))
           .isEqualTo(defaultBits.get(r.getString(0) + "/" + r.getString(1)));
     }
     assertThat(seed0Ids).isEqualTo(defaultIds);
@@ -130,8 +139,13 @@ class ModelSeedsJobTest {
   void everyTableCarriesBothModelSeedsWithTheRightCounts() {
     assertThat(counts(table("masks"), "model_seed"))
         .isEqualTo(Map.of(0L, (long) RUNS_PER_MODEL * BLOCKS, 1L, (long) RUNS_PER_MODEL * BLOCKS));
-    assertThat(counts(table("sparsity"), "model_seed")).isEqualTo(
-        Map.of(0L, (long) RUNS_PER_MODEL * (BLOCKS + 1), 1L, (long) RUNS_PER_MODEL * (BLOCKS + 1)));
+    assertThat(counts(table("sparsity"), "model_seed"))
+        .isEqualTo(
+            Map.of(
+                0L,
+                (long) RUNS_PER_MODEL * (BLOCKS + 1),
+                1L,
+                (long) RUNS_PER_MODEL * (BLOCKS + 1)));
     // 2 eval subtasks x (full, subnetwork, removed, removed_exclusive, 3 x 2 random) per mask.
     assertThat(counts(table("ablation"), "model_seed"))
         .isEqualTo(Map.of(0L, RUNS_PER_MODEL * 2 * 10L, 1L, RUNS_PER_MODEL * 2 * 10L));
@@ -143,8 +157,15 @@ class ModelSeedsJobTest {
       pairs.merge(Math.min(a, b) + "-" + Math.max(a, b), 1L, Long::sum);
     }
     long within = RUNS_PER_MODEL * (RUNS_PER_MODEL - 1) / 2 * (BLOCKS + 1L);
-    assertThat(pairs).isEqualTo(Map.of("0-0", within, "1-1", within,
-        "0-1", (long) RUNS_PER_MODEL * RUNS_PER_MODEL * (BLOCKS + 1)));
+    assertThat(pairs)
+        .isEqualTo(
+            Map.of(
+                "0-0",
+                within,
+                "1-1",
+                within,
+                "0-1",
+                (long) RUNS_PER_MODEL * RUNS_PER_MODEL * (BLOCKS + 1)));
     // Composition: the same groups on each model.
     Map<Long, Long> composition = counts(table("composition"), "model_seed");
     assertThat(composition.keySet()).containsExactly(0L, 1L);
@@ -155,8 +176,8 @@ class ModelSeedsJobTest {
       runSeed.put(r.getString(0), r.getLong(1));
     }
     Set<String> curved = new TreeSet<>();
-    for (Row r : table("training_curves").select("run_id", "model_seed").distinct()
-        .collectAsList()) {
+    for (Row r :
+        table("training_curves").select("run_id", "model_seed").distinct().collectAsList()) {
       assertThat(r.getLong(1)).as(r.getString(0)).isEqualTo(runSeed.get(r.getString(0)));
       curved.add(r.getString(0));
     }
@@ -168,17 +189,25 @@ class ModelSeedsJobTest {
   @Test
   void eachMaskIsEvaluatedAndMatchedOnItsOwnBaseModel() {
     // The "full" ablation rows are the full model of the run's own model seed.
-    for (Row r : table("ablation").where("mode = 'full'")
-        .select("model_seed", "eval_subtask", "accuracy").collectAsList()) {
-      double stored = new ModelStore(out.model(r.getLong(0))).metadata()
-          .getDouble("eval." + r.getString(1) + ".accuracy");
+    for (Row r :
+        table("ablation")
+            .where("mode = 'full'")
+            .select("model_seed", "eval_subtask", "accuracy")
+            .collectAsList()) {
+      double stored =
+          new ModelStore(out.model(r.getLong(0)))
+              .metadata()
+              .getDouble("eval." + r.getString(1) + ".accuracy");
       assertThat(r.getDouble(2)).isCloseTo(stored, org.assertj.core.data.Offset.offset(1e-6));
     }
     // A matched run takes its top-k from the reference run of the same subtask and base model.
     Map<String, Long> keptByRef = new HashMap<>();
     Map<String, Long> keptByMatched = new HashMap<>();
-    for (Row r : table("sparsity").where("layer = 'ALL'")
-        .select("method", "subtask", "model_seed", "hyperparameters", "n_kept").collectAsList()) {
+    for (Row r :
+        table("sparsity")
+            .where("layer = 'ALL'")
+            .select("method", "subtask", "model_seed", "hyperparameters", "n_kept")
+            .collectAsList()) {
       String key = r.getString(1) + "/" + r.getLong(2);
       Map<String, String> hp = r.getJavaMap(3);
       if (r.getString(0).equals("continuous-sparsification")) {
@@ -208,8 +237,7 @@ class ModelSeedsJobTest {
     for (Map.Entry<String, org.subnetlab.mask.Mask> e : masks.entrySet()) {
       long own = seedOf.get(e.getKey());
       assertThat(isTopMagnitude(e.getValue(), params(out.model(own)))).as(e.getKey()).isTrue();
-      assertThat(isTopMagnitude(e.getValue(), params(out.model(1 - own)))).as(e.getKey())
-          .isFalse();
+      assertThat(isTopMagnitude(e.getValue(), params(out.model(1 - own)))).as(e.getKey()).isFalse();
     }
   }
 
@@ -238,8 +266,8 @@ class ModelSeedsJobTest {
         .isEqualTo(seed0Time);
     // Nothing left to train: every run of both models is committed.
     TrainMasksJob.SweepOutcome o = TrainMasksJob.sweep(spark, two, out, models);
-    assertThat(o).isEqualTo(new TrainMasksJob.SweepOutcome(2 * RUNS_PER_MODEL,
-        2 * RUNS_PER_MODEL, 0));
+    assertThat(o)
+        .isEqualTo(new TrainMasksJob.SweepOutcome(2 * RUNS_PER_MODEL, 2 * RUNS_PER_MODEL, 0));
     List<RunSpec> grid = SweepPlan.all(spark, two, out);
     assertThat(grid.stream().filter(r -> r.modelSeed() == 1).count()).isEqualTo(RUNS_PER_MODEL);
   }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,18 +55,57 @@ class PipelineTest {
   @Test
   void writesAllFourTablesWithTheDocumentedColumns() {
     assertThat(spark.read().parquet(out.table("masks").toString()).columns())
-        .contains("run_id", "method", "subtask", "seed", "hyperparameters", "layer", "n_params",
-            "n_kept", "bits", "train_steps", "final_loss", "wall_ms");
+        .contains(
+            "run_id",
+            "method",
+            "subtask",
+            "seed",
+            "hyperparameters",
+            "layer",
+            "n_params",
+            "n_kept",
+            "bits",
+            "train_steps",
+            "final_loss",
+            "wall_ms");
     assertThat(spark.read().parquet(out.table("sparsity").toString()).columns())
-        .contains("run_id", "method", "subtask", "seed", "layer", "n_params", "n_kept", "density",
+        .contains(
+            "run_id",
+            "method",
+            "subtask",
+            "seed",
+            "layer",
+            "n_params",
+            "n_kept",
+            "density",
             "sparsity");
     assertThat(spark.read().parquet(out.table("overlap").toString()).columns())
-        .contains("run_a", "run_b", "method_a", "method_b", "subtask_a", "subtask_b", "seed_a",
-            "seed_b", "layer", "intersection", "union", "jaccard", "share_a_in_b",
+        .contains(
+            "run_a",
+            "run_b",
+            "method_a",
+            "method_b",
+            "subtask_a",
+            "subtask_b",
+            "seed_a",
+            "seed_b",
+            "layer",
+            "intersection",
+            "union",
+            "jaccard",
+            "share_a_in_b",
             "share_b_in_a");
     assertThat(spark.read().parquet(out.table("ablation").toString()).columns())
-        .contains("run_id", "method", "mask_subtask", "seed", "eval_subtask", "mode", "accuracy",
-            "loss", "n_examples");
+        .contains(
+            "run_id",
+            "method",
+            "mask_subtask",
+            "seed",
+            "eval_subtask",
+            "mode",
+            "accuracy",
+            "loss",
+            "n_examples");
     // 8 runs, 4 parameter blocks (0_W, 0_b, 1_W, 1_b).
     assertThat(table("masks")).hasSize(8 * 4);
     assertThat(table("sparsity")).hasSize(8 * 5);
@@ -125,10 +163,10 @@ class PipelineTest {
     for (Row r : overlap) {
       if (r.getAs("layer").equals("ALL")) {
         long[] c = all.get(r.getAs("run_a") + "|" + r.getAs("run_b"));
-        assertThat((double) r.getAs("jaccard")).isCloseTo((double) c[0] / c[1],
-            org.assertj.core.data.Offset.offset(1e-12));
-        assertThat((double) r.getAs("share_b_in_a")).isCloseTo((double) c[0] / c[3],
-            org.assertj.core.data.Offset.offset(1e-12));
+        assertThat((double) r.getAs("jaccard"))
+            .isCloseTo((double) c[0] / c[1], org.assertj.core.data.Offset.offset(1e-12));
+        assertThat((double) r.getAs("share_b_in_a"))
+            .isCloseTo((double) c[0] / c[3], org.assertj.core.data.Offset.offset(1e-12));
       }
     }
   }
@@ -166,7 +204,8 @@ class PipelineTest {
 
   @Test
   void sparkRunsGiveTheSameBitsAsALocalRun() {
-    org.subnetlab.model.Network model = new ModelStore(out.model()).load(settings.modelFingerprint());
+    org.subnetlab.model.Network model =
+        new ModelStore(out.model()).load(settings.modelFingerprint());
     Task task = Tasks.create(settings);
     RunSpec spec = SweepGrid.expand(settings, task.subtasks()).get(5);
     MaskRunner.Finished local =
@@ -182,7 +221,11 @@ class PipelineTest {
   @Test
   void exportsTablesAsCsvAndJsonLines() {
     java.io.ByteArrayOutputStream csv = new java.io.ByteArrayOutputStream();
-    TableExport.print(spark, out, "masks", TableExport.Format.CSV,
+    TableExport.print(
+        spark,
+        out,
+        "masks",
+        TableExport.Format.CSV,
         new java.io.PrintStream(csv, true, java.nio.charset.StandardCharsets.UTF_8));
     String[] lines = csv.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
     assertThat(lines).hasSize(1 + 8 * 4);
@@ -190,15 +233,19 @@ class PipelineTest {
     // The hyperparameter map is JSON text, quoted because it holds commas and quotes.
     assertThat(lines[1]).contains("\"{\"\"");
     java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
-    TableExport.print(spark, out, "sparsity", TableExport.Format.JSON,
+    TableExport.print(
+        spark,
+        out,
+        "sparsity",
+        TableExport.Format.JSON,
         new java.io.PrintStream(json, true, java.nio.charset.StandardCharsets.UTF_8));
     String[] rows = json.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
     assertThat(rows).hasSize(8 * 5);
     assertThat(rows[0]).startsWith("{\"run_id\":").contains("\"density\":");
     assertThat(TableExport.csvLine(new String[] {"a", "b,c", "say \"hi\""}))
         .isEqualTo("a,\"b,c\",\"say \"\"hi\"\"\"");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TableExport.print(spark, out,
-            "nope", TableExport.Format.CSV, System.out))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> TableExport.print(spark, out, "nope", TableExport.Format.CSV, System.out))
         .isInstanceOf(org.subnetlab.config.BadInputException.class)
         .hasMessageContaining("No table nope in")
         .hasMessageContaining("ablation, masks, overlap, sparsity, summary");

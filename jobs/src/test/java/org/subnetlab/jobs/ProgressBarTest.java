@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code run} in a real terminal (a pseudo-terminal made by util-linux {@code script}) draws a
- * progress bar that updates in place; without a terminal it logs plain lines
- * ({@link ReportBrowserTest} checks those on the demo).
+ * progress bar that updates in place; without a terminal it logs plain lines ({@link
+ * ReportBrowserTest} checks those on the demo).
  */
 class ProgressBarTest {
   @TempDir Path dir;
@@ -23,13 +23,23 @@ class ProgressBarTest {
   void aTerminalGetsAProgressBarUpdatedInPlace() throws Exception {
     Path conf = TestConfigs.copy("tiny.conf", dir);
     List<String> cli = CliProcess.command();
-    cli.addAll(List.of("run", conf.toString(), "--out", dir.resolve("out").toString(),
-        "--master", "local[2]", "--set", "masks.seeds=[0]"));
+    cli.addAll(
+        List.of(
+            "run",
+            conf.toString(),
+            "--out",
+            dir.resolve("out").toString(),
+            "--master",
+            "local[2]",
+            "--set",
+            "masks.seeds=[0]"));
     String line = cli.stream().map(Notebooks::shellQuote).collect(Collectors.joining(" "));
     Path transcript = dir.resolve("terminal.log");
-    ProcessBuilder pb = new ProcessBuilder("script", "-q", "-e", "-c", line, "/dev/null")
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .redirectErrorStream(true).redirectOutput(transcript.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder("script", "-q", "-e", "-c", line, "/dev/null")
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectErrorStream(true)
+            .redirectOutput(transcript.toFile());
     pb.environment().put("TERM", "xterm");
     pb.environment().put("COLUMNS", "120");
     pb.environment().put("OMP_NUM_THREADS", "1");
@@ -40,8 +50,9 @@ class ProgressBarTest {
     assertThat(p.exitValue()).as("exit code; terminal:%n%s", text).isZero();
     // 2 methods x 2 subtasks x 1 seed = 4 runs: the bar is redrawn (carriage return) as they end.
     assertThat(text).contains("mask runs").contains("4/4").contains("100%");
-    long redraws = text.chars().filter(c -> c == '\r').count()
-        - text.chars().filter(c -> c == '\n').count(); // the pty turns \n into \r\n
+    long redraws =
+        text.chars().filter(c -> c == '\r').count()
+            - text.chars().filter(c -> c == '\n').count(); // the pty turns \n into \r\n
     assertThat(redraws).as("in-place redraws of the bar").isGreaterThanOrEqualTo(2);
     assertThat(text).doesNotContain("sweep progress: ");
   }

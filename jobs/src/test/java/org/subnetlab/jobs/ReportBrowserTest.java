@@ -19,8 +19,8 @@ import org.subnetlab.cli.Main;
 
 /**
  * The demo, end to end as a user runs it: {@code run conf/demo.conf} and {@code cluster} as real
- * processes, the HTML report opened in headless Chromium (screenshot kept under
- * {@code jobs/target/report-test/}), and every notebook executed headless on the same output.
+ * processes, the HTML report opened in headless Chromium (screenshot kept under {@code
+ * jobs/target/report-test/}), and every notebook executed headless on the same output.
  */
 public class ReportBrowserTest {
   static final Path WORK = Path.of("target", "report-test").toAbsolutePath();
@@ -37,10 +37,21 @@ public class ReportBrowserTest {
     }
     Files.createDirectories(WORK);
     Path conf = REPO.resolve("conf/demo.conf");
-    runLog = cli(List.of("run", conf.toString(), "--out", DEMO.toString(), "--master",
-        "local[2]"), "demo-run.log");
-    cli(List.of("cluster", conf.toString(), "--out", DEMO.toString(), "--master", "local[2]",
-        "--set", "cluster.shuffles=10"), "demo-cluster.log");
+    runLog =
+        cli(
+            List.of("run", conf.toString(), "--out", DEMO.toString(), "--master", "local[2]"),
+            "demo-run.log");
+    cli(
+        List.of(
+            "cluster",
+            conf.toString(),
+            "--out",
+            DEMO.toString(),
+            "--master",
+            "local[2]",
+            "--set",
+            "cluster.shuffles=10"),
+        "demo-cluster.log");
   }
 
   private static String cli(List<String> args, String logName) throws Exception {
@@ -58,19 +69,28 @@ public class ReportBrowserTest {
     Browser.Page page = Browser.open(html, WORK);
     List<String> ids = figureIds(page.dom());
     // three base models (conf/demo.conf): the figures of a grid point are per base model
-    assertThat(ids).contains(
-        "fig-density-all", "fig-density-csordas-model-0",
-        "fig-density-continuous-sparsification-model-2",
-        "fig-jaccard-subtasks-csordas-model-1", "fig-jaccard-seeds", "fig-jaccard-methods",
-        "fig-ablation-csordas-model-0-subnetwork", "fig-ablation-csordas-model-2-removed",
-        "fig-ablation-continuous-sparsification-model-1-removed_exclusive",
-        "fig-controls-csordas-model-0", "fig-curve-loss-csordas-model-0",
-        "fig-curve-density-continuous-sparsification-model-2", "fig-clusterability",
-        "fig-cluster-sizes-spectral", "fig-cluster-ablation-spectral");
+    assertThat(ids)
+        .contains(
+            "fig-density-all",
+            "fig-density-csordas-model-0",
+            "fig-density-continuous-sparsification-model-2",
+            "fig-jaccard-subtasks-csordas-model-1",
+            "fig-jaccard-seeds",
+            "fig-jaccard-methods",
+            "fig-ablation-csordas-model-0-subnetwork",
+            "fig-ablation-csordas-model-2-removed",
+            "fig-ablation-continuous-sparsification-model-1-removed_exclusive",
+            "fig-controls-csordas-model-0",
+            "fig-curve-loss-csordas-model-0",
+            "fig-curve-density-continuous-sparsification-model-2",
+            "fig-clusterability",
+            "fig-cluster-sizes-spectral",
+            "fig-cluster-ablation-spectral");
     assertThat(ids).doesNotContain("fig-density-csordas", "fig-controls-csordas");
     assertThat(page.bodyAttribute("data-figures")).isEqualTo(String.valueOf(ids.size()));
     assertThat(page.bodyAttribute("data-figures-rendered"))
-        .as("figures drawn with a non-empty picture").isEqualTo(String.valueOf(ids.size()));
+        .as("figures drawn with a non-empty picture")
+        .isEqualTo(String.valueOf(ids.size()));
     assertThat(page.dom()).doesNotContain("data-rendered=\"no\"");
     assertThat(page.bodyAttribute("data-errors")).isEqualTo("0");
     assertThat(page.consoleMessages()).isEmpty();
@@ -86,9 +106,13 @@ public class ReportBrowserTest {
     int from = report.indexOf("<script>");
     String selfCheck = report.substring(from, report.indexOf("</script>", from) + 9);
     // the report's own check, an empty figure and a script error
-    Files.writeString(html, "<!DOCTYPE html><html><head>" + selfCheck + "</head>"
-        + "<body data-figures=\"1\"><figure class=\"chart\"><svg></svg></figure>"
-        + "<script>missingFunction();</script></body></html>");
+    Files.writeString(
+        html,
+        "<!DOCTYPE html><html><head>"
+            + selfCheck
+            + "</head>"
+            + "<body data-figures=\"1\"><figure class=\"chart\"><svg></svg></figure>"
+            + "<script>missingFunction();</script></body></html>");
     Browser.Page page = Browser.open(html, WORK);
     assertThat(page.bodyAttribute("data-figures-rendered")).isEqualTo("0");
     assertThat(page.bodyAttribute("data-errors")).isEqualTo("1");
@@ -99,10 +123,12 @@ public class ReportBrowserTest {
   void runPrintsTheCompactSummaryAndPlainProgressLinesWithoutATerminal() {
     assertThat(runLog).contains("| method | subtask | seeds | density | subnetwork |");
     // three base models (conf/demo.conf): one row per base model, over its three mask seeds
-    assertThat(runLog).contains("| csordas | mul · model 0 | 3 |")
+    assertThat(runLog)
+        .contains("| csordas | mul · model 0 | 3 |")
         .contains("| csordas | mul · model 2 | 3 |");
     assertThat(runLog).contains("Report: " + DEMO.resolve("report/index.html"));
-    assertThat(runLog).contains("sweep progress: 1/54 runs finished")
+    assertThat(runLog)
+        .contains("sweep progress: 1/54 runs finished")
         .contains("sweep progress: 54/54 runs finished");
     assertThat(runLog).doesNotContain("mask runs"); // no progress bar in a log file
   }
@@ -113,10 +139,10 @@ public class ReportBrowserTest {
     assertThat(notebooks).isNotEmpty();
     for (Path nb : notebooks) {
       String executed = Notebooks.execute(nb, DEMO, WORK.resolve("notebooks"));
-      assertThat(count(executed, "\"image/png\"")).as("figures drawn by %s", nb)
+      assertThat(count(executed, "\"image/png\""))
+          .as("figures drawn by %s", nb)
           .isGreaterThanOrEqualTo(7); // density, 2 overlap, ablation, controls, curves, clusters
-      assertThat(executed).contains("read with subnetlab export (CSV)")
-          .contains("spectral");
+      assertThat(executed).contains("read with subnetlab export (CSV)").contains("spectral");
     }
   }
 
@@ -133,8 +159,9 @@ public class ReportBrowserTest {
       System.setErr(old);
     }
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains(
-        "subnetlab report: error: Cannot report on " + empty + ": it has no result tables");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "subnetlab report: error: Cannot report on " + empty + ": it has no result tables");
   }
 
   static List<String> figureIds(String dom) {

@@ -15,9 +15,9 @@ import org.subnetlab.jobs.spark.SparkSessions;
 import org.subnetlab.model.ModelStore;
 
 /**
- * {@code model.trainer = spark}: the demo base model trained with DL4J's Spark training
- * (parameter averaging) on local[2] reaches the bar the locally trained demo model reaches, and is
- * a different model with a different fingerprint. The cluster run is in StandaloneClusterIT.
+ * {@code model.trainer = spark}: the demo base model trained with DL4J's Spark training (parameter
+ * averaging) on local[2] reaches the bar the locally trained demo model reaches, and is a different
+ * model with a different fingerprint. The cluster run is in StandaloneClusterIT.
  */
 class SparkTrainingTest {
   /** The locally trained demo model gets 1.000 on every subtask; Spark training must reach 0.99. */
@@ -47,7 +47,8 @@ class SparkTrainingTest {
     Config eval = new ModelStore(out.resolve("model")).metadata().getConfig("eval");
     assertThat(eval.root().keySet()).contains("ALL", "add", "sub", "mul");
     for (String subtask : eval.root().keySet()) {
-      assertThat(eval.getDouble(subtask + ".accuracy")).as("eval accuracy of %s", subtask)
+      assertThat(eval.getDouble(subtask + ".accuracy"))
+          .as("eval accuracy of %s", subtask)
           .isGreaterThanOrEqualTo(BAR);
     }
   }

@@ -30,13 +30,24 @@ final class StandaloneCluster implements AutoCloseable {
 
   /** Starts a master and {@code workers} workers of one core and {@code memory} each. */
   static StandaloneCluster start(Path state, int workers, String memory) throws Exception {
-    List<String> cmd = List.of(DEPLOY.resolve("standalone/start-cluster.sh").toString(),
-        "--workers", String.valueOf(workers), "--cores", "1", "--memory", memory,
-        "--port", String.valueOf(freePort()), "--webui-port", String.valueOf(freePort()),
-        "--state", state.toString());
+    List<String> cmd =
+        List.of(
+            DEPLOY.resolve("standalone/start-cluster.sh").toString(),
+            "--workers",
+            String.valueOf(workers),
+            "--cores",
+            "1",
+            "--memory",
+            memory,
+            "--port",
+            String.valueOf(freePort()),
+            "--webui-port",
+            String.valueOf(freePort()),
+            "--state",
+            state.toString());
     Path log = Files.createDirectories(state).resolve("start.log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-        .start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!p.waitFor(3, TimeUnit.MINUTES) || p.exitValue() != 0) {
       p.destroyForcibly();
       throw new IllegalStateException("start-cluster.sh failed: " + Files.readString(log));
@@ -56,19 +67,31 @@ final class StandaloneCluster implements AutoCloseable {
 
   static Path clusterJar() throws IOException {
     try (var files = Files.list(PROJECT.resolve("jobs/target"))) {
-      return files.filter(f -> f.getFileName().toString().endsWith("-cluster.jar")).findFirst()
+      return files
+          .filter(f -> f.getFileName().toString().endsWith("-cluster.jar"))
+          .findFirst()
           .orElseThrow(() -> new IllegalStateException("no cluster jar; run mvn package"));
     }
   }
 
   /** spark-submit of {@code mainClass} from the cluster jar to this cluster, client mode. */
   Process submit(String mainClass, List<String> args, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(DEPLOY.resolve("bin/spark-submit").toString(),
-        "--master", masterUrl, "--driver-memory", "2g", "--executor-memory", "2g",
-        "--class", mainClass, clusterJar().toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                DEPLOY.resolve("bin/spark-submit").toString(),
+                "--master",
+                masterUrl,
+                "--driver-memory",
+                "2g",
+                "--executor-memory",
+                "2g",
+                "--class",
+                mainClass,
+                clusterJar().toString()));
     cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-        .start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     submitted.add(p);
     return p;
   }
@@ -95,8 +118,13 @@ final class StandaloneCluster implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    Process p = new ProcessBuilder(DEPLOY.resolve("standalone/stop-cluster.sh").toString(),
-        "--state", state.toString()).inheritIO().start();
+    Process p =
+        new ProcessBuilder(
+                DEPLOY.resolve("standalone/stop-cluster.sh").toString(),
+                "--state",
+                state.toString())
+            .inheritIO()
+            .start();
     p.waitFor(3, TimeUnit.MINUTES);
   }
 }

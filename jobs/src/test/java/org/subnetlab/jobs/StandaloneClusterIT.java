@@ -64,10 +64,19 @@ class StandaloneClusterIT {
     // Runs of a few seconds on a worker (3 per worker), so that the kill after the first two
     // lands mid-sweep: the rival is submitted as soon as the first holds the lock, so that it is
     // refused while the first starts Spark and trains the base model, before the sweep.
-    List<String> args = List.of(StandaloneCluster.PROJECT.resolve("conf/demo.conf").toString(),
-        "--out", out.toString(), "--set", "model.seeds=[0]", "--set", "masks.seeds=[0]",
-        "--set", "masks.csordas.steps=6000",
-        "--set", "masks.continuous-sparsification.steps=6000");
+    List<String> args =
+        List.of(
+            StandaloneCluster.PROJECT.resolve("conf/demo.conf").toString(),
+            "--out",
+            out.toString(),
+            "--set",
+            "model.seeds=[0]",
+            "--set",
+            "masks.seeds=[0]",
+            "--set",
+            "masks.csordas.steps=6000",
+            "--set",
+            "masks.continuous-sparsification.steps=6000");
 
     Process first = cluster.submit(PipelineJob.class.getName(), args, dir.resolve("first.log"));
     waitForLock(out, first);
@@ -85,9 +94,10 @@ class StandaloneClusterIT {
     // The executors of the killed driver may still commit the runs they are finishing (complete
     // files, which the re-submission then counts as finished): wait until the master has stopped
     // them before taking the snapshot.
-    List<ProcessHandle> executors = ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
-        .toList();
+    List<ProcessHandle> executors =
+        ProcessHandle.allProcesses()
+            .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+            .toList();
     assertThat(executors).as("executors of the first submission").isNotEmpty();
     first.destroyForcibly(); // SIGKILL of the driver JVM (spark-class execs java)
     assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -105,19 +115,27 @@ class StandaloneClusterIT {
     assertThat(again.waitFor(10, TimeUnit.MINUTES)).isTrue();
     String log = Files.readString(dir.resolve("again.log"));
     assertThat(again.exitValue()).as(log).isZero();
-    assertThat(log).contains("Mask sweep: " + runs + " runs, " + finished.size()
-        + " already finished, training " + (runs - finished.size()));
+    assertThat(log)
+        .contains(
+            "Mask sweep: "
+                + runs
+                + " runs, "
+                + finished.size()
+                + " already finished, training "
+                + (runs - finished.size()));
     assertThat(MaskFiles.committed(masks)).hasSize(runs);
     for (Map.Entry<String, FileTime> e : finished.entrySet()) {
       assertThat(Files.getLastModifiedTime(MaskFiles.file(masks, e.getKey())))
-          .as("finished run %s was not retrained", e.getKey()).isEqualTo(e.getValue());
+          .as("finished run %s was not retrained", e.getKey())
+          .isEqualTo(e.getValue());
     }
 
     // The same config on an embedded local[2] Spark, as separate CLI processes.
     Path local = dir.resolve("demo-local");
     for (String stage : List.of("train-model", "train-masks")) {
-      List<String> cli = new ArrayList<>(List.of(stage, args.get(0), "--out", local.toString(),
-          "--master", "local[2]"));
+      List<String> cli =
+          new ArrayList<>(
+              List.of(stage, args.get(0), "--out", local.toString(), "--master", "local[2]"));
       cli.addAll(args.subList(3, args.size())); // the --set overrides
       Process p = CliProcess.start(cli, dir.resolve(stage + ".log"));
       assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
@@ -126,11 +144,20 @@ class StandaloneClusterIT {
     SparkSession spark = SparkSessions.local("cluster-it-check", "local[1]");
     try {
       Map<String, String> clusterBits = bits(spark, masks);
-      assertThat(clusterBits.keySet().stream().map(k -> k.substring(0, k.indexOf('/')))
-          .distinct().count()).isEqualTo(runs);
+      assertThat(
+              clusterBits.keySet().stream()
+                  .map(k -> k.substring(0, k.indexOf('/')))
+                  .distinct()
+                  .count())
+          .isEqualTo(runs);
       assertThat(clusterBits).isEqualTo(bits(spark, local.resolve("masks")));
-      List<Row> perRun = spark.read().parquet(out.resolve("tables/masks").toString())
-          .groupBy("run_id").count().collectAsList();
+      List<Row> perRun =
+          spark
+              .read()
+              .parquet(out.resolve("tables/masks").toString())
+              .groupBy("run_id")
+              .count()
+              .collectAsList();
       assertThat(perRun).hasSize(runs);
     } finally {
       spark.stop();
@@ -141,9 +168,18 @@ class StandaloneClusterIT {
   @Order(2)
   void dl4jSparkTrainingOfTheDemoBaseModelReachesTheLocalBar() throws Exception {
     Path out = dir.resolve("demo-spark-trained");
-    Process job = cluster.submit(TrainModelJob.class.getName(), List.of(
-        StandaloneCluster.PROJECT.resolve("conf/demo.conf").toString(), "--out", out.toString(),
-        "--set", "model.trainer=spark", "--set", "model.seeds=[0]"), dir.resolve("spark-trained.log"));
+    Process job =
+        cluster.submit(
+            TrainModelJob.class.getName(),
+            List.of(
+                StandaloneCluster.PROJECT.resolve("conf/demo.conf").toString(),
+                "--out",
+                out.toString(),
+                "--set",
+                "model.trainer=spark",
+                "--set",
+                "model.seeds=[0]"),
+            dir.resolve("spark-trained.log"));
     assertThat(job.waitFor(10, TimeUnit.MINUTES)).isTrue();
     String log = Files.readString(dir.resolve("spark-trained.log"));
     assertThat(job.exitValue()).as(log).isZero();
@@ -158,9 +194,18 @@ class StandaloneClusterIT {
     Path conf = TestConfigs.copy("tiny.conf", dir);
     Path out = dir.resolve("tiny");
     Path masks = out.resolve("masks");
-    Process job = cluster.submit(PipelineJob.class.getName(), List.of(conf.toString(), "--out",
-        out.toString(), "--set", "masks.csordas.steps=10000",
-        "--set", "masks.continuous-sparsification.steps=20000"), dir.resolve("tiny.log"));
+    Process job =
+        cluster.submit(
+            PipelineJob.class.getName(),
+            List.of(
+                conf.toString(),
+                "--out",
+                out.toString(),
+                "--set",
+                "masks.csordas.steps=10000",
+                "--set",
+                "masks.continuous-sparsification.steps=20000"),
+            dir.resolve("tiny.log"));
     waitForRuns(masks, 1, job);
     assertThat(MaskFiles.committed(masks).size()).isLessThan(runs - 2);
     ProcessHandle worker = ProcessHandle.of(cluster.workerPid(1)).orElseThrow();
@@ -174,14 +219,25 @@ class StandaloneClusterIT {
     assertThat(MaskFiles.committed(masks)).hasSize(runs);
     SparkSession spark = SparkSessions.local("cluster-it-check", "local[1]");
     try {
-      List<Row> perRun = spark.read().parquet(out.resolve("tables/masks").toString())
-          .groupBy("run_id").count().collectAsList();
+      List<Row> perRun =
+          spark
+              .read()
+              .parquet(out.resolve("tables/masks").toString())
+              .groupBy("run_id")
+              .count()
+              .collectAsList();
       assertThat(perRun).hasSize(runs);
       for (Row r : perRun) {
         assertThat(r.getLong(1)).as("layers of run %s", r.getString(0)).isEqualTo(4);
       }
-      assertThat(spark.read().parquet(out.resolve("tables/ablation").toString())
-          .select("run_id").distinct().count()).isEqualTo(runs);
+      assertThat(
+              spark
+                  .read()
+                  .parquet(out.resolve("tables/ablation").toString())
+                  .select("run_id")
+                  .distinct()
+                  .count())
+          .isEqualTo(runs);
     } finally {
       spark.stop();
     }
@@ -190,9 +246,14 @@ class StandaloneClusterIT {
   /** run_id/layer_index -> the layer's mask bits, from the committed mask files. */
   private static Map<String, String> bits(SparkSession spark, Path masks) {
     Map<String, String> m = new TreeMap<>();
-    for (Row r : spark.read().parquet(masks.resolve("*.parquet").toString())
-        .select("run_id", "layer_index", "bits").collectAsList()) {
-      m.put(r.getString(0) + "/" + r.getInt(1),
+    for (Row r :
+        spark
+            .read()
+            .parquet(masks.resolve("*.parquet").toString())
+            .select("run_id", "layer_index", "bits")
+            .collectAsList()) {
+      m.put(
+          r.getString(0) + "/" + r.getInt(1),
           Base64.getEncoder().encodeToString((byte[]) r.get(2)));
     }
     return m;
@@ -203,7 +264,8 @@ class StandaloneClusterIT {
     Path lock = out.resolve(OutputLock.FILE);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     String holder = "pid " + job.pid() + " ";
-    while (job.isAlive() && System.nanoTime() < deadline
+    while (job.isAlive()
+        && System.nanoTime() < deadline
         && !(Files.isRegularFile(lock) && Files.readString(lock).contains(holder))) {
       Thread.sleep(100);
     }
@@ -211,8 +273,7 @@ class StandaloneClusterIT {
 
   private static void waitForRuns(Path masks, int n, Process job) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(6);
-    while (MaskFiles.committed(masks).size() < n && job.isAlive()
-        && System.nanoTime() < deadline) {
+    while (MaskFiles.committed(masks).size() < n && job.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
   }

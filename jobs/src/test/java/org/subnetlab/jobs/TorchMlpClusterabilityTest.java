@@ -23,27 +23,34 @@ import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.spark.SparkSessions;
 
 /**
- * {@code subnetlab cluster} on two MLPs trained outside subnetlab with PyTorch
- * ({@code scripts/train_torch_mlp.py --small}: Fashion-MNIST pooled to 7 x 7, 49-64-64-10) and
- * written as Keras HDF5: a plain one, and one trained with dropout 0.5 and magnitude-pruned to
- * 90 % per weight matrix (Filan et al. 2021's most clusterable variant). Each is imported with
- * {@code model.import} and clustered; the n-cut is recomputed here from the HDF5 kernels
- * themselves (read with the HDF5 reader, not through the model import), and with
- * {@code cluster.procedure = filan} the deleted units are the units without a non-zero kernel
- * entry, found here in the file. Resources: {@code torch/} (model files, 900 pooled images).
+ * {@code subnetlab cluster} on two MLPs trained outside subnetlab with PyTorch ({@code
+ * scripts/train_torch_mlp.py --small}: Fashion-MNIST pooled to 7 x 7, 49-64-64-10) and written as
+ * Keras HDF5: a plain one, and one trained with dropout 0.5 and magnitude-pruned to 90 % per weight
+ * matrix (Filan et al. 2021's most clusterable variant). Each is imported with {@code model.import}
+ * and clustered; the n-cut is recomputed here from the HDF5 kernels themselves (read with the HDF5
+ * reader, not through the model import), and with {@code cluster.procedure = filan} the deleted
+ * units are the units without a non-zero kernel entry, found here in the file. Resources: {@code
+ * torch/} (model files, 900 pooled images).
  */
 class TorchMlpClusterabilityTest {
   @TempDir static Path dir;
   static SparkSession spark;
   static final int[] SIZES = {49, 64, 64, 10};
-  static final String[] CLASSES = {"t-shirt", "trouser", "pullover", "dress", "coat", "sandal",
-      "shirt", "sneaker", "bag", "boot"};
+  static final String[] CLASSES = {
+    "t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"
+  };
 
   @BeforeAll
   static void start() throws Exception {
     spark = SparkSessions.local("torch-cluster-test", "local[2]");
-    for (String f : List.of("plain.h5", "pruned-dropout.h5", "train-images-idx3-ubyte",
-        "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")) {
+    for (String f :
+        List.of(
+            "plain.h5",
+            "pruned-dropout.h5",
+            "train-images-idx3-ubyte",
+            "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte",
+            "t10k-labels-idx1-ubyte")) {
       try (InputStream in = TorchMlpClusterabilityTest.class.getResourceAsStream("/torch/" + f)) {
         Files.copy(in, dir.resolve(f));
       }
@@ -139,15 +146,23 @@ class TorchMlpClusterabilityTest {
 
   static Result cluster(String model, String procedure) throws Exception {
     Path conf = dir.resolve(model + "-" + procedure + ".conf");
-    Files.writeString(conf, String.join("\n",
-        "seed = 0",
-        "task { name = images, images { dir = \"" + dir + "\", train-images = train-images-idx3-ubyte,",
-        "  train-labels = train-labels-idx1-ubyte, eval-images = t10k-images-idx3-ubyte,",
-        "  eval-labels = t10k-labels-idx1-ubyte, class-names = [" + String.join(", ", CLASSES)
-            + "] } }",
-        "model.import = \"" + dir.resolve(model + ".h5") + "\"",
-        "cluster { k = 12, shuffles = 20, procedure = " + procedure
-            + ", random-controls = 2, modules = 4, feature-examples = 300 }", ""));
+    Files.writeString(
+        conf,
+        String.join(
+            "\n",
+            "seed = 0",
+            "task { name = images, images { dir = \""
+                + dir
+                + "\", train-images = train-images-idx3-ubyte,",
+            "  train-labels = train-labels-idx1-ubyte, eval-images = t10k-images-idx3-ubyte,",
+            "  eval-labels = t10k-labels-idx1-ubyte, class-names = ["
+                + String.join(", ", CLASSES)
+                + "] } }",
+            "model.import = \"" + dir.resolve(model + ".h5") + "\"",
+            "cluster { k = 12, shuffles = 20, procedure = "
+                + procedure
+                + ", random-controls = 2, modules = 4, feature-examples = 300 }",
+            ""));
     Settings s = ConfigLoader.load(conf, List.of());
     OutputLayout out = OutputLayout.prepare(dir.resolve("out-" + model + "-" + procedure));
     TrainModelJob.run(spark, s, out);
@@ -157,8 +172,8 @@ class TorchMlpClusterabilityTest {
     Map<Integer, Integer> labels = new HashMap<>();
     for (Row r : spark.read().parquet(out.table("clusters").toString()).collectAsList()) {
       if (r.<String>getAs("method").equals("spectral")) {
-        labels.put(key(r.<Integer>getAs("layer"), r.<Integer>getAs("unit")),
-            r.<Integer>getAs("cluster"));
+        labels.put(
+            key(r.<Integer>getAs("layer"), r.<Integer>getAs("unit")), r.<Integer>getAs("cluster"));
       }
     }
     return new Result(c.get(0), labels);
@@ -169,8 +184,11 @@ class TorchMlpClusterabilityTest {
     double[][][] plainW = kernels(dir.resolve("plain.h5"));
     double[][][] prunedW = kernels(dir.resolve("pruned-dropout.h5"));
     for (double[][] k : prunedW) { // the fixture is what it claims: 90 % zeros per matrix
-      long zeros = java.util.Arrays.stream(k).flatMapToDouble(java.util.Arrays::stream)
-          .filter(v -> v == 0).count();
+      long zeros =
+          java.util.Arrays.stream(k)
+              .flatMapToDouble(java.util.Arrays::stream)
+              .filter(v -> v == 0)
+              .count();
       assertThat((double) zeros / (k.length * k[0].length)).isCloseTo(0.9, within(0.005));
     }
     Result plain = cluster("plain", "subnetlab");

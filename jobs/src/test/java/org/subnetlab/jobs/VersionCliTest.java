@@ -16,8 +16,11 @@ class VersionCliTest {
 
   @Test
   void versionIsThePomsVersion() throws Exception {
-    Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-        .parse(REPO.resolve("pom.xml").toFile()).getDocumentElement();
+    Element project =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(REPO.resolve("pom.xml").toFile())
+            .getDocumentElement();
     String pomVersion = null;
     for (var n = project.getFirstChild(); n != null; n = n.getNextSibling()) {
       if (n instanceof Element e && e.getTagName().equals("version")) {
@@ -30,7 +33,6 @@ class VersionCliTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
-    assertThat(out.strip().lines().toList()).as(out).last()
-        .isEqualTo("subnetlab " + pomVersion);
+    assertThat(out.strip().lines().toList()).as(out).last().isEqualTo("subnetlab " + pomVersion);
   }
 }

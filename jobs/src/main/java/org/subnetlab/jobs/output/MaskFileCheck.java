@@ -47,13 +47,33 @@ public final class MaskFileCheck {
   static final String CORRUPT = ".corrupt";
 
   /** The scalar columns read and checked (model_seed is absent in files of older versions). */
-  private static final List<String> COLUMNS = List.of("run_id", "method", "subtask", "seed",
-      "hyperparameters", "layer", "layer_index", "n_params", "n_kept", "model_fingerprint",
-      "model_seed");
+  private static final List<String> COLUMNS =
+      List.of(
+          "run_id",
+          "method",
+          "subtask",
+          "seed",
+          "hyperparameters",
+          "layer",
+          "layer_index",
+          "n_params",
+          "n_kept",
+          "model_fingerprint",
+          "model_seed");
 
-  private static final List<String> REQUIRED = List.of("run_id", "method", "subtask", "seed",
-      "hyperparameters", "layer", "layer_index", "n_params", "n_kept", "bits",
-      "model_fingerprint");
+  private static final List<String> REQUIRED =
+      List.of(
+          "run_id",
+          "method",
+          "subtask",
+          "seed",
+          "hyperparameters",
+          "layer",
+          "layer_index",
+          "n_params",
+          "n_kept",
+          "bits",
+          "model_fingerprint");
 
   private MaskFileCheck() {}
 
@@ -62,8 +82,15 @@ public final class MaskFileCheck {
     /** "masks/x.parquet: reason; moved to masks/.corrupt/x.parquet". */
     String describe() {
       Path masks = file.getParent();
-      return masks.getFileName() + "/" + file.getFileName() + ": " + reason + "; moved to "
-          + masks.getFileName() + "/" + masks.relativize(movedTo);
+      return masks.getFileName()
+          + "/"
+          + file.getFileName()
+          + ": "
+          + reason
+          + "; moved to "
+          + masks.getFileName()
+          + "/"
+          + masks.relativize(movedTo);
     }
   }
 
@@ -97,19 +124,26 @@ public final class MaskFileCheck {
   }
 
   /**
-   * The refusal of a stage that reads finished runs only ({@code action}: "aggregate",
-   * "compose") when files failed their check: names each file and why, and says what retrains
-   * them (the files are already moved aside by {@link #verify}).
+   * The refusal of a stage that reads finished runs only ({@code action}: "aggregate", "compose")
+   * when files failed their check: names each file and why, and says what retrains them (the files
+   * are already moved aside by {@link #verify}).
    */
   public static BadInputException refusal(Path masks, List<Rejected> rejected, String action) {
-    StringBuilder sb = new StringBuilder("Cannot " + action + " " + masks.getParent() + ": "
-        + (rejected.size() == 1 ? "1 mask file is" : rejected.size() + " mask files are")
-        + " corrupt or not of the run its name says: ");
+    StringBuilder sb =
+        new StringBuilder(
+            "Cannot "
+                + action
+                + " "
+                + masks.getParent()
+                + ": "
+                + (rejected.size() == 1 ? "1 mask file is" : rejected.size() + " mask files are")
+                + " corrupt or not of the run its name says: ");
     for (int i = 0; i < rejected.size(); i++) {
       sb.append(i == 0 ? "" : "; ").append(rejected.get(i).describe());
     }
     sb.append(". Run `subnetlab train-masks` (or `run`) with this config and --out to train ")
-        .append(rejected.size() == 1 ? "that run" : "those runs").append(" again.");
+        .append(rejected.size() == 1 ? "that run" : "those runs")
+        .append(" again.");
     return new BadInputException(sb.toString());
   }
 
@@ -140,8 +174,12 @@ public final class MaskFileCheck {
         }
       }
       if (reader.getRecordCount() != layout.layers()) {
-        return "has " + reader.getRecordCount() + " rows, but the base model has "
-            + layout.layers() + " parameter blocks " + layout.names();
+        return "has "
+            + reader.getRecordCount()
+            + " rows, but the base model has "
+            + layout.layers()
+            + " parameter blocks "
+            + layout.names();
       }
       List<Type> fields = new ArrayList<>();
       for (String c : COLUMNS) {
@@ -153,20 +191,29 @@ public final class MaskFileCheck {
       reader.setRequestedSchema(projection);
       PageReadStore pages;
       while ((pages = reader.readNextRowGroup()) != null) {
-        RecordReader<Group> rr = new ColumnIOFactory().getColumnIO(projection, schema)
-            .getRecordReader(pages, new GroupRecordConverter(projection));
+        RecordReader<Group> rr =
+            new ColumnIOFactory()
+                .getColumnIO(projection, schema)
+                .getRecordReader(pages, new GroupRecordConverter(projection));
         for (long i = 0; i < pages.getRowCount(); i++) {
           rows.add(rr.read());
         }
       }
     } catch (IOException | RuntimeException e) {
-      return "is not a complete Parquet file (" + size + " bytes): truncated, damaged or not "
-          + "Parquet at all (" + parquetReason(e, file) + ")";
+      return "is not a complete Parquet file ("
+          + size
+          + " bytes): truncated, damaged or not "
+          + "Parquet at all ("
+          + parquetReason(e, file)
+          + ")";
     } finally {
       codecs.release();
     }
     if (rows.size() != layout.layers()) {
-      return "has " + rows.size() + " readable rows, but the base model has " + layout.layers()
+      return "has "
+          + rows.size()
+          + " readable rows, but the base model has "
+          + layout.layers()
           + " parameter blocks";
     }
     boolean hasModelSeed = schema.containsField("model_seed");
@@ -177,38 +224,61 @@ public final class MaskFileCheck {
       String row = "row " + (i + 1);
       String runId = g.getString("run_id", 0);
       if (!runId.equals(spec.runId())) {
-        return row + " is of run " + runId + ", not " + spec.runId()
+        return row
+            + " is of run "
+            + runId
+            + ", not "
+            + spec.runId()
             + " (a mask file copied or renamed over another run's)";
       }
       String fp = g.getString("model_fingerprint", 0);
       if (!fp.equals(spec.modelFingerprint())) {
-        return row + " is of base model " + fp + ", not of this sweep's base model "
-            + spec.modelFingerprint() + " (a mask file of another sweep)";
+        return row
+            + " is of base model "
+            + fp
+            + ", not of this sweep's base model "
+            + spec.modelFingerprint()
+            + " (a mask file of another sweep)";
       }
       long modelSeed = hasModelSeed ? g.getLong("model_seed", 0) : 0;
       String mismatch = differs("model_seed", modelSeed, spec.modelSeed());
-      mismatch = mismatch != null ? mismatch
-          : differs("method", g.getString("method", 0), spec.method());
-      mismatch = mismatch != null ? mismatch
-          : differs("subtask", g.getString("subtask", 0), spec.subtask());
+      mismatch =
+          mismatch != null ? mismatch : differs("method", g.getString("method", 0), spec.method());
+      mismatch =
+          mismatch != null
+              ? mismatch
+              : differs("subtask", g.getString("subtask", 0), spec.subtask());
       mismatch = mismatch != null ? mismatch : differs("seed", g.getLong("seed", 0), spec.seed());
-      mismatch = mismatch != null ? mismatch
-          : differs("hyperparameters", hyperparameters(g), hp);
+      mismatch = mismatch != null ? mismatch : differs("hyperparameters", hyperparameters(g), hp);
       if (mismatch != null) {
         return row + " has " + mismatch + " (run " + spec.runId() + ")";
       }
       int l = g.getInteger("layer_index", 0);
       if (l < 0 || l >= layout.layers() || seen[l]) {
-        return row + " has layer_index " + l + (l >= 0 && l < seen.length ? " twice" : "")
-            + ", but the base model has parameter blocks 0 to " + (layout.layers() - 1);
+        return row
+            + " has layer_index "
+            + l
+            + (l >= 0 && l < seen.length ? " twice" : "")
+            + ", but the base model has parameter blocks 0 to "
+            + (layout.layers() - 1);
       }
       seen[l] = true;
       String layer = g.getString("layer", 0);
       long nParams = g.getLong("n_params", 0);
       if (!layer.equals(layout.name(l)) || nParams != layout.size(l)) {
-        return row + " is block " + l + " = " + layer + " with " + nParams
-            + " parameters, but the base model's block " + l + " is " + layout.name(l)
-            + " with " + layout.size(l);
+        return row
+            + " is block "
+            + l
+            + " = "
+            + layer
+            + " with "
+            + nParams
+            + " parameters, but the base model's block "
+            + l
+            + " is "
+            + layout.name(l)
+            + " with "
+            + layout.size(l);
       }
       long kept = g.getLong("n_kept", 0);
       if (kept < 0 || kept > nParams) {
@@ -219,7 +289,8 @@ public final class MaskFileCheck {
   }
 
   private static String differs(String column, Object found, Object expected) {
-    return Objects.equals(found, expected) ? null
+    return Objects.equals(found, expected)
+        ? null
         : column + " " + found + " where its run has " + expected;
   }
 
@@ -256,20 +327,32 @@ public final class MaskFileCheck {
         target = dir.resolve(stem + "-" + n + MaskFiles.SUFFIX);
       }
       Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-      Files.writeString(dir.resolve(target.getFileName() + ".txt"),
-          name + " " + reason + "\n", StandardCharsets.UTF_8);
+      Files.writeString(
+          dir.resolve(target.getFileName() + ".txt"),
+          name + " " + reason + "\n",
+          StandardCharsets.UTF_8);
       return target;
     } catch (IOException e) {
-      throw new BadInputException("Mask file " + file + " " + reason + ", and it cannot be moved "
-          + "to " + dir + ": " + OutputLayout.describe(e) + ". Delete it, then run `subnetlab "
-          + "train-masks` (or `run`) again.", e);
+      throw new BadInputException(
+          "Mask file "
+              + file
+              + " "
+              + reason
+              + ", and it cannot be moved "
+              + "to "
+              + dir
+              + ": "
+              + OutputLayout.describe(e)
+              + ". Delete it, then run `subnetlab "
+              + "train-masks` (or `run`) again.",
+          e);
     }
   }
 
   /**
    * Deletes the files that killed writers left in {@code masks/.tmp/}. Only while this process
-   * holds the lock of the output ({@link OutputLock}): then no other process writes there, and
-   * this one calls it before it trains. Returns how many were deleted.
+   * holds the lock of the output ({@link OutputLock}): then no other process writes there, and this
+   * one calls it before it trains. Returns how many were deleted.
    */
   public static int removeLeftovers(OutputLayout out) {
     Path tmp = out.masks().resolve(".tmp");

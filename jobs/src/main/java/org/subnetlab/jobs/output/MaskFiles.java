@@ -27,14 +27,14 @@ import org.subnetlab.sweep.RunSpec;
 
 /**
  * One Parquet file per finished run under {@code masks/}, one row per layer, committed atomically:
- * written as {@code masks/.tmp/<run_id>-<uuid>.parquet}, then renamed to
- * {@code masks/<run_id>.parquet}. A run is finished iff its file exists and passes
- * {@link MaskFileCheck} (of that run, on the base model's layout); a file that fails is moved to
- * {@code masks/.corrupt/}. A killed writer leaves only a temporary file, which readers ignore and
- * the next stage removes ({@link MaskFileCheck#removeLeftovers}). The run's downsampled training curve
- * ({@link TrainingHistory}: step, loss, density) is stored once, on the row of layer 0. Files
- * written before base-model seeds existed have no {@code model_seed} column: they are of model
- * seed 0 ({@link AggregateJob#committedMasks} reads them so).
+ * written as {@code masks/.tmp/<run_id>-<uuid>.parquet}, then renamed to {@code
+ * masks/<run_id>.parquet}. A run is finished iff its file exists and passes {@link MaskFileCheck}
+ * (of that run, on the base model's layout); a file that fails is moved to {@code masks/.corrupt/}.
+ * A killed writer leaves only a temporary file, which readers ignore and the next stage removes
+ * ({@link MaskFileCheck#removeLeftovers}). The run's downsampled training curve ({@link
+ * TrainingHistory}: step, loss, density) is stored once, on the row of layer 0. Files written
+ * before base-model seeds existed have no {@code model_seed} column: they are of model seed 0
+ * ({@link AggregateJob#committedMasks} reads them so).
  */
 public final class MaskFiles {
   public static final String SUFFIX = ".parquet";
@@ -163,11 +163,13 @@ public final class MaskFiles {
             .append("n_kept", mask.keptInLayer(l))
             .append("bits", Binary.fromConstantByteArray(mask.bits(l)));
         if (f.result().delta() != null) {
-          g.append("delta", Binary.fromConstantByteArray(SparseDelta.encode(
-              f.result().delta(), layout.offset(l), layout.size(l), mask.bits(l))));
+          g.append(
+              "delta",
+              Binary.fromConstantByteArray(
+                  SparseDelta.encode(
+                      f.result().delta(), layout.offset(l), layout.size(l), mask.bits(l))));
         }
-        g
-            .append("train_steps", f.result().steps())
+        g.append("train_steps", f.result().steps())
             .append("final_loss", f.result().finalLoss())
             .append("wall_ms", f.wallMs())
             .append("model_fingerprint", spec.modelFingerprint());
@@ -182,7 +184,8 @@ public final class MaskFiles {
 
   private static void appendHistory(Group list, TrainingHistory h) {
     for (int p = 0; p < h.size(); p++) {
-      list.addGroup("list").addGroup("element")
+      list.addGroup("list")
+          .addGroup("element")
           .append("step", h.steps()[p])
           .append("loss", h.loss()[p])
           .append("density", h.density()[p]);

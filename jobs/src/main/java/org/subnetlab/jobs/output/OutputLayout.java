@@ -7,8 +7,8 @@ import org.subnetlab.config.BadInputException;
 
 /**
  * The output directory of an experiment: {@code model/} (base model; {@code model-seed-<n>/} for
- * further base-model seeds), {@code masks/} (one committed
- * Parquet file per finished run), {@code tables/<name>/} (Parquet tables), {@code report/}.
+ * further base-model seeds), {@code masks/} (one committed Parquet file per finished run), {@code
+ * tables/<name>/} (Parquet tables), {@code report/}.
  */
 public record OutputLayout(Path root) {
 
@@ -18,10 +18,10 @@ public record OutputLayout(Path root) {
   }
 
   /**
-   * Makes {@code dir} (with its parents) unless it exists, and checks that a file can be created
-   * in it; returns its absolute, normalised path. On failure: a BadInputException "Cannot write
-   * to {@code what} DIR: REASON." with the file system's reason ("read-only file system",
-   * "permission denied", "not a directory", ...), or "Cannot use {@code what} DIR: it is a file."
+   * Makes {@code dir} (with its parents) unless it exists, and checks that a file can be created in
+   * it; returns its absolute, normalised path. On failure: a BadInputException "Cannot write to
+   * {@code what} DIR: REASON." with the file system's reason ("read-only file system", "permission
+   * denied", "not a directory", ...), or "Cannot use {@code what} DIR: it is a file."
    */
   public static Path writableDirectory(Path dir, String what) {
     Path abs = dir.toAbsolutePath().normalize();
@@ -57,9 +57,9 @@ public record OutputLayout(Path root) {
   }
 
   /**
-   * The masks {@code compose} trains on the random-init copy of the base model
-   * ({@code composition.random-init-control}): mask files as under {@link #masks()}, named by the
-   * run id of the sweep run they repeat.
+   * The masks {@code compose} trains on the random-init copy of the base model ({@code
+   * composition.random-init-control}): mask files as under {@link #masks()}, named by the run id of
+   * the sweep run they repeat.
    */
   public Path randomInitMasks() {
     return root.resolve("masks-random-init");
@@ -78,10 +78,10 @@ public record OutputLayout(Path root) {
   }
 
   /**
-   * The reason of a failed file operation, for a message: the file system's reason ("read-only
-   * file system", "permission denied", "not a directory", ...) and the file it concerns. Java
-   * reports ENOENT without a reason; then the reason is "no such file or directory", and for a
-   * path whose parent exists (creating {@code /proc/x}) also the file system that refused it.
+   * The reason of a failed file operation, for a message: the file system's reason ("read-only file
+   * system", "permission denied", "not a directory", ...) and the file it concerns. Java reports
+   * ENOENT without a reason; then the reason is "no such file or directory", and for a path whose
+   * parent exists (creating {@code /proc/x}) also the file system that refused it.
    */
   public static String describe(Exception e) {
     if (e instanceof java.nio.file.AccessDeniedException a) {

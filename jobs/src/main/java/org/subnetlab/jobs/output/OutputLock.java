@@ -16,11 +16,11 @@ import org.subnetlab.config.BadInputException;
 /**
  * One writer per output directory. A stage that writes into an output directory holds an
  * operating-system lock on {@code <out>/.subnetlab.lock} for as long as it runs, so two sweeps
- * never interleave their runs and tables; the second one is refused with the holder's pid, host
- * and command. The lock dies with its process: a killed driver (kill -9, lost machine) leaves no
- * stale lock behind, and re-running it resumes at once. The file's text only describes the holder.
- * Taking the lock also deletes the leftovers of killed writers under {@code tables/} and
- * {@code report/} ({@link Tables#cleanLeftovers}, {@link Reports#cleanLeftovers}).
+ * never interleave their runs and tables; the second one is refused with the holder's pid, host and
+ * command. The lock dies with its process: a killed driver (kill -9, lost machine) leaves no stale
+ * lock behind, and re-running it resumes at once. The file's text only describes the holder. Taking
+ * the lock also deletes the leftovers of killed writers under {@code tables/} and {@code report/}
+ * ({@link Tables#cleanLeftovers}, {@link Reports#cleanLeftovers}).
  */
 public final class OutputLock implements AutoCloseable {
   public static final String FILE = ".subnetlab.lock";
@@ -52,8 +52,9 @@ public final class OutputLock implements AutoCloseable {
     Path file = out.root().resolve(FILE);
     FileChannel ch = null;
     try {
-      ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
+      ch =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       FileLock l;
       try {
         l = ch.tryLock();
@@ -63,13 +64,25 @@ public final class OutputLock implements AutoCloseable {
       if (l == null) {
         String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
         ch.close();
-        throw new BadInputException("Output directory " + out.root() + " is in use by another "
-            + "subnetlab process (" + (holder.isEmpty() ? "unknown holder" : holder) + "). Two "
-            + "stages writing to one output would interleave their results: wait for it to "
-            + "finish, stop it, or choose another --out.");
+        throw new BadInputException(
+            "Output directory "
+                + out.root()
+                + " is in use by another "
+                + "subnetlab process ("
+                + (holder.isEmpty() ? "unknown holder" : holder)
+                + "). Two "
+                + "stages writing to one output would interleave their results: wait for it to "
+                + "finish, stop it, or choose another --out.");
       }
-      String me = "pid " + ProcessHandle.current().pid() + " on " + hostName() + ", `" + command
-          + "`, since " + Instant.now();
+      String me =
+          "pid "
+              + ProcessHandle.current().pid()
+              + " on "
+              + hostName()
+              + ", `"
+              + command
+              + "`, since "
+              + Instant.now();
       ch.truncate(0);
       ch.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
       ch.force(false);
@@ -80,8 +93,15 @@ public final class OutputLock implements AutoCloseable {
       return new OutputLock(ch, l, out.root());
     } catch (IOException e) {
       closeQuietly(ch);
-      throw new BadInputException("Cannot lock output directory " + out.root() + " ("
-          + file + "): " + OutputLayout.describe(e) + ".", e);
+      throw new BadInputException(
+          "Cannot lock output directory "
+              + out.root()
+              + " ("
+              + file
+              + "): "
+              + OutputLayout.describe(e)
+              + ".",
+          e);
     }
   }
 

@@ -17,7 +17,10 @@ public final class Reports {
       // not createTempFile: its owner-only permissions would stay on the renamed file
       Path tmp = out.report().resolve("." + name + "." + java.util.UUID.randomUUID() + ".tmp");
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, out.report().resolve(name), StandardCopyOption.ATOMIC_MOVE,
+      Files.move(
+          tmp,
+          out.report().resolve(name),
+          StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + out.report().resolve(name), e);

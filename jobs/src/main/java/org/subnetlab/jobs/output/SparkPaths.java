@@ -12,12 +12,12 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Hadoop's {@code Path(String)} takes its argument as unescaped text: a scheme before the first
  * colon (only if that colon comes before the first slash), then the path, which it escapes itself.
- * So {@code Path.toUri().toString()} ({@code file:///a%20b}) comes back as the directory
- * {@code a%20b}, and a relative path with a colon in its first segment ({@code a:b/out}) reads as
- * scheme {@code a}. {@code file:} followed by the absolute, normalised path reads back as exactly
- * that path for spaces, non-ASCII characters, {@code %}, {@code #} and {@code :}. Spark's readers
- * also expand glob patterns ({@code * ? [ ] { } \}) in the paths they are given; {@link #read}
- * turns that off, so that a directory named {@code run[1]} is read as itself.
+ * So {@code Path.toUri().toString()} ({@code file:///a%20b}) comes back as the directory {@code
+ * a%20b}, and a relative path with a colon in its first segment ({@code a:b/out}) reads as scheme
+ * {@code a}. {@code file:} followed by the absolute, normalised path reads back as exactly that
+ * path for spaces, non-ASCII characters, {@code %}, {@code #} and {@code :}. Spark's readers also
+ * expand glob patterns ({@code * ? [ ] { } \}) in the paths they are given; {@link #read} turns
+ * that off, so that a directory named {@code run[1]} is read as itself.
  */
 public final class SparkPaths {
   /** Spark's (internal, stable since 3.1) option of its file readers: "false" = no globbing. */
@@ -40,7 +40,9 @@ public final class SparkPaths {
     return parquet(read(spark), paths);
   }
 
-  /** {@code paths} read with {@code reader} (e.g. {@code read(spark).option("mergeSchema", ..)}). */
+  /**
+   * {@code paths} read with {@code reader} (e.g. {@code read(spark).option("mergeSchema", ..)}).
+   */
   public static Dataset<Row> parquet(DataFrameReader reader, Path... paths) {
     return reader.parquet(Arrays.stream(paths).map(SparkPaths::of).toArray(String[]::new));
   }

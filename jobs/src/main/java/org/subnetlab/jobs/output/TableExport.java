@@ -22,22 +22,25 @@ import org.subnetlab.config.BadInputException;
 
 /**
  * Prints a result table as CSV (RFC 4180, with a header) or as JSON lines, for readers without a
- * Parquet library. Binary columns (mask bits, Δ) become base64; maps and structs become JSON text in
- * CSV. Rows stream through the driver one partition at a time.
+ * Parquet library. Binary columns (mask bits, Δ) become base64; maps and structs become JSON text
+ * in CSV. Rows stream through the driver one partition at a time.
  */
 public final class TableExport {
   private TableExport() {}
 
   /** The output formats. */
-  public enum Format { CSV, JSON }
+  public enum Format {
+    CSV,
+    JSON
+  }
 
   public static void print(
       SparkSession spark, OutputLayout out, String table, Format format, PrintStream to) {
     Path dir = out.table(table);
     Tables.check(out, table); // an incomplete generation first: it may be why the table is missing
     if (!Files.isDirectory(dir)) {
-      throw new BadInputException("No table " + table + " in " + out.tables() + " (tables: "
-          + existing(out) + ").");
+      throw new BadInputException(
+          "No table " + table + " in " + out.tables() + " (tables: " + existing(out) + ").");
     }
     Dataset<Row> df = Tables.read(spark, out, table);
     try {
@@ -79,9 +82,16 @@ public final class TableExport {
       while (root.getCause() != null) {
         root = root.getCause();
       }
-      throw new BadInputException("Cannot read table " + table + " (" + dir + "): "
-          + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage())
-          + ". " + Tables.heal(out, Tables.stageOf(TablesManifest.read(out), table)), e);
+      throw new BadInputException(
+          "Cannot read table "
+              + table
+              + " ("
+              + dir
+              + "): "
+              + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage())
+              + ". "
+              + Tables.heal(out, Tables.stageOf(TablesManifest.read(out), table)),
+          e);
     }
   }
 
@@ -96,16 +106,22 @@ public final class TableExport {
     try {
       Files.createDirectories(dir);
       tmp = Files.createTempFile(dir, "." + table, ".tmp");
-      try (PrintStream ps = new PrintStream(
-          new java.io.BufferedOutputStream(Files.newOutputStream(tmp)), false,
-          java.nio.charset.StandardCharsets.UTF_8)) {
+      try (PrintStream ps =
+          new PrintStream(
+              new java.io.BufferedOutputStream(Files.newOutputStream(tmp)),
+              false,
+              java.nio.charset.StandardCharsets.UTF_8)) {
         print(spark, out, table, format, ps);
       }
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+      Files.move(
+          tmp,
+          file,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       return file;
     } catch (java.io.IOException e) {
-      throw new BadInputException("Cannot write " + file + ": " + OutputLayout.describe(e) + ".", e);
+      throw new BadInputException(
+          "Cannot write " + file + ": " + OutputLayout.describe(e) + ".", e);
     } finally {
       if (tmp != null) {
         try {
@@ -123,8 +139,11 @@ public final class TableExport {
       return List.of();
     }
     try (Stream<Path> s = Files.list(out.tables())) {
-      return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-          .filter(n -> !n.startsWith(".")).sorted().toList();
+      return s.filter(Files::isDirectory)
+          .map(p -> p.getFileName().toString())
+          .filter(n -> !n.startsWith("."))
+          .sorted()
+          .toList();
     } catch (java.io.IOException e) {
       throw new BadInputException("Cannot list " + out.tables() + ": " + e.getMessage(), e);
     }

@@ -40,12 +40,18 @@ public final class Tables {
   private static final Map<String, String> STAGE_OF = new LinkedHashMap<>();
 
   static {
-    for (String t : List.of("training_curves", "masks", "sparsity", "overlap", "ablation",
-        "summary")) {
+    for (String t :
+        List.of("training_curves", "masks", "sparsity", "overlap", "ablation", "summary")) {
       STAGE_OF.put(t, "aggregate");
     }
-    for (String t : List.of("clusters", "clusterability", "cluster_tree",
-        "cluster_specialisation", "cluster_lesions", "cluster_masks")) {
+    for (String t :
+        List.of(
+            "clusters",
+            "clusterability",
+            "cluster_tree",
+            "cluster_specialisation",
+            "cluster_lesions",
+            "cluster_masks")) {
       STAGE_OF.put(t, "cluster");
     }
     STAGE_OF.put("composition", "compose");
@@ -105,10 +111,14 @@ public final class Tables {
         throw new IllegalStateException("Table " + name + " is not in this generation");
       }
       try (Stream<Path> s = Files.list(p)) {
-        Path[] parts = s.filter(f -> {
-          String n = f.getFileName().toString();
-          return !n.startsWith("_") && !n.startsWith(".") && Files.isRegularFile(f);
-        }).sorted().toArray(Path[]::new);
+        Path[] parts =
+            s.filter(
+                    f -> {
+                      String n = f.getFileName().toString();
+                      return !n.startsWith("_") && !n.startsWith(".") && Files.isRegularFile(f);
+                    })
+                .sorted()
+                .toArray(Path[]::new);
         return SparkPaths.parquet(spark, parts);
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot read the table written aside at " + p, e);
@@ -116,9 +126,9 @@ public final class Tables {
     }
 
     /**
-     * Makes the added tables the current ones: the manifest marks this stage's generation as
-     * being written, the tables move in, the manifest marks it complete with {@code details}
-     * (run set, fingerprints: written as they are).
+     * Makes the added tables the current ones: the manifest marks this stage's generation as being
+     * written, the tables move in, the manifest marks it complete with {@code details} (run set,
+     * fingerprints: written as they are).
      */
     public void commit(Map<String, Object> details) {
       List<String> names = new ArrayList<>(staged.keySet());
@@ -129,8 +139,17 @@ public final class Tables {
           swap(staged.get(name), out.table(name));
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot write tables " + names + " under " + out.tables()
-            + " (generation " + generation + " of " + stage + " is left marked incomplete)", e);
+        throw new UncheckedIOException(
+            "Cannot write tables "
+                + names
+                + " under "
+                + out.tables()
+                + " (generation "
+                + generation
+                + " of "
+                + stage
+                + " is left marked incomplete)",
+            e);
       }
       m.complete(stage, details);
       committed = true;
@@ -182,8 +201,12 @@ public final class Tables {
 
   /** What happened to {@code stage}'s incomplete generation and what to run to heal it. */
   public static String incompleteNote(OutputLayout out, String stage) {
-    return "The tables under " + out.tables() + " are of an incomplete generation: "
-        + TablesManifest.read(out).describe(stage) + ". " + heal(out, stage);
+    return "The tables under "
+        + out.tables()
+        + " are of an incomplete generation: "
+        + TablesManifest.read(out).describe(stage)
+        + ". "
+        + heal(out, stage);
   }
 
   /** {@link #read}'s checks: complete generation, whole part files. */
@@ -205,13 +228,20 @@ public final class Tables {
         }
         String damage = parquetDamage(f);
         if (damage != null) {
-          throw new BadInputException("Table " + name + " is damaged: its part file " + f + " "
-              + damage + ". " + heal(out, stageOf(m, name)));
+          throw new BadInputException(
+              "Table "
+                  + name
+                  + " is damaged: its part file "
+                  + f
+                  + " "
+                  + damage
+                  + ". "
+                  + heal(out, stageOf(m, name)));
         }
       }
     } catch (IOException e) {
-      throw new BadInputException("Cannot read table " + name + " (" + dir + "): "
-          + OutputLayout.describe(e) + ".", e);
+      throw new BadInputException(
+          "Cannot read table " + name + " (" + dir + "): " + OutputLayout.describe(e) + ".", e);
     }
   }
 
@@ -225,14 +255,19 @@ public final class Tables {
   static String heal(OutputLayout out, String stage) {
     String s = stage == null ? "aggregate" : stage;
     String or = s.equals("aggregate") ? " (or `run`)" : "";
-    return "Re-run `subnetlab " + s + "`" + or + " with the same config and --out " + out.root()
+    return "Re-run `subnetlab "
+        + s
+        + "`"
+        + or
+        + " with the same config and --out "
+        + out.root()
         + " to rewrite its tables.";
   }
 
   /**
    * Why a Parquet file is not whole, or null: it must start and end with Parquet's magic "PAR1",
-   * the footer length before the last magic fitting in the file. A file cut short (a killed copy,
-   * a full disk) loses its footer.
+   * the footer length before the last magic fitting in the file. A file cut short (a killed copy, a
+   * full disk) loses its footer.
    */
   static String parquetDamage(Path f) throws IOException {
     long size = Files.size(f);
@@ -266,8 +301,8 @@ public final class Tables {
   }
 
   /**
-   * Deletes what killed writers left under {@code tables/}: tables written aside and never moved
-   * in ({@code .<name>.tmp-*}), previous versions of a swap ({@code .<name>.old-*}) and unfinished
+   * Deletes what killed writers left under {@code tables/}: tables written aside and never moved in
+   * ({@code .<name>.tmp-*}), previous versions of a swap ({@code .<name>.old-*}) and unfinished
    * manifests. Only for the holder of the output lock (no other writer can be using them).
    */
   static void cleanLeftovers(OutputLayout out) {
@@ -277,8 +312,10 @@ public final class Tables {
     try (Stream<Path> s = Files.list(out.tables())) {
       for (Path p : s.toList()) {
         String n = p.getFileName().toString();
-        if (n.startsWith(".") && (n.contains(".tmp-") || n.contains(".old-")
-            || n.startsWith("." + TablesManifest.FILE))) {
+        if (n.startsWith(".")
+            && (n.contains(".tmp-")
+                || n.contains(".old-")
+                || n.startsWith("." + TablesManifest.FILE))) {
           LOG.info("Deleting {}, left by an interrupted stage", p);
           ModelStore.deleteQuietly(p);
         }

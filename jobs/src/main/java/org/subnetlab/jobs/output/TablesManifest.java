@@ -33,10 +33,10 @@ import java.util.UUID;
  *                              "model_fingerprint": "..." }, ... } }
  * </pre>
  *
- * {@code generation} counts commits of any stage; a stage's entry keeps the one of its last
- * commit. {@code state} is {@code writing} while a stage moves its tables in and {@code complete}
- * after; {@code complete} at the top is true when every stage's is. Tables the manifest does not
- * name (outputs of versions without it) are read as they are.
+ * {@code generation} counts commits of any stage; a stage's entry keeps the one of its last commit.
+ * {@code state} is {@code writing} while a stage moves its tables in and {@code complete} after;
+ * {@code complete} at the top is true when every stage's is. Tables the manifest does not name
+ * (outputs of versions without it) are read as they are.
  */
 final class TablesManifest {
   static final String FILE = "_MANIFEST.json";
@@ -45,6 +45,7 @@ final class TablesManifest {
 
   private final OutputLayout out;
   private final Map<String, Object> root;
+
   /** Why the manifest could not be read, or null. */
   private final String damage;
 
@@ -65,8 +66,11 @@ final class TablesManifest {
       return new TablesManifest(out, fresh(), null);
     }
     try {
-      Map<String, Object> m = deepCopy(ConfigFactory.parseString(
-          Files.readString(f, StandardCharsets.UTF_8)).root().unwrapped());
+      Map<String, Object> m =
+          deepCopy(
+              ConfigFactory.parseString(Files.readString(f, StandardCharsets.UTF_8))
+                  .root()
+                  .unwrapped());
       if (!(m.get("tables") instanceof Map) || !(m.get("stages") instanceof Map)) {
         return new TablesManifest(out, fresh(), "has no \"tables\" and \"stages\"");
       }
@@ -93,8 +97,11 @@ final class TablesManifest {
     Map<String, Object> c = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : m.entrySet()) {
       Object v = e.getValue();
-      c.put(e.getKey(), v instanceof Map ? deepCopy((Map<String, Object>) v)
-          : v instanceof List ? new ArrayList<>((List<Object>) v) : v);
+      c.put(
+          e.getKey(),
+          v instanceof Map
+              ? deepCopy((Map<String, Object>) v)
+              : v instanceof List ? new ArrayList<>((List<Object>) v) : v);
     }
     return c;
   }
@@ -118,11 +125,13 @@ final class TablesManifest {
   /** The stages whose last generation is incomplete, in manifest order. */
   List<String> incompleteStages() {
     List<String> l = new ArrayList<>();
-    stages().forEach((k, v) -> {
-      if (!COMPLETE.equals(v.get("state"))) {
-        l.add(k);
-      }
-    });
+    stages()
+        .forEach(
+            (k, v) -> {
+              if (!COMPLETE.equals(v.get("state"))) {
+                l.add(k);
+              }
+            });
     return l;
   }
 
@@ -138,15 +147,26 @@ final class TablesManifest {
     if (stage == null || !incompleteStages().contains(stage)) {
       return null;
     }
-    return "Table " + table + " under " + out.tables() + " is of an incomplete generation: "
-        + describe(stage) + ".";
+    return "Table "
+        + table
+        + " under "
+        + out.tables()
+        + " is of an incomplete generation: "
+        + describe(stage)
+        + ".";
   }
 
   /** "`subnetlab aggregate` (generation 3, started ...) stopped while ..." */
   String describe(String stage) {
     Map<String, Object> e = stages().get(stage);
-    return "`subnetlab " + stage + "` (generation " + e.get("generation") + ", started "
-        + e.get("started") + ") stopped while moving its tables " + e.get("tables")
+    return "`subnetlab "
+        + stage
+        + "` (generation "
+        + e.get("generation")
+        + ", started "
+        + e.get("started")
+        + ") stopped while moving its tables "
+        + e.get("tables")
         + " in, so they may mix two generations and some may be missing";
   }
 
@@ -179,14 +199,16 @@ final class TablesManifest {
   private void write() {
     root.put("complete", incompleteStages().isEmpty());
     root.put("updated", Instant.now().toString());
-    String json = ConfigValueFactory.fromMap(root).render(
-        ConfigRenderOptions.concise().setJson(true).setFormatted(true)) + "\n";
+    String json =
+        ConfigValueFactory.fromMap(root)
+                .render(ConfigRenderOptions.concise().setJson(true).setFormatted(true))
+            + "\n";
     Path f = file(out);
     Path tmp = out.tables().resolve("." + FILE + "." + UUID.randomUUID() + ".tmp");
     try {
       Files.createDirectories(out.tables());
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer b = ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8));
         while (b.hasRemaining()) {
           ch.write(b);

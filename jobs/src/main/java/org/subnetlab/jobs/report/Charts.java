@@ -21,6 +21,7 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.category.StatisticalBarRenderer;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.ui.RectangleEdge;
@@ -28,7 +29,6 @@ import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.CategoryDataset;
 import org.jfree.data.statistics.StatisticalCategoryDataset;
-import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.data.xy.IntervalXYDataset;
 import org.jfree.data.xy.XYDataset;
@@ -40,8 +40,8 @@ import org.jfree.data.xy.XYZDataset;
 import org.jfree.svg.SVGGraphics2D;
 
 /**
- * The report's chart types, drawn with JFreeChart and serialised as inline SVG by JFreeSVG:
- * grouped bars, bars with error bars (mean ± std), annotated heatmaps and line charts.
+ * The report's chart types, drawn with JFreeChart and serialised as inline SVG by JFreeSVG: grouped
+ * bars, bars with error bars (mean ± std), annotated heatmaps and line charts.
  */
 final class Charts {
   static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 15);
@@ -61,8 +61,8 @@ final class Charts {
   }
 
   /** Grouped vertical bars on a value axis from 0 to {@code upper} (null: automatic). */
-  static JFreeChart bars(String title, String categories, String values, CategoryDataset data,
-      Double upper) {
+  static JFreeChart bars(
+      String title, String categories, String values, CategoryDataset data, Double upper) {
     CategoryAxis x = new CategoryAxis(categories);
     NumberAxis y = new NumberAxis(values);
     if (upper != null) {
@@ -76,8 +76,13 @@ final class Charts {
   }
 
   /** Bars of means with ± one standard deviation as error bars. */
-  static JFreeChart meanStdBars(String title, String categories, String values,
-      StatisticalCategoryDataset data, Double upper, boolean paired) {
+  static JFreeChart meanStdBars(
+      String title,
+      String categories,
+      String values,
+      StatisticalCategoryDataset data,
+      Double upper,
+      boolean paired) {
     CategoryAxis x = new CategoryAxis(categories);
     NumberAxis y = new NumberAxis(values);
     if (upper != null) {
@@ -110,8 +115,16 @@ final class Charts {
    * A heatmap of {@code values[row][col]} (NaN: no value, drawn blank), each cell annotated with
    * its value and, when {@code notes} has one there, a second smaller line.
    */
-  static JFreeChart heatmap(String title, String rowAxis, List<String> rows, String colAxis,
-      List<String> cols, double[][] values, String[][] notes, double lo, double hi) {
+  static JFreeChart heatmap(
+      String title,
+      String rowAxis,
+      List<String> rows,
+      String colAxis,
+      List<String> cols,
+      double[][] values,
+      String[][] notes,
+      double lo,
+      double hi) {
     int n = 0;
     for (double[] row : values) {
       for (double v : row) {
@@ -157,8 +170,8 @@ final class Charts {
         }
         Color ink = scale.darkness(v) > 0.55 ? Color.WHITE : Color.BLACK;
         boolean note = notes != null && notes[row][c] != null;
-        XYTextAnnotation a = new XYTextAnnotation(
-            String.format(Locale.ROOT, "%.2f", v), c, note ? row - 0.12 : row);
+        XYTextAnnotation a =
+            new XYTextAnnotation(String.format(Locale.ROOT, "%.2f", v), c, note ? row - 0.12 : row);
         a.setFont(CELL);
         a.setPaint(ink);
         a.setTextAnchor(TextAnchor.CENTER);
@@ -185,8 +198,8 @@ final class Charts {
   }
 
   /** Lines of (x, y) series; the y axis from 0 to {@code upper} when given. */
-  static JFreeChart lines(String title, String xLabel, String yLabel, XYSeriesCollection data,
-      Double upper) {
+  static JFreeChart lines(
+      String title, String xLabel, String yLabel, XYSeriesCollection data, Double upper) {
     NumberAxis x = new NumberAxis(xLabel);
     x.setAutoRangeIncludesZero(false);
     NumberAxis y = new NumberAxis(yLabel);
@@ -208,23 +221,32 @@ final class Charts {
   }
 
   /** One grid point of a regularisation path: means and stds over seeds, and its label. */
-  record PathPoint(String label, double density, double densityStd, double accuracy,
-      double accuracyStd, boolean selected) {}
+  record PathPoint(
+      String label,
+      double density,
+      double densityStd,
+      double accuracy,
+      double accuracyStd,
+      boolean selected) {}
 
   /**
    * The density–accuracy trade-off of one method on one subtask: each grid point at (mean density,
-   * mean subnetwork accuracy) with ± one std over seeds in both directions and its label, the
-   * full model's accuracy as a horizontal line, and the selected point ringed.
+   * mean subnetwork accuracy) with ± one std over seeds in both directions and its label, the full
+   * model's accuracy as a horizontal line, and the selected point ringed.
    */
   static JFreeChart regularisationPath(String title, List<PathPoint> points, double full) {
-    XYIntervalSeries grid = new XYIntervalSeries("grid points (mean ± std over seeds)", true,
-        true);
+    XYIntervalSeries grid = new XYIntervalSeries("grid points (mean ± std over seeds)", true, true);
     XYSeries selected = new XYSeries("selected (most often)", true, true);
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
     for (PathPoint p : points) {
-      grid.add(p.density(), p.density() - p.densityStd(), p.density() + p.densityStd(),
-          p.accuracy(), p.accuracy() - p.accuracyStd(), p.accuracy() + p.accuracyStd());
+      grid.add(
+          p.density(),
+          p.density() - p.densityStd(),
+          p.density() + p.densityStd(),
+          p.accuracy(),
+          p.accuracy() - p.accuracyStd(),
+          p.accuracy() + p.accuracyStd());
       if (p.selected()) {
         selected.add(p.density(), p.accuracy());
       }
@@ -266,8 +288,10 @@ final class Charts {
     m.setSeriesPaint(0, TAB10[3]);
     m.setSeriesShapesVisible(1, false);
     m.setSeriesPaint(1, Color.GRAY);
-    m.setSeriesStroke(1, new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
-        new float[] {6, 4}, 0));
+    m.setSeriesStroke(
+        1,
+        new BasicStroke(
+            1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
     plot.setDataset(1, marks);
     plot.setRenderer(1, m);
     for (PathPoint p : points) {
@@ -284,14 +308,15 @@ final class Charts {
 
   /**
    * The numbers a chart draws, as JSON, for readers and tests that check a figure against the
-   * tables: per dataset its kind and, per series, the points (category charts: category, value
-   * and std where there is one; heatmaps: row, column, value; xy charts: x, y and the intervals
-   * where there are some).
+   * tables: per dataset its kind and, per series, the points (category charts: category, value and
+   * std where there is one; heatmaps: row, column, value; xy charts: x, y and the intervals where
+   * there are some).
    */
   static String data(JFreeChart chart) {
-    StringBuilder sb = new StringBuilder("{\"title\":")
-        .append(json(chart.getTitle() == null ? "" : chart.getTitle().getText()))
-        .append(",\"datasets\":[");
+    StringBuilder sb =
+        new StringBuilder("{\"title\":")
+            .append(json(chart.getTitle() == null ? "" : chart.getTitle().getText()))
+            .append(",\"datasets\":[");
     if (chart.getPlot() instanceof CategoryPlot p) {
       for (int d = 0; d < p.getDatasetCount(); d++) {
         CategoryDataset ds = p.getDataset(d);
@@ -300,15 +325,20 @@ final class Charts {
         }
         comma(sb).append("{\"kind\":\"category\",\"series\":[");
         for (int r = 0; r < ds.getRowCount(); r++) {
-          comma(sb).append("{\"name\":").append(json(String.valueOf(ds.getRowKey(r))))
+          comma(sb)
+              .append("{\"name\":")
+              .append(json(String.valueOf(ds.getRowKey(r))))
               .append(",\"points\":[");
           for (int c = 0; c < ds.getColumnCount(); c++) {
             Number v = ds.getValue(r, c);
             if (v == null) {
               continue;
             }
-            comma(sb).append("{\"category\":").append(json(String.valueOf(ds.getColumnKey(c))))
-                .append(",\"value\":").append(num(v.doubleValue()));
+            comma(sb)
+                .append("{\"category\":")
+                .append(json(String.valueOf(ds.getColumnKey(c))))
+                .append(",\"value\":")
+                .append(num(v.doubleValue()));
             if (ds instanceof StatisticalCategoryDataset st && st.getStdDevValue(r, c) != null) {
               sb.append(",\"std\":").append(num(st.getStdDevValue(r, c).doubleValue()));
             }
@@ -324,30 +354,44 @@ final class Charts {
         if (ds == null) {
           continue;
         }
-        if (ds instanceof XYZDataset z && p.getDomainAxis() instanceof SymbolAxis xs
+        if (ds instanceof XYZDataset z
+            && p.getDomainAxis() instanceof SymbolAxis xs
             && p.getRangeAxis() instanceof SymbolAxis ys) {
           comma(sb).append("{\"kind\":\"heatmap\",\"cells\":[");
           for (int i = 0; i < z.getItemCount(0); i++) {
-            comma(sb).append("{\"row\":")
+            comma(sb)
+                .append("{\"row\":")
                 .append(json(ys.getSymbols()[(int) z.getYValue(0, i)]))
-                .append(",\"col\":").append(json(xs.getSymbols()[(int) z.getXValue(0, i)]))
-                .append(",\"value\":").append(num(z.getZValue(0, i))).append('}');
+                .append(",\"col\":")
+                .append(json(xs.getSymbols()[(int) z.getXValue(0, i)]))
+                .append(",\"value\":")
+                .append(num(z.getZValue(0, i)))
+                .append('}');
           }
           sb.append("]}");
           continue;
         }
         comma(sb).append("{\"kind\":\"xy\",\"series\":[");
         for (int s = 0; s < ds.getSeriesCount(); s++) {
-          comma(sb).append("{\"name\":").append(json(String.valueOf(ds.getSeriesKey(s))))
+          comma(sb)
+              .append("{\"name\":")
+              .append(json(String.valueOf(ds.getSeriesKey(s))))
               .append(",\"points\":[");
           for (int i = 0; i < ds.getItemCount(s); i++) {
-            comma(sb).append("{\"x\":").append(num(ds.getXValue(s, i))).append(",\"y\":")
+            comma(sb)
+                .append("{\"x\":")
+                .append(num(ds.getXValue(s, i)))
+                .append(",\"y\":")
                 .append(num(ds.getYValue(s, i)));
             if (ds instanceof IntervalXYDataset iv && !(ds instanceof XYSeriesCollection)) {
-              sb.append(",\"x_low\":").append(num(iv.getStartXValue(s, i)))
-                  .append(",\"x_high\":").append(num(iv.getEndXValue(s, i)))
-                  .append(",\"y_low\":").append(num(iv.getStartYValue(s, i)))
-                  .append(",\"y_high\":").append(num(iv.getEndYValue(s, i)));
+              sb.append(",\"x_low\":")
+                  .append(num(iv.getStartXValue(s, i)))
+                  .append(",\"x_high\":")
+                  .append(num(iv.getEndXValue(s, i)))
+                  .append(",\"y_low\":")
+                  .append(num(iv.getStartYValue(s, i)))
+                  .append(",\"y_high\":")
+                  .append(num(iv.getEndYValue(s, i)));
             }
             sb.append('}');
           }
@@ -359,8 +403,14 @@ final class Charts {
         comma(sb).append("{\"kind\":\"labels\",\"labels\":[");
         for (Object a : p.getAnnotations()) {
           if (a instanceof XYTextAnnotation t) {
-            comma(sb).append("{\"text\":").append(json(t.getText())).append(",\"x\":")
-                .append(num(t.getX())).append(",\"y\":").append(num(t.getY())).append('}');
+            comma(sb)
+                .append("{\"text\":")
+                .append(json(t.getText()))
+                .append(",\"x\":")
+                .append(num(t.getX()))
+                .append(",\"y\":")
+                .append(num(t.getY()))
+                .append('}');
           }
         }
         sb.append("]}");
@@ -434,11 +484,16 @@ final class Charts {
   }
 
   /** Tableau's 10 categorical colours (matplotlib's default cycle). */
-  static final Paint[] TAB10 = colors(0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
-      0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf);
+  static final Paint[] TAB10 =
+      colors(
+          0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22,
+          0x17becf);
+
   /** Tableau's 20: pairs of a dark and a light shade, for "mask" vs "random control" series. */
-  static final Paint[] TAB20 = colors(0x1f77b4, 0xaec7e8, 0xff7f0e, 0xffbb78, 0x2ca02c,
-      0x98df8a, 0xd62728, 0xff9896, 0x9467bd, 0xc5b0d5);
+  static final Paint[] TAB20 =
+      colors(
+          0x1f77b4, 0xaec7e8, 0xff7f0e, 0xffbb78, 0x2ca02c, 0x98df8a, 0xd62728, 0xff9896, 0x9467bd,
+          0xc5b0d5);
 
   private static Paint[] colors(int... rgb) {
     Paint[] p = new Paint[rgb.length];
@@ -487,8 +542,10 @@ final class Charts {
       double u = t < 0.5 ? t * 2 : (t - 0.5) * 2;
       double[] a = stops[t < 0.5 ? 0 : 1];
       double[] b = stops[t < 0.5 ? 1 : 2];
-      return new Color((int) Math.round(a[0] + (b[0] - a[0]) * u),
-          (int) Math.round(a[1] + (b[1] - a[1]) * u), (int) Math.round(a[2] + (b[2] - a[2]) * u));
+      return new Color(
+          (int) Math.round(a[0] + (b[0] - a[0]) * u),
+          (int) Math.round(a[1] + (b[1] - a[1]) * u),
+          (int) Math.round(a[2] + (b[2] - a[2]) * u));
     }
   }
 }

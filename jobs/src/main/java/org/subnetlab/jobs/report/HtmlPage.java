@@ -6,9 +6,9 @@ import org.jfree.chart.JFreeChart;
 
 /**
  * A self-contained HTML page: sections of text, tables and figures (inline SVG, with their numbers
- * as JSON), with a table of
- * contents. Nothing is loaded from elsewhere. A short script records, for the browser test, how
- * many figures rendered with a non-empty drawing and any script error on the page.
+ * as JSON), with a table of contents. Nothing is loaded from elsewhere. A short script records, for
+ * the browser test, how many figures rendered with a non-empty drawing and any script error on the
+ * page.
  */
 final class HtmlPage {
   private final String title;
@@ -30,7 +30,10 @@ final class HtmlPage {
   HtmlPage section(String id, String heading, String intro) {
     closeSection();
     toc.add(new String[] {id, heading});
-    body.append("<section id=\"").append(esc(id)).append("\">\n<h2>").append(esc(heading))
+    body.append("<section id=\"")
+        .append(esc(id))
+        .append("\">\n<h2>")
+        .append(esc(heading))
         .append("</h2>\n");
     if (intro != null) {
       body.append("<p>").append(esc(intro)).append("</p>\n");
@@ -50,16 +53,21 @@ final class HtmlPage {
   }
 
   /**
-   * A figure: the chart as inline SVG with a caption, and the numbers it draws as JSON
-   * ({@link Charts#data}) in a {@code <script type="application/json" class="figure-data">}
-   * element inside the figure, so that a reader (or a test) can check them against the tables.
+   * A figure: the chart as inline SVG with a caption, and the numbers it draws as JSON ({@link
+   * Charts#data}) in a {@code <script type="application/json" class="figure-data">} element inside
+   * the figure, so that a reader (or a test) can check them against the tables.
    */
   HtmlPage figure(String id, JFreeChart chart, int width, int height, String caption) {
     figures++;
-    body.append("<figure class=\"chart\" id=\"fig-").append(esc(id)).append("\">\n")
-        .append(Charts.svg(chart, width, height)).append("\n<figcaption>").append(esc(caption))
+    body.append("<figure class=\"chart\" id=\"fig-")
+        .append(esc(id))
+        .append("\">\n")
+        .append(Charts.svg(chart, width, height))
+        .append("\n<figcaption>")
+        .append(esc(caption))
         .append("</figcaption>\n<script type=\"application/json\" class=\"figure-data\">")
-        .append(Charts.data(chart)).append("</script>\n</figure>\n");
+        .append(Charts.data(chart))
+        .append("</script>\n</figure>\n");
     return this;
   }
 
@@ -70,7 +78,12 @@ final class HtmlPage {
       String cell = i == 0 ? "th" : "td";
       body.append("<tr>");
       for (String v : rows.get(i)) {
-        body.append('<').append(cell).append('>').append(esc(v)).append("</").append(cell)
+        body.append('<')
+            .append(cell)
+            .append('>')
+            .append(esc(v))
+            .append("</")
+            .append(cell)
             .append('>');
       }
       body.append("</tr>\n");
@@ -91,15 +104,30 @@ final class HtmlPage {
     StringBuilder sb = new StringBuilder(body.length() + 4096);
     sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-        .append("<title>").append(esc(title)).append("</title>\n<style>\n").append(CSS)
-        .append("</style>\n<script>\n").append(SELF_CHECK).append("</script>\n</head>\n")
-        .append("<body data-figures=\"").append(figures).append("\">\n<header>\n<h1>")
-        .append(esc(title)).append("</h1>\n<p>").append(esc(subtitle)).append("</p>\n<nav><ul>\n");
+        .append("<title>")
+        .append(esc(title))
+        .append("</title>\n<style>\n")
+        .append(CSS)
+        .append("</style>\n<script>\n")
+        .append(SELF_CHECK)
+        .append("</script>\n</head>\n")
+        .append("<body data-figures=\"")
+        .append(figures)
+        .append("\">\n<header>\n<h1>")
+        .append(esc(title))
+        .append("</h1>\n<p>")
+        .append(esc(subtitle))
+        .append("</p>\n<nav><ul>\n");
     for (String[] t : toc) {
-      sb.append("<li><a href=\"#").append(esc(t[0])).append("\">").append(esc(t[1]))
+      sb.append("<li><a href=\"#")
+          .append(esc(t[0]))
+          .append("\">")
+          .append(esc(t[1]))
           .append("</a></li>\n");
     }
-    sb.append("</ul></nav>\n</header>\n<main>\n").append(body).append("</main>\n</body>\n</html>\n");
+    sb.append("</ul></nav>\n</header>\n<main>\n")
+        .append(body)
+        .append("</main>\n</body>\n</html>\n");
     return sb.toString();
   }
 
@@ -120,7 +148,8 @@ final class HtmlPage {
     return sb.toString();
   }
 
-  private static final String CSS = """
+  private static final String CSS =
+      """
       body { font-family: sans-serif; margin: 0 auto; max-width: 1500px; padding: 0 1.5em;
              color: #222; }
       header { border-bottom: 1px solid #ccc; margin-bottom: 1em; }
@@ -136,7 +165,8 @@ final class HtmlPage {
       td:first-child, td:nth-child(2) { text-align: left; }
       """;
 
-  private static final String SELF_CHECK = """
+  private static final String SELF_CHECK =
+      """
       (function () {
         var errors = 0;
         window.addEventListener('error', function () {

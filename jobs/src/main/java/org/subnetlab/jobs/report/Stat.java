@@ -14,16 +14,17 @@ import org.apache.spark.sql.Row;
  */
 final class Stat {
   /** Keys of strings in ascending order, nulls first (SQL's ORDER BY). */
-  static final Comparator<List<String>> STRINGS = (a, b) -> {
-    Comparator<String> c = Comparator.nullsFirst(Comparator.<String>naturalOrder());
-    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-      int d = c.compare(a.get(i), b.get(i));
-      if (d != 0) {
-        return d;
-      }
-    }
-    return Integer.compare(a.size(), b.size());
-  };
+  static final Comparator<List<String>> STRINGS =
+      (a, b) -> {
+        Comparator<String> c = Comparator.nullsFirst(Comparator.<String>naturalOrder());
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+          int d = c.compare(a.get(i), b.get(i));
+          if (d != 0) {
+            return d;
+          }
+        }
+        return Integer.compare(a.size(), b.size());
+      };
 
   private long n;
   private double sum;
@@ -60,17 +61,20 @@ final class Stat {
    * One {@code Stat} per value column for every key of {@code rows}, keys in ascending order:
    * {@code SELECT key, avg(c1), ... GROUP BY key ORDER BY key}.
    */
-  static Map<List<String>, Stat[]> group(List<Row> rows, Function<Row, List<String>> key,
-      String... columns) {
+  static Map<List<String>, Stat[]> group(
+      List<Row> rows, Function<Row, List<String>> key, String... columns) {
     Map<List<String>, Stat[]> groups = new TreeMap<>(STRINGS);
     for (Row r : rows) {
-      Stat[] s = groups.computeIfAbsent(key.apply(r), k -> {
-        Stat[] fresh = new Stat[columns.length];
-        for (int i = 0; i < fresh.length; i++) {
-          fresh[i] = new Stat();
-        }
-        return fresh;
-      });
+      Stat[] s =
+          groups.computeIfAbsent(
+              key.apply(r),
+              k -> {
+                Stat[] fresh = new Stat[columns.length];
+                for (int i = 0; i < fresh.length; i++) {
+                  fresh[i] = new Stat();
+                }
+                return fresh;
+              });
       for (int i = 0; i < s.length; i++) {
         s[i].add(col(r, columns[i]));
       }

@@ -4,11 +4,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.subnetlab.config.TaskSettings;
 import org.subnetlab.model.ModelStore;
-import org.subnetlab.task.Tasks;
-import org.subnetlab.task.Task;
+import org.subnetlab.model.Network;
 import org.subnetlab.nativeblas.NativeKernels;
 import org.subnetlab.nativeblas.NativeThreads;
-import org.subnetlab.model.Network;
+import org.subnetlab.task.Task;
+import org.subnetlab.task.Tasks;
 
 /**
  * What an executor JVM builds once and shares between its tasks: the task's data (deterministic

@@ -9,8 +9,8 @@ import org.apache.spark.sql.SparkSession;
 import scala.Tuple3;
 
 /**
- * Distributed clustering of large weight graphs with Spark MLlib's power iteration clustering (Lin &
- * Cohen 2010): the affinity matrix is row-normalised and k-means runs on one pseudo-eigenvector
+ * Distributed clustering of large weight graphs with Spark MLlib's power iteration clustering (Lin
+ * & Cohen 2010): the affinity matrix is row-normalised and k-means runs on one pseudo-eigenvector
  * found by power iteration. Much cheaper than a dense eigen-decomposition, and coarser: one vector
  * carries less of the partition than k eigenvectors. Units without edges go to cluster 0.
  */
@@ -27,9 +27,12 @@ public final class PicClustering {
       }
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    PowerIterationClusteringModel model = new PowerIterationClustering()
-        .setK(k).setMaxIterations(iterations).setInitializationMode("degree")
-        .run(jsc.parallelize(edges));
+    PowerIterationClusteringModel model =
+        new PowerIterationClustering()
+            .setK(k)
+            .setMaxIterations(iterations)
+            .setInitializationMode("degree")
+            .run(jsc.parallelize(edges));
     int[] labels = new int[a.length];
     for (PowerIterationClustering.Assignment as : model.assignments().toJavaRDD().collect()) {
       labels[(int) as.id()] = as.cluster();

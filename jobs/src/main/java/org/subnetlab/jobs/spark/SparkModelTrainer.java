@@ -20,10 +20,10 @@ import org.subnetlab.task.Task;
 
 /**
  * The base model trained on the Spark executors ({@code model.trainer = spark}) with
- * Deeplearning4j's synchronous parameter averaging: each round, every executor fits
- * {@code averaging-frequency} minibatches from the same parameters, then parameters and Adam
- * state are averaged. Same network, initialisation and seeded minibatches as local training; the
- * result differs from it in the last digits (averaging is not sequential SGD).
+ * Deeplearning4j's synchronous parameter averaging: each round, every executor fits {@code
+ * averaging-frequency} minibatches from the same parameters, then parameters and Adam state are
+ * averaged. Same network, initialisation and seeded minibatches as local training; the result
+ * differs from it in the last digits (averaging is not sequential SGD).
  */
 public final class SparkModelTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(SparkModelTrainer.class);
@@ -35,13 +35,15 @@ public final class SparkModelTrainer {
    * from the model seed's streams ({@link BaseModelTrainer#stream}); model seed 0 keeps the ones
    * used before model seeds existed (DL4J's seed is then the global seed itself).
    */
-  public static BaseModelTrainer.Trained train(SparkSession spark, Task task, ModelSettings s,
-      long seed, long modelSeed) {
+  public static BaseModelTrainer.Trained train(
+      SparkSession spark, Task task, ModelSettings s, long seed, long modelSeed) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     MultiLayerNetwork net =
         BaseModelTrainer.build(task, s, BaseModelTrainer.stream(seed, modelSeed, "model/init"));
-    long dl4jSeed = modelSeed == 0 ? seed
-        : BaseModelTrainer.stream(seed, modelSeed, "model/spark-training").nextLong();
+    long dl4jSeed =
+        modelSeed == 0
+            ? seed
+            : BaseModelTrainer.stream(seed, modelSeed, "model/spark-training").nextLong();
     float[] initial = ParamBridge.toFloats(net.params());
     int workers = jsc.defaultParallelism();
     ParameterAveragingTrainingMaster master =
@@ -54,11 +56,15 @@ public final class SparkModelTrainer {
             .rngSeed(dl4jSeed)
             .build();
     SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master);
-    jsc.setJobGroup("subnetlab-train-model", "subnetlab: DL4J Spark training of the base model",
-        false);
+    jsc.setJobGroup(
+        "subnetlab-train-model", "subnetlab: DL4J Spark training of the base model", false);
     SplittableRandom order = BaseModelTrainer.stream(seed, modelSeed, "model/batches");
-    LOG.info("DL4J Spark training (parameter averaging) on {} executor cores, averaging every {} "
-        + "minibatches of {}", workers, s.averagingFrequency(), s.batchSize());
+    LOG.info(
+        "DL4J Spark training (parameter averaging) on {} executor cores, averaging every {} "
+            + "minibatches of {}",
+        workers,
+        s.averagingFrequency(),
+        s.batchSize());
     try {
       for (int epoch = 0; epoch < s.epochs(); epoch++) {
         List<DataSet> batches = new ArrayList<>();

@@ -8,20 +8,25 @@ import org.subnetlab.config.BadInputException;
 public final class SparkSessions {
   private SparkSessions() {}
 
-  /** The masters an embedded session can use (Spark's own forms; yarn and k8s need spark-submit). */
-  private static final Pattern MASTER = Pattern.compile(
-      "local|local\\[(\\*|[1-9][0-9]*)\\]|local\\[(\\*|[1-9][0-9]*)\\s*,\\s*[1-9][0-9]*\\]"
-          + "|local-cluster\\[\\s*[1-9][0-9]*\\s*,\\s*[1-9][0-9]*\\s*,\\s*[1-9][0-9]*\\s*\\]"
-          + "|spark://[^\\s:/,]+:[0-9]+(,[^\\s:/,]+:[0-9]+)*");
+  /**
+   * The masters an embedded session can use (Spark's own forms; yarn and k8s need spark-submit).
+   */
+  private static final Pattern MASTER =
+      Pattern.compile(
+          "local|local\\[(\\*|[1-9][0-9]*)\\]|local\\[(\\*|[1-9][0-9]*)\\s*,\\s*[1-9][0-9]*\\]"
+              + "|local-cluster\\[\\s*[1-9][0-9]*\\s*,\\s*[1-9][0-9]*\\s*,\\s*[1-9][0-9]*\\s*\\]"
+              + "|spark://[^\\s:/,]+:[0-9]+(,[^\\s:/,]+:[0-9]+)*");
 
   /** Rejects a {@code --master} the embedded Spark cannot use, before any work. */
   public static void checkMaster(String master) {
     if (master == null || !MASTER.matcher(master).matches()) {
-      throw new BadInputException("Cannot use --master " + (master == null || master.isEmpty()
-          ? "\"\"" : master) + ": the embedded Spark takes local (1 thread), local[N] or local[*]"
-          + " (N threads, or one per core), local[N,F] (F: tries per task) or"
-          + " spark://HOST:PORT (a standalone cluster); for YARN or Kubernetes, submit the job"
-          + " classes with spark-submit.");
+      throw new BadInputException(
+          "Cannot use --master "
+              + (master == null || master.isEmpty() ? "\"\"" : master)
+              + ": the embedded Spark takes local (1 thread), local[N] or local[*]"
+              + " (N threads, or one per core), local[N,F] (F: tries per task) or"
+              + " spark://HOST:PORT (a standalone cluster); for YARN or Kubernetes, submit the job"
+              + " classes with spark-submit.");
     }
   }
 

@@ -32,7 +32,6 @@ import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.TableTask;
 import org.subnetlab.task.Task;
-import org.subnetlab.task.Tasks;
 
 /**
  * The task of a config, on the driver and on executors. Built-in tasks are rebuilt from their
@@ -77,16 +76,18 @@ public final class SparkTasks {
       return new Ref(s.task(), s.seed(), null);
     }
     Task task = create(spark, s);
-    return new Ref(s.task(), s.seed(),
+    return new Ref(
+        s.task(),
+        s.seed(),
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(task));
   }
 
   /**
    * The checks of the task that need no Spark, so that the CLI fails on bad data before it starts
    * Spark: a table task's path is set and each of its local files is a whole file of its format
-   * (the CLI's embedded Spark reads local paths); a built-in task is built (its data files read
-   * and checked) and kept for the stage; {@code masks.subtasks} names subtasks of it; a model to
-   * import is a file of its format.
+   * (the CLI's embedded Spark reads local paths); a built-in task is built (its data files read and
+   * checked) and kept for the stage; {@code masks.subtasks} names subtasks of it; a model to import
+   * is a file of its format.
    */
   public static void checkBeforeSpark(Settings s, OutputLayout out) {
     if (s.task().name().equals("table")) {
@@ -98,69 +99,96 @@ public final class SparkTasks {
         org.subnetlab.sweep.SweepGrid.expand(s, task.subtasks());
       }
     }
-    if (s.model().isImported() && !java.nio.file.Files.exists(
-        out.model().resolve(org.subnetlab.model.ModelStore.META_FILE))) {
+    if (s.model().isImported()
+        && !java.nio.file.Files.exists(
+            out.model().resolve(org.subnetlab.model.ModelStore.META_FILE))) {
       org.subnetlab.model.ModelImport.checkFile(java.nio.file.Path.of(s.model().importPath()));
     }
   }
 
   private static void checkPath(TaskSettings.Table t) {
     if (t.path().isBlank()) {
-      throw new BadInputException("Cannot set task.table.path to \"\": task.name = table needs"
-          + " the path of the table.");
+      throw new BadInputException(
+          "Cannot set task.table.path to \"\": task.name = table needs"
+              + " the path of the table.");
     }
   }
 
   /** Reads, checks and splits the table; every problem names the file, row or column. */
   public static TableTask read(SparkSession spark, TaskSettings.Table t, long seed) {
     checkPath(t);
-    if (spark.sparkContext().hadoopConfiguration().get("fs.defaultFS", "file:///")
+    if (spark
+        .sparkContext()
+        .hadoopConfiguration()
+        .get("fs.defaultFS", "file:///")
         .startsWith("file:")) {
       checkLocalFiles(t); // a path without a scheme is a local one
     }
     Dataset<Row> df;
     List<Row> rows;
-    List<String> featureCols = t.featureColumns().isEmpty() ? List.of(t.features())
-        : t.featureColumns();
+    List<String> featureCols =
+        t.featureColumns().isEmpty() ? List.of(t.features()) : t.featureColumns();
     boolean hasSubtask = !t.subtask().isBlank();
     boolean hasSplit = !t.split().isBlank();
     try {
-      df = t.format().equals("csv")
-          ? spark.read().option("header", "true").option("inferSchema", "true").csv(t.path())
-          : spark.read().parquet(t.path());
+      df =
+          t.format().equals("csv")
+              ? spark.read().option("header", "true").option("inferSchema", "true").csv(t.path())
+              : spark.read().parquet(t.path());
       if (df.isEmpty()) {
-        throw new BadInputException("Table " + t.path() + " has no data rows"
-            + (t.format().equals("csv") ? " (its files are empty or hold only a header line)"
-            : "") + ".");
+        throw new BadInputException(
+            "Table "
+                + t.path()
+                + " has no data rows"
+                + (t.format().equals("csv")
+                    ? " (its files are empty or hold only a header line)"
+                    : "")
+                + ".");
       }
       List<Column> select = new ArrayList<>();
       for (String c : featureCols) {
         DataType type = column(df, t, c, "features").dataType();
-        boolean ok = t.featureColumns().isEmpty()
-            ? type instanceof ArrayType a && a.elementType() instanceof NumericType
-            : type instanceof NumericType;
+        boolean ok =
+            t.featureColumns().isEmpty()
+                ? type instanceof ArrayType a && a.elementType() instanceof NumericType
+                : type instanceof NumericType;
         if (!ok) {
-          throw new BadInputException("Column " + c + " of table " + t.path() + " has type "
-              + type.simpleString() + "; features must be "
-              + (t.featureColumns().isEmpty() ? "an array of numbers (or name numeric columns in"
-              + " task.table.feature-columns)" : "numbers") + ".");
+          throw new BadInputException(
+              "Column "
+                  + c
+                  + " of table "
+                  + t.path()
+                  + " has type "
+                  + type.simpleString()
+                  + "; features must be "
+                  + (t.featureColumns().isEmpty()
+                      ? "an array of numbers (or name numeric columns in"
+                          + " task.table.feature-columns)"
+                      : "numbers")
+                  + ".");
         }
-        select.add(t.featureColumns().isEmpty()
-            ? col("`" + c + "`").cast("array<double>") : col("`" + c + "`").cast("double"));
+        select.add(
+            t.featureColumns().isEmpty()
+                ? col("`" + c + "`").cast("array<double>")
+                : col("`" + c + "`").cast("double"));
       }
       if (!(column(df, t, t.label(), "label").dataType() instanceof NumericType)) {
-        throw new BadInputException("Column " + t.label() + " of table " + t.path()
-            + " must hold integer class labels.");
+        throw new BadInputException(
+            "Column " + t.label() + " of table " + t.path() + " must hold integer class labels.");
       }
       select.add(col("`" + t.label() + "`").cast("double"));
-      for (String c : new String[] {hasSubtask ? t.subtask() : null,
-          hasSplit ? t.split() : null}) {
+      for (String c : new String[] {hasSubtask ? t.subtask() : null, hasSplit ? t.split() : null}) {
         if (c != null) {
-          DataType type = column(df, t, c, c.equals(t.subtask()) ? "subtask" : "split")
-              .dataType();
+          DataType type = column(df, t, c, c.equals(t.subtask()) ? "subtask" : "split").dataType();
           if (!(type instanceof StringType)) {
-            throw new BadInputException("Column " + c + " of table " + t.path()
-                + " must hold strings (it has type " + type.simpleString() + ").");
+            throw new BadInputException(
+                "Column "
+                    + c
+                    + " of table "
+                    + t.path()
+                    + " must hold strings (it has type "
+                    + type.simpleString()
+                    + ").");
           }
           select.add(col("`" + c + "`"));
         }
@@ -204,8 +232,15 @@ public final class SparkTasks {
           arrayDim = v.size();
           d = arrayDim;
         } else if (v.size() != arrayDim) {
-          throw new BadInputException(where + ": column " + t.features() + " has " + v.size()
-              + " values, the first row " + arrayDim + ".");
+          throw new BadInputException(
+              where
+                  + ": column "
+                  + t.features()
+                  + " has "
+                  + v.size()
+                  + " values, the first row "
+                  + arrayDim
+                  + ".");
         }
         x = new float[d];
         for (int k = 0; k < d; k++) {
@@ -220,10 +255,17 @@ public final class SparkTasks {
       }
       for (int k = 0; k < d; k++) {
         if (!Float.isFinite(x[k])) {
-          throw new BadInputException(where + ": feature " + k + " ("
-              + (t.featureColumns().isEmpty() ? t.features() + "[" + k + "]"
-              : featureCols.get(k)) + ") is " + (Float.isNaN(x[k]) ? "NaN or null" : x[k])
-              + "; features must be finite numbers.");
+          throw new BadInputException(
+              where
+                  + ": feature "
+                  + k
+                  + " ("
+                  + (t.featureColumns().isEmpty()
+                      ? t.features() + "[" + k + "]"
+                      : featureCols.get(k))
+                  + ") is "
+                  + (Float.isNaN(x[k]) ? "NaN or null" : x[k])
+                  + "; features must be finite numbers.");
         }
       }
       feats.add(x);
@@ -233,8 +275,15 @@ public final class SparkTasks {
       double lab = r.getDouble(labelIdx);
       String badLabel = labelProblem(lab, t.numClasses());
       if (badLabel != null) {
-        throw new BadInputException(where + ": label " + shownLabel(lab) + " in column "
-            + t.label() + " is not a class: " + badLabel + ".");
+        throw new BadInputException(
+            where
+                + ": label "
+                + shownLabel(lab)
+                + " in column "
+                + t.label()
+                + " is not a class: "
+                + badLabel
+                + ".");
       }
       labels[i] = (int) lab;
       if (hasSubtask) {
@@ -249,17 +298,24 @@ public final class SparkTasks {
       if (hasSplit) {
         String sp = r.isNullAt(splitIdx) ? "" : r.getString(splitIdx).trim();
         if (!sp.equals("train") && !sp.equals("eval")) {
-          throw new BadInputException(where + ": split column " + t.split() + " is \"" + sp
-              + "\"; it must be train or eval.");
+          throw new BadInputException(
+              where
+                  + ": split column "
+                  + t.split()
+                  + " is \""
+                  + sp
+                  + "\"; it must be train or eval.");
         }
         splitOf[i] = sp;
       }
     }
-    int classes = t.numClasses() > 0 ? t.numClasses()
-        : Arrays.stream(labels).max().getAsInt() + 1;
+    int classes = t.numClasses() > 0 ? t.numClasses() : Arrays.stream(labels).max().getAsInt() + 1;
     if (classes < 2) {
-      throw new BadInputException("Table " + t.path() + " has a single class (label 0); a"
-          + " classification task needs at least two (or set task.table.num-classes).");
+      throw new BadInputException(
+          "Table "
+              + t.path()
+              + " has a single class (label 0); a"
+              + " classification task needs at least two (or set task.table.num-classes).");
     }
     List<String> names = new ArrayList<>(new TreeSet<>(Arrays.asList(subtaskOf)));
     boolean[] eval = new boolean[n];
@@ -273,33 +329,42 @@ public final class SparkTasks {
         eval[i] = rng.nextDouble() < t.evalFraction();
       }
     }
-    org.subnetlab.task.Dataset train = dataset(feats, labels, subtaskOf, names, eval, false, d,
-        classes);
-    org.subnetlab.task.Dataset test = dataset(feats, labels, subtaskOf, names, eval, true, d,
-        classes);
+    org.subnetlab.task.Dataset train =
+        dataset(feats, labels, subtaskOf, names, eval, false, d, classes);
+    org.subnetlab.task.Dataset test =
+        dataset(feats, labels, subtaskOf, names, eval, true, d, classes);
     for (String st : names) {
       if (train.subtask(st).size() == 0) {
-        throw new BadInputException("Subtask " + st + " of table " + t.path()
-            + " has no training rows.");
+        throw new BadInputException(
+            "Subtask " + st + " of table " + t.path() + " has no training rows.");
       }
       if (test.subtask(st).size() == 0) {
-        throw new BadInputException("Subtask " + st + " of table " + t.path()
-            + " has no eval rows.");
+        throw new BadInputException(
+            "Subtask " + st + " of table " + t.path() + " has no eval rows.");
       }
     }
-    LOG.info("Read table {}: {} rows ({} train, {} eval), {} features, {} classes, subtasks {}",
-        t.path(), n, train.size(), test.size(), d, classes, names);
+    LOG.info(
+        "Read table {}: {} rows ({} train, {} eval), {} features, {} classes, subtasks {}",
+        t.path(),
+        n,
+        train.size(),
+        test.size(),
+        d,
+        classes,
+        names);
     return new TableTask(train, test);
   }
 
   /**
-   * Why {@code lab} is not a class label, or null when it is one: labels are whole numbers in
-   * [0, numClasses), or without {@code task.table.num-classes} in [0, the limit).
+   * Why {@code lab} is not a class label, or null when it is one: labels are whole numbers in [0,
+   * numClasses), or without {@code task.table.num-classes} in [0, the limit).
    */
   static String labelProblem(double lab, int numClasses) {
     int limit = numClasses > 0 ? numClasses : TaskSettings.Table.MAX_CLASSES;
     if (lab != Math.rint(lab) || lab < 0) {
-      return "labels must be whole numbers in [0, " + limit + ")"
+      return "labels must be whole numbers in [0, "
+          + limit
+          + ")"
           + (numClasses > 0 ? " (task.table.num-classes = " + numClasses + ")" : "");
     }
     if (lab >= limit) {
@@ -311,16 +376,17 @@ public final class SparkTasks {
   }
 
   private static String shownLabel(double lab) {
-    return lab == Math.rint(lab) && Math.abs(lab) < 1e15 ? Long.toString((long) lab)
+    return lab == Math.rint(lab) && Math.abs(lab) < 1e15
+        ? Long.toString((long) lab)
         : Double.toString(lab);
   }
 
   /**
-   * Checks the local files Spark will read before it reads them, so that a truncated file or a
-   * file of another kind is named with its reason: every file of the path (a folder: every file
-   * under it whose name starts with neither "_" nor ".", as Spark reads them) must be a Parquet
-   * file (PAR1 at both ends) for format parquet, and text for format csv. Paths with a scheme
-   * (hdfs://, s3a://...) or glob characters are left to Spark.
+   * Checks the local files Spark will read before it reads them, so that a truncated file or a file
+   * of another kind is named with its reason: every file of the path (a folder: every file under it
+   * whose name starts with neither "_" nor ".", as Spark reads them) must be a Parquet file (PAR1
+   * at both ends) for format parquet, and text for format csv. Paths with a scheme (hdfs://,
+   * s3a://...) or glob characters are left to Spark.
    */
   static void checkLocalFiles(TaskSettings.Table t) {
     String p = t.path();
@@ -329,28 +395,45 @@ public final class SparkTasks {
     }
     java.nio.file.Path root = java.nio.file.Path.of(p.startsWith("file:") ? p.substring(5) : p);
     if (!java.nio.file.Files.exists(root)) {
-      throw new BadInputException("Cannot read table " + p + ": no such file or folder"
-          + " (task.table.path).");
+      throw new BadInputException(
+          "Cannot read table " + p + ": no such file or folder" + " (task.table.path).");
     }
     List<java.nio.file.Path> files = new ArrayList<>();
     try (var walk = java.nio.file.Files.walk(root)) {
-      walk.filter(f -> java.nio.file.Files.isRegularFile(f)
-          && (f.equals(root) || !hiddenFromSpark(root, f))).sorted().forEach(files::add);
+      walk.filter(
+              f ->
+                  java.nio.file.Files.isRegularFile(f)
+                      && (f.equals(root) || !hiddenFromSpark(root, f)))
+          .sorted()
+          .forEach(files::add);
     } catch (java.io.IOException | java.io.UncheckedIOException e) {
       throw new BadInputException("Cannot read table " + p + ": " + e.getMessage(), e);
     }
     for (java.nio.file.Path f : files) {
       String why = t.format().equals("parquet") ? notParquet(f) : notCsv(f);
       if (why != null) {
-        throw new BadInputException("Cannot read table " + p + ": " + f + " " + why
-            + (java.nio.file.Files.isDirectory(root) ? " (Spark reads every file in the folder"
-            + " whose name starts with neither _ nor .; move other files away)" : "") + ".");
+        throw new BadInputException(
+            "Cannot read table "
+                + p
+                + ": "
+                + f
+                + " "
+                + why
+                + (java.nio.file.Files.isDirectory(root)
+                    ? " (Spark reads every file in the folder"
+                        + " whose name starts with neither _ nor .; move other files away)"
+                    : "")
+                + ".");
       }
     }
-    if (t.format().equals("csv") && !files.isEmpty()
+    if (t.format().equals("csv")
+        && !files.isEmpty()
         && files.stream().noneMatch(SparkTasks::mayHoldDataRows)) {
-      throw new BadInputException("Table " + p + " has no data rows (its files are empty or hold"
-          + " only a header line).");
+      throw new BadInputException(
+          "Table "
+              + p
+              + " has no data rows (its files are empty or hold"
+              + " only a header line).");
     }
   }
 
@@ -363,8 +446,8 @@ public final class SparkTasks {
     if (n.matches(".*\\.(gz|bz2|zst|lz4|snappy|deflate|xz)$")) {
       return true;
     }
-    try (var in = java.nio.file.Files.newBufferedReader(f,
-        java.nio.charset.StandardCharsets.ISO_8859_1)) {
+    try (var in =
+        java.nio.file.Files.newBufferedReader(f, java.nio.charset.StandardCharsets.ISO_8859_1)) {
       int nonBlank = 0;
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         if (!line.isBlank() && ++nonBlank == 2) {
@@ -412,11 +495,15 @@ public final class SparkTasks {
       }
       byte[] len = new byte[4];
       ch.read(java.nio.ByteBuffer.wrap(len), size - 8);
-      long footer = java.nio.ByteBuffer.wrap(len).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()
-          & 0xffffffffL;
+      long footer =
+          java.nio.ByteBuffer.wrap(len).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()
+              & 0xffffffffL;
       if (footer + 12 > size) {
-        return "is damaged: its footer length (" + footer + " bytes) exceeds the file ("
-            + size + " bytes)";
+        return "is damaged: its footer length ("
+            + footer
+            + " bytes) exceeds the file ("
+            + size
+            + " bytes)";
       }
       return null;
     } catch (java.io.IOException e) {
@@ -444,15 +531,16 @@ public final class SparkTasks {
   }
 
   /**
-   * Whether {@code e} is Spark failing to read the files (an analysis error such as a missing
-   * path or schema, an I/O error, or Parquet's own errors), not a failure of this code.
+   * Whether {@code e} is Spark failing to read the files (an analysis error such as a missing path
+   * or schema, an I/O error, or Parquet's own errors), not a failure of this code.
    */
   private static boolean isReadFailure(Exception e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof org.apache.spark.sql.AnalysisException || c instanceof java.io.IOException
+      if (c instanceof org.apache.spark.sql.AnalysisException
+          || c instanceof java.io.IOException
           || c.getClass().getName().startsWith("org.apache.parquet.")
           || c instanceof org.apache.spark.SparkException
-          && String.valueOf(c.getMessage()).contains("FAILED_READ_FILE")) {
+              && String.valueOf(c.getMessage()).contains("FAILED_READ_FILE")) {
         return true;
       }
     }
@@ -463,8 +551,9 @@ public final class SparkTasks {
   private static BadInputException unreadable(TaskSettings.Table t, Exception e) {
     String file = null;
     String reason = null;
-    java.util.regex.Pattern named = java.util.regex.Pattern.compile(
-        "(?:reading file|footer for file:?|file) (file:[^ \\]\n]+|/[^ \\]\n]+)");
+    java.util.regex.Pattern named =
+        java.util.regex.Pattern.compile(
+            "(?:reading file|footer for file:?|file) (file:[^ \\]\n]+|/[^ \\]\n]+)");
     for (Throwable c = e; c != null; c = c.getCause()) {
       String m = c.getMessage() == null ? "" : c.getMessage();
       java.util.regex.Matcher x = named.matcher(m);
@@ -477,8 +566,15 @@ public final class SparkTasks {
         reason = c.getClass().getSimpleName();
       }
     }
-    return new BadInputException("Cannot read table " + t.path() + " as " + t.format()
-        + (file != null ? ": " + file : "") + ": " + reason, e);
+    return new BadInputException(
+        "Cannot read table "
+            + t.path()
+            + " as "
+            + t.format()
+            + (file != null ? ": " + file : "")
+            + ": "
+            + reason,
+        e);
   }
 
   /** A file Spark read, as a local path when it is one. */
@@ -496,19 +592,33 @@ public final class SparkTasks {
     return file;
   }
 
-  private static StructField column(Dataset<Row> df, TaskSettings.Table t, String name,
-      String role) {
+  private static StructField column(
+      Dataset<Row> df, TaskSettings.Table t, String name, String role) {
     for (StructField f : df.schema().fields()) {
       if (f.name().equals(name)) {
         return f;
       }
     }
-    throw new BadInputException("Table " + t.path() + " has no " + role + " column " + name
-        + " (its columns: " + String.join(", ", df.columns()) + ").");
+    throw new BadInputException(
+        "Table "
+            + t.path()
+            + " has no "
+            + role
+            + " column "
+            + name
+            + " (its columns: "
+            + String.join(", ", df.columns())
+            + ").");
   }
 
-  private static org.subnetlab.task.Dataset dataset(List<float[]> feats, int[] labels,
-      String[] subtaskOf, List<String> names, boolean[] eval, boolean wantEval, int d,
+  private static org.subnetlab.task.Dataset dataset(
+      List<float[]> feats,
+      int[] labels,
+      String[] subtaskOf,
+      List<String> names,
+      boolean[] eval,
+      boolean wantEval,
+      int d,
       int classes) {
     int m = 0;
     for (boolean e : eval) {

@@ -37,14 +37,17 @@ public final class SweepProgress extends SparkListener implements AutoCloseable 
     this.runIds = List.copyOf(runIds);
     this.total = total;
     this.alreadyDone = alreadyDone;
-    this.bar = useBar() ? new ProgressBarBuilder()
-        .setTaskName("mask runs")
-        .setInitialMax(total)
-        .startsFrom(alreadyDone, Duration.ZERO)
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(250)
-        .continuousUpdate()
-        .build() : null;
+    this.bar =
+        useBar()
+            ? new ProgressBarBuilder()
+                .setTaskName("mask runs")
+                .setInitialMax(total)
+                .startsFrom(alreadyDone, Duration.ZERO)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(250)
+                .continuousUpdate()
+                .build()
+            : null;
   }
 
   /** A bar when standard input and output are a terminal, unless overridden. */
@@ -68,17 +71,25 @@ public final class SweepProgress extends SparkListener implements AutoCloseable 
       if (bar != null) {
         bar.stepTo(alreadyDone + done);
       } else {
-        LOG.info("sweep progress: {}/{} runs finished ({} took {} s), {} failed attempts, ETA {} s",
-            alreadyDone + done, total, run,
-            String.format(Locale.ROOT, "%.1f", end.taskInfo().duration() / 1000.0), failed, eta);
+        LOG.info(
+            "sweep progress: {}/{} runs finished ({} took {} s), {} failed attempts, ETA {} s",
+            alreadyDone + done,
+            total,
+            run,
+            String.format(Locale.ROOT, "%.1f", end.taskInfo().duration() / 1000.0),
+            failed,
+            eta);
       }
     } else {
       failed++;
       if (bar != null) {
         bar.setExtraMessage(failed + " failed attempt" + (failed == 1 ? "" : "s"));
       }
-      LOG.warn("sweep progress: an attempt of run {} failed ({}); Spark retries it if attempts"
-          + " remain", run, end.reason());
+      LOG.warn(
+          "sweep progress: an attempt of run {} failed ({}); Spark retries it if attempts"
+              + " remain",
+          run,
+          end.reason());
     }
   }
 

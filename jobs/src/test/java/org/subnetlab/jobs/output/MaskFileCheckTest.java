@@ -19,8 +19,11 @@ import org.subnetlab.sweep.RunSpec;
 
 /** {@link MaskFileCheck} on real mask files written by {@link MaskFiles#commit}; no Spark. */
 class MaskFileCheckTest {
-  static final ParamLayout LAYOUT = new ParamLayout(List.of("0_W", "0_b", "1_W", "1_b"),
-      new long[] {0, 12, 15, 21}, new long[] {12, 3, 6, 2});
+  static final ParamLayout LAYOUT =
+      new ParamLayout(
+          List.of("0_W", "0_b", "1_W", "1_b"),
+          new long[] {0, 12, 15, 21},
+          new long[] {12, 3, 6, 2});
 
   @TempDir Path dir;
   Path masks;
@@ -42,8 +45,13 @@ class MaskFileCheckTest {
       scores[i] = i % every == 0 ? 1 : -1;
     }
     Mask m = Mask.positive(LAYOUT, scores);
-    MaskFiles.commit(masks, new MaskRunner.Finished(spec, LAYOUT,
-        new MaskTrainingResult(m, 10, 0.25, new float[] {1, 0.5f}, new float[] {1, 0.4f}), 3));
+    MaskFiles.commit(
+        masks,
+        new MaskRunner.Finished(
+            spec,
+            LAYOUT,
+            new MaskTrainingResult(m, 10, 0.25, new float[] {1, 0.5f}, new float[] {1, 0.4f}),
+            3));
   }
 
   private Path file(RunSpec r) {
@@ -60,8 +68,12 @@ class MaskFileCheckTest {
   void rejectsAFileCopiedOverAnotherRunsName() throws Exception {
     Files.copy(file(b), file(a), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     assertThat(MaskFileCheck.problem(file(a), a, LAYOUT))
-        .isEqualTo("row 1 is of run " + b.runId() + ", not " + a.runId()
-            + " (a mask file copied or renamed over another run's)");
+        .isEqualTo(
+            "row 1 is of run "
+                + b.runId()
+                + ", not "
+                + a.runId()
+                + " (a mask file copied or renamed over another run's)");
   }
 
   @Test
@@ -70,9 +82,12 @@ class MaskFileCheckTest {
     for (int len : new int[] {0, 1, 4, 8, whole.length / 2, whole.length - 9, whole.length - 1}) {
       Files.write(file(a), Arrays.copyOf(whole, len));
       String p = MaskFileCheck.problem(file(a), a, LAYOUT);
-      assertThat(p).as("truncated to %d of %d bytes", len, whole.length)
-          .startsWith(len == 0 ? "is empty (0 bytes)"
-              : "is not a complete Parquet file (" + len + " bytes)");
+      assertThat(p)
+          .as("truncated to %d of %d bytes", len, whole.length)
+          .startsWith(
+              len == 0
+                  ? "is empty (0 bytes)"
+                  : "is not a complete Parquet file (" + len + " bytes)");
       assertThat(p).doesNotContain(file(a).toString());
     }
   }
@@ -86,27 +101,58 @@ class MaskFileCheckTest {
 
   @Test
   void rejectsAFileOfAnotherBaseModelUnderTheRightRunId() {
-    RunSpec other = new RunSpec(a.runId(), a.method(), a.subtask(), a.seed(), a.globalSeed(),
-        a.hyperparameters(), "fp-other", 0, a.runId());
+    RunSpec other =
+        new RunSpec(
+            a.runId(),
+            a.method(),
+            a.subtask(),
+            a.seed(),
+            a.globalSeed(),
+            a.hyperparameters(),
+            "fp-other",
+            0,
+            a.runId());
     commitOver(other);
     assertThat(MaskFileCheck.problem(file(a), a, LAYOUT))
-        .isEqualTo("row 1 is of base model fp-other, not of this sweep's base model fp-a"
-            + " (a mask file of another sweep)");
+        .isEqualTo(
+            "row 1 is of base model fp-other, not of this sweep's base model fp-a"
+                + " (a mask file of another sweep)");
   }
 
   @Test
   void rejectsAFileWhoseRowsDescribeAnotherRun() {
-    RunSpec otherSeed = new RunSpec(a.runId(), a.method(), a.subtask(), 9, a.globalSeed(),
-        a.hyperparameters(), a.modelFingerprint(), 0, a.runId());
+    RunSpec otherSeed =
+        new RunSpec(
+            a.runId(),
+            a.method(),
+            a.subtask(),
+            9,
+            a.globalSeed(),
+            a.hyperparameters(),
+            a.modelFingerprint(),
+            0,
+            a.runId());
     commitOver(otherSeed);
     assertThat(MaskFileCheck.problem(file(a), a, LAYOUT))
         .isEqualTo("row 1 has seed 9 where its run has 0 (run " + a.runId() + ")");
-    RunSpec otherHp = new RunSpec(a.runId(), a.method(), a.subtask(), a.seed(), a.globalSeed(),
-        Map.of("alpha", 0.2, "steps", 150.0), a.modelFingerprint(), 0, a.runId());
+    RunSpec otherHp =
+        new RunSpec(
+            a.runId(),
+            a.method(),
+            a.subtask(),
+            a.seed(),
+            a.globalSeed(),
+            Map.of("alpha", 0.2, "steps", 150.0),
+            a.modelFingerprint(),
+            0,
+            a.runId());
     commitOver(otherHp);
     assertThat(MaskFileCheck.problem(file(a), a, LAYOUT))
-        .isEqualTo("row 1 has hyperparameters {alpha=0.2, steps=150} where its run has "
-            + "{alpha=0.1, steps=150} (run " + a.runId() + ")");
+        .isEqualTo(
+            "row 1 has hyperparameters {alpha=0.2, steps=150} where its run has "
+                + "{alpha=0.1, steps=150} (run "
+                + a.runId()
+                + ")");
   }
 
   private void commitOver(RunSpec spec) {
@@ -115,13 +161,17 @@ class MaskFileCheckTest {
 
   @Test
   void rejectsAFileOfAnotherLayerLayout() {
-    ParamLayout wider = new ParamLayout(List.of("0_W", "0_b", "1_W", "1_b"),
-        new long[] {0, 12, 15, 22}, new long[] {12, 3, 7, 2});
+    ParamLayout wider =
+        new ParamLayout(
+            List.of("0_W", "0_b", "1_W", "1_b"),
+            new long[] {0, 12, 15, 22},
+            new long[] {12, 3, 7, 2});
     assertThat(MaskFileCheck.problem(file(a), a, wider))
-        .isEqualTo("row 3 is block 2 = 1_W with 6 parameters, but the base model's block 2 is "
-            + "1_W with 7");
-    ParamLayout fewer = new ParamLayout(List.of("0_W", "0_b"), new long[] {0, 12},
-        new long[] {12, 3});
+        .isEqualTo(
+            "row 3 is block 2 = 1_W with 6 parameters, but the base model's block 2 is "
+                + "1_W with 7");
+    ParamLayout fewer =
+        new ParamLayout(List.of("0_W", "0_b"), new long[] {0, 12}, new long[] {12, 3});
     assertThat(MaskFileCheck.problem(file(a), a, fewer))
         .isEqualTo("has 4 rows, but the base model has 2 parameter blocks [0_W, 0_b]");
   }
@@ -134,8 +184,13 @@ class MaskFileCheckTest {
     assertThat(o.rejected()).hasSize(1);
     Path moved = masks.resolve(".corrupt").resolve(a.runId() + ".parquet");
     assertThat(o.rejected().get(0).movedTo()).isEqualTo(moved);
-    assertThat(o.rejected().get(0).describe()).isEqualTo("masks/" + a.runId()
-        + ".parquet: is empty (0 bytes); moved to masks/.corrupt/" + a.runId() + ".parquet");
+    assertThat(o.rejected().get(0).describe())
+        .isEqualTo(
+            "masks/"
+                + a.runId()
+                + ".parquet: is empty (0 bytes); moved to masks/.corrupt/"
+                + a.runId()
+                + ".parquet");
     assertThat(file(a)).doesNotExist();
     assertThat(moved).exists();
     assertThat(Files.readString(masks.resolve(".corrupt").resolve(a.runId() + ".parquet.txt")))
@@ -144,7 +199,8 @@ class MaskFileCheckTest {
     // A second bad file of the same run does not overwrite the first one moved aside.
     Files.writeString(file(a), "not parquet");
     MaskFileCheck.verify(masks, List.of(a, b), LAYOUT);
-    assertThat(masks.resolve(".corrupt").resolve(a.runId() + "-2.parquet")).hasContent("not parquet");
+    assertThat(masks.resolve(".corrupt").resolve(a.runId() + "-2.parquet"))
+        .hasContent("not parquet");
     assertThat(moved).isEmptyFile();
   }
 
@@ -154,12 +210,23 @@ class MaskFileCheckTest {
     Files.copy(file(a), file(b), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     List<MaskFileCheck.Rejected> r = MaskFileCheck.verify(masks, List.of(a, b), LAYOUT).rejected();
     BadInputException e = MaskFileCheck.refusal(masks, r, "aggregate");
-    assertThat(e.getMessage()).isEqualTo("Cannot aggregate " + dir + ": 2 mask files are corrupt "
-        + "or not of the run its name says: masks/" + a.runId() + ".parquet: is empty (0 bytes); "
-        + "moved to masks/.corrupt/" + a.runId() + ".parquet; masks/" + b.runId()
-        + ".parquet: is empty (0 bytes); moved to masks/.corrupt/" + b.runId() + ".parquet. "
-        + "Run `subnetlab train-masks` (or `run`) with this config and --out to train those runs "
-        + "again.");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "Cannot aggregate "
+                + dir
+                + ": 2 mask files are corrupt "
+                + "or not of the run its name says: masks/"
+                + a.runId()
+                + ".parquet: is empty (0 bytes); "
+                + "moved to masks/.corrupt/"
+                + a.runId()
+                + ".parquet; masks/"
+                + b.runId()
+                + ".parquet: is empty (0 bytes); moved to masks/.corrupt/"
+                + b.runId()
+                + ".parquet. "
+                + "Run `subnetlab train-masks` (or `run`) with this config and --out to train those runs "
+                + "again.");
   }
 
   @Test

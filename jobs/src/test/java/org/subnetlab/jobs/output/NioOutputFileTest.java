@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NioOutputFileTest {
-  private static final MessageType SCHEMA = MessageTypeParser.parseMessageType(
-      "message t { required int64 k; required binary bits; }");
+  private static final MessageType SCHEMA =
+      MessageTypeParser.parseMessageType("message t { required int64 k; required binary bits; }");
 
   @TempDir Path dir;
 
@@ -34,19 +34,25 @@ class NioOutputFileTest {
   void parquetWrittenThroughItReadsBackRowForRow() throws IOException {
     Path file = dir.resolve("t.parquet");
     SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new NioOutputFile(file))
-        .withConf(new Configuration())
-        .withType(SCHEMA)
-        .withCompressionCodec(CompressionCodecName.SNAPPY)
-        .build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new NioOutputFile(file))
+            .withConf(new Configuration())
+            .withType(SCHEMA)
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .build()) {
       for (long k = 0; k < 5000; k++) {
-        w.write(groups.newGroup().append("k", k)
-            .append("bits", Binary.fromConstantByteArray(new byte[] {(byte) k, (byte) (k >> 8)})));
+        w.write(
+            groups
+                .newGroup()
+                .append("k", k)
+                .append(
+                    "bits", Binary.fromConstantByteArray(new byte[] {(byte) k, (byte) (k >> 8)})));
       }
     }
     List<Long> keys = new ArrayList<>();
-    try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(),
-        new org.apache.hadoop.fs.Path(file.toUri())).build()) {
+    try (ParquetReader<Group> r =
+        ParquetReader.builder(new GroupReadSupport(), new org.apache.hadoop.fs.Path(file.toUri()))
+            .build()) {
       for (Group g = r.read(); g != null; g = r.read()) {
         long k = g.getLong("k", 0);
         assertThat(g.getBinary("bits", 0).getBytes()).containsExactly((byte) k, (byte) (k >> 8));

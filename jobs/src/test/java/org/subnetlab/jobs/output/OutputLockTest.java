@@ -21,8 +21,12 @@ class OutputLockTest {
           .contains("pid " + ProcessHandle.current().pid(), "`subnetlab run`");
       assertThatThrownBy(() -> OutputLock.acquire(out, "subnetlab aggregate"))
           .isInstanceOf(BadInputException.class)
-          .hasMessageContaining("Output directory " + out.root() + " is in use by another "
-              + "subnetlab process (pid " + ProcessHandle.current().pid())
+          .hasMessageContaining(
+              "Output directory "
+                  + out.root()
+                  + " is in use by another "
+                  + "subnetlab process (pid "
+                  + ProcessHandle.current().pid())
           .hasMessageContaining("choose another --out");
     }
     try (OutputLock again = OutputLock.acquire(out, "subnetlab aggregate")) {

@@ -23,11 +23,28 @@ import org.subnetlab.jobs.spark.SparkSessions;
  */
 class SparkPathsTest {
   /** Directory names with every character Hadoop or Spark treats specially. */
-  static final List<String> NAMES = List.of("with space", "ü", "日本 語", "a%20b", "100%", "a#b",
-      "a:b", "c:", "a=b", "run[1]", "a*b", "a?b", "{x,y}", "back\\slash", "semi;colon", "'q\"");
+  static final List<String> NAMES =
+      List.of(
+          "with space",
+          "ü",
+          "日本 語",
+          "a%20b",
+          "100%",
+          "a#b",
+          "a:b",
+          "c:",
+          "a=b",
+          "run[1]",
+          "a*b",
+          "a?b",
+          "{x,y}",
+          "back\\slash",
+          "semi;colon",
+          "'q\"");
+
   /** The same characters in fewer names, for the (slower) writes and reads of Spark. */
-  static final List<String> SPARK_NAMES = List.of("with space ü 日本 語", "a%20b 100% #1;'q\"",
-      "a:b=c c:", "back\\slash");
+  static final List<String> SPARK_NAMES =
+      List.of("with space ü 日本 語", "a%20b 100% #1;'q\"", "a:b=c c:", "back\\slash");
 
   @TempDir static Path dir;
   static SparkSession spark;
@@ -59,11 +76,16 @@ class SparkPathsTest {
     for (String n : SPARK_NAMES) {
       Path parent = Files.createDirectories(dir.resolve("s").resolve(n));
       Path table = parent.resolve("table " + n);
-      spark.createDataset(List.of(n, n + "-2"), Encoders.STRING()).toDF("v").coalesce(1)
-          .write().parquet(SparkPaths.of(table));
+      spark
+          .createDataset(List.of(n, n + "-2"), Encoders.STRING())
+          .toDF("v")
+          .coalesce(1)
+          .write()
+          .parquet(SparkPaths.of(table));
       assertThat(table.resolve("_SUCCESS")).as(n).isRegularFile();
       try (var s = Files.list(parent)) {
-        assertThat(s.map(f -> f.getFileName().toString()).toList()).as(n)
+        assertThat(s.map(f -> f.getFileName().toString()).toList())
+            .as(n)
             .containsExactly("table " + n);
       }
       List<String> back = SparkPaths.parquet(spark, table).as(Encoders.STRING()).collectAsList();
@@ -76,7 +98,11 @@ class SparkPathsTest {
     // "r[1] a* {x,y}?" as a glob pattern matches "r1 ab xq"; both exist, each reads as itself.
     Path base = Files.createDirectories(dir.resolve("g"));
     for (String n : List.of("r[1] a* {x,y}?", "r1 ab xq")) {
-      spark.createDataset(List.of(n), Encoders.STRING()).toDF("v").coalesce(1).write()
+      spark
+          .createDataset(List.of(n), Encoders.STRING())
+          .toDF("v")
+          .coalesce(1)
+          .write()
           .parquet(SparkPaths.of(base.resolve(n)));
     }
     for (String n : List.of("r[1] a* {x,y}?", "r1 ab xq")) {

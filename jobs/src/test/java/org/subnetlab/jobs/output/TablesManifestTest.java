@@ -20,8 +20,8 @@ import org.subnetlab.jobs.ReportBrowserTest;
 
 /**
  * The tables' generation manifest, the part-file check and the leftover cleaning, without Spark
- * (the fault suite's TableFaults runs them through the CLI); and the notebook's manifest check,
- * run with python3 from the notebook's own code.
+ * (the fault suite's TableFaults runs them through the CLI); and the notebook's manifest check, run
+ * with python3 from the notebook's own code.
  */
 class TablesManifestTest {
   @TempDir Path dir;
@@ -41,13 +41,16 @@ class TablesManifestTest {
     // a second reader, as export would be, sees the file on disk
     TablesManifest seen = TablesManifest.read(out);
     assertThat(seen.incompleteStages()).containsExactly("aggregate");
-    assertThat(seen.incomplete("masks")).contains("Table masks", "incomplete generation",
-        "`subnetlab aggregate` (generation 1, started t0)");
+    assertThat(seen.incomplete("masks"))
+        .contains(
+            "Table masks",
+            "incomplete generation",
+            "`subnetlab aggregate` (generation 1, started t0)");
     assertThat(seen.incomplete("clusters")).isNull(); // not of that stage
     assertThatThrownBy(() -> Tables.check(out, "sparsity"))
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("Re-run `subnetlab aggregate` (or `run`) with the same config and"
-            + " --out " + dir);
+        .hasMessageContaining(
+            "Re-run `subnetlab aggregate` (or `run`) with the same config and" + " --out " + dir);
 
     m.complete("aggregate", Map.of("runs", 8, "run_set", "abc"));
     Config c = ConfigFactory.parseFile(TablesManifest.file(out).toFile());
@@ -63,10 +66,13 @@ class TablesManifestTest {
     assertThat(n.writing("cluster", List.of("clusters"), "t1")).isEqualTo(2);
     assertThat(TablesManifest.read(out).incompleteStages()).containsExactly("cluster");
     assertThat(TablesManifest.read(out).incomplete("masks")).isNull();
-    assertThat(Tables.incompleteNote(out, "cluster")).contains(
-        "The tables under " + out.tables() + " are of an incomplete generation: `subnetlab"
-            + " cluster` (generation 2, started t1) stopped while moving its tables [clusters] in",
-        "Re-run `subnetlab cluster` with");
+    assertThat(Tables.incompleteNote(out, "cluster"))
+        .contains(
+            "The tables under "
+                + out.tables()
+                + " are of an incomplete generation: `subnetlab"
+                + " cluster` (generation 2, started t1) stopped while moving its tables [clusters] in",
+            "Re-run `subnetlab cluster` with");
   }
 
   @Test
@@ -97,10 +103,13 @@ class TablesManifestTest {
 
   /** PAR1, data, a footer of {@code footer} bytes, its length (little-endian) and PAR1. */
   private static byte[] parquetLike(int footer) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 20 + footer + 8)
-        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    b.put("PAR1".getBytes(StandardCharsets.US_ASCII)).put(new byte[20]).put(new byte[footer])
-        .putInt(footer).put("PAR1".getBytes(StandardCharsets.US_ASCII));
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(4 + 20 + footer + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put("PAR1".getBytes(StandardCharsets.US_ASCII))
+        .put(new byte[20])
+        .put(new byte[footer])
+        .putInt(footer)
+        .put("PAR1".getBytes(StandardCharsets.US_ASCII));
     return b.array();
   }
 
@@ -144,8 +153,10 @@ class TablesManifestTest {
     int to = code.indexOf("\nTABLES = ", from);
     assertThat(from).isNotNegative();
     assertThat(to).isPositive();
-    String script = "import json, pathlib, sys\nOUT = pathlib.Path(sys.argv[1])\n"
-        + code.substring(from, to) + "\nprint('checked')\n";
+    String script =
+        "import json, pathlib, sys\nOUT = pathlib.Path(sys.argv[1])\n"
+            + code.substring(from, to)
+            + "\nprint('checked')\n";
     List<String> cmd = new ArrayList<>(List.of("python3", "-c", script, outDir.toString()));
     return new ProcessBuilder(cmd).redirectErrorStream(true).start();
   }
@@ -159,8 +170,9 @@ class TablesManifestTest {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.exitValue()).as(text).isNotZero();
-    assertThat(text).contains("incomplete generation", "`subnetlab aggregate`",
-        "--out " + dir).doesNotContain("checked");
+    assertThat(text)
+        .contains("incomplete generation", "`subnetlab aggregate`", "--out " + dir)
+        .doesNotContain("checked");
 
     TablesManifest.read(out).complete("aggregate", Map.of());
     Process q = notebookCheck(dir);

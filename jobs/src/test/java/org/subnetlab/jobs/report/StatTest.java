@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -19,9 +19,11 @@ import org.subnetlab.jobs.spark.SparkSessions;
 class StatTest {
   @Test
   void groupsLikeSqlAvgAndStddevSamp() {
-    StructType schema = new StructType()
-        .add("a", DataTypes.StringType).add("b", DataTypes.StringType)
-        .add("v", DataTypes.DoubleType);
+    StructType schema =
+        new StructType()
+            .add("a", DataTypes.StringType)
+            .add("b", DataTypes.StringType)
+            .add("v", DataTypes.DoubleType);
     SplittableRandom rng = new SplittableRandom(5);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 400; i++) {
@@ -37,14 +39,17 @@ class StatTest {
     List<Row> sql;
     try {
       spark.createDataFrame(rows, schema).createOrReplaceTempView("t");
-      sql = spark.sql("SELECT a, b, avg(v), stddev_samp(v) FROM t GROUP BY a, b ORDER BY a, b")
-          .collectAsList();
+      sql =
+          spark
+              .sql("SELECT a, b, avg(v), stddev_samp(v) FROM t GROUP BY a, b ORDER BY a, b")
+              .collectAsList();
     } finally {
       spark.stop();
     }
-    Map<List<String>, Stat[]> groups = Stat.group(rows, r -> List.of(r.getString(0),
-        r.getString(1)), "v");
-    assertThat(new ArrayList<>(groups.keySet())).as("keys in ORDER BY order")
+    Map<List<String>, Stat[]> groups =
+        Stat.group(rows, r -> List.of(r.getString(0), r.getString(1)), "v");
+    assertThat(new ArrayList<>(groups.keySet()))
+        .as("keys in ORDER BY order")
         .isEqualTo(sql.stream().map(r -> List.of(r.getString(0), r.getString(1))).toList());
     for (Row r : sql) {
       Stat s = groups.get(List.of(r.getString(0), r.getString(1)))[0];
