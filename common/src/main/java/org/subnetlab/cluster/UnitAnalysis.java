@@ -8,6 +8,7 @@ import org.subnetlab.mask.Mask;
 import org.subnetlab.metrics.Ablation;
 import org.subnetlab.model.Dl4jObjective;
 import org.subnetlab.model.ParamLayout;
+import org.subnetlab.model.PrefixEvaluator;
 import org.subnetlab.task.Dataset;
 import org.subnetlab.task.Task;
 
@@ -17,6 +18,10 @@ import org.subnetlab.task.Task;
  * input/output correlations, or subnetlab's output-ablation effects), lesions of whole clusters and
  * of their per-layer sub-clusters (Casper et al. 2022) against random unit sets, and the share of a
  * cluster's incident weights that a mask keeps.
+ *
+ * <p>Lesions are evaluated with a {@link PrefixEvaluator} (each from the lowest layer it changes
+ * on, bit-identical to a whole forward pass) on all available cores: the random unit sets are drawn
+ * first, in the serial order, so the results do not depend on the number of threads.
  */
 public final class UnitAnalysis {
   private final ParamLayout layout;
@@ -93,16 +98,21 @@ public final class UnitAnalysis {
   public double[][] ablationFeatures(Dataset data) {
     int[] nodes = hiddenNodes();
     int c = data.numClasses();
-    float[] full = objective.outputs(theta, data);
-    double[][] f = new double[nodes.length][c];
-    for (int u = 0; u < nodes.length; u++) {
-      float[] p = objective.outputs(ablate(new int[] {nodes[u]}), data);
-      for (int i = 0; i < data.size(); i++) {
-        for (int k = 0; k < c; k++) {
-          f[u][k] += (full[i * c + k] - p[i * c + k]) / data.size();
-        }
-      }
-    }
+    PrefixEvaluator ev = PrefixEvaluator.of(objective, theta, List.of(data));
+    float[] full = ev.outputs(theta, 0);
+    double[][] f = new double[nodes.length][];
+    parallel(
+        nodes.length,
+        u -> {
+          float[] p = ev.outputs(ablate(new int[] {nodes[u]}), 0);
+          double[] row = new double[c];
+          for (int i = 0; i < data.size(); i++) {
+            for (int k = 0; k < c; k++) {
+              row[k] += (full[i * c + k] - p[i * c + k]) / data.size();
+            }
+          }
+          f[u] = row;
+        });
     return Spectral.normaliseRows(f);
   }
 
@@ -228,26 +238,39 @@ public final class UnitAnalysis {
     List<Specialisation> out = new ArrayList<>();
     List<Dataset> evals = new ArrayList<>();
     List<String> names = task.evalSubtasks();
-    double[] full = new double[names.size()];
-    for (int s = 0; s < names.size(); s++) {
-      evals.add(task.evalExamples(names.get(s)));
-      full[s] = objective.evaluate(theta, evals.get(s)).accuracy();
+    for (String name : names) {
+      evals.add(task.evalExamples(name));
     }
+    PrefixEvaluator ev = PrefixEvaluator.of(objective, theta, evals);
+    double[] full = accuracies(ev, theta, evals.size());
+    // The unit sets first, in the serial order of the random draws: per cluster its own units,
+    // then its random controls.
+    List<int[]> sets = new ArrayList<>();
+    List<Integer> clusters = new ArrayList<>();
     for (int c = 0; c < k; c++) {
       int[] units = hiddenOf(labels, c);
       if (units.length == 0) {
         continue;
       }
-      float[] ablated = ablate(units);
+      clusters.add(c);
+      sets.add(units);
+      for (int r = 0; r < randomControls; r++) {
+        sets.add(randomLike(units, rng));
+      }
+    }
+    double[][] lesioned = lesionAccuracies(ev, sets, evals.size());
+    for (int at = 0; at < clusters.size(); at++) {
+      int c = clusters.get(at);
+      int first = at * (randomControls + 1);
+      int[] units = sets.get(first);
       double[][] random = new double[evals.size()][randomControls];
       for (int r = 0; r < randomControls; r++) {
-        float[] p = ablate(randomLike(units, rng));
         for (int s = 0; s < evals.size(); s++) {
-          random[s][r] = objective.evaluate(p, evals.get(s)).accuracy();
+          random[s][r] = lesioned[first + 1 + r][s];
         }
       }
       for (int s = 0; s < evals.size(); s++) {
-        double acc = objective.evaluate(ablated, evals.get(s)).accuracy();
+        double acc = lesioned[first][s];
         out.add(
             new Specialisation(
                 c,
@@ -298,12 +321,15 @@ public final class UnitAnalysis {
     }
     List<String> names = task.evalSubtasks();
     List<Dataset> evals = new ArrayList<>();
-    double[] full = new double[names.size()];
-    for (int s = 0; s < names.size(); s++) {
-      evals.add(task.evalExamples(names.get(s)));
-      full[s] = objective.evaluate(theta, evals.get(s)).accuracy();
+    for (String name : names) {
+      evals.add(task.evalExamples(name));
     }
-    List<SubClusterLesion> out = new ArrayList<>();
+    PrefixEvaluator ev = PrefixEvaluator.of(objective, theta, evals);
+    double[] full = accuracies(ev, theta, evals.size());
+    // The unit sets first, in the serial order of the random draws: per (cluster, layer) its own
+    // units, then its random controls.
+    List<int[]> sets = new ArrayList<>();
+    List<int[]> subClusters = new ArrayList<>(); // (cluster, layer)
     for (int c = 0; c < k; c++) {
       int[] members = hiddenOf(labels, c);
       for (int l = 1; l < graph.layers() - 1; l++) {
@@ -313,58 +339,106 @@ public final class UnitAnalysis {
         if (units.length == 0) {
           continue;
         }
-        double[] acc = accuracies(ablate(units), evals);
-        double[][] random = new double[randomControls][];
+        subClusters.add(new int[] {c, layer});
+        sets.add(units);
         for (int r = 0; r < randomControls; r++) {
-          random[r] = accuracies(ablate(randomInLayer(layer, units.length, rng)), evals);
+          sets.add(randomInLayer(layer, units.length, rng));
         }
-        double mean = mean(acc);
-        double range = normalisedRange(acc, full);
-        Double meanP = null;
-        Double rangeP = null;
-        if (randomControls > 0) {
-          int lower = 0;
-          int larger = 0;
-          for (double[] ra : random) {
-            lower += mean(ra) < mean ? 1 : 0;
-            larger += normalisedRange(ra, full) > range ? 1 : 0;
-          }
-          meanP = (1.0 + lower) / (randomControls + 1);
-          // A lesion that changes no accuracy on average has no range; the reference code's NaN
-          // comparison would give it the smallest p (most specialised): reported as null instead.
-          rangeP = Double.isNaN(range) ? null : (1.0 + larger) / (randomControls + 1);
+      }
+    }
+    double[][] lesioned = lesionAccuracies(ev, sets, evals.size());
+    List<SubClusterLesion> out = new ArrayList<>();
+    for (int at = 0; at < subClusters.size(); at++) {
+      int c = subClusters.get(at)[0];
+      int layer = subClusters.get(at)[1];
+      int first = at * (randomControls + 1);
+      int[] units = sets.get(first);
+      double[] acc = lesioned[first];
+      double[][] random = new double[randomControls][];
+      for (int r = 0; r < randomControls; r++) {
+        random[r] = lesioned[first + 1 + r];
+      }
+      double mean = mean(acc);
+      double range = normalisedRange(acc, full);
+      Double meanP = null;
+      Double rangeP = null;
+      if (randomControls > 0) {
+        int lower = 0;
+        int larger = 0;
+        for (double[] ra : random) {
+          lower += mean(ra) < mean ? 1 : 0;
+          larger += normalisedRange(ra, full) > range ? 1 : 0;
         }
-        for (int s = 0; s < names.size(); s++) {
-          double[] controls = new double[randomControls];
-          for (int r = 0; r < randomControls; r++) {
-            controls[r] = random[r][s];
-          }
-          out.add(
-              new SubClusterLesion(
-                  c,
-                  layer,
-                  units.length,
-                  graph.layerSize(layer),
-                  names.get(s),
-                  full[s],
-                  acc[s],
-                  randomControls == 0 ? null : Ablation.ControlStats.of(acc[s], controls),
-                  mean,
-                  meanP,
-                  range,
-                  rangeP));
+        meanP = (1.0 + lower) / (randomControls + 1);
+        // A lesion that changes no accuracy on average has no range; the reference code's NaN
+        // comparison would give it the smallest p (most specialised): reported as null instead.
+        rangeP = Double.isNaN(range) ? null : (1.0 + larger) / (randomControls + 1);
+      }
+      for (int s = 0; s < names.size(); s++) {
+        double[] controls = new double[randomControls];
+        for (int r = 0; r < randomControls; r++) {
+          controls[r] = random[r][s];
         }
+        out.add(
+            new SubClusterLesion(
+                c,
+                layer,
+                units.length,
+                graph.layerSize(layer),
+                names.get(s),
+                full[s],
+                acc[s],
+                randomControls == 0 ? null : Ablation.ControlStats.of(acc[s], controls),
+                mean,
+                meanP,
+                range,
+                rangeP));
       }
     }
     return out;
   }
 
-  private double[] accuracies(float[] params, List<Dataset> evals) {
-    double[] a = new double[evals.size()];
+  private static double[] accuracies(PrefixEvaluator ev, float[] params, int datasets) {
+    double[] a = new double[datasets];
     for (int s = 0; s < a.length; s++) {
-      a[s] = objective.evaluate(params, evals.get(s)).accuracy();
+      a[s] = ev.evaluate(params, s).accuracy();
     }
     return a;
+  }
+
+  /** Per unit set (ablated): the accuracy on each data set of {@code ev}, on all cores. */
+  private double[][] lesionAccuracies(PrefixEvaluator ev, List<int[]> sets, int datasets) {
+    double[][] out = new double[sets.size()][];
+    parallel(sets.size(), i -> out[i] = accuracies(ev, ablate(sets.get(i)), datasets));
+    return out;
+  }
+
+  /**
+   * Runs {@code body} for 0 … n−1 on up to {@link Runtime#availableProcessors()} threads (each
+   * index once; bodies write to their own slots, so results do not depend on the schedule).
+   */
+  private static void parallel(int n, java.util.function.IntConsumer body) {
+    int threads = Math.min(n, Runtime.getRuntime().availableProcessors());
+    if (threads <= 1) {
+      for (int i = 0; i < n; i++) {
+        body.accept(i);
+      }
+      return;
+    }
+    java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(threads);
+    try {
+      pool.submit(() -> java.util.stream.IntStream.range(0, n).parallel().forEach(body)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while evaluating lesions", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdown();
+    }
   }
 
   private static double mean(double[] v) {

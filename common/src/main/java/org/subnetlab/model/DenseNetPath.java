@@ -81,6 +81,21 @@ final class DenseNetPath {
 
   /** The fast path for {@code network}, or null when it is not a float MLP of that shape. */
   static DenseNetPath of(Network network) {
+    return of(network, false);
+  }
+
+  /**
+   * The fast path for {@code network}'s outputs at test time ({@link #outputs}, {@link #hidden},
+   * {@link #outputsFrom} only), or null when it is not a float MLP of that shape. Unlike {@link
+   * #of(Network)} it accepts layers with dropout and weight penalties, which do not change a
+   * network's outputs at test time (DL4J applies dropout in training only); not for {@link
+   * #lossAndGradient}, whose DL4J counterpart trains with them.
+   */
+  static DenseNetPath forInference(Network network) {
+    return of(network, true);
+  }
+
+  private static DenseNetPath of(Network network, boolean inference) {
     if (network.isGraph() || network.dataType() != DataType.FLOAT) {
       return null;
     }
@@ -101,7 +116,7 @@ final class DenseNetPath {
       Layer layer = net.getLayer(l);
       org.deeplearning4j.nn.conf.layers.Layer c = layer.conf().getLayer();
       boolean last = l == layers - 1;
-      if (!(c instanceof BaseLayer b) || !plain(b)) {
+      if (!(c instanceof BaseLayer b) || !plain(b, inference)) {
         return null;
       }
       if (last) {
@@ -146,16 +161,19 @@ final class DenseNetPath {
     return new DenseNetPath(widths, acts, wOff, bOff, layout.total());
   }
 
-  /** A layer without the things this path does not compute: dropout, weight noise, penalties. */
-  private static boolean plain(BaseLayer b) {
+  /**
+   * A layer without the things this path does not compute: dropout, weight noise, penalties (at
+   * test time, {@code inference}, only weight noise: dropout and penalties change training only).
+   */
+  private static boolean plain(BaseLayer b, boolean inference) {
     boolean bias = !(b instanceof DenseLayer d) || d.hasBias();
     boolean outBias = !(b instanceof OutputLayer o) || o.hasBias();
-    return bias
-        && outBias
-        && b.getIDropout() == null
-        && b.getWeightNoise() == null
-        && (b.getRegularization() == null || b.getRegularization().isEmpty())
-        && (b.getRegularizationBias() == null || b.getRegularizationBias().isEmpty());
+    boolean trainingOnly =
+        inference
+            || (b.getIDropout() == null
+                && (b.getRegularization() == null || b.getRegularization().isEmpty())
+                && (b.getRegularizationBias() == null || b.getRegularizationBias().isEmpty()));
+    return bias && outBias && b.getWeightNoise() == null && trainingOnly;
   }
 
   int inputs() {
@@ -178,8 +196,8 @@ final class DenseNetPath {
     for (int k = 0; k < n; k++) {
       data.copyFeatures(rows[from + k], act[0], k * in);
     }
-    loadWeights(params);
-    forward(n, params);
+    loadWeights(params, 0);
+    forward(n, params, 0);
     int layers = widths.length - 1;
     int c = widths[layers];
     float[] p = act[layers];
@@ -200,11 +218,63 @@ final class DenseNetPath {
 
   /** Output probabilities of {@code n} examples {@code x} (row-major) into {@code out}. */
   void outputs(float[] params, float[] x, int n, float[] out) {
+    outputsFrom(params, 0, x, n, out);
+  }
+
+  /** Number of parameterised layers (dense layers and the output layer). */
+  int layers() {
+    return widths.length - 1;
+  }
+
+  /**
+   * The outputs of hidden layers 1 … L−1 (after their activation, as the next layer receives them)
+   * of {@code n} examples {@code x} with {@code params}: h[l] is n × width(l) row-major; h[0] is
+   * null.
+   */
+  float[][] hidden(float[] params, float[] x, int n) {
     ensure(n);
     System.arraycopy(x, 0, act[0], 0, n * widths[0]);
-    loadWeights(params);
-    forward(n, params);
+    loadWeights(params, 0);
+    forward(n, params, 0);
+    float[][] h = new float[widths.length - 1][];
+    for (int l = 1; l < h.length; l++) {
+      h[l] = java.util.Arrays.copyOf(act[l], n * widths[l]);
+    }
+    return h;
+  }
+
+  /**
+   * Output probabilities of {@code n} examples into {@code out}, computed from layer {@code from}
+   * on: {@code input} is what parameterised layer {@code from} receives (the examples for 0, hidden
+   * layer {@code from}'s outputs otherwise, as {@link #hidden} gives them), and only the weights
+   * and biases of layers {@code from} … L−1 of {@code params} are read. The same arithmetic, in the
+   * same order, as the whole forward pass, so the result is bit-identical to {@link #outputs} when
+   * {@code input} is what {@code params}' first layers give.
+   */
+  void outputsFrom(float[] params, int from, float[] input, int n, float[] out) {
+    ensure(n);
+    System.arraycopy(input, 0, act[from], 0, n * widths[from]);
+    loadWeights(params, from);
+    forward(n, params, from);
     System.arraycopy(act[widths.length - 1], 0, out, 0, n * widths[widths.length - 1]);
+  }
+
+  /**
+   * The lowest parameterised layer whose weights or biases differ between {@code a} and {@code b}
+   * ({@link #layers()} when none does).
+   */
+  int firstDifference(float[] a, float[] b) {
+    for (int l = 0; l < weightOffset.length; l++) {
+      int w = weightOffset[l];
+      int bo = biasOffset[l];
+      int nw = widths[l] * widths[l + 1];
+      int nb = widths[l + 1];
+      if (java.util.Arrays.mismatch(a, w, w + nw, b, w, w + nw) >= 0
+          || java.util.Arrays.mismatch(a, bo, bo + nb, b, bo, bo + nb) >= 0) {
+        return l;
+      }
+    }
+    return weightOffset.length;
   }
 
   private void ensure(int n) {
@@ -234,23 +304,24 @@ final class DenseNetPath {
     }
   }
 
-  private void loadWeights(float[] params) {
+  private void loadWeights(float[] params, int from) {
     if (params.length != numParams) {
       throw new IllegalArgumentException(params.length + " parameters, network has " + numParams);
     }
-    for (int l = 0; l < nativeWeights.length; l++) {
+    for (int l = from; l < nativeWeights.length; l++) {
       nativeWeights[l].put(params, weightOffset[l], widths[l] * widths[l + 1]);
     }
   }
 
-  private void forward(int n, float[] params) {
+  /** Layers {@code from} … L−1 on act[from]. */
+  private void forward(int n, float[] params, int from) {
     int layers = widths.length - 1;
-    for (int l = 0; l < layers; l++) {
+    for (int l = from; l < layers; l++) {
       int in = widths[l];
       int out = widths[l + 1];
       float[] z = act[l + 1];
-      if (l == 0) {
-        nativeAct[0].put(act[0], 0, n * in);
+      if (l == from) {
+        nativeAct[l].put(act[l], 0, n * in);
       }
       // z[n, out] = a[n, in] · Wᵀ with W as [out][in]
       Sgemm.product(
@@ -350,8 +421,7 @@ final class DenseNetPath {
         case RELU -> {
           // e = a > 0 ? e : 0 without a branch (a = relu(z) >= 0, so its bits are > 0 iff a > 0):
           // the branch mispredicts on half the units (continuous sparsification on the demo MLP
-          // went
-          // from 1570 to 2050 steps/s without it).
+          // went from 1570 to 2050 steps/s without it).
           for (int i = 0; i < m; i++) {
             int keep = -Float.floatToRawIntBits(a[i]) >> 31;
             e[i] = Float.intBitsToFloat(Float.floatToRawIntBits(e[i]) & keep);

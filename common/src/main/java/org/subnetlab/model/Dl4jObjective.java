@@ -15,7 +15,7 @@ import org.subnetlab.task.Dataset;
  * thread-safe.
  */
 public final class Dl4jObjective implements MaskedObjective {
-  private static final int EVAL_CHUNK = 4096;
+  static final int EVAL_CHUNK = 4096;
 
   /** The CNN path's im2col matrices grow with the chunk (k²·C floats per pixel): keep it small. */
   private static final int CNN_EVAL_CHUNK = 256;
@@ -82,9 +82,14 @@ public final class Dl4jObjective implements MaskedObjective {
 
   @Override
   public Evaluation evaluate(float[] effective, Dataset data) {
+    return evaluation(outputs(effective, data), data);
+  }
+
+  /** Accuracy and mean cross-entropy of output probabilities {@code p} (n × classes) on data. */
+  static Evaluation evaluation(float[] p, Dataset data) {
     boolean[] correct = new boolean[data.size()];
     double[] loss = new double[data.size()];
-    perExample(effective, data, correct, loss);
+    scoreExamples(p, data, correct, loss);
     int right = 0;
     double total = 0;
     for (int i = 0; i < correct.length; i++) {
@@ -97,7 +102,10 @@ public final class Dl4jObjective implements MaskedObjective {
 
   /** Per example of {@code data}: whether the arg-max class is its label, and its CE loss. */
   public void perExample(float[] effective, Dataset data, boolean[] correct, double[] loss) {
-    float[] p = outputs(effective, data);
+    scoreExamples(outputs(effective, data), data, correct, loss);
+  }
+
+  private static void scoreExamples(float[] p, Dataset data, boolean[] correct, double[] loss) {
     int c = data.numClasses();
     for (int i = 0; i < data.size(); i++) {
       int label = data.label(i);
@@ -184,6 +192,11 @@ public final class Dl4jObjective implements MaskedObjective {
       }
     }
     return out;
+  }
+
+  /** The network this objective evaluates (its private copy; not to be changed). */
+  Network network() {
+    return net;
   }
 
   /** Whether the calls so far went through the BLAS MLP path. */
