@@ -1,7 +1,5 @@
 package org.subnetlab.model;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,30 +15,21 @@ import org.subnetlab.task.Dataset;
 public final class Dl4jObjective implements MaskedObjective {
   static final int EVAL_CHUNK = 4096;
 
-  /** The CNN path's im2col matrices grow with the chunk (k²·C floats per pixel): keep it small. */
-  private static final int CNN_EVAL_CHUNK = 256;
-
   private final Network net;
   private final int numParams;
   private final DataType dtype;
-  private final Map<Integer, INDArray[]> batches = new HashMap<>();
-  private float[] featureScratch = new float[0];
-  private float[] labelScratch = new float[0];
+  private final MinibatchArrays arrays;
 
-  /** The native-op path for CNNs of {@link Networks#cnn}'s shape (decided on first use). */
-  private ConvNetPath convPath;
+  /** The hand-written pass for this network's shape, chosen once on first use (null: DL4J's). */
+  private FastPass fast;
 
-  private boolean convPathChecked;
-
-  /** The BLAS path for float MLPs of {@link Networks#mlp}'s shape (decided on first use). */
-  private DenseNetPath densePath;
-
-  private boolean densePathChecked;
+  private boolean fastChosen;
 
   public Dl4jObjective(Network base) {
     this.net = base.copy();
     this.numParams = Math.toIntExact(net.numParams());
     this.dtype = net.dataType();
+    this.arrays = new MinibatchArrays(dtype);
   }
 
   public Dl4jObjective(MultiLayerNetwork base) {
@@ -55,21 +44,13 @@ public final class Dl4jObjective implements MaskedObjective {
   @Override
   public double lossAndGradient(
       float[] effective, Dataset data, int[] rows, int from, int to, float[] gradient) {
-    DenseNetPath dense = densePath(data);
-    if (dense != null) {
-      return dense.lossAndGradient(effective, data, rows, from, to, gradient);
+    FastPass f = fast(data);
+    if (f != null) {
+      return f.lossAndGradient(effective, data, rows, from, to, gradient);
     }
     int n = to - from;
-    INDArray[] xy = batch(n, data.inputSize(), data.numClasses());
-    fill(data, rows, from, to, xy);
+    INDArray[] xy = arrays.fill(data, rows, from, to);
     ParamBridge.write(effective, net.params());
-    ConvNetPath conv = convPath(data.inputSize());
-    if (conv != null) {
-      INDArray[] g = new INDArray[1];
-      double loss = conv.lossAndGradient(xy[0], xy[1], g);
-      ParamBridge.read(g[0], gradient); // already the mean over the minibatch
-      return loss;
-    }
     double score = net.lossAndBackprop(xy[0], xy[1]);
     // DL4J's gradient is the sum over the minibatch (its updater divides); its score is the mean.
     ParamBridge.read(net.gradient(), gradient);
@@ -122,33 +103,16 @@ public final class Dl4jObjective implements MaskedObjective {
 
   /** The network's output probabilities (n × classes, row-major) with parameters θ_eff. */
   public float[] outputs(float[] effective, Dataset data) {
+    FastPass f = fast(data);
+    if (f != null) {
+      return f.outputs(effective, data);
+    }
     int c = data.numClasses();
     float[] out = new float[data.size() * c];
-    DenseNetPath dense = densePath(data);
-    if (dense != null) {
-      float[] x = new float[Math.min(data.size(), EVAL_CHUNK) * data.inputSize()];
-      float[] p = new float[Math.min(data.size(), EVAL_CHUNK) * c];
-      for (int start = 0; start < data.size(); start += EVAL_CHUNK) {
-        int end = Math.min(data.size(), start + EVAL_CHUNK);
-        for (int i = start; i < end; i++) {
-          data.copyFeatures(i, x, (i - start) * data.inputSize());
-        }
-        dense.outputs(effective, x, end - start, p);
-        System.arraycopy(p, 0, out, start * c, (end - start) * c);
-      }
-      return out;
-    }
     ParamBridge.write(effective, net.params());
-    int chunk = convPath(data.inputSize()) != null ? CNN_EVAL_CHUNK : EVAL_CHUNK;
-    for (int start = 0; start < data.size(); start += chunk) {
-      int end = Math.min(data.size(), start + chunk);
-      float[] x = new float[(end - start) * data.inputSize()];
-      for (int i = start; i < end; i++) {
-        data.copyFeatures(i, x, (i - start) * data.inputSize());
-      }
-      INDArray in = Nd4j.create(x, new long[] {end - start, data.inputSize()}, 'c').castTo(dtype);
-      ConvNetPath conv = convPath(data.inputSize());
-      float[] p = ParamBridge.toFloats((conv != null ? conv.output(in) : net.output(in)).dup('c'));
+    for (int start = 0; start < data.size(); start += EVAL_CHUNK) {
+      int end = Math.min(data.size(), start + EVAL_CHUNK);
+      float[] p = ParamBridge.toFloats(net.output(arrays.features(data, start, end)).dup('c'));
       System.arraycopy(p, 0, out, start * c, p.length);
     }
     return out;
@@ -199,82 +163,22 @@ public final class Dl4jObjective implements MaskedObjective {
     return net;
   }
 
-  /** Whether the calls so far went through the BLAS MLP path. */
+  /** Whether the calls so far went through the BLAS MLP pass. */
   public boolean usesBlasMlpPath() {
-    return densePath != null;
+    return fast instanceof BlasMlpPass;
   }
 
-  /**
-   * The BLAS path when the network is a float MLP of that shape whose inputs and classes are {@code
-   * data}'s, unless the system property {@code subnetlab.mlp.native-ops} is {@code false}.
-   */
-  private DenseNetPath densePath(Dataset data) {
-    if (!densePathChecked) {
-      densePathChecked = true;
-      if (!"false".equals(System.getProperty("subnetlab.mlp.native-ops"))) {
-        densePath = DenseNetPath.of(net);
-      }
-    }
-    if (densePath != null
-        && (densePath.inputs() != data.inputSize() || densePath.classes() != data.numClasses())) {
-      throw new IllegalArgumentException(
-          "data of "
-              + data.inputSize()
-              + " inputs and "
-              + data.numClasses()
-              + " classes for a network of "
-              + densePath.inputs()
-              + " and "
-              + densePath.classes());
-    }
-    return densePath;
-  }
-
-  /** Whether the calls so far went through the native-op CNN path. */
+  /** Whether the calls so far went through the native-op CNN pass. */
   public boolean usesNativeCnnPath() {
-    return convPath != null;
+    return fast instanceof NativeCnnPass;
   }
 
-  /**
-   * The native-op CNN path when the network has that shape, unless the system property {@code
-   * subnetlab.cnn.native-ops} is {@code false} (DL4J's own layers then, e.g. to compare).
-   */
-  private ConvNetPath convPath(int inputSize) {
-    if (!convPathChecked) {
-      convPathChecked = true;
-      if (!"false".equals(System.getProperty("subnetlab.cnn.native-ops"))) {
-        convPath = ConvNetPath.of(net, inputSize);
-      }
+  /** The fast pass for this network ({@link FastPass#choose}, once, on first use), or null. */
+  private FastPass fast(Dataset data) {
+    if (!fastChosen) {
+      fastChosen = true;
+      fast = FastPass.choose(net, data.inputSize());
     }
-    return convPath;
-  }
-
-  private INDArray[] batch(int n, int in, int classes) {
-    return batches.computeIfAbsent(
-        n,
-        k ->
-            new INDArray[] {
-              Nd4j.create(dtype, k, in).dup('c'), Nd4j.create(dtype, k, classes).dup('c')
-            });
-  }
-
-  private void fill(Dataset data, int[] rows, int from, int to, INDArray[] xy) {
-    int d = data.inputSize();
-    int c = data.numClasses();
-    int n = to - from;
-    if (featureScratch.length < n * d) {
-      featureScratch = new float[n * d];
-    }
-    if (labelScratch.length < n * c) {
-      labelScratch = new float[n * c];
-    }
-    java.util.Arrays.fill(labelScratch, 0, n * c, 0f);
-    for (int k = 0; k < n; k++) {
-      int r = rows[from + k];
-      data.copyFeatures(r, featureScratch, k * d);
-      labelScratch[k * c + data.label(r)] = 1f;
-    }
-    ParamBridge.write(featureScratch, n * d, xy[0]);
-    ParamBridge.write(labelScratch, n * c, xy[1]);
+    return fast;
   }
 }

@@ -7,7 +7,7 @@ import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 
 /**
- * The hidden-layer activations that the fast paths ({@link DenseNetPath}, {@link ConvNetPath})
+ * The hidden-layer activations that the fast paths ({@link BlasMlpPass}, {@link NativeCnnPass})
  * compute themselves: DL4J's relu without threshold, negative slope or cap, tanh, sigmoid and
  * identity. Anything else leaves the network to DL4J's own layers.
  */

@@ -13,8 +13,8 @@ import org.subnetlab.task.Dataset;
  * bit-identical to {@link Dl4jObjective#evaluate} on networks its BLAS MLP path takes.
  *
  * <p>Thread-safe: each thread evaluates on its own BLAS path. Networks outside that path (CNNs,
- * graphs, layers with weight noise) and a disabled path ({@code -Dsubnetlab.mlp.native-ops=false})
- * are evaluated whole by the objective, one call at a time. Layers with dropout or weight penalties
+ * graphs, layers with weight noise) and a disabled path ({@code -Dsubnetlab.fast-path=off}) are
+ * evaluated whole by the objective, one call at a time. Layers with dropout or weight penalties
  * take the path at test time (they compute the same outputs as DL4J's test-time forward pass to
  * float rounding; {@link Dl4jObjective} keeps DL4J's own layers for them).
  */
@@ -22,7 +22,7 @@ public final class PrefixEvaluator {
   private final Dl4jObjective objective;
   private final float[] reference;
   private final List<Dataset> data;
-  private final ThreadLocal<DenseNetPath> paths;
+  private final ThreadLocal<BlasMlpPass> paths;
 
   /** Per data set, per chunk of {@link Dl4jObjective#EVAL_CHUNK} examples: inputs, hidden[l]. */
   private final float[][][][] stored;
@@ -32,10 +32,7 @@ public final class PrefixEvaluator {
     this.reference = reference.clone();
     this.data = List.copyOf(data);
     Network net = objective.network();
-    DenseNetPath first =
-        "false".equals(System.getProperty("subnetlab.mlp.native-ops"))
-            ? null
-            : DenseNetPath.forInference(net);
+    BlasMlpPass first = FastPass.off() ? null : BlasMlpPass.forInference(net);
     if (first == null) {
       paths = null;
       stored = null;
@@ -45,7 +42,7 @@ public final class PrefixEvaluator {
         ThreadLocal.withInitial(
             () -> {
               synchronized (net) {
-                return DenseNetPath.forInference(net);
+                return BlasMlpPass.forInference(net);
               }
             });
     paths.set(first);
@@ -100,7 +97,7 @@ public final class PrefixEvaluator {
         return objective.outputs(params, ds);
       }
     }
-    DenseNetPath path = paths.get();
+    BlasMlpPass path = paths.get();
     int from = Math.min(path.firstDifference(reference, params), path.layers() - 1);
     int c = ds.numClasses();
     float[] out = new float[ds.size() * c];

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * validated its AVX-512 kernels on AMD, so that stays the user's choice; {@link Sgemm} calls only
  * its AVX-512 small-matrix kernels, directly, after checking them against cblas_sgemm). OpenBLAS
  * reads the variable once, when it loads, so {@link #select} runs in the static initialisers of the
- * classes that call it here ({@link NativeThreads}, {@link DenseNetPath}, {@link Sgemm}) and at the
+ * classes that call it here ({@link NativeThreads}, {@link BlasMlpPass}, {@link Sgemm}) and at the
  * entry points, before ND4J loads its own copy.
  */
 public final class NativeKernels {
@@ -125,7 +125,7 @@ public final class NativeKernels {
   }
 
   /**
-   * What {@link DenseNetPath}'s matrix products run on: OpenBLAS's AVX-512 small-matrix kernels
+   * What {@link BlasMlpPass}'s matrix products run on: OpenBLAS's AVX-512 small-matrix kernels
    * called directly, or {@code cblas_sgemm} with the kernels of {@link #loadedCore} (see {@link
    * Sgemm}).
    */
@@ -136,7 +136,7 @@ public final class NativeKernels {
   }
 
   /**
-   * The kernels the loaded OpenBLAS (the one {@link DenseNetPath} calls) runs, as it names them
+   * The kernels the loaded OpenBLAS (the one {@link BlasMlpPass} calls) runs, as it names them
    * ("Haswell", "SkylakeX", "Barcelona", ...), or "unknown".
    */
   public static String loadedCore() {
@@ -149,7 +149,7 @@ public final class NativeKernels {
   }
 
   /**
-   * The OpenBLAS that {@link DenseNetPath} calls (JavaCPP's, loaded if it is not yet), for JNA to
+   * The OpenBLAS that {@link BlasMlpPass} calls (JavaCPP's, loaded if it is not yet), for JNA to
    * look symbols up in. Throws what loading throws.
    */
   static NativeLibrary openblas() {

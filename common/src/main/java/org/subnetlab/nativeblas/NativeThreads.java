@@ -3,7 +3,7 @@ package org.subnetlab.nativeblas;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Native thread counts: libnd4j's OpenMP pools and OpenBLAS (which {@link DenseNetPath} calls). */
+/** Native thread counts: libnd4j's OpenMP pools and OpenBLAS (which {@link BlasMlpPass} calls). */
 public final class NativeThreads {
   static {
     NativeKernels.select(); // before openblas_nolapack loads

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Row-major float products {@code C = op(A)·op(B)} (alpha 1, beta 0) for {@link DenseNetPath}: on a
+ * Row-major float products {@code C = op(A)·op(B)} (alpha 1, beta 0) for {@link BlasMlpPass}: on a
  * CPU with AVX-512 the bundled OpenBLAS's own AVX-512 small-matrix kernels ({@code
  * sgemm_small_kernel_b0_*_SKYLAKEX}, exported by the library), called directly; otherwise, and for
  * products above {@link #MAX_SMALL_MNK} multiply-adds, {@code cblas_sgemm}.

@@ -62,7 +62,7 @@ class MaskGradientTest {
   }
 
   /**
-   * The native-op CNN path (libnd4j conv2d/maxpool2d and their backprops, ConvNetPath) gives the
+   * The native-op CNN path (libnd4j conv2d/maxpool2d and their backprops, NativeCnnPass) gives the
    * loss, gradient and outputs of DL4J's own layers, on two convolution blocks, a hidden dense
    * layer, relu and tanh, and the gradient matches finite differences.
    */
@@ -90,12 +90,12 @@ class MaskGradientTest {
       Dl4jObjective dl4j;
       float[] gDl4j = new float[th.length];
       double lossDl4j;
-      System.setProperty("subnetlab.cnn.native-ops", "false");
+      System.setProperty("subnetlab.fast-path", "off");
       try {
         dl4j = new Dl4jObjective(cnn);
         lossDl4j = dl4j.lossAndGradient(th, images, all, 0, n, gDl4j);
       } finally {
-        System.clearProperty("subnetlab.cnn.native-ops");
+        System.clearProperty("subnetlab.fast-path");
       }
       Dl4jObjective fast = new Dl4jObjective(cnn);
       float[] g = new float[th.length];
@@ -121,7 +121,7 @@ class MaskGradientTest {
   }
 
   /**
-   * The BLAS path for float MLPs (DenseNetPath) gives DL4J's loss, gradient and outputs: two hidden
+   * The BLAS path for float MLPs (BlasMlpPass) gives DL4J's loss, gradient and outputs: two hidden
    * layers, every supported activation, rows picked out of order, and a smaller batch after a
    * larger one (buffers reused).
    */
@@ -150,12 +150,12 @@ class MaskGradientTest {
       for (int[] range : new int[][] {{0, 13}, {2, 6}}) {
         float[] gDl4j = new float[th.length];
         float[] g = new float[th.length];
-        System.setProperty("subnetlab.mlp.native-ops", "false");
+        System.setProperty("subnetlab.fast-path", "off");
         double lossDl4j;
         try {
           lossDl4j = dl4j.lossAndGradient(th, d, order, range[0], range[1], gDl4j);
         } finally {
-          System.clearProperty("subnetlab.mlp.native-ops");
+          System.clearProperty("subnetlab.fast-path");
         }
         double loss = fast.lossAndGradient(th, d, order, range[0], range[1], g);
         assertThat(loss).as(act).isCloseTo(lossDl4j, org.assertj.core.api.Assertions.within(1e-5));

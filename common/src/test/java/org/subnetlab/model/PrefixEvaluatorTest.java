@@ -143,7 +143,7 @@ class PrefixEvaluatorTest {
     float[] theta = ParamBridge.toFloats(net.params());
     ParamLayout layout = ParamLayout.of(Network.of(net));
     Dataset d = data(200, 6);
-    System.setProperty("subnetlab.mlp.native-ops", "false");
+    System.setProperty("subnetlab.fast-path", "off");
     try {
       Dl4jObjective objective = new Dl4jObjective(net);
       PrefixEvaluator ev = PrefixEvaluator.of(objective, theta, List.of(d));
@@ -153,7 +153,7 @@ class PrefixEvaluatorTest {
       }
       assertThat(objective.usesBlasMlpPath()).isFalse();
     } finally {
-      System.clearProperty("subnetlab.mlp.native-ops");
+      System.clearProperty("subnetlab.fast-path");
     }
   }
 }

@@ -20,6 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.subnetlab.task.Dataset;
 
 /**
  * The loss, gradient and outputs of the CNNs that {@link Networks#cnn} builds (convolution blocks
@@ -32,7 +33,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * and gradient layout, so it is a drop-in for DL4J's backprop inside {@link Dl4jObjective};
  * MaskGradientTest checks both against each other and against finite differences.
  */
-final class ConvNetPath {
+final class NativeCnnPass implements FastPass {
   private enum Kind {
     CONV,
     POOL,
@@ -48,7 +49,18 @@ final class ConvNetPath {
   private final int width;
   private final INDArray gradFlat;
 
-  private ConvNetPath(List<Step> steps, int height, int width, INDArray gradFlat) {
+  /** The CNN's im2col matrices grow with the chunk (k²·C floats per pixel): keep it small. */
+  private static final int EVAL_CHUNK = 256;
+
+  /** The network whose layers this pass computes (θ_eff is written into its parameters). */
+  private final Network network;
+
+  private final MinibatchArrays arrays;
+
+  private NativeCnnPass(
+      Network network, List<Step> steps, int height, int width, INDArray gradFlat) {
+    this.network = network;
+    this.arrays = new MinibatchArrays(network.dataType());
     this.steps = steps;
     this.height = height;
     this.width = width;
@@ -56,7 +68,7 @@ final class ConvNetPath {
   }
 
   /** The fast path for {@code net}, or null when it is not a network of that shape. */
-  static ConvNetPath of(Network network, int inputSize) {
+  static NativeCnnPass of(Network network, int inputSize) {
     if (network.isGraph()) {
       return null;
     }
@@ -131,7 +143,7 @@ final class ConvNetPath {
     }
     boolean anyConv = steps.stream().anyMatch(s -> s.kind == Kind.CONV);
     return anyConv && offset == net.numParams()
-        ? new ConvNetPath(steps, side, side, gradFlat)
+        ? new NativeCnnPass(network, steps, side, side, gradFlat)
         : null;
   }
 
@@ -200,6 +212,30 @@ final class ConvNetPath {
       t.hw[i] = new int[] {h, w};
     }
     return t;
+  }
+
+  @Override
+  public double lossAndGradient(
+      float[] effective, Dataset data, int[] rows, int from, int to, float[] gradient) {
+    INDArray[] xy = arrays.fill(data, rows, from, to);
+    ParamBridge.write(effective, network.params());
+    INDArray[] g = new INDArray[1];
+    double loss = lossAndGradient(xy[0], xy[1], g);
+    ParamBridge.read(g[0], gradient); // already the mean over the minibatch
+    return loss;
+  }
+
+  @Override
+  public float[] outputs(float[] effective, Dataset data) {
+    ParamBridge.write(effective, network.params());
+    int c = data.numClasses();
+    float[] out = new float[data.size() * c];
+    for (int start = 0; start < data.size(); start += EVAL_CHUNK) {
+      int end = Math.min(data.size(), start + EVAL_CHUNK);
+      float[] p = ParamBridge.toFloats(output(arrays.features(data, start, end)).dup('c'));
+      System.arraycopy(p, 0, out, start * c, p.length);
+    }
+    return out;
   }
 
   /** Output probabilities [n, classes] with the network's current parameters. */

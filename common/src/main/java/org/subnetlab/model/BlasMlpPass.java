@@ -29,7 +29,7 @@ import org.subnetlab.task.Dataset;
  * block, i.e. nOut rows of nIn row-major, then b), so it is a drop-in for DL4J's backprop inside
  * {@link Dl4jObjective}; MaskGradientTest checks both against each other. Not thread-safe.
  */
-final class DenseNetPath {
+final class BlasMlpPass implements FastPass {
   static {
     NativeKernels.select(); // before openblas_nolapack loads
   }
@@ -58,7 +58,7 @@ final class DenseNetPath {
   private final float[][] delta;
   private int capacity;
 
-  private DenseNetPath(
+  private BlasMlpPass(
       int[] widths, PlainActivation[] acts, int[] weightOffset, int[] biasOffset, int numParams) {
     this.widths = widths;
     this.acts = acts;
@@ -80,7 +80,7 @@ final class DenseNetPath {
   }
 
   /** The fast path for {@code network}, or null when it is not a float MLP of that shape. */
-  static DenseNetPath of(Network network) {
+  static BlasMlpPass of(Network network) {
     return of(network, false);
   }
 
@@ -91,11 +91,11 @@ final class DenseNetPath {
    * network's outputs at test time (DL4J applies dropout in training only); not for {@link
    * #lossAndGradient}, whose DL4J counterpart trains with them.
    */
-  static DenseNetPath forInference(Network network) {
+  static BlasMlpPass forInference(Network network) {
     return of(network, true);
   }
 
-  private static DenseNetPath of(Network network, boolean inference) {
+  private static BlasMlpPass of(Network network, boolean inference) {
     if (network.isGraph() || network.dataType() != DataType.FLOAT) {
       return null;
     }
@@ -158,7 +158,7 @@ final class DenseNetPath {
     if (layout.layers() != 2 * layers) {
       return null;
     }
-    return new DenseNetPath(widths, acts, wOff, bOff, layout.total());
+    return new BlasMlpPass(widths, acts, wOff, bOff, layout.total());
   }
 
   /**
@@ -188,8 +188,10 @@ final class DenseNetPath {
    * Mean cross-entropy over {@code rows[from, to)} of {@code data} with parameters {@code params},
    * and its gradient (mean over those rows) in DL4J's layout into {@code gradient}.
    */
-  double lossAndGradient(
+  @Override
+  public double lossAndGradient(
       float[] params, Dataset data, int[] rows, int from, int to, float[] gradient) {
+    requireShape(data);
     int n = to - from;
     ensure(n);
     int in = widths[0];
@@ -214,6 +216,39 @@ final class DenseNetPath {
     }
     backward(n, gradient);
     return loss / n;
+  }
+
+  @Override
+  public float[] outputs(float[] params, Dataset data) {
+    requireShape(data);
+    int c = data.numClasses();
+    float[] out = new float[data.size() * c];
+    int chunk = Dl4jObjective.EVAL_CHUNK;
+    float[] x = new float[Math.min(data.size(), chunk) * data.inputSize()];
+    float[] p = new float[Math.min(data.size(), chunk) * c];
+    for (int start = 0; start < data.size(); start += chunk) {
+      int end = Math.min(data.size(), start + chunk);
+      for (int i = start; i < end; i++) {
+        data.copyFeatures(i, x, (i - start) * data.inputSize());
+      }
+      outputs(params, x, end - start, p);
+      System.arraycopy(p, 0, out, start * c, (end - start) * c);
+    }
+    return out;
+  }
+
+  private void requireShape(Dataset data) {
+    if (inputs() != data.inputSize() || classes() != data.numClasses()) {
+      throw new IllegalArgumentException(
+          "data of "
+              + data.inputSize()
+              + " inputs and "
+              + data.numClasses()
+              + " classes for a network of "
+              + inputs()
+              + " and "
+              + classes());
+    }
   }
 
   /** Output probabilities of {@code n} examples {@code x} (row-major) into {@code out}. */
