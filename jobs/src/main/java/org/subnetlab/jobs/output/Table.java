@@ -386,9 +386,9 @@ public enum Table {
         for (StructField f : t.schema().fields()) {
           sb.append("| `")
               .append(f.name())
-              .append("` | ")
-              .append(f.dataType().catalogString().replace("|", "\\|"))
-              .append(" |\n");
+              .append("` | `")
+              .append(f.dataType().catalogString())
+              .append("` |\n");
         }
         sb.append('\n');
       }

@@ -267,8 +267,8 @@ public final class Tables {
 
   /** What to run to rewrite a stage's tables. */
   static String heal(OutputLayout out, String stage) {
-    String s = stage == null ? "aggregate" : stage;
-    String or = s.equals("aggregate") ? " (or `run`)" : "";
+    String s = stage == null ? Table.AGGREGATE : stage;
+    String or = s.equals(Table.AGGREGATE) ? " (or `run`)" : "";
     return "Re-run `subnetlab "
         + s
         + "`"
