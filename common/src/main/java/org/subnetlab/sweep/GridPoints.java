@@ -98,15 +98,30 @@ public final class GridPoints {
    */
   static Map<String, String> coordinates(Run r) {
     Map<String, String> c = new TreeMap<>(r.hyperparameters());
-    if ("1".equals(c.remove("matched"))) {
+    c.remove(RunSpec.MATCHED_KEY);
+    if (matched(r.hyperparameters())) {
       c.remove("top-k");
     }
     return c;
   }
 
-  /** "method", or "method (matched)" for a matched-density rerun. */
+  /**
+   * "method", or "method (matched)" for a matched-density rerun: the one definition of the label,
+   * which the summary, the report and the tables' readers all take from here.
+   */
   public static String family(String method, Map<String, String> hyperparameters) {
-    return method + ("1".equals(hyperparameters.get("matched")) ? " (matched)" : "");
+    return method + (matched(hyperparameters) ? MATCHED_SUFFIX : "");
+  }
+
+  /** What {@link #family} appends to the method of a matched-density rerun. */
+  public static final String MATCHED_SUFFIX = " (matched)";
+
+  /**
+   * Whether a table row's hyperparameters (as the {@code hyperparameters} column holds them) are
+   * those of a matched-density rerun: {@link RunSpec#MATCHED_KEY} recorded as "1".
+   */
+  public static boolean matched(Map<String, String> hyperparameters) {
+    return "1".equals(hyperparameters.get(RunSpec.MATCHED_KEY));
   }
 
   private static String joinKey(String family, Map<String, String> coords) {

@@ -44,6 +44,20 @@ class GridPointsTest {
   }
 
   @Test
+  void theMatchedLabelIsTheOneFamilyOfARowsHyperparameters() {
+    // The one definition of "(matched)" (Summary and the report take it from here): the run's
+    // hyperparameters column records a matched-density rerun as matched = 1 (RunSpec.MATCHED_KEY).
+    RunSpec matched =
+        RunSpec.matchedOf(
+            "lt-sft", "add", 0, 0, Map.of("top-k", 120.0, "per-layer", 0.0), "fp", 0, "fp");
+    assertThat(GridPoints.family("lt-sft", matched.hyperparameterStrings()))
+        .isEqualTo("lt-sft (matched)");
+    assertThat(GridPoints.family("lt-sft", Map.of("matched", "0"))).isEqualTo("lt-sft");
+    assertThat(GridPoints.family("lt-sft", Map.of("top-k", "120"))).isEqualTo("lt-sft");
+    assertThat(GridPoints.matched(Map.of(RunSpec.MATCHED_KEY, "1"))).isTrue();
+  }
+
+  @Test
   void keysSeparateGridPointsAndPoolSeedsOfOnePoint() {
     assertThat(POINTS.key("c1")).isEqualTo(POINTS.key("c2"));
     assertThat(POINTS.key("c1")).isNotEqualTo(POINTS.key("c3"));

@@ -33,6 +33,7 @@ import org.subnetlab.jobs.output.MaskFiles;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.output.Reports;
 import org.subnetlab.jobs.output.SparkPaths;
+import org.subnetlab.jobs.output.Table;
 import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.jobs.spark.ExecutorCache;
 import org.subnetlab.jobs.spark.SparkTasks;
@@ -74,20 +75,18 @@ public final class AggregateJob {
     Dataset<Row> withHistory = committedMasks(spark, out, runs, "aggregate");
     // one generation: every table is written aside first; the previous tables stay readable until
     // all are written, and tables/_MANIFEST.json names the new generation complete at the end
-    try (Tables.Generation g = Tables.begin(out, "aggregate")) {
-      g.add(trainingCurves(withHistory), "training_curves");
+    try (Tables.Generation g = Tables.begin(out, Table.AGGREGATE)) {
+      g.add(trainingCurves(withHistory), Table.TRAINING_CURVES);
       Dataset<Row> masks = withHistory.drop("history").cache();
-      g.add(masks, "masks");
-      g.add(sparsity(masks), "sparsity");
-      g.add(overlap(masks), "overlap");
-      g.add(ablation(spark, s, models, runs, masks), "ablation");
+      g.add(masks, Table.MASKS);
+      g.add(sparsity(masks), Table.SPARSITY);
+      g.add(overlap(masks), Table.OVERLAP);
+      g.add(ablation(spark, s, models, runs, masks), Table.ABLATION);
       masks.unpersist();
-      g.add(summary(spark, s, g, runs), "summary");
+      g.add(summary(spark, s, g, runs), Table.SUMMARY);
       g.commit(generationDetails(s, runs));
     }
-    LOG.info(
-        "Wrote tables masks, training_curves, sparsity, overlap, ablation, summary under {}",
-        out.tables());
+    LOG.info("Wrote tables {} under {}", Table.of(Table.AGGREGATE), out.tables());
   }
 
   /**
@@ -462,14 +461,15 @@ public final class AggregateJob {
   static Dataset<Row> summary(
       SparkSession spark, Settings s, Tables.Generation g, List<RunSpec> runs) {
     Map<String, Map<String, Double>> density = new LinkedHashMap<>();
-    for (Row r : g.staged(spark, "sparsity").select("run_id", "layer", "density").collectAsList()) {
+    for (Row r :
+        g.staged(spark, Table.SPARSITY).select("run_id", "layer", "density").collectAsList()) {
       density
           .computeIfAbsent(r.getString(0), k -> new TreeMap<String, Double>())
           .put(r.getString(1), r.getDouble(2));
     }
     Map<String, double[]> acc = new LinkedHashMap<>();
     for (Row r :
-        g.staged(spark, "ablation")
+        g.staged(spark, Table.ABLATION)
             .where("eval_subtask = mask_subtask AND mode IN ('full', 'subnetwork', 'removed')")
             .select("run_id", "mode", "accuracy")
             .collectAsList()) {
@@ -488,7 +488,9 @@ public final class AggregateJob {
     }
     List<SummaryTable.Pair> pairs = new ArrayList<>();
     for (Row r :
-        g.staged(spark, "overlap").select("run_a", "run_b", "layer", "jaccard").collectAsList()) {
+        g.staged(spark, Table.OVERLAP)
+            .select("run_a", "run_b", "layer", "jaccard")
+            .collectAsList()) {
       pairs.add(
           new SummaryTable.Pair(r.getString(0), r.getString(1), r.getString(2), r.getDouble(3)));
     }

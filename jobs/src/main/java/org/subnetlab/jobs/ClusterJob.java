@@ -1,6 +1,5 @@
 package org.subnetlab.jobs;
 
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +27,7 @@ import org.subnetlab.config.ClusterSettings;
 import org.subnetlab.config.Settings;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.output.Reports;
+import org.subnetlab.jobs.output.Table;
 import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.jobs.spark.PicClustering;
 import org.subnetlab.jobs.spark.SparkTasks;
@@ -213,8 +213,8 @@ public final class ClusterJob {
     partitions.put("hierarchical", modules);
 
     // one generation: the tables are written aside, then moved in together (Tables.Generation)
-    try (Tables.Generation g = Tables.begin(out, "cluster")) {
-      g.add(clustersTable(spark, graph, partitions), "clusters");
+    try (Tables.Generation g = Tables.begin(out, Table.CLUSTER)) {
+      g.add(clustersTable(spark, graph, partitions), Table.CLUSTERS);
       g.add(
           spark.createDataFrame(
               List.of(
@@ -231,12 +231,12 @@ public final class ClusterJob {
                       cs.graph(),
                       atOrBelow)),
               CLUSTERABILITY),
-          "clusterability");
+          Table.CLUSTERABILITY);
       List<Row> merges = new ArrayList<>();
       for (Hierarchical.Merge m : tree) {
         merges.add(RowFactory.create(m.step(), m.a(), m.b(), m.distance(), m.size()));
       }
-      g.add(spark.createDataFrame(merges, TREE), "cluster_tree");
+      g.add(spark.createDataFrame(merges, TREE), Table.CLUSTER_TREE);
       List<Row> spec = new ArrayList<>();
       for (Map.Entry<String, int[]> e : partitions.entrySet()) {
         for (UnitAnalysis.Specialisation sp :
@@ -261,7 +261,7 @@ public final class ClusterJob {
                   c == null ? null : c.percentile()));
         }
       }
-      g.add(spark.createDataFrame(spec, SPECIALISATION), "cluster_specialisation");
+      g.add(spark.createDataFrame(spec, SPECIALISATION), Table.CLUSTER_SPECIALISATION);
       List<Row> lesions = new ArrayList<>();
       for (Map.Entry<String, int[]> e : partitions.entrySet()) {
         for (UnitAnalysis.SubClusterLesion l :
@@ -293,27 +293,30 @@ public final class ClusterJob {
                   l.rangePValue()));
         }
       }
-      g.add(spark.createDataFrame(lesions, LESIONS), "cluster_lesions");
+      g.add(spark.createDataFrame(lesions, LESIONS), Table.CLUSTER_LESIONS);
       String report =
           report(cs, nodes, nCut, mean, std, shuffled.length, p, spec, lesions, task.subtasks());
       System.out.println(report);
       Reports.write(out, "clusters.md", report);
-      if (Files.isDirectory(out.table("masks"))) {
+      if (Tables.exists(out, Table.MASKS)) {
         g.add(
             spark.createDataFrame(
                 maskOverlap(spark, out, layout, units, partitions, modelSeed), CLUSTER_MASKS),
-            "cluster_masks");
+            Table.CLUSTER_MASKS);
       } else {
         LOG.info(
-            "No masks table in {}: skipping cluster_masks (run the mask sweep first)",
-            out.tables());
+            "No {} table in {}: skipping {} (run the mask sweep first)",
+            Table.MASKS,
+            out.tables(),
+            Table.CLUSTER_MASKS);
       }
       g.commit(Map.of("model_fingerprint", s.modelFingerprint(modelSeed)));
     }
     LOG.info(
-        "Wrote tables clusters, clusterability, cluster_tree, cluster_specialisation,"
-            + " cluster_lesions{} under {}",
-        Files.isDirectory(out.table("masks")) ? ", cluster_masks" : "",
+        "Wrote tables {} under {}",
+        Table.of(Table.CLUSTER).stream()
+            .filter(t -> t != Table.CLUSTER_MASKS || Tables.exists(out, Table.MASKS))
+            .toList(),
         out.tables());
   }
 
@@ -668,7 +671,7 @@ public final class ClusterJob {
       UnitAnalysis units,
       Map<String, int[]> partitions,
       long modelSeed) {
-    org.apache.spark.sql.Dataset<Row> table = Tables.read(spark, out, "masks");
+    org.apache.spark.sql.Dataset<Row> table = Tables.read(spark, out, Table.MASKS);
     if (java.util.Arrays.asList(table.columns()).contains("model_seed")) {
       table = table.where(org.apache.spark.sql.functions.col("model_seed").equalTo(modelSeed));
     }

@@ -23,6 +23,7 @@ import org.subnetlab.config.Settings;
 import org.subnetlab.jobs.output.MaskFiles;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.output.Reports;
+import org.subnetlab.jobs.output.Table;
 import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.jobs.spark.ExecutorCache;
 import org.subnetlab.jobs.spark.SparkTasks;
@@ -244,7 +245,7 @@ public final class CompositionJob {
                 "ablation",
                 "operands",
                 "eval_subtask");
-    Tables.replace(table, out, "composition");
+    Tables.replace(table, out, Table.COMPOSITION);
     removeStaleRandomInitMasks(out, runs, cs.randomInitControl());
     String report = report(spark, out, 1.0 / driverTask.numClasses());
     System.out.println(report);
@@ -309,7 +310,7 @@ public final class CompositionJob {
    * ablation = max(acc(θ without m_a on b), c) − max(acc(θ without m_a on a), c).
    */
   static String report(SparkSession spark, OutputLayout out, double chance) {
-    Dataset<Row> table = Tables.read(spark, out, "composition");
+    Dataset<Row> table = Tables.read(spark, out, Table.COMPOSITION);
     if (!java.util.Arrays.asList(table.columns()).contains("model_seed")) {
       table = table.withColumn("model_seed", org.apache.spark.sql.functions.lit(0L));
     }

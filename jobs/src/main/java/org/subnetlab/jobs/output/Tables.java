@@ -36,33 +36,12 @@ import org.subnetlab.model.ModelStore;
 public final class Tables {
   private static final Logger LOG = LoggerFactory.getLogger(Tables.class);
 
-  /** The tables each stage writes, for messages about tables the manifest does not know. */
-  private static final Map<String, String> STAGE_OF = new LinkedHashMap<>();
-
-  static {
-    for (String t :
-        List.of("training_curves", "masks", "sparsity", "overlap", "ablation", "summary")) {
-      STAGE_OF.put(t, "aggregate");
-    }
-    for (String t :
-        List.of(
-            "clusters",
-            "clusterability",
-            "cluster_tree",
-            "cluster_specialisation",
-            "cluster_lesions",
-            "cluster_masks")) {
-      STAGE_OF.put(t, "cluster");
-    }
-    STAGE_OF.put("composition", "compose");
-  }
-
   private Tables() {}
 
   /** One table as a generation of its own (kept for callers that write a single table). */
-  public static void replace(Dataset<Row> table, OutputLayout out, String name) {
-    try (Generation g = begin(out, STAGE_OF.getOrDefault(name, name))) {
-      g.add(table, name);
+  public static void replace(Dataset<Row> table, OutputLayout out, Table t) {
+    try (Generation g = begin(out, t.stage())) {
+      g.add(table, t);
       g.commit(Map.of());
     }
   }
@@ -85,8 +64,27 @@ public final class Tables {
       this.stage = stage;
     }
 
-    /** Writes {@code table} aside as the next version of {@code tables/<name>/}. */
-    public void add(Dataset<Row> table, String name) {
+    /**
+     * Writes {@code table} aside as the next version of {@code tables/<name>/}; refuses (a bug, not
+     * bad input) a table of another stage or whose columns are not exactly the catalog's ({@link
+     * Table#schema}: names, order and types).
+     */
+    public void add(Dataset<Row> table, Table t) {
+      if (!t.stage().equals(stage)) {
+        throw new IllegalStateException(
+            "Table " + t + " is written by stage " + t.stage() + ", not by " + stage);
+      }
+      List<String> wrong = t.mismatches(table.schema());
+      if (!wrong.isEmpty()) {
+        throw new IllegalStateException(
+            "Table "
+                + t
+                + " does not have the catalog's columns (Table."
+                + t.name()
+                + "): "
+                + wrong);
+      }
+      String name = t.id();
       Path tmp = out.tables().resolve("." + name + ".tmp-" + UUID.randomUUID());
       try {
         Files.createDirectories(out.tables());
@@ -105,7 +103,8 @@ public final class Tables {
      * A table added to this generation, read back before the commit. Its files are named one by
      * one: Spark ignores a directory whose name starts with a dot.
      */
-    public Dataset<Row> staged(SparkSession spark, String name) {
+    public Dataset<Row> staged(SparkSession spark, Table t) {
+      String name = t.id();
       Path p = staged.get(name);
       if (p == null) {
         throw new IllegalStateException("Table " + name + " is not in this generation");
@@ -184,6 +183,21 @@ public final class Tables {
     return SparkPaths.parquet(spark, out.table(name));
   }
 
+  /** {@link #read(SparkSession, OutputLayout, String)} of a catalog table. */
+  public static Dataset<Row> read(SparkSession spark, OutputLayout out, Table t) {
+    return read(spark, out, t.id());
+  }
+
+  /** Whether {@code tables/<name>/} of a catalog table exists (complete or not). */
+  public static boolean exists(OutputLayout out, Table t) {
+    return exists(out, t.id());
+  }
+
+  /** Whether a catalog table exists and belongs to no incomplete generation. */
+  public static boolean complete(OutputLayout out, Table t) {
+    return complete(out, t.id());
+  }
+
   /** Whether {@code tables/<name>/} exists (complete or not). */
   public static boolean exists(OutputLayout out, String name) {
     return Files.isDirectory(out.table(name));
@@ -248,13 +262,13 @@ public final class Tables {
   /** The stage that writes {@code name}: the manifest's word, else the known writers. */
   static String stageOf(TablesManifest m, String name) {
     String s = m.stageOf(name);
-    return s != null ? s : STAGE_OF.getOrDefault(name, "aggregate");
+    return s != null ? s : Table.byId(name).map(Table::stage).orElse(Table.AGGREGATE);
   }
 
   /** What to run to rewrite a stage's tables. */
   static String heal(OutputLayout out, String stage) {
-    String s = stage == null ? "aggregate" : stage;
-    String or = s.equals("aggregate") ? " (or `run`)" : "";
+    String s = stage == null ? Table.AGGREGATE : stage;
+    String or = s.equals(Table.AGGREGATE) ? " (or `run`)" : "";
     return "Re-run `subnetlab "
         + s
         + "`"

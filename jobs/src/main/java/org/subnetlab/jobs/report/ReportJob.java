@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.output.Reports;
+import org.subnetlab.jobs.output.Table;
 import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.metrics.Intervals;
 import org.subnetlab.model.ModelStore;
@@ -104,7 +105,7 @@ public final class ReportJob {
    * reads. Incomplete generations of other stages only leave their sections out.
    */
   public static void check(OutputLayout out) {
-    if (!Files.isDirectory(out.table("sparsity")) && !Files.isDirectory(out.table("clusters"))) {
+    if (!Tables.exists(out, Table.SPARSITY) && !Tables.exists(out, Table.CLUSTERS)) {
       throw new BadInputException(
           "Cannot report on "
               + out.root()
@@ -113,10 +114,10 @@ public final class ReportJob {
               + out.root()
               + " first).");
     }
-    if (Tables.incompleteStages(out).contains("aggregate")) {
+    if (Tables.incompleteStages(out).contains(Table.AGGREGATE)) {
       // every figure but clustering and composition needs them
       throw new BadInputException(
-          "Cannot report on " + out.root() + ": " + Tables.incompleteNote(out, "aggregate"));
+          "Cannot report on " + out.root() + ": " + Tables.incompleteNote(out, Table.AGGREGATE));
     }
     for (String t : org.subnetlab.jobs.output.TableExport.tables(out)) {
       if (Tables.complete(out, t)) {
@@ -165,18 +166,18 @@ public final class ReportJob {
   }
 
   /** Whether the table exists and is of a complete generation (else its section is left out). */
-  private boolean has(String table) {
+  private boolean has(Table table) {
     return Tables.complete(out, table);
   }
 
   /** A result table, read once: the report groups its small tables on the driver. */
-  private Dataset<Row> table(String table) {
+  private Dataset<Row> table(Table table) {
     return Tables.read(spark, out, table);
   }
 
   private void build() {
-    if (has("sparsity")) {
-      Dataset<Row> sp = table("sparsity");
+    if (has(Table.SPARSITY)) {
+      Dataset<Row> sp = table(Table.SPARSITY);
       if (!Arrays.asList(sp.columns()).contains("model_seed")) {
         sp = sp.withColumn("model_seed", org.apache.spark.sql.functions.lit(0L));
       }
@@ -208,7 +209,7 @@ public final class ReportJob {
           new ArrayList<>(new TreeSet<>(sparsity.stream().map(r -> str(r, "subtask")).toList()));
       // Pairs of masks of one base model only: no figure pools masks of two base models.
       pairs =
-          table("overlap")
+          table(Table.OVERLAP)
               .where("layer = 'ALL'")
               .select("run_a", "run_b", "subtask_a", "subtask_b", "seed_a", "seed_b", "jaccard")
               .collectAsList()
@@ -220,7 +221,7 @@ public final class ReportJob {
                           && modelOf.get(str(r, "run_a")).equals(modelOf.get(str(r, "run_b"))))
               .toList();
       ablation =
-          table("ablation")
+          table(Table.ABLATION)
               .select(
                   "run_id",
                   "mode",
@@ -236,14 +237,14 @@ public final class ReportJob {
       densitySection();
       overlapSection();
       ablationSection();
-      if (has("training_curves")) {
+      if (has(Table.TRAINING_CURVES)) {
         curvesSection();
       }
     }
-    if (has("clusterability")) {
+    if (has(Table.CLUSTERABILITY)) {
       clusterSection();
     }
-    if (has("composition")) {
+    if (has(Table.COMPOSITION)) {
       compositionSection();
     }
   }
@@ -361,7 +362,7 @@ public final class ReportJob {
             + " Subnetwork accuracy: the mask alone on its subtask; removal drop:"
             + " full-model accuracy minus accuracy with the mask removed.");
     baseModelTable();
-    List<Row> all = table("summary").where("layer = 'ALL'").collectAsList();
+    List<Row> all = table(Table.SUMMARY).where("layer = 'ALL'").collectAsList();
     boolean withSelection = !all.isEmpty() && hasColumn(all.get(0), "selection");
     List<String[]> rows = new ArrayList<>();
     rows.add(
@@ -521,7 +522,7 @@ public final class ReportJob {
       }
     }
     Map<List<String>, String> chosen = new HashMap<>();
-    List<Row> summary = table("summary").where("layer = 'ALL'").collectAsList();
+    List<Row> summary = table(Table.SUMMARY).where("layer = 'ALL'").collectAsList();
     if (!summary.isEmpty() && hasColumn(summary.get(0), "selection")) {
       for (Row r : summary) {
         // per base model: the point selected most often on that base model
@@ -607,7 +608,7 @@ public final class ReportJob {
         "Density per layer",
         "Fraction of each layer's parameters a mask keeps, mean over seeds.");
     List<String> layers =
-        table("masks").select("layer_index", "layer").distinct().collectAsList().stream()
+        table(Table.MASKS).select("layer_index", "layer").distinct().collectAsList().stream()
             .sorted(Comparator.comparingInt((Row r) -> r.getInt(0)))
             .map(r -> r.getString(1))
             .toList();
@@ -872,7 +873,7 @@ public final class ReportJob {
     Map<String, XYSeriesCollection[]> byLabel = new LinkedHashMap<>();
     Map<String, XYSeries[]> series = new LinkedHashMap<>();
     List<Row> curves =
-        table("training_curves")
+        table(Table.TRAINING_CURVES)
             .select(
                 "method", "hyperparameters", "subtask", "seed", "run_id", "step", "loss", "density")
             .collectAsList()
@@ -946,7 +947,7 @@ public final class ReportJob {
         });
     DefaultStatisticalCategoryDataset cut = new DefaultStatisticalCategoryDataset();
     for (Row r :
-        table("clusterability")
+        table(Table.CLUSTERABILITY)
             .select(
                 "backend",
                 "k",
@@ -993,13 +994,13 @@ public final class ReportJob {
     Map<String, Map<List<Integer>, Long>> units = new TreeMap<>();
     Comparator<List<Integer>> byClusterLayer =
         Comparator.comparing((List<Integer> k) -> k.get(0)).thenComparing(k -> k.get(1));
-    for (Row r : table("clusters").select("method", "cluster", "layer").collectAsList()) {
+    for (Row r : table(Table.CLUSTERS).select("method", "cluster", "layer").collectAsList()) {
       units
           .computeIfAbsent(r.getString(0), m -> new TreeMap<>(byClusterLayer))
           .merge(List.of(r.getInt(1), r.getInt(2)), 1L, Long::sum);
     }
     List<Row> specialisation =
-        table("cluster_specialisation")
+        table(Table.CLUSTER_SPECIALISATION)
             .select("cluster", "eval_subtask", "drop", "z_score", "method")
             .collectAsList();
     for (Map.Entry<String, Map<List<Integer>, Long>> m : units.entrySet()) {
@@ -1062,7 +1063,7 @@ public final class ReportJob {
             + " same per-layer size.");
     // Ablation modes and the random-init control stay apart: "ablate[reinit] a", "[random-init]"
     // (tables written before those columns existed hold zero ablation of the trained model).
-    Dataset<Row> comp = table("composition");
+    Dataset<Row> comp = table(Table.COMPOSITION);
     if (!Arrays.asList(comp.columns()).contains("ablation")) {
       comp =
           comp.withColumn("base", org.apache.spark.sql.functions.lit("trained"))

@@ -13,6 +13,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.output.Reports;
+import org.subnetlab.jobs.output.Table;
 import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.metrics.Intervals;
 import org.subnetlab.model.ModelStore;
@@ -136,7 +137,7 @@ public final class Summary {
           String.format(
               Locale.ROOT,
               "| %s | %s | %s | %s | %d of %d | %s | %s | %s | %s | %s | %s | %s |%n",
-              r.getAs("method") + (matched(r) ? " (matched)" : ""),
+              GridPoints.family(r.getAs("method"), hp(r)),
               r.getAs("subtask") + baseModel(v, r),
               point.isEmpty() ? "(single grid point)" : point,
               r.getAs("selected_points"),
@@ -386,7 +387,7 @@ public final class Summary {
   }
 
   private static boolean hasSelection(SparkSession spark) {
-    return Arrays.asList(spark.table("summary").columns()).contains("selection");
+    return Arrays.asList(spark.table(Table.SUMMARY.id()).columns()).contains("selection");
   }
 
   /**
@@ -414,7 +415,7 @@ public final class Summary {
     // models last.
     java.util.function.Function<Row, String> name =
         "selected".equals(selection)
-            ? r -> r.getAs("method") + (matched(r) ? " (matched)" : "")
+            ? r -> GridPoints.family(r.getAs("method"), hp(r))
             : r -> labelOf(points, r);
     return sql == null
         ? List.of()
@@ -440,10 +441,6 @@ public final class Summary {
 
   private static Map<String, String> hp(Row r) {
     return r.getJavaMap(r.fieldIndex("hyperparameters"));
-  }
-
-  private static boolean matched(Row r) {
-    return "1".equals(hp(r).get("matched"));
   }
 
   /**
@@ -475,7 +472,7 @@ public final class Summary {
     boolean overBaseModels() {
       if (overBaseModels == null) {
         overBaseModels =
-            Arrays.asList(spark.table("summary").columns()).contains("over")
+            Arrays.asList(spark.table(Table.SUMMARY.id()).columns()).contains("over")
                 && !spark.sql("SELECT 1 FROM summary WHERE over = 'base models' LIMIT 1").isEmpty();
       }
       return overBaseModels;
@@ -483,8 +480,10 @@ public final class Summary {
   }
 
   private static View views(SparkSession spark, OutputLayout out) {
-    for (String t : List.of("masks", "sparsity", "overlap", "ablation", "summary")) {
-      Tables.read(spark, out, t).createOrReplaceTempView(t);
+    // The queries of this class name these views by the catalog's ids (Table.id()).
+    for (Table t :
+        List.of(Table.MASKS, Table.SPARSITY, Table.OVERLAP, Table.ABLATION, Table.SUMMARY)) {
+      Tables.read(spark, out, t).createOrReplaceTempView(t.id());
     }
     // One grid point per run (GridPoints: the one definition of what may be pooled), and whether
     // the run is one of the selected masks.
