@@ -1,8 +1,12 @@
 package org.subnetlab.mask;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +14,10 @@ import java.util.SplittableRandom;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.subnetlab.config.BadInputException;
+import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.model.Dl4jObjective;
 import org.subnetlab.model.Networks;
 import org.subnetlab.model.ParamBridge;
@@ -272,6 +279,31 @@ class HardConcreteTest {
       }
     }
     assertThat(r.densityHistory()[29]).isEqualTo((float) r.mask().kept() / theta.length);
+  }
+
+  /** Stretch limits that do not enclose [0, 1] and a threshold of 1 are refused by name. */
+  @Test
+  void rejectsStretchLimitsInsideTheUnitIntervalAndAThresholdOfOne(@TempDir Path dir)
+      throws IOException {
+    Map<String, String> cases =
+        Map.of(
+            "masks.hard-concrete.left-stretch = 0",
+            "Cannot set masks.hard-concrete.left-stretch to 0: must be < 0.",
+            "masks.hard-concrete.threshold = [0.5, 1]",
+            "Cannot set masks.hard-concrete.threshold to [0.5,1]: must be < 1.");
+    for (Map.Entry<String, String> e : cases.entrySet()) {
+      Path f = dir.resolve("hc.conf");
+      Files.writeString(f, "masks.methods = [hard-concrete]\n" + e.getKey());
+      assertThatThrownBy(() -> ConfigLoader.load(f, List.of()))
+          .isInstanceOf(BadInputException.class)
+          .hasMessage(e.getValue());
+    }
+    Path f = dir.resolve("hc.conf");
+    Files.writeString(f, "masks.methods = [hard-concrete]\nmasks.hard-concrete.right-stretch = 1");
+    assertThatThrownBy(() -> ConfigLoader.load(f, List.of()))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageStartingWith("Cannot set masks.hard-concrete.right-stretch to 1: ")
+        .hasMessageContaining("(1.0, 10.0]");
   }
 
   private static void assertClose(float[] analytic, float[] numeric) {
