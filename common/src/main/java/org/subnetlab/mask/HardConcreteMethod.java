@@ -51,7 +51,7 @@ public final class HardConcreteMethod implements MaskMethod {
                   1,
                   5e-4,
                   "weight of the expected-L0 penalty, per gate, against the batch-mean CE")
-              .regulariser(+1, HyperParameter.halfDecades(5e-5, -1, 4)),
+              .regulariser(+1, HyperParameter.halfDecades(5e-5, -1, 5)),
           HyperParameter.real("beta", 0, true, 100, 2.0 / 3, "temperature of the concrete gate"),
           HyperParameter.real("left-stretch", -10, false, 0, -0.1, "gamma: lower stretch limit")
               .rule(v -> v < 0, "must be < 0"),
