@@ -27,6 +27,7 @@ public final class MaskMethods {
     register(LtSftMethod.DECLARATION, LtSftMethod::new);
     register(MagnitudeMethod.DECLARATION, MagnitudeMethod::new);
     register(LotteryTicketMethod.DECLARATION, LotteryTicketMethod::new);
+    register(HardConcreteMethod.DECLARATION, HardConcreteMethod::new);
   }
 
   /** Every method id of subnetlab, in the order of reference.conf. */

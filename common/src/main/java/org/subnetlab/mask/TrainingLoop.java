@@ -11,6 +11,11 @@ final class TrainingLoop {
     double apply(int step, int[] rows, float[] gradient);
   }
 
+  /** Which scores the current hard mask keeps (for a method whose rule is not [score > 0]). */
+  interface Kept {
+    boolean test(float score);
+  }
+
   private TrainingLoop() {}
 
   /**
@@ -28,6 +33,24 @@ final class TrainingLoop {
       double learningRate,
       SplittableRandom rng,
       Step step) {
+    return run(scores, layout, maskable, examples, steps, batchSize, learningRate, rng, null, step);
+  }
+
+  /**
+   * {@link #run} with the hard mask [{@code keep.test(score)}] instead of [score > 0] (null: score
+   * &gt; 0), in the per-step densities and the final mask.
+   */
+  static MaskTrainingResult run(
+      float[] scores,
+      ParamLayout layout,
+      boolean[] maskable,
+      Dataset examples,
+      int steps,
+      int batchSize,
+      double learningRate,
+      SplittableRandom rng,
+      Kept keep,
+      Step step) {
     if (examples.size() == 0) {
       throw new IllegalArgumentException("no training examples for this subtask");
     }
@@ -44,15 +67,24 @@ final class TrainingLoop {
       adam.step(scores, grad);
       int kept = 0;
       for (int i = 0; i < scores.length; i++) {
-        kept += scores[i] > 0f || (maskable != null && !maskable[i]) ? 1 : 0;
+        boolean k = keep == null ? scores[i] > 0f : keep.test(scores[i]);
+        kept += k || (maskable != null && !maskable[i]) ? 1 : 0;
       }
       densities[s] = (float) kept / scores.length;
     }
-    Mask mask = Mask.positive(layout, scores);
+    Mask mask = Mask.positive(layout, keep == null ? scores : indicator(scores, keep));
     if (maskable != null) {
       mask = mask.or(Maskable.fixedMask(layout, maskable));
     }
     return new MaskTrainingResult(mask, steps, tailMean(losses), losses, densities);
+  }
+
+  private static float[] indicator(float[] scores, Kept keep) {
+    float[] out = new float[scores.length];
+    for (int i = 0; i < scores.length; i++) {
+      out[i] = keep.test(scores[i]) ? 1f : 0f;
+    }
+    return out;
   }
 
   /** Mean of the last tenth (at least one) of the per-step losses: a run's final loss. */

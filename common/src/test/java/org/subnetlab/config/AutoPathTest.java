@@ -28,18 +28,22 @@ class AutoPathTest {
     Settings s =
         load(
             """
-        masks.methods = [csordas, continuous-sparsification, lt-sft, magnitude, lottery-ticket]
+        masks.methods = [csordas, continuous-sparsification, lt-sft, magnitude, lottery-ticket,
+          hard-concrete]
         masks.csordas.alpha = auto
         masks.continuous-sparsification.lambda = auto
         masks.lt-sft.top-k = auto
         masks.magnitude.top-k = auto
         masks.lottery-ticket.rounds = auto
+        masks.hard-concrete.lambda = auto
         """);
     assertThat(s.masks().grid("csordas").get("alpha"))
         .containsExactly(1e-4, 3.16e-4, 1e-3, 3.16e-3, 1e-2, 3.16e-2, 0.1);
     assertThat(s.masks().grid("continuous-sparsification").get("lambda"))
         .containsExactly(1.58e-5, 5e-5, 1.58e-4, 5e-4, 1.58e-3, 5e-3);
     List<Double> fractions = List.of(0.316, 0.1, 0.0316, 0.01, 0.00316, 0.001);
+    assertThat(s.masks().grid("hard-concrete").get("lambda"))
+        .containsExactly(1.58e-5, 5e-5, 1.58e-4, 5e-4, 1.58e-3, 5e-3, 1.58e-2);
     assertThat(s.masks().grid("lt-sft").get("top-k")).isEqualTo(fractions);
     assertThat(s.masks().grid("magnitude").get("top-k")).isEqualTo(fractions);
     assertThat(s.masks().grid("lottery-ticket").get("rounds"))
@@ -98,7 +102,7 @@ class AutoPathTest {
         paths++;
         assertThat(path)
             .as("%s.%s", m.id(), k.name())
-            .hasSize(m.id().equals("csordas") ? 7 : 6)
+            .hasSize(m.id().equals("csordas") || m.id().equals("hard-concrete") ? 7 : 6)
             .allMatch(k::inRange);
         if (!k.name().equals("rounds")) {
           double ratio = path.get(1) / path.get(0);
@@ -110,6 +114,6 @@ class AutoPathTest {
         }
       }
     }
-    assertThat(paths).isEqualTo(5);
+    assertThat(paths).isEqualTo(6);
   }
 }

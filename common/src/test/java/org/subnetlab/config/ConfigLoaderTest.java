@@ -100,7 +100,8 @@ class ConfigLoaderTest {
         .hasMessageContaining("masks.methods")
         .hasMessageContaining("Cannot set masks.methods to [\"lasso\"]")
         .hasMessageContaining(
-            "[csordas, continuous-sparsification, lt-sft, magnitude, lottery-ticket]");
+            "[csordas, continuous-sparsification, lt-sft, magnitude, lottery-ticket,"
+                + " hard-concrete]");
   }
 
   @Test

@@ -15,11 +15,12 @@ import org.subnetlab.task.Dataset;
 
 /**
  * On a network with two planted, disjoint weight blocks ({@link PlantedNetwork}), csordas,
- * continuous sparsification and LT-SFT must each find masks inside their own subtask's block that
- * still solve it, and the two subtasks' masks must barely overlap. (LT-SFT also moves zero cross
- * weights that push the other subtask's classes down; the confident planted network keeps those
- * changes below its top-K.) Shares and the Jaccard are over the weight matrices: with mask-biases =
- * 0 the (planted zero) biases are always kept and say nothing about the blocks.
+ * continuous sparsification, LT-SFT and hard concrete must each find masks inside their own
+ * subtask's block that still solve it, and the two subtasks' masks must barely overlap. (LT-SFT
+ * also moves zero cross weights that push the other subtask's classes down; the confident planted
+ * network keeps those changes below its top-K.) Shares and the Jaccard are over the weight
+ * matrices: with mask-biases = 0 the (planted zero) biases are always kept and say nothing about
+ * the blocks.
  */
 class PlantedBlocksTest {
   @ParameterizedTest
@@ -29,7 +30,9 @@ class PlantedBlocksTest {
     "continuous-sparsification, 0",
     "continuous-sparsification, 1",
     "lt-sft, 0",
-    "lt-sft, 1"
+    "lt-sft, 1",
+    "hard-concrete, 0",
+    "hard-concrete, 1"
   })
   void recoversThePlantedBlocks(String method, double maskBiases) {
     PlantedNetwork planted = new PlantedNetwork(11);
@@ -109,6 +112,11 @@ class PlantedBlocksTest {
       hp.put("tau", 1.0);
       hp.put("logit-init", 0.9);
       hp.put("masks-per-batch", 4.0);
+    } else if (method.equals("hard-concrete")) {
+      // the declared defaults otherwise (learning rate 0.1, beta 2/3, stretch -0.1/1.1, log-alpha
+      // 1.6, threshold 0.5); lambda as for continuous sparsification below
+      hp.remove("learning-rate");
+      hp.put("lambda", 1e-3);
     } else {
       hp.put("lambda", 1e-3);
       hp.put("beta-start", 1.0);

@@ -120,7 +120,7 @@ class RegisteringAMethodTest {
         .isInstanceOf(BadInputException.class)
         .hasMessageContaining(
             "from [csordas, continuous-sparsification, lt-sft, magnitude,"
-                + " lottery-ticket, random-magnitude]");
+                + " lottery-ticket, hard-concrete, random-magnitude]");
   }
 
   @Test

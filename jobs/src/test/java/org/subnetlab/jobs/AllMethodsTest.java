@@ -75,7 +75,7 @@ class AllMethodsTest {
     // share of controls at or below the found mask's accuracy), not by the code that wrote them.
     List<Row> ablation = spark.read().parquet(out.table("ablation").toString()).collectAsList();
     List<Row> sub = ablation.stream().filter(r -> r.getAs("mode").equals("subnetwork")).toList();
-    assertThat(sub).hasSize((20 + 8) * 2);
+    assertThat(sub).hasSize((24 + 8) * 2);
     for (Row r : sub) {
       double[] controls =
           ablation.stream()
