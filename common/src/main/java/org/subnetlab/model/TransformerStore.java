@@ -50,6 +50,17 @@ public final class TransformerStore {
     return Gpt2Import.read(dir);
   }
 
+  /** The stored model with its initial parameters, evaluated on {@code task}'s eval split. */
+  public TransformerTrainer.Trained loadTrained(String fingerprint, org.subnetlab.task.Task task) {
+    Gpt2Import.Checkpoint c = load(fingerprint);
+    float[] init = initial(fingerprint).params();
+    return new TransformerTrainer.Trained(
+        c.config(),
+        init,
+        c.params(),
+        TransformerTrainer.evaluate(new Gpt2Objective(c.config()), c.params(), task));
+  }
+
   /** The initial parameters of the stored model. */
   public Gpt2Import.Checkpoint initial(String fingerprint) {
     checkFingerprint(fingerprint);
