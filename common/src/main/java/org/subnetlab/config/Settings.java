@@ -18,6 +18,7 @@ public final class Settings {
   private final long seed;
   private final TaskSettings task;
   private final ModelSettings model;
+  private final TransformerSettings transformer;
   private final MaskSettings masks;
   private final int randomControls;
   private final ClusterSettings cluster;
@@ -36,6 +37,20 @@ public final class Settings {
     this.seed = Keys.longIn(c, "seed", 0, Long.MAX_VALUE);
     this.task = new TaskSettings(c);
     this.model = new ModelSettings(c);
+    this.transformer = TransformerSettings.selected(c) ? TransformerSettings.of(c) : null;
+    if (transformer != null && !task.name().equals("arithmetic")) {
+      throw Keys.bad(
+          c,
+          "task.name",
+          "model.kind = transformer takes task.name = arithmetic (as text: a op b = answer);"
+              + " other sequence tasks are not built yet");
+    }
+    if (transformer != null && transformer.context() < 4) {
+      throw Keys.bad(
+          c,
+          "model.transformer.context",
+          "must be at least 4: arithmetic as text is the 4 tokens a op b =");
+    }
     this.masks = new MaskSettings(c);
     this.randomControls = Keys.intIn(c, "aggregate.random-controls", 0, 1000);
     this.cluster = new ClusterSettings(c);
@@ -100,6 +115,7 @@ public final class Settings {
     this.seed = s.seed;
     this.task = s.task;
     this.model = s.model;
+    this.transformer = s.transformer;
     this.masks = s.masks;
     this.randomControls = s.randomControls;
     this.cluster = s.cluster;
@@ -136,6 +152,30 @@ public final class Settings {
 
   public ModelSettings model() {
     return model;
+  }
+
+  /** The transformer's settings when {@code model.kind = transformer}; null for an MLP/CNN. */
+  public TransformerSettings transformer() {
+    return transformer;
+  }
+
+  /** {@code model.kind = transformer}: a GPT-2-style decoder on the task as token sequences. */
+  public boolean isTransformer() {
+    return transformer != null;
+  }
+
+  /**
+   * Fails with one message when {@code command} (e.g. {@code subnetlab cluster}) is asked for a
+   * transformer: clustering is defined on MLP/CNN units only (issue 25 refuses it for now).
+   */
+  public void refuseForTransformer(String command) {
+    if (transformer != null) {
+      throw new BadInputException(
+          command
+              + " is not defined for model.kind = transformer: spectral clustering works on the"
+              + " units of MLP and CNN layers, and attention heads are not units of that kind"
+              + " (docs/transformers.md); use model.kind = mlp, or run the mask stages only.");
+    }
   }
 
   public MaskSettings masks() {
@@ -238,6 +278,11 @@ public final class Settings {
     }
     if (model.training().pruning() == null) {
       flat.keySet().removeIf(k -> k.startsWith("model.pruning."));
+    }
+    // model.kind (issue 25) enters only for a transformer, and then its keys do too.
+    if (transformer == null) {
+      flat.remove("model.kind");
+      flat.keySet().removeIf(k -> k.startsWith("model.transformer."));
     }
     if (!model.isCnn()) {
       flat.remove("model.kernel");

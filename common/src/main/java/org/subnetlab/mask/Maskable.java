@@ -6,9 +6,10 @@ import org.subnetlab.model.ParamLayout;
 
 /**
  * Which parameters a mask method may remove, per its {@code mask-biases} hyperparameter (0 or 1):
- * every parameter, or every parameter but the biases (the blocks DL4J names {@code *_b}). A
- * parameter the method does not mask is always kept (its bit is 1), takes no part in the method's
- * penalty and is not counted by its top-K; densities count it as kept.
+ * every parameter, or every parameter but the biases (the blocks DL4J names {@code *_b}, and a
+ * transformer's Hugging Face-named {@code *.bias}, LayerNorm shifts included). A parameter the
+ * method does not mask is always kept (its bit is 1), takes no part in the method's penalty and is
+ * not counted by its top-K; densities count it as kept.
  */
 final class Maskable {
   static final String KEY = "mask-biases";
@@ -17,7 +18,7 @@ final class Maskable {
 
   /** Whether a parameter block holds biases. */
   static boolean isBias(String blockName) {
-    return blockName.endsWith("_b");
+    return blockName.endsWith("_b") || blockName.endsWith(".bias");
   }
 
   /** The {@code mask-biases} hyperparameter of a method, with its paper's default. */

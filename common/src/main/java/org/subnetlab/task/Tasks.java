@@ -8,6 +8,9 @@ public final class Tasks {
   private Tasks() {}
 
   public static Task create(Settings s) {
+    if (s.isTransformer()) {
+      return new ArithmeticTextTask(s.task(), s.seed()); // Settings allows only arithmetic
+    }
     return create(s.task(), s.seed());
   }
 

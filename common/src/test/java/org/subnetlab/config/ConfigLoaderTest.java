@@ -198,7 +198,8 @@ class ConfigLoaderTest {
     Path f = conf("");
     Settings plain = ConfigLoader.load(f, List.of());
     // What a version without conv, kernel, import, trainer, seeds and the training options of
-    // issue 27 (dropout, l1, l2, pruning) hashed: its outputs are recognised.
+    // issue 27 (dropout, l1, l2, pruning) and model.kind/model.transformer (issue 25) hashed: its
+    // outputs are recognised.
     com.typesafe.config.Config before =
         plain
             .config()
@@ -211,7 +212,9 @@ class ConfigLoaderTest {
             .withoutPath("model.dropout")
             .withoutPath("model.l1")
             .withoutPath("model.l2")
-            .withoutPath("model.pruning");
+            .withoutPath("model.pruning")
+            .withoutPath("model.kind")
+            .withoutPath("model.transformer");
     assertThat(plain.modelFingerprint())
         .isEqualTo(
             Settings.fingerprint(before, List.of("seed", "task.name", "task.arithmetic", "model")));

@@ -64,6 +64,7 @@ public final class ClusterJob {
   }
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
+    s.refuseForTransformer("subnetlab cluster");
     ClusterSettings cs = s.cluster();
     if (s.model().isCnn()) {
       throw new BadInputException(

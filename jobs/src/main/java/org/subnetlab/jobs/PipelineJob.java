@@ -24,6 +24,7 @@ public final class PipelineJob {
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     long t0 = System.nanoTime();
+    TrainModelJob.refuseTransformerSweep(s, "subnetlab run");
     if (!s.masks().subtasks().isEmpty()) {
       SweepPlan.grid(spark, s); // masks.subtasks names subtasks of the task: check before training
     }

@@ -13,6 +13,8 @@ import org.subnetlab.model.BaseModelTrainer;
 import org.subnetlab.model.Evaluation;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.model.Network;
+import org.subnetlab.model.TransformerStore;
+import org.subnetlab.model.TransformerTrainer;
 import org.subnetlab.nativeblas.NativeThreads;
 import org.subnetlab.task.Task;
 
@@ -34,7 +36,71 @@ public final class TrainModelJob {
 
   /** Trains (or reuses) every base model; returns the one of the first model seed. */
   public static Network run(SparkSession spark, Settings s, OutputLayout out) {
+    if (s.isTransformer()) {
+      trainTransformers(s, out);
+      return null;
+    }
     return runAll(spark, s, out).values().iterator().next();
+  }
+
+  /**
+   * {@code model.kind = transformer}: trains (or reuses) one GPT-2-style decoder per model seed on
+   * the driver and stores it as Hugging Face lays out a GPT-2 ({@link TransformerStore}).
+   */
+  public static Map<Long, TransformerTrainer.Trained> trainTransformers(
+      Settings s, OutputLayout out) {
+    Map<Long, TransformerTrainer.Trained> models = new java.util.LinkedHashMap<>();
+    Task task = null;
+    for (long modelSeed : s.model().seeds()) {
+      TransformerStore store = new TransformerStore(out.model(modelSeed));
+      String fp = s.modelFingerprint(modelSeed);
+      if (task == null) {
+        task = org.subnetlab.task.Tasks.create(s);
+      }
+      if (store.exists()) {
+        models.put(modelSeed, store.loadTrained(fp, task));
+        LOG.info("Reusing the transformer in {} (fingerprint {})", store.dir(), fp);
+        continue;
+      }
+      if (Files.exists(store.dir())) {
+        throw new org.subnetlab.config.BadInputException(
+            "Cannot use "
+                + store.dir()
+                + " as the model directory: it exists but holds no "
+                + TransformerStore.META_FILE
+                + " (not a subnetlab model); move it away or use a new --out.");
+      }
+      long t0 = System.nanoTime();
+      TransformerTrainer.Trained t =
+          TransformerTrainer.train(s.transformer(), task, s.seed(), modelSeed);
+      store.save(t, fp);
+      for (Map.Entry<String, Evaluation> e : t.evaluation().entrySet()) {
+        LOG.info(
+            "transformer (model seed {}) eval accuracy {}: {}",
+            modelSeed,
+            e.getKey(),
+            String.format("%.4f", e.getValue().accuracy()));
+      }
+      LOG.info(
+          "Trained the transformer ({} parameters) in {} s; stored in {}",
+          t.params().length,
+          (System.nanoTime() - t0) / 1_000_000_000,
+          store.dir());
+      models.put(modelSeed, t);
+    }
+    return models;
+  }
+
+  /** The stages after train-model do not take a transformer yet: one message, exit 2. */
+  static void refuseTransformerSweep(Settings s, String stage) {
+    if (s.isTransformer()) {
+      throw new org.subnetlab.config.BadInputException(
+          stage
+              + " does not take model.kind = transformer yet: subnetlab train-model trains and"
+              + " stores the transformer, and the mask methods run on it through Gpt2Objective"
+              + " (docs/transformers.md), but the Spark mask sweep, aggregate and composition"
+              + " stages read DL4J models only.");
+    }
   }
 
   /** Every base model of this config by model seed, in the order of {@code model.seeds}. */
@@ -61,6 +127,7 @@ public final class TrainModelJob {
 
   /** The stored base models by model seed (each checked against this config's fingerprint). */
   public static Map<Long, Network> load(Settings s, OutputLayout out) {
+    refuseTransformerSweep(s, "This stage");
     Map<Long, Network> models = new java.util.LinkedHashMap<>();
     for (long modelSeed : s.model().seeds()) {
       models.put(
