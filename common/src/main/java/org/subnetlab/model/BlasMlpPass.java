@@ -89,7 +89,10 @@ final class BlasMlpPass implements FastPass {
    * {@link #outputsFrom} only), or null when it is not a float MLP of that shape. Unlike {@link
    * #of(Network)} it accepts layers with dropout and weight penalties, which do not change a
    * network's outputs at test time (DL4J applies dropout in training only); not for {@link
-   * #lossAndGradient}, whose DL4J counterpart trains with them.
+   * #lossAndGradient}, whose DL4J counterpart trains with them. It also takes a stack whose last
+   * dense layer has a softmax activation followed by a parameterless cross-entropy {@code
+   * LossLayer}, the form Keras import gives a softmax Dense output (the Fashion-MNIST MLPs trained
+   * with PyTorch in docs/results/clusterability.md).
    */
   static BlasMlpPass forInference(Network network) {
     return of(network, true);
@@ -105,7 +108,12 @@ final class BlasMlpPass implements FastPass {
         || (conf.getInputPreProcessors() != null && !conf.getInputPreProcessors().isEmpty())) {
       return null;
     }
-    int layers = net.getnLayers();
+    // At test time also a stack that ends in a softmax dense layer and a parameterless
+    // cross-entropy LossLayer (what Keras import makes of a softmax Dense output).
+    int stack = net.getnLayers();
+    boolean lossLayer =
+        inference && stack >= 2 && softmaxLoss(net.getLayer(stack - 1).conf().getLayer());
+    int layers = lossLayer ? stack - 1 : stack;
     int[] widths = new int[layers + 1];
     PlainActivation[] acts = new PlainActivation[layers - 1];
     int[] wOff = new int[layers];
@@ -120,11 +128,18 @@ final class BlasMlpPass implements FastPass {
         return null;
       }
       if (last) {
-        if (!(c instanceof OutputLayer o)
-            || o.getClass() != OutputLayer.class
-            || !(o.getActivationFn() instanceof ActivationSoftmax)
-            || !(o.getLossFn() instanceof LossMCXENT mc)
-            || mc.getWeights() != null) {
+        boolean output =
+            c instanceof OutputLayer o
+                && o.getClass() == OutputLayer.class
+                && o.getActivationFn() instanceof ActivationSoftmax
+                && o.getLossFn() instanceof LossMCXENT mc
+                && mc.getWeights() == null;
+        boolean softmaxDense =
+            lossLayer
+                && c instanceof DenseLayer d
+                && d.getClass() == DenseLayer.class
+                && d.getActivationFn() instanceof ActivationSoftmax;
+        if (!output && !softmaxDense) {
           return null;
         }
       } else {
@@ -159,6 +174,16 @@ final class BlasMlpPass implements FastPass {
       return null;
     }
     return new BlasMlpPass(widths, acts, wOff, bOff, layout.total());
+  }
+
+  /** A parameterless LossLayer of unweighted cross-entropy on its input as it is (identity). */
+  private static boolean softmaxLoss(org.deeplearning4j.nn.conf.layers.Layer c) {
+    return c instanceof org.deeplearning4j.nn.conf.layers.LossLayer l
+        && l.getClass() == org.deeplearning4j.nn.conf.layers.LossLayer.class
+        && l.getActivationFn() instanceof org.nd4j.linalg.activations.impl.ActivationIdentity
+        && l.getLossFn() instanceof LossMCXENT mc
+        && mc.getWeights() == null
+        && l.getIDropout() == null;
   }
 
   /**

@@ -138,6 +138,56 @@ class PrefixEvaluatorTest {
   }
 
   @Test
+  void aSoftmaxDenseWithALossLayerAsKerasImportBuildsItTakesThePathAtTestTime() {
+    var conf =
+        new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+            .dataType(DataType.FLOAT)
+            .weightInit(org.deeplearning4j.nn.weights.WeightInit.XAVIER)
+            .seed(7)
+            .list()
+            .layer(
+                new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder()
+                    .nIn(IN)
+                    .nOut(9)
+                    .activation(org.nd4j.linalg.activations.Activation.RELU)
+                    .build())
+            .layer(
+                new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder()
+                    .nIn(9)
+                    .nOut(CLASSES)
+                    .activation(org.nd4j.linalg.activations.Activation.SOFTMAX)
+                    .build())
+            .layer(
+                new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT)
+                    .activation(org.nd4j.linalg.activations.Activation.IDENTITY)
+                    .build())
+            .build();
+    MultiLayerNetwork net = new MultiLayerNetwork(conf);
+    net.init();
+    Dl4jObjective objective = new Dl4jObjective(net);
+    float[] theta = ParamBridge.toFloats(net.params());
+    Dataset d = data(250, 8);
+    PrefixEvaluator ev = PrefixEvaluator.of(objective, theta, List.of(d));
+    assertThat(ev.fromLowestChangedLayer()).isTrue();
+    float[] lesioned = theta.clone();
+    ParamLayout layout = ParamLayout.of(Network.of(net));
+    int w = layout.names().indexOf("1_W");
+    for (int out = 0; out < CLASSES; out++) {
+      lesioned[layout.offset(w) + 4 + 9 * out] = 0f; // unit 4 of the hidden layer
+    }
+    for (float[] p : List.of(theta, lesioned)) {
+      float[] dl4j = objective.outputs(p, d); // DL4J's own layers: no fast pass for this stack
+      float[] ours = ev.outputs(p, 0);
+      for (int i = 0; i < ours.length; i++) {
+        assertThat(ours[i]).isCloseTo(dl4j[i], org.assertj.core.api.Assertions.within(1e-6f));
+      }
+    }
+    assertThat(objective.usesBlasMlpPath()).isFalse();
+    assertThat(ev.outputs(lesioned, 0)).isNotEqualTo(ev.outputs(theta, 0));
+  }
+
+  @Test
   void withTheBlasPathOffVariantsAreEvaluatedWholeByTheObjective() {
     MultiLayerNetwork net = mlp(ModelSettings.Training.OFF);
     float[] theta = ParamBridge.toFloats(net.params());
