@@ -73,6 +73,36 @@ public final class PackedBits {
     return c;
   }
 
+  /** The bits as little-endian 64-bit words, the last word zero-padded. */
+  public static long[] words(byte[] a) {
+    long[] w = new long[(a.length + 7) / 8];
+    for (int i = 0; i < a.length; i++) {
+      w[i >>> 3] |= (a[i] & 0xffL) << ((i & 7) * 8);
+    }
+    return w;
+  }
+
+  public static long cardinality(long[] a) {
+    long c = 0;
+    for (long w : a) {
+      c += Long.bitCount(w);
+    }
+    return c;
+  }
+
+  /** |a ∧ b| over packed words. */
+  public static long intersection(long[] a, long[] b) {
+    if (a.length != b.length) {
+      throw new IllegalArgumentException(
+          "bit sets of different sizes: " + a.length + " and " + b.length + " words");
+    }
+    long c = 0;
+    for (int i = 0; i < a.length; i++) {
+      c += Long.bitCount(a[i] & b[i]);
+    }
+    return c;
+  }
+
   private static void check(byte[] a, byte[] b) {
     if (a.length != b.length) {
       throw new IllegalArgumentException(

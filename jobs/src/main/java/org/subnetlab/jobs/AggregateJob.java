@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,8 +19,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF2;
-import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -38,7 +35,6 @@ import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.jobs.spark.ExecutorCache;
 import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.mask.Mask;
-import org.subnetlab.mask.PackedBits;
 import org.subnetlab.metrics.Ablation;
 import org.subnetlab.metrics.SummaryTable;
 import org.subnetlab.model.ModelStore;
@@ -239,83 +235,11 @@ public final class AggregateJob {
         .orderBy("run_id", "layer");
   }
 
+  /** Runs per block of the overlap pass ({@link BlockOverlap}). */
+  static final int OVERLAP_BLOCK = 64;
+
   static Dataset<Row> overlap(Dataset<Row> masks) {
-    UserDefinedFunction inter =
-        org.apache.spark.sql.functions.udf(
-            (UDF2<byte[], byte[], Long>) PackedBits::intersection, DataTypes.LongType);
-    UserDefinedFunction union =
-        org.apache.spark.sql.functions.udf(
-            (UDF2<byte[], byte[], Long>) PackedBits::union, DataTypes.LongType);
-    Dataset<Row> a = side(masks, "a");
-    Dataset<Row> b = side(masks, "b");
-    Dataset<Row> perLayer =
-        a.join(b, a.col("layer_a").equalTo(b.col("layer_b")).and(a.col("run_a").lt(b.col("run_b"))))
-            .withColumn("intersection", inter.apply(col("bits_a"), col("bits_b")))
-            .withColumn("union", union.apply(col("bits_a"), col("bits_b")))
-            .withColumn("layer", col("layer_a"))
-            .drop("bits_a", "bits_b", "layer_a", "layer_b")
-            .cache();
-    Column[] pair = {
-      col("run_a"),
-      col("run_b"),
-      col("method_a"),
-      col("method_b"),
-      col("subtask_a"),
-      col("subtask_b"),
-      col("seed_a"),
-      col("seed_b"),
-      col("model_seed_a"),
-      col("model_seed_b")
-    };
-    Dataset<Row> all =
-        perLayer
-            .groupBy(pair)
-            .agg(
-                sum("n_kept_a").as("n_kept_a"),
-                sum("n_kept_b").as("n_kept_b"),
-                sum("intersection").as("intersection"),
-                sum("union").as("union"))
-            .withColumn("layer", lit(ALL));
-    Dataset<Row> both = perLayer.unionByName(all);
-    return both.withColumn("jaccard", ratio(col("intersection"), col("union")))
-        .withColumn("share_a_in_b", ratio(col("intersection"), col("n_kept_a")))
-        .withColumn("share_b_in_a", ratio(col("intersection"), col("n_kept_b")))
-        .select(
-            col("run_a"),
-            col("run_b"),
-            col("method_a"),
-            col("method_b"),
-            col("subtask_a"),
-            col("subtask_b"),
-            col("seed_a"),
-            col("seed_b"),
-            col("layer"),
-            col("n_kept_a"),
-            col("n_kept_b"),
-            col("intersection"),
-            col("union"),
-            col("jaccard"),
-            col("share_a_in_b"),
-            col("share_b_in_a"),
-            col("model_seed_a"),
-            col("model_seed_b"))
-        .orderBy("run_a", "run_b", "layer");
-  }
-
-  private static Column ratio(Column num, Column den) {
-    return when(den.equalTo(0), lit(0.0)).otherwise(num.cast("double").divide(den));
-  }
-
-  private static Dataset<Row> side(Dataset<Row> masks, String s) {
-    return masks.select(
-        col("run_id").as("run_" + s),
-        col("method").as("method_" + s),
-        col("subtask").as("subtask_" + s),
-        col("seed").as("seed_" + s),
-        col("model_seed").as("model_seed_" + s),
-        col("layer").as("layer_" + s),
-        col("n_kept").as("n_kept_" + s),
-        col("bits").as("bits_" + s));
+    return BlockOverlap.overlap(masks, OVERLAP_BLOCK);
   }
 
   static final StructType ABLATION_SCHEMA =
