@@ -67,7 +67,8 @@ class ArchitectureTest {
       noClasses()
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("org.subnetlab.cli..", "org.subnetlab.jobs..");
+          .resideInAnyPackage(
+              "org.subnetlab.cli..", "org.subnetlab.jobs..", "org.subnetlab.bench..");
 
   static JavaClasses common;
   static JavaClasses all;
@@ -98,9 +99,14 @@ class ArchitectureTest {
             "org.subnetlab.jobs.output",
             "org.subnetlab.jobs.spark",
             "org.subnetlab.jobs.report",
-            "org.subnetlab.cli");
+            "org.subnetlab.cli",
+            "org.subnetlab.bench");
     assertThat(common.stream().map(JavaClass::getPackageName))
-        .allMatch(p -> !p.startsWith("org.subnetlab.jobs") && !p.startsWith("org.subnetlab.cli"))
+        .allMatch(
+            p ->
+                !p.startsWith("org.subnetlab.jobs")
+                    && !p.startsWith("org.subnetlab.cli")
+                    && !p.startsWith("org.subnetlab.bench"))
         .contains("org.subnetlab.model");
   }
 

@@ -3,6 +3,7 @@ package org.subnetlab.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.subnetlab.bench.Bench;
 import org.subnetlab.config.BadInputException;
 import org.subnetlab.config.ConfigLoader;
 import org.subnetlab.config.Settings;

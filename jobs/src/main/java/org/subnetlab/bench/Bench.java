@@ -1,4 +1,4 @@
-package org.subnetlab.cli;
+package org.subnetlab.bench;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -59,7 +59,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Print throughput figures as JSON lines (one core; see docs/performance.md).")
-final class Bench implements Callable<Integer> {
+public final class Bench implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "200", description = "Timed steps per figure.")
   int steps;
 
