@@ -28,11 +28,7 @@ public final class Settings {
   private final double selectionTolerance;
   private final Config config;
 
-  /** The fingerprint of the output these settings work on, when it is this config's legacy one. */
-  private final String storedLegacyFingerprint;
-
   public Settings(Config c) {
-    this.storedLegacyFingerprint = null;
     this.config = c;
     this.seed = Keys.longIn(c, "seed", 0, Long.MAX_VALUE);
     this.task = new TaskSettings(c);
@@ -109,37 +105,6 @@ public final class Settings {
     if (model.isImported()) {
       masks.checkWithoutInitialWeights(c);
     }
-  }
-
-  private Settings(Settings s, String storedLegacyFingerprint) {
-    this.seed = s.seed;
-    this.task = s.task;
-    this.model = s.model;
-    this.transformer = s.transformer;
-    this.masks = s.masks;
-    this.randomControls = s.randomControls;
-    this.cluster = s.cluster;
-    this.composeInPipeline = s.composeInPipeline;
-    this.composition = s.composition;
-    this.bootstrapResamples = s.bootstrapResamples;
-    this.selectionTolerance = s.selectionTolerance;
-    this.config = s.config;
-    this.storedLegacyFingerprint = storedLegacyFingerprint;
-  }
-
-  /**
-   * These settings for an output whose stored base model has fingerprint {@code stored} (null: none
-   * yet). When {@code stored} is this config's {@link #legacyModelFingerprint}, the output was
-   * written by an earlier version for this very config: it keeps that fingerprint, so its model is
-   * reused and its finished runs keep their ids.
-   */
-  public Settings forStoredModel(String stored) {
-    if (stored == null
-        || stored.equals(modelFingerprint())
-        || !stored.equals(legacyModelFingerprint())) {
-      return this;
-    }
-    return new Settings(this, stored);
   }
 
   public long seed() {
@@ -222,9 +187,7 @@ public final class Settings {
    * disk is reused only if its fingerprint equals this one.
    */
   public String modelFingerprint() {
-    return storedLegacyFingerprint != null
-        ? storedLegacyFingerprint
-        : modelFingerprint(ConfigRenderOptions.concise());
+    return sha256(fingerprintInputs().toString()).substring(0, 16);
   }
 
   /**
@@ -237,29 +200,15 @@ public final class Settings {
     if (modelSeed == 0) {
       return modelFingerprint();
     }
-    Map<String, String> flat = fingerprintInputs(ConfigRenderOptions.concise());
+    Map<String, String> flat = fingerprintInputs();
     flat.put("model.seed", Long.toString(modelSeed));
     return sha256(flat.toString()).substring(0, 16);
   }
 
-  /**
-   * The fingerprint as versions up to 0.1 computed it, rendering values with their origin comments:
-   * lists carried the config file's path and line numbers, so the same config given by another path
-   * (or with lines moved) had another fingerprint. Only to recognise their outputs ({@link
-   * #forStoredModel}).
-   */
-  public String legacyModelFingerprint() {
-    return modelFingerprint(ConfigRenderOptions.defaults());
-  }
-
-  private String modelFingerprint(ConfigRenderOptions render) {
-    return sha256(fingerprintInputs(render).toString()).substring(0, 16);
-  }
-
   /** What the fingerprint of model seed 0 hashes: the config keys that shape the base model. */
-  private Map<String, String> fingerprintInputs(ConfigRenderOptions render) {
+  private Map<String, String> fingerprintInputs() {
     Map<String, String> flat =
-        flatten(config, List.of("seed", "task.name", "task." + task.name(), "model"), render);
+        flatten(config, List.of("seed", "task.name", "task." + task.name(), "model"));
     // Keys added after the first release, at the value that keeps the earlier behaviour, stay
     // out of the fingerprint: outputs of earlier versions are recognised, not retrained.
     for (Map.Entry<String, Object> e :
@@ -301,11 +250,12 @@ public final class Settings {
    * given subtrees.
    */
   public static String fingerprint(Config c, List<String> paths) {
-    return sha256(flatten(c, paths, ConfigRenderOptions.concise()).toString()).substring(0, 16);
+    return sha256(flatten(c, paths).toString()).substring(0, 16);
   }
 
-  private static Map<String, String> flatten(
-      Config c, List<String> paths, ConfigRenderOptions render) {
+  /** The given subtrees as key → value rendered without comments (so without their origins). */
+  private static Map<String, String> flatten(Config c, List<String> paths) {
+    ConfigRenderOptions render = ConfigRenderOptions.concise();
     Map<String, String> flat = new TreeMap<>();
     for (String p : paths) {
       if (c.getValue(p) instanceof com.typesafe.config.ConfigObject) {

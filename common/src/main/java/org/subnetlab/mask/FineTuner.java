@@ -1,8 +1,9 @@
 package org.subnetlab.mask;
 
 /**
- * Fine-tunes parameters on the context's examples with Adam, optionally only the entries a mask
- * keeps (the others stay as they start). Used by LT-SFT and by lottery-ticket rounds.
+ * Fine-tunes parameters on the context's examples, with Adam or plain SGD as the caller says,
+ * optionally only the entries a mask keeps (the others stay as they start). Used by LT-SFT (SGD)
+ * and by lottery-ticket rounds (Adam).
  */
 final class FineTuner {
   private FineTuner() {}

@@ -8,9 +8,10 @@ import org.subnetlab.config.MethodDeclaration;
 /**
  * Lottery-ticket sparse fine-tuning (Ansell et al., ACL 2022, "Composable sparse fine-tuning").
  *
- * <p>Phase 1 fine-tunes every parameter θ⁰ → θ¹ on the subtask ({@code steps} Adam steps); the mask
- * is the top-K of |θ¹ − θ⁰| (K a fraction or a count, over the model or per layer; ties to the
- * lower index). Phase 2 resets to θ⁰ and fine-tunes only the masked entries ({@code sparse-steps}),
+ * <p>Phase 1 fine-tunes every parameter θ⁰ → θ¹ on the subtask ({@code steps} plain SGD steps,
+ * where the reference code runs Adam: docs/methods.md, lt-sft, deviation 1); the mask is the top-K
+ * of |θ¹ − θ⁰| (K a fraction or a count, over the model or per layer; ties to the lower index).
+ * Phase 2 resets to θ⁰ and fine-tunes only the masked entries ({@code sparse-steps} SGD steps),
  * giving θ² = θ⁰ + Δ with Δ zero outside the mask. Δ is stored with the mask, so θ⁰ + Δ can be
  * rebuilt and composed (θ⁰ + Δ_a + Δ_b). θ⁰ is the trained base model, or with {@code from-initial
  * = 1} its initial weights (Δ then learns the subtask from scratch).

@@ -154,9 +154,7 @@ class ConfigLoaderTest {
 
   /**
    * The same config given by another path, with other line breaks and comments, has the same
-   * fingerprint (values are rendered without their origins); the legacy fingerprint, which rendered
-   * list elements with the file and line they came from, did not — and an output whose model
-   * carries this config's legacy fingerprint keeps it.
+   * fingerprint (values are rendered without their origins, which would name the file and line).
    */
   @Test
   void modelFingerprintDoesNotDependOnTheConfigFilesPathOrLayout() throws IOException {
@@ -174,23 +172,8 @@ class ConfigLoaderTest {
     Settings relative = ConfigLoader.load(Path.of("").toAbsolutePath().relativize(a), List.of());
     assertThat(sb.modelFingerprint()).isEqualTo(sa.modelFingerprint());
     assertThat(relative.modelFingerprint()).isEqualTo(sa.modelFingerprint());
-    assertThat(sb.legacyModelFingerprint()).isNotEqualTo(sa.legacyModelFingerprint());
-    assertThat(relative.legacyModelFingerprint()).isNotEqualTo(sa.legacyModelFingerprint());
     assertThat(ConfigLoader.load(a, List.of("model.hidden=[16, 9]")).modelFingerprint())
         .isNotEqualTo(sa.modelFingerprint());
-
-    assertThat(sa.forStoredModel(null).modelFingerprint()).isEqualTo(sa.modelFingerprint());
-    assertThat(sa.forStoredModel(sa.modelFingerprint()).modelFingerprint())
-        .isEqualTo(sa.modelFingerprint());
-    assertThat(sa.forStoredModel("0123456789abcdef").modelFingerprint())
-        .as("another config's model: still refused by the store")
-        .isEqualTo(sa.modelFingerprint());
-    assertThat(sa.forStoredModel(sa.legacyModelFingerprint()).modelFingerprint())
-        .isEqualTo(sa.legacyModelFingerprint())
-        .isNotEqualTo(sa.modelFingerprint());
-    assertThat(sa.forStoredModel(sb.legacyModelFingerprint()).modelFingerprint())
-        .as("the legacy fingerprint of the same config at another path")
-        .isEqualTo(sa.modelFingerprint());
   }
 
   @Test

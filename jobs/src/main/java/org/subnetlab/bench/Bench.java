@@ -106,8 +106,10 @@ public final class Bench implements Callable<Integer> {
 
   @Option(
       names = "--peer",
-      defaultValue = "../shared/bench/torch_masks.py",
-      description = "The PyTorch peer script (skipped when absent or torch is missing).")
+      defaultValue = "jobs/src/bench/python/torch_masks.py",
+      description =
+          "The PyTorch peer script, relative to the repository root (default: ${DEFAULT-VALUE};"
+              + " skipped when absent or torch is missing).")
   Path peer;
 
   @Override

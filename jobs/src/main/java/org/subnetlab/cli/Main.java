@@ -5,8 +5,6 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.subnetlab.bench.Bench;
 import org.subnetlab.config.BadInputException;
-import org.subnetlab.config.ConfigLoader;
-import org.subnetlab.config.Settings;
 import org.subnetlab.jobs.AggregateJob;
 import org.subnetlab.jobs.ClusterJob;
 import org.subnetlab.jobs.CompositionJob;
@@ -20,8 +18,6 @@ import org.subnetlab.jobs.output.TableExport;
 import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.jobs.report.Summary;
 import org.subnetlab.jobs.spark.SparkSessions;
-import org.subnetlab.jobs.spark.SparkTasks;
-import org.subnetlab.model.ModelStore;
 import org.subnetlab.nativeblas.NativeKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -103,22 +99,12 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      String command = "subnetlab " + name();
       return StageMain.guarded(
-          "subnetlab " + name(),
+          command,
           () -> {
             SparkSessions.checkMaster(master);
-            Settings loaded = ConfigLoader.load(options.config, options.overrides);
-            OutputLayout out = OutputLayout.prepare(options.outDir());
-            Settings s = loaded.forStoredModel(new ModelStore(out.model()).storedFingerprint());
-            SparkTasks.checkBeforeSpark(s, out);
-            try (OutputLock lock = OutputLock.acquire(out, "subnetlab " + name())) {
-              SparkSession spark = SparkSessions.local("subnetlab " + name(), master);
-              try {
-                stage().run(spark, s, out);
-              } finally {
-                spark.stop();
-              }
-            }
+            StageMain.run(command, options, () -> SparkSessions.local(command, master), stage());
           });
     }
   }

@@ -3,6 +3,7 @@ package org.subnetlab.jobs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,7 @@ import org.subnetlab.config.Settings;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.output.OutputLock;
 import org.subnetlab.jobs.spark.SparkSessions;
-import org.subnetlab.model.ModelStore;
+import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.nativeblas.NativeKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -108,21 +109,27 @@ public final class StageMain {
       cl.usage(System.out);
       return 0;
     }
-    return guarded(
-        name,
-        () -> {
-          Settings loaded = ConfigLoader.load(o.config, o.overrides);
-          OutputLayout out = OutputLayout.prepare(o.outDir());
-          Settings s = loaded.forStoredModel(new ModelStore(out.model()).storedFingerprint());
-          try (OutputLock lock = OutputLock.acquire(out, name)) {
-            SparkSession spark = SparkSessions.submitted(name);
-            try {
-              stage.run(spark, s, out);
-            } finally {
-              spark.stop();
-            }
-          }
-        });
+    return guarded(name, () -> run(name, o, () -> SparkSessions.submitted(name), stage));
+  }
+
+  /**
+   * The one order every entry (spark-submit's mains and the CLI) runs a stage in: load and check
+   * the config, prepare the output directory, check what can be checked before Spark starts, take
+   * the output's lock, open the session, run the stage, stop the session, release the lock.
+   */
+  public static void run(String name, Options o, Supplier<SparkSession> session, Stage stage)
+      throws Exception {
+    Settings s = ConfigLoader.load(o.config, o.overrides);
+    OutputLayout out = OutputLayout.prepare(o.outDir());
+    SparkTasks.checkBeforeSpark(s, out);
+    try (OutputLock lock = OutputLock.acquire(out, name)) {
+      SparkSession spark = session.get();
+      try {
+        stage.run(spark, s, out);
+      } finally {
+        spark.stop();
+      }
+    }
   }
 
   /** Work that may fail; returns the exit code and prints one clear message on failure. */

@@ -17,6 +17,7 @@ import org.subnetlab.jobs.output.MaskFileCheck;
 import org.subnetlab.jobs.output.MaskFiles;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.spark.ExecutorCache;
+import org.subnetlab.jobs.spark.JobGroup;
 import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.jobs.spark.SweepProgress;
 import org.subnetlab.model.ModelStore;
@@ -132,7 +133,6 @@ public final class TrainMasksJob {
     }
     todo = SweepGrid.longestFirst(todo);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    jsc.setJobGroup("subnetlab-train-masks", "subnetlab: train " + todo.size() + " masks", false);
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
     String masksDir = out.masks().toString();
     int cpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
@@ -141,7 +141,9 @@ public final class TrainMasksJob {
             todo.stream().map(RunSpec::runId).toList(), runs.size(), runs.size() - todo.size());
     spark.sparkContext().addSparkListener(progress);
     List<String> finished;
-    try {
+    try (JobGroup group =
+        JobGroup.enter(
+            spark, "subnetlab-train-masks", "subnetlab: train " + todo.size() + " masks")) {
       finished =
           jsc.parallelize(todo, todo.size())
               .map(

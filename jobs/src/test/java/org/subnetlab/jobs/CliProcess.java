@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.subnetlab.cli.JvmOptions;
 import org.subnetlab.cli.Main;
 
-/** {@code subnetlab} as a real process: this JVM's java, Spark's add-opens, the test classpath. */
+/**
+ * {@code subnetlab} as a real process: this JVM's java, Spark's add-opens (as bin/subnetlab), the
+ * test classpath.
+ */
 public final class CliProcess {
   private CliProcess() {}
 
@@ -14,8 +18,7 @@ public final class CliProcess {
   public static List<String> command() {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of(System.getProperty("subnetlab.test.add-opens", "").split(" ")));
-    cmd.removeIf(String::isBlank);
+    cmd.addAll(JvmOptions.addOpens());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Main.class.getName());

@@ -56,8 +56,6 @@ public final class SparkModelTrainer {
             .rngSeed(dl4jSeed)
             .build();
     SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master);
-    jsc.setJobGroup(
-        "subnetlab-train-model", "subnetlab: DL4J Spark training of the base model", false);
     SplittableRandom order = BaseModelTrainer.stream(seed, modelSeed, "model/batches");
     LOG.info(
         "DL4J Spark training (parameter averaging) on {} executor cores, averaging every {} "
@@ -65,7 +63,9 @@ public final class SparkModelTrainer {
         workers,
         s.averagingFrequency(),
         s.batchSize());
-    try {
+    try (JobGroup group =
+        JobGroup.enter(
+            spark, "subnetlab-train-model", "subnetlab: DL4J Spark training of the base model")) {
       for (int epoch = 0; epoch < s.epochs(); epoch++) {
         List<DataSet> batches = new ArrayList<>();
         BaseModelTrainer.forEachBatch(task.trainSplit(), s.batchSize(), order, batches::add);
