@@ -1,12 +1,9 @@
 package org.subnetlab.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -112,6 +108,26 @@ public final class Bench implements Callable<Integer> {
               + " skipped when absent or torch is missing).")
   Path peer;
 
+  @Option(
+      names = "--transformer-only",
+      description = "Print only the transformer mask-training figures beside their peer.")
+  boolean transformerOnly;
+
+  @Option(
+      names = "--transformer-steps",
+      defaultValue = "60",
+      description =
+          "Timed steps per transformer figure, the peer's too (default: ${DEFAULT-VALUE}).")
+  int transformerSteps;
+
+  @Option(
+      names = "--transformer-peer",
+      defaultValue = "jobs/src/bench/python/torch_transformer_masks.py",
+      description =
+          "The PyTorch transformer peer, relative to the repository root (default:"
+              + " ${DEFAULT-VALUE}; skipped when absent or torch is missing).")
+  Path transformerPeer;
+
   @Override
   public Integer call() throws Exception {
     if (repeats < 1) {
@@ -122,9 +138,18 @@ public final class Bench implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           new picocli.CommandLine(this), "--warm-ups must be at least 0, got " + warmUps);
     }
+    if (transformerSteps < 1) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this),
+          "--transformer-steps must be at least 1, got " + transformerSteps);
+    }
     NativeThreads.limit(1);
     if (eigenOnly) {
       eigenFigures();
+      return 0;
+    }
+    if (transformerOnly) {
+      transformerFigures();
       return 0;
     }
     // stdout is JSON lines
@@ -154,8 +179,17 @@ public final class Bench implements Callable<Integer> {
     line("threads_speedup_1_to_2/demo_runs", sweep[2] / sweep[3], "x", null);
     line("overlap_parameter_pairs_per_s", overlapPairsPerSecond(), "pairs/s", null);
     line("peak_heap_one_run/csordas/784,256,256,10", peakHeapMb(), "MB", null);
+    transformerFigures();
     eigenFigures();
     return 0;
+  }
+
+  /** Mask-training steps/s and tokens/s per method on the transformer peer's shape. */
+  void transformerFigures() {
+    for (TransformerBench.Figure f :
+        TransformerBench.figures(transformerSteps, transformerPeer, repeats)) {
+      line(f.name(), f.value(), f.unit(), f.peerValue());
+    }
   }
 
   /**
@@ -539,47 +573,13 @@ public final class Bench implements Callable<Integer> {
   /** The peer's figures for one shape and method, or an empty map when it cannot run. */
   private Map<String, Object> peer(String sizes, String method) {
     Map<String, Object> out = new LinkedHashMap<>();
-    if (!Files.isRegularFile(peer)) {
-      return out;
-    }
-    try {
-      // Debian's python3 (where python3-torch installs), before whatever python3 is on the PATH.
-      String python =
-          Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-      Process p =
-          new ProcessBuilder(
-                  python,
-                  peer.toString(),
-                  "--sizes",
-                  sizes,
-                  "--method",
-                  method.equals("csordas") ? "csordas" : "cs",
-                  "--steps",
-                  Integer.toString(steps),
-                  "--threads",
-                  "1")
-              .redirectErrorStream(true)
-              .start();
-      String last = null;
-      try (BufferedReader r =
-          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String l = r.readLine(); l != null; l = r.readLine()) {
-          last = l;
-        }
-      }
-      if (!p.waitFor(10, TimeUnit.MINUTES)
-          || p.exitValue() != 0
-          || last == null
-          || !last.startsWith("{")) {
-        return out;
-      }
-      java.util.regex.Matcher m =
-          java.util.regex.Pattern.compile("\"steps_per_s\": ([0-9.eE+-]+)").matcher(last);
-      if (m.find()) {
-        out.put("steps_per_s", Double.parseDouble(m.group(1)));
-      }
-    } catch (Exception e) {
-      return out;
+    Double v =
+        PeerProcess.stepsPerSecond(
+            peer,
+            List.of("--sizes", sizes, "--method", method.equals("csordas") ? "csordas" : "cs"),
+            steps);
+    if (v != null) {
+      out.put("steps_per_s", v);
     }
     return out;
   }

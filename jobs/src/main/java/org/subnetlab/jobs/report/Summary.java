@@ -310,8 +310,12 @@ public final class Summary {
                 "WITH d AS (SELECT s.run_id, r."
                     + group
                     + " AS method, CASE WHEN (SELECT"
-                    + " count(DISTINCT model_seed) FROM sparsity) > 1 THEN concat(subtask, ' · model ',"
-                    + " s.model_seed) ELSE subtask END AS subtask, density FROM sparsity s"
+                    + " count(DISTINCT model_seed) FROM "
+                    + Table.SPARSITY.id()
+                    + ") > 1 THEN concat(subtask, ' · model ',"
+                    + " s.model_seed) ELSE subtask END AS subtask, density FROM "
+                    + Table.SPARSITY.id()
+                    + " s"
                     + " JOIN runs r ON s.run_id = r.run_id WHERE layer = 'ALL' AND "
                     + filter
                     + "),"
@@ -321,7 +325,9 @@ public final class Summary {
                     + "  avg(CASE WHEN mode='removed_exclusive' AND eval_subtask=mask_subtask THEN accuracy END) xo,"
                     + "  avg(CASE WHEN mode='removed_exclusive' AND eval_subtask<>mask_subtask THEN accuracy END) xn,"
                     + "  avg(CASE WHEN mode='random_subnetwork' AND eval_subtask=mask_subtask THEN accuracy END) rnd"
-                    + "  FROM ablation GROUP BY run_id)"
+                    + "  FROM "
+                    + Table.ABLATION.id()
+                    + " GROUP BY run_id)"
                     + " SELECT d.method, d.subtask, count(*), avg(density), stddev_samp(density), avg(sub),"
                     + "  stddev_samp(sub), avg(rem), stddev_samp(rem), avg(xo), stddev_samp(xo), avg(xn),"
                     + "  stddev_samp(xn), avg(rnd), stddev_samp(rnd)"
@@ -351,7 +357,9 @@ public final class Summary {
       for (Row r :
           spark
               .sql(
-                  "SELECT DISTINCT warning FROM summary WHERE selection = 'selected'"
+                  "SELECT DISTINCT warning FROM "
+                      + Table.SUMMARY.id()
+                      + " WHERE selection = 'selected'"
                       + " AND layer = 'ALL' AND warning IS NOT NULL")
               .collectAsList()) {
         java.util.regex.Matcher m = suffix.matcher(r.getString(0));
@@ -406,9 +414,13 @@ public final class Summary {
   private static List<Row> summaryRows(SparkSession spark, GridPoints points, String selection) {
     String sql =
         hasSelection(spark)
-            ? "SELECT * FROM summary WHERE layer = 'ALL' AND selection = '" + selection + "'"
+            ? "SELECT * FROM "
+                + Table.SUMMARY.id()
+                + " WHERE layer = 'ALL' AND selection = '"
+                + selection
+                + "'"
             : "grid".equals(selection) // a summary table written before selection existed
-                ? "SELECT *, '' AS interval FROM summary WHERE layer = 'ALL'"
+                ? "SELECT *, '' AS interval FROM " + Table.SUMMARY.id() + " WHERE layer = 'ALL'"
                 : null;
     // Selected rows by method family (their hyperparameters may differ between base models),
     // grid rows by grid point; then subtask, and base models in order, the row over base
@@ -463,7 +475,11 @@ public final class Summary {
     boolean severalModels() {
       if (severalModels == null) {
         severalModels =
-            spark.sql("SELECT count(DISTINCT model_seed) FROM sparsity").first().getLong(0) >= 2;
+            spark
+                    .sql("SELECT count(DISTINCT model_seed) FROM " + Table.SPARSITY.id())
+                    .first()
+                    .getLong(0)
+                >= 2;
       }
       return severalModels;
     }
@@ -473,7 +489,12 @@ public final class Summary {
       if (overBaseModels == null) {
         overBaseModels =
             Arrays.asList(spark.table(Table.SUMMARY.id()).columns()).contains("over")
-                && !spark.sql("SELECT 1 FROM summary WHERE over = 'base models' LIMIT 1").isEmpty();
+                && !spark
+                    .sql(
+                        "SELECT 1 FROM "
+                            + Table.SUMMARY.id()
+                            + " WHERE over = 'base models' LIMIT 1")
+                    .isEmpty();
       }
       return overBaseModels;
     }
@@ -489,7 +510,10 @@ public final class Summary {
     // the run is one of the selected masks.
     List<Row> all =
         spark
-            .sql("SELECT run_id, method, hyperparameters FROM sparsity" + " WHERE layer = 'ALL'")
+            .sql(
+                "SELECT run_id, method, hyperparameters FROM "
+                    + Table.SPARSITY.id()
+                    + " WHERE layer = 'ALL'")
             .collectAsList();
     List<GridPoints.Run> runs = new ArrayList<>();
     for (Row r : all) {
@@ -501,7 +525,9 @@ public final class Summary {
       for (Row r :
           spark
               .sql(
-                  "SELECT explode(run_ids) FROM summary WHERE selection = 'selected'"
+                  "SELECT explode(run_ids) FROM "
+                      + Table.SUMMARY.id()
+                      + " WHERE selection = 'selected'"
                       + " AND layer = 'ALL'")
               .collectAsList()) {
         selected.add(r.getString(0));
@@ -529,7 +555,9 @@ public final class Summary {
         .sql(
             "SELECT o.*, ra.label AS label_a, rb.label AS label_b, ra.key AS key_a,"
                 + " rb.key AS key_b, ra.family AS family_a, rb.family AS family_b,"
-                + " ra.selected AS sel_a, rb.selected AS sel_b FROM overlap o"
+                + " ra.selected AS sel_a, rb.selected AS sel_b FROM "
+                + Table.OVERLAP.id()
+                + " o"
                 + " JOIN runs ra ON o.run_a = ra.run_id JOIN runs rb ON o.run_b = rb.run_id"
                 // overlaps between masks of different base models are not pooled with any figure
                 // here
