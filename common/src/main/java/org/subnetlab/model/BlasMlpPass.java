@@ -262,7 +262,8 @@ final class BlasMlpPass implements FastPass {
     return out;
   }
 
-  private void requireShape(Dataset data) {
+  /** Fails unless {@code data} has this network's inputs and classes. */
+  void requireShape(Dataset data) {
     if (inputs() != data.inputSize() || classes() != data.numClasses()) {
       throw new IllegalArgumentException(
           "data of "

@@ -71,14 +71,7 @@ public final class Dl4jObjective implements MaskedObjective {
     boolean[] correct = new boolean[data.size()];
     double[] loss = new double[data.size()];
     scoreExamples(p, data, correct, loss);
-    int right = 0;
-    double total = 0;
-    for (int i = 0; i < correct.length; i++) {
-      right += correct[i] ? 1 : 0;
-      total += loss[i];
-    }
-    int n = data.size();
-    return new Evaluation(n == 0 ? 0 : (double) right / n, n == 0 ? 0 : total / n, n);
+    return Evaluation.of(correct, loss, null);
   }
 
   /** Per example of {@code data}: whether the arg-max class is its label, and its CE loss. */

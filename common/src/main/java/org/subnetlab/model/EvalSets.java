@@ -85,15 +85,11 @@ public final class EvalSets {
     double[] loss = new double[union.size()];
     objective.perExample(effective, union, correct, loss);
     for (int s = 0; s < sets.size(); s++) {
-      int right = 0;
-      double total = 0;
-      for (int r : rows[s]) {
-        int i = position[r];
-        right += correct[i] ? 1 : 0;
-        total += loss[i];
+      int[] at = new int[rows[s].length];
+      for (int k = 0; k < at.length; k++) {
+        at[k] = position[rows[s][k]];
       }
-      int n = rows[s].length;
-      out[s] = new Evaluation(n == 0 ? 0 : (double) right / n, n == 0 ? 0 : total / n, n);
+      out[s] = Evaluation.of(correct, loss, at);
     }
     return out;
   }

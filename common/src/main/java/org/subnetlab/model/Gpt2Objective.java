@@ -84,14 +84,7 @@ public final class Gpt2Objective implements MaskedObjective {
     boolean[] correct = new boolean[data.size()];
     double[] loss = new double[data.size()];
     perExample(effective, data, correct, loss);
-    int right = 0;
-    double sum = 0;
-    for (int i = 0; i < correct.length; i++) {
-      right += correct[i] ? 1 : 0;
-      sum += loss[i];
-    }
-    int n = data.size();
-    return new Evaluation(n == 0 ? 0 : (double) right / n, n == 0 ? 0 : sum / n, n);
+    return Evaluation.of(correct, loss, null);
   }
 
   /** Per example: whether the argmax at the last position is the label, and its cross-entropy. */

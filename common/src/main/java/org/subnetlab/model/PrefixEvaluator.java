@@ -49,17 +49,7 @@ public final class PrefixEvaluator {
     stored = new float[data.size()][][][];
     for (int d = 0; d < data.size(); d++) {
       Dataset ds = data.get(d);
-      if (ds.inputSize() != first.inputs() || ds.numClasses() != first.classes()) {
-        throw new IllegalArgumentException(
-            "data of "
-                + ds.inputSize()
-                + " inputs and "
-                + ds.numClasses()
-                + " classes for a network of "
-                + first.inputs()
-                + " and "
-                + first.classes());
-      }
+      first.requireShape(ds);
       int chunks = (ds.size() + Dl4jObjective.EVAL_CHUNK - 1) / Dl4jObjective.EVAL_CHUNK;
       stored[d] = new float[chunks][][];
       for (int ch = 0; ch < chunks; ch++) {
