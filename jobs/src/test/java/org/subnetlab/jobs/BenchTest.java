@@ -30,6 +30,8 @@ class BenchTest {
   void printsEveryFigureAsJsonWithThePeerRatios() throws Exception {
     Path peer = dir.resolve("fake_peer.py");
     Files.copy(Path.of("src/test/resources/bench/fake_peer.py"), peer);
+    Path transformerPeer = dir.resolve("fake_transformer_peer.py");
+    Files.copy(Path.of("src/test/resources/bench/fake_transformer_peer.py"), transformerPeer);
     Path tmp = Files.createDirectories(dir.resolve("tmp"));
     Path out = dir.resolve("stdout.txt");
     Path err = dir.resolve("stderr.txt");
@@ -49,6 +51,10 @@ class BenchTest {
                 "2",
                 "--peer",
                 peer.toString(),
+                "--transformer-steps",
+                "3",
+                "--transformer-peer",
+                transformerPeer.toString(),
                 "--eigen-commons-units",
                 "200"));
     pb.environment().put("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp);
@@ -94,7 +100,14 @@ class BenchTest {
             "sweep_speedup_1_to_2_cores",
             "threads_speedup_1_to_2/demo_runs",
             "overlap_parameter_pairs_per_s",
-            "peak_heap_one_run/csordas/784,256,256,10",
+            "peak_heap_one_run/csordas/784,256,256,10"));
+    // the transformer figures (their values: TransformerBenchTest)
+    for (String method : List.of("csordas", "continuous-sparsification", "hard-concrete")) {
+      expected.add("transformer_mask_steps_per_s/" + method + "/gpt2_L2_d128_h4_ff512_V64_T16");
+      expected.add("transformer_mask_tokens_per_s/" + method + "/gpt2_L2_d128_h4_ff512_V64_T16");
+    }
+    expected.addAll(
+        List.of(
             "eigen_seconds/dsyevr_k12/n1818",
             "eigen_seconds/dsyevd_full/n1818",
             "eigen_speedup_dsyevr_vs_dsyevd/n1818",
