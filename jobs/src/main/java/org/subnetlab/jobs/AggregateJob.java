@@ -262,11 +262,21 @@ public final class AggregateJob {
         .orderBy("run_id", "layer");
   }
 
-  /** Runs per block of the overlap pass ({@link BlockOverlap}). */
-  static final int OVERLAP_BLOCK = 64;
-
+  /**
+   * The overlap table, in blocks of {@code aggregate.overlap-block} runs ({@link BlockOverlap}).
+   */
   static Dataset<Row> overlap(Settings s, Dataset<Row> masks) {
-    return BlockOverlap.overlap(masks, OVERLAP_BLOCK);
+    return BlockOverlap.overlap(masks, s.overlapBlock());
+  }
+
+  /**
+   * The overlap pass's counting alone, on the masks table of {@code out} (written by this stage),
+   * without building or writing the overlap table: the same block-pair tasks, each summing its
+   * pairs' whole-model intersections. Returns {pairs, Σ intersections}; {@code subnetlab bench
+   * --aggregation} times it next to the table.
+   */
+  public static long[] overlapCountsOnly(SparkSession spark, Settings s, OutputLayout out) {
+    return BlockOverlap.countOnly(Tables.read(spark, out, Table.MASKS), s.overlapBlock());
   }
 
   static final StructType ABLATION_SCHEMA =
