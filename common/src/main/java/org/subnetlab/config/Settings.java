@@ -21,6 +21,7 @@ public final class Settings {
   private final TransformerSettings transformer;
   private final MaskSettings masks;
   private final int randomControls;
+  private final int overlapBlock;
   private final ClusterSettings cluster;
   private final boolean composeInPipeline;
   private final CompositionSettings composition;
@@ -49,6 +50,7 @@ public final class Settings {
     }
     this.masks = new MaskSettings(c);
     this.randomControls = Keys.intIn(c, "aggregate.random-controls", 0, 1000);
+    this.overlapBlock = Keys.intIn(c, "aggregate.overlap-block", 1, 1_000_000);
     this.cluster = new ClusterSettings(c);
     if (c.getValue("pipeline.compose").valueType() != com.typesafe.config.ConfigValueType.BOOLEAN) {
       throw Keys.bad(c, "pipeline.compose", "must be true or false");
@@ -175,6 +177,11 @@ public final class Settings {
 
   public int randomControls() {
     return randomControls;
+  }
+
+  /** Runs per block of the aggregate stage's overlap pass ({@code aggregate.overlap-block}). */
+  public int overlapBlock() {
+    return overlapBlock;
   }
 
   /** The merged config (subnetlab subtree), for recording next to results. */

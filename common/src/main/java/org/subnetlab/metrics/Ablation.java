@@ -115,24 +115,71 @@ public final class Ablation {
    */
   public static List<Row> evaluate(
       Network model, Task task, List<Member> group, int randomControls, int only) {
-    Dl4jObjective objective = new Dl4jObjective(model);
-    float[] theta = ParamBridge.toFloats(model.params());
-    float[] eff = new float[theta.length];
-    EvalSets evals = EvalSets.of(task, false);
+    Evaluator ev = new Evaluator(model, task, group.get(0).mask().layout());
     List<Row> rows = new ArrayList<>();
-    Mask full = Mask.full(group.get(0).mask().layout());
-    full.apply(theta, eff);
-    Evaluation[] fullEval = evals.evaluate(objective, eff); // the same for every mask
     for (Member m : group) {
       if (only >= 0 && group.get(only) != m) {
         continue;
       }
-      Mask exclusive = m.mask();
-      for (Member o : group) {
-        if (o != m) {
-          exclusive = exclusive.minus(o.mask());
-        }
+      rows.addAll(ev.rows(m, exclusive(m, group), randomControls));
+    }
+    return rows;
+  }
+
+  /**
+   * The rows of one member whose exclusive weights {@code exclusive} ({@link #exclusive}) were
+   * taken against its group elsewhere: what {@link #evaluate} gives for that member, without the
+   * other masks of the group (a Spark task then carries two masks, not the whole group).
+   */
+  public static List<Row> evaluateOne(
+      Network model, Task task, Member member, Mask exclusive, int randomControls) {
+    return new Evaluator(model, task, member.mask().layout())
+        .rows(member, exclusive, randomControls);
+  }
+
+  /** The weights of {@code m}'s mask in no other member's mask of {@code group}. */
+  public static Mask exclusive(Member m, List<Member> group) {
+    Mask exclusive = m.mask();
+    for (Member o : group) {
+      if (o != m) {
+        exclusive = exclusive.minus(o.mask());
       }
+    }
+    return exclusive;
+  }
+
+  /** The base model's parameters, its eval sets and its full-model evaluation, made once. */
+  private static final class Evaluator {
+    private final Dl4jObjective objective;
+    private final float[] theta;
+    private final float[] eff;
+    private final EvalSets evals;
+    private final Mask full;
+    private final Evaluation[] fullEval;
+
+    Evaluator(Network model, Task task, org.subnetlab.model.ParamLayout layout) {
+      objective = new Dl4jObjective(model);
+      theta = ParamBridge.toFloats(model.params());
+      eff = new float[theta.length];
+      evals = EvalSets.of(task, false);
+      full = Mask.full(layout);
+      full.apply(theta, eff);
+      fullEval = evals.evaluate(objective, eff); // the same for every mask
+    }
+
+    /** Each evaluated network runs once over all eval sets. */
+    private Row[] rows(Member m, String mode, int control, Mask mask) {
+      mask.apply(theta, eff);
+      Evaluation[] r = evals.evaluate(objective, eff);
+      Row[] out = new Row[r.length];
+      for (int e = 0; e < r.length; e++) {
+        out[e] = row(m, evals.names().get(e), mode, control, r[e], mask.kept());
+      }
+      return out;
+    }
+
+    List<Row> rows(Member m, Mask exclusive, int randomControls) {
+      List<Row> rows = new ArrayList<>();
       List<Mask> controls = new ArrayList<>();
       for (int c = 0; c < randomControls; c++) {
         controls.add(
@@ -140,25 +187,14 @@ public final class Ablation {
                 m.mask(),
                 Seeds.stream(m.spec().globalSeed(), "control/" + m.spec().streamId() + "/" + c)));
       }
-      // Each evaluated network runs once over all eval sets.
-      Evaluator ev =
-          (mode, control, mask) -> {
-            mask.apply(theta, eff);
-            Evaluation[] r = evals.evaluate(objective, eff);
-            Row[] out = new Row[r.length];
-            for (int e = 0; e < r.length; e++) {
-              out[e] = row(m, evals.names().get(e), mode, control, r[e], mask.kept());
-            }
-            return out;
-          };
-      Row[] sub = ev.rows("subnetwork", -1, m.mask());
-      Row[] removed = ev.rows("removed", -1, m.mask().complement());
-      Row[] removedExclusive = ev.rows("removed_exclusive", -1, exclusive.complement());
+      Row[] sub = rows(m, "subnetwork", -1, m.mask());
+      Row[] removed = rows(m, "removed", -1, m.mask().complement());
+      Row[] removedExclusive = rows(m, "removed_exclusive", -1, exclusive.complement());
       Row[][] randomSub = new Row[controls.size()][];
       Row[][] randomRemoved = new Row[controls.size()][];
       for (int c = 0; c < controls.size(); c++) {
-        randomSub[c] = ev.rows("random_subnetwork", c, controls.get(c));
-        randomRemoved[c] = ev.rows("random_removed", c, controls.get(c).complement());
+        randomSub[c] = rows(m, "random_subnetwork", c, controls.get(c));
+        randomRemoved[c] = rows(m, "random_removed", c, controls.get(c).complement());
       }
       for (int e = 0; e < evals.size(); e++) {
         Row s = sub[e];
@@ -182,8 +218,8 @@ public final class Ablation {
           rows.add(randomRemoved[c][e]);
         }
       }
+      return rows;
     }
-    return rows;
   }
 
   private static Row row(
@@ -201,10 +237,5 @@ public final class Ablation {
         r.examples(),
         kept,
         null);
-  }
-
-  @FunctionalInterface
-  private interface Evaluator {
-    Row[] rows(String mode, int control, Mask mask);
   }
 }

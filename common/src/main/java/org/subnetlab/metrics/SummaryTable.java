@@ -95,9 +95,22 @@ public final class SummaryTable {
   /** One overlap row. */
   public record Pair(String runA, String runB, String layer, double jaccard) {}
 
-  /** The table: grid rows, then selected rows ({@code tolerance}: relative, see Selection). */
+  /**
+   * Whether a pair of runs can count toward any Jaccard column of the summary: every kind it counts
+   * (across seeds, subtasks, methods, base models) pairs runs of one subtask or of one mask seed. A
+   * caller may leave every other pair out of {@link #compute}'s overlap without changing a value.
+   */
+  public static boolean mayCount(String subtaskA, long seedA, String subtaskB, long seedB) {
+    return subtaskA.equals(subtaskB) || seedA == seedB;
+  }
+
+  /**
+   * The table: grid rows, then selected rows ({@code tolerance}: relative, see Selection). {@code
+   * overlap} is iterated twice, in the same order each time, and never held: it may stream from a
+   * table; pairs the summary does not count ({@link #mayCount}) may be left out of it.
+   */
   public static List<Row> compute(
-      List<RunFigures> runs, List<Pair> overlap, int resamples, long seed, double tolerance) {
+      List<RunFigures> runs, Iterable<Pair> overlap, int resamples, long seed, double tolerance) {
     GridPoints points = GridPoints.ofSpecs(runs.stream().map(RunFigures::spec).toList());
     Map<String, RunFigures> byId = new LinkedHashMap<>();
     Map<String, List<RunFigures>> groups = new LinkedHashMap<>();
@@ -494,7 +507,10 @@ public final class SummaryTable {
    * of selected runs, only pairs of selected runs count and groups are families.
    */
   private static Map<String, double[]> jaccards(
-      List<Pair> overlap, Map<String, RunFigures> byId, GridPoints points, Set<String> selected) {
+      Iterable<Pair> overlap,
+      Map<String, RunFigures> byId,
+      GridPoints points,
+      Set<String> selected) {
     Map<String, double[]> jac = new TreeMap<>();
     for (Pair p : overlap) {
       RunFigures ra = byId.get(p.runA());

@@ -128,6 +128,43 @@ public final class Bench implements Callable<Integer> {
               + " ${DEFAULT-VALUE}; skipped when absent or torch is missing).")
   Path transformerPeer;
 
+  @Option(
+      names = "--aggregation",
+      description =
+          "Print only the aggregation-scaling figures: the aggregate stage on synthetic sweeps"
+              + " (see --aggregation-runs).")
+  boolean aggregation;
+
+  @Option(
+      names = "--aggregation-runs",
+      split = ",",
+      defaultValue = "250,500,1000,2000",
+      description = "Sweep sizes (runs, even) of --aggregation (default: ${DEFAULT-VALUE}).")
+  List<Integer> aggregationRuns;
+
+  @Option(
+      names = "--random-controls",
+      defaultValue = "2",
+      description =
+          "aggregate.random-controls of the --aggregation sweeps (default: ${DEFAULT-VALUE}).")
+  int randomControls;
+
+  @Option(
+      names = "--aggregation-hidden",
+      split = ",",
+      defaultValue = "448,448",
+      description =
+          "Hidden layers of the --aggregation sweeps' MLP (default: ${DEFAULT-VALUE}: 224,016"
+              + " parameters).")
+  List<Integer> aggregationHidden;
+
+  @Option(
+      names = "--overlap-block",
+      defaultValue = "64",
+      description =
+          "aggregate.overlap-block of the --aggregation sweeps (default: ${DEFAULT-VALUE}).")
+  int overlapBlock;
+
   @Override
   public Integer call() throws Exception {
     if (repeats < 1) {
@@ -144,6 +181,16 @@ public final class Bench implements Callable<Integer> {
           "--transformer-steps must be at least 1, got " + transformerSteps);
     }
     NativeThreads.limit(1);
+    if (aggregation) {
+      try {
+        AggregationBench.run(
+            aggregationRuns, randomControls, aggregationHidden, overlapBlock, System.out);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(
+            new picocli.CommandLine(this), e.getMessage());
+      }
+      return 0;
+    }
     if (eigenOnly) {
       eigenFigures();
       return 0;

@@ -6,11 +6,14 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -41,6 +44,7 @@ import org.subnetlab.model.ModelStore;
 import org.subnetlab.model.Network;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
+import scala.Tuple2;
 
 /**
  * Stage 3: the result tables, from the committed masks of this config's sweep: {@code masks},
@@ -61,7 +65,11 @@ public final class AggregateJob {
         StageMain.execute("subnetlab aggregate", args, StageMain.thenReport(AggregateJob::run)));
   }
 
-  public static void run(SparkSession spark, Settings s, OutputLayout out) {
+  /**
+   * Writes the aggregate tables; returns the wall seconds of each table's computation and write, by
+   * table id, in the order written (the bench reports them).
+   */
+  public static Map<String, Double> run(SparkSession spark, Settings s, OutputLayout out) {
     Map<Long, Network> models = TrainModelJob.load(s, out);
     MaskFileCheck.removeLeftovers(out);
     List<RunSpec> runs =
@@ -69,20 +77,35 @@ public final class AggregateJob {
             spark, s, out, ParamLayout.of(models.values().iterator().next()), "aggregate");
     spark.sparkContext().setJobGroup("subnetlab-aggregate", "subnetlab: aggregate tables", false);
     Dataset<Row> withHistory = committedMasks(spark, out, runs, "aggregate");
+    Map<String, Double> seconds = new LinkedHashMap<>();
     // one generation: every table is written aside first; the previous tables stay readable until
     // all are written, and tables/_MANIFEST.json names the new generation complete at the end
     try (Tables.Generation g = Tables.begin(out, Table.AGGREGATE)) {
-      g.add(trainingCurves(withHistory), Table.TRAINING_CURVES);
+      timed(
+          seconds,
+          Table.TRAINING_CURVES,
+          () -> g.add(trainingCurves(withHistory), Table.TRAINING_CURVES));
       Dataset<Row> masks = withHistory.drop("history").cache();
-      g.add(masks, Table.MASKS);
-      g.add(sparsity(masks), Table.SPARSITY);
-      g.add(overlap(masks), Table.OVERLAP);
-      g.add(ablation(spark, s, models, runs, masks), Table.ABLATION);
+      timed(seconds, Table.MASKS, () -> g.add(masks, Table.MASKS));
+      timed(seconds, Table.SPARSITY, () -> g.add(sparsity(masks), Table.SPARSITY));
+      timed(seconds, Table.OVERLAP, () -> g.add(overlap(s, masks), Table.OVERLAP));
+      timed(
+          seconds,
+          Table.ABLATION,
+          () -> g.add(ablation(spark, s, models, runs, masks), Table.ABLATION));
       masks.unpersist();
-      g.add(summary(spark, s, g, runs), Table.SUMMARY);
+      timed(seconds, Table.SUMMARY, () -> g.add(summary(spark, s, g, runs), Table.SUMMARY));
       g.commit(generationDetails(s, runs));
     }
-    LOG.info("Wrote tables {} under {}", Table.of(Table.AGGREGATE), out.tables());
+    LOG.info(
+        "Wrote tables {} under {} (seconds: {})", Table.of(Table.AGGREGATE), out.tables(), seconds);
+    return seconds;
+  }
+
+  private static void timed(Map<String, Double> seconds, Table t, Runnable write) {
+    long t0 = System.nanoTime();
+    write.run();
+    seconds.put(t.id(), (System.nanoTime() - t0) / 1e9);
   }
 
   /**
@@ -175,7 +198,11 @@ public final class AggregateJob {
     return read.select(cols.toArray(Column[]::new)).orderBy("run_id", "layer_index");
   }
 
-  /** Each run's mask, from mask rows (run_id, layer_index, bits), checked against the model. */
+  /**
+   * Each run's mask, from mask rows (run_id, layer_index, bits), checked against the model,
+   * collected on the driver: for tests and small sweeps only. The stages read masks on the
+   * executors ({@link RunMasks}).
+   */
   static Map<String, Mask> masksByRun(ParamLayout layout, Dataset<Row> masks) {
     Map<String, byte[][]> bits = new LinkedHashMap<>();
     for (Row r : masks.select("run_id", "layer_index", "bits").collectAsList()) {
@@ -235,11 +262,21 @@ public final class AggregateJob {
         .orderBy("run_id", "layer");
   }
 
-  /** Runs per block of the overlap pass ({@link BlockOverlap}). */
-  static final int OVERLAP_BLOCK = 64;
+  /**
+   * The overlap table, in blocks of {@code aggregate.overlap-block} runs ({@link BlockOverlap}).
+   */
+  static Dataset<Row> overlap(Settings s, Dataset<Row> masks) {
+    return BlockOverlap.overlap(masks, s.overlapBlock());
+  }
 
-  static Dataset<Row> overlap(Dataset<Row> masks) {
-    return BlockOverlap.overlap(masks, OVERLAP_BLOCK);
+  /**
+   * The overlap pass's counting alone, on the masks table of {@code out} (written by this stage),
+   * without building or writing the overlap table: the same block-pair tasks, each summing its
+   * pairs' whole-model intersections. Returns {pairs, Σ intersections}; {@code subnetlab bench
+   * --aggregation} times it next to the table.
+   */
+  public static long[] overlapCountsOnly(SparkSession spark, Settings s, OutputLayout out) {
+    return BlockOverlap.countOnly(Tables.read(spark, out, Table.MASKS), s.overlapBlock());
   }
 
   static final StructType ABLATION_SCHEMA =
@@ -273,41 +310,63 @@ public final class AggregateJob {
       List<RunSpec> runs,
       Dataset<Row> masks) {
     ParamLayout layout = ParamLayout.of(models.values().iterator().next());
-    Map<String, Mask> byRun = masksByRun(layout, masks);
-    Map<String, List<Ablation.Member>> groups = new LinkedHashMap<>();
-    for (RunSpec r : runs) {
-      groups
-          .computeIfAbsent(r.groupKey(), k -> new ArrayList<>())
-          .add(new Ablation.Member(r, byRun.get(r.runId())));
-    }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // The driver holds the run specs only; each mask is read, grouped and evaluated on the
+    // executors. Runs are numbered in sweep order: one task per mask, in that order.
+    HashMap<String, Integer> order = new HashMap<>();
+    for (int i = 0; i < runs.size(); i++) {
+      order.put(runs.get(i).runId(), i);
+    }
+    Broadcast<List<RunSpec>> specs = jsc.broadcast(new ArrayList<>(runs));
+    Broadcast<HashMap<String, Integer>> orderB = jsc.broadcast(order);
     java.util.HashMap<Long, byte[]> bytes = new java.util.HashMap<>();
     models.forEach((seed, net) -> bytes.put(seed, ModelStore.toBytes(net)));
     Broadcast<java.util.HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
     int controls = s.randomControls();
-    // One task per mask (its group rides along for the exclusive weights), so every core works.
-    List<java.util.Map.Entry<List<Ablation.Member>, Integer>> work = new ArrayList<>();
-    for (List<Ablation.Member> group : groups.values()) {
-      for (int i = 0; i < group.size(); i++) {
-        work.add(new java.util.AbstractMap.SimpleImmutableEntry<>(group, i));
-      }
-    }
+    // A group (one method, seed, hyperparameters and base model) meets in one task, which takes
+    // each member's exclusive weights against the others; then each member goes to its own task
+    // with its mask and its exclusive mask only.
+    JavaPairRDD<Integer, Tuple2<Ablation.Member, Mask>> work =
+        RunMasks.masks(layout, masks)
+            .mapToPair(
+                e -> {
+                  int i = orderB.value().get(e._1());
+                  RunSpec spec = specs.value().get(i);
+                  return new Tuple2<>(spec.groupKey(), new Ablation.Member(spec, e._2().mask()));
+                })
+            .groupByKey()
+            .flatMapToPair(
+                g -> {
+                  List<Ablation.Member> group = new ArrayList<>();
+                  g._2().forEach(group::add);
+                  group.sort(
+                      java.util.Comparator.comparingInt(m -> orderB.value().get(m.spec().runId())));
+                  List<Tuple2<Integer, Tuple2<Ablation.Member, Mask>>> out = new ArrayList<>();
+                  for (Ablation.Member m : group) {
+                    out.add(
+                        new Tuple2<>(
+                            orderB.value().get(m.spec().runId()),
+                            new Tuple2<>(m, Ablation.exclusive(m, group))));
+                  }
+                  return out.iterator();
+                })
+            .partitionBy(new HashPartitioner(Math.max(1, runs.size())));
     JavaRDD<Row> rows =
-        jsc.parallelize(work, Math.max(1, work.size()))
+        work.values()
             .flatMap(
                 item -> {
                   ExecutorCache.limitNativeThreads(1);
                   List<Row> out = new ArrayList<>();
-                  RunSpec spec = item.getKey().get(item.getValue()).spec();
+                  RunSpec spec = item._1().spec();
                   for (Ablation.Row a :
-                      Ablation.evaluate(
+                      Ablation.evaluateOne(
                           ExecutorCache.model(
                               spec.modelFingerprint(), modelBytes.value().get(spec.modelSeed())),
                           taskRef.get(),
-                          item.getKey(),
-                          controls,
-                          item.getValue())) {
+                          item._1(),
+                          item._2(),
+                          controls)) {
                     Ablation.ControlStats c = a.controls();
                     out.add(
                         RowFactory.create(
@@ -410,14 +469,34 @@ public final class AggregateJob {
       double[] a = acc.get(r.runId());
       figures.add(new SummaryTable.RunFigures(r, density.get(r.runId()), a[0], a[1], a[2]));
     }
-    List<SummaryTable.Pair> pairs = new ArrayList<>();
-    for (Row r :
+    // The overlap table grows with pairs × layers: its rows stream to the driver one partition at a
+    // a time (twice, in the same order), only those of pairs the summary can count.
+    Dataset<Row> counted =
         g.staged(spark, Table.OVERLAP)
-            .select("run_a", "run_b", "layer", "jaccard")
-            .collectAsList()) {
-      pairs.add(
-          new SummaryTable.Pair(r.getString(0), r.getString(1), r.getString(2), r.getDouble(3)));
-    }
+            .select(
+                "run_a", "run_b", "layer", "jaccard", "subtask_a", "seed_a", "subtask_b", "seed_b")
+            .filter(
+                (org.apache.spark.api.java.function.FilterFunction<Row>)
+                    r ->
+                        SummaryTable.mayCount(
+                            r.getString(4), r.getLong(5), r.getString(6), r.getLong(7)));
+    Iterable<SummaryTable.Pair> pairs =
+        () -> {
+          java.util.Iterator<Row> it = counted.toLocalIterator();
+          return new java.util.Iterator<>() {
+            @Override
+            public boolean hasNext() {
+              return it.hasNext();
+            }
+
+            @Override
+            public SummaryTable.Pair next() {
+              Row r = it.next();
+              return new SummaryTable.Pair(
+                  r.getString(0), r.getString(1), r.getString(2), r.getDouble(3));
+            }
+          };
+        };
     List<Row> rows = new ArrayList<>();
     for (SummaryTable.Row r :
         SummaryTable.compute(

@@ -64,6 +64,43 @@ final class BlockOverlap {
 
   /** The overlap table of the mask rows, with runs in blocks of {@code blockSize}. */
   static Dataset<Row> overlap(Dataset<Row> masks, int blockSize) {
+    JavaRDD<Row> rows =
+        blockTasks(masks, blockSize)
+            .flatMap(
+                t -> {
+                  List<Row> out = new ArrayList<>();
+                  t.forEachPair(
+                      (a, b, layer, c) ->
+                          out.add(row(a, b, layer == null ? AggregateJob.ALL : layer, c)));
+                  return out.iterator();
+                });
+    return masks.sparkSession().createDataFrame(rows, SCHEMA).orderBy("run_a", "run_b", "layer");
+  }
+
+  /**
+   * The counting pass alone, without the table: the same block-pair tasks, each summing its pairs'
+   * {@code ALL} intersections. Returns {pairs, sum of intersections}: what the bench times to
+   * separate the arithmetic from building, sorting and writing the table's rows.
+   */
+  static long[] countOnly(Dataset<Row> masks, int blockSize) {
+    return blockTasks(masks, blockSize)
+        .map(
+            t -> {
+              long[] c = new long[2];
+              t.forEachPair(
+                  (a, b, layer, counts) -> {
+                    if (layer == null) {
+                      c[0]++;
+                      c[1] += counts.intersection();
+                    }
+                  });
+              return c;
+            })
+        .reduce((x, y) -> new long[] {x[0] + y[0], x[1] + y[1]});
+  }
+
+  /** One task per block pair (i ≤ j), holding the masks of its blocks, each once. */
+  private static JavaRDD<BlockPair> blockTasks(Dataset<Row> masks, int blockSize) {
     List<String> ids = new ArrayList<>();
     for (Row r : masks.select("run_id").distinct().orderBy("run_id").collectAsList()) {
       ids.add(r.getString(0));
@@ -99,16 +136,14 @@ final class BlockOverlap {
               return out.iterator();
             });
     int pairs = blocks * (blocks + 1) / 2;
-    JavaRDD<Row> rows =
-        byPair
-            .groupByKey(pairs)
-            .flatMap(
-                e -> {
-                  List<RunMask> ms = new ArrayList<>();
-                  e._2().forEach(ms::add);
-                  return pairRows(ms, block).iterator();
-                });
-    return masks.sparkSession().createDataFrame(rows, SCHEMA).orderBy("run_a", "run_b", "layer");
+    return byPair
+        .groupByKey(pairs)
+        .map(
+            e -> {
+              List<RunMask> ms = new ArrayList<>();
+              e._2().forEach(ms::add);
+              return new BlockPair(ms, block);
+            });
   }
 
   static int pairIndex(int i, int j, int blocks) {
@@ -139,55 +174,89 @@ final class BlockOverlap {
         words);
   }
 
-  /**
-   * The rows of every pair a < b of {@code ms} whose blocks differ or, within one block, both
-   * members; a pair of runs of two different blocks is seen by exactly one task.
-   */
-  private static List<Row> pairRows(List<RunMask> ms, Map<String, Integer> block) {
-    ms.sort(java.util.Comparator.comparing(RunMask::run));
-    List<Row> out = new ArrayList<>();
-    for (int x = 0; x < ms.size(); x++) {
-      for (int y = x + 1; y < ms.size(); y++) {
-        RunMask a = ms.get(x);
-        RunMask b = ms.get(y);
-        int ba = block.get(a.run());
-        int bb = block.get(b.run());
-        // a task of blocks (i, j), i < j, also holds pairs within i and within j: those belong
-        // to the tasks (i, i) and (j, j)
-        if (ba == bb && hasTwoBlocks(ms, block)) {
-          continue;
-        }
-        OverlapCounts all = new OverlapCounts(0, 0, 0, 0);
-        Map<String, Integer> layerIndex = new HashMap<>();
-        for (int l = 0; l < b.layers().length; l++) {
-          layerIndex.put(b.layers()[l], l);
-        }
-        for (int l = 0; l < a.layers().length; l++) {
-          Integer lb = layerIndex.get(a.layers()[l]);
-          if (lb == null) {
-            continue;
-          }
-          long inter = PackedBits.intersection(a.words()[l], b.words()[lb]);
-          OverlapCounts c =
-              new OverlapCounts(
-                  a.kept()[l], b.kept()[lb], inter, a.kept()[l] + b.kept()[lb] - inter);
-          out.add(row(a, b, a.layers()[l], c));
-          all = all.merge(c);
-        }
-        out.add(row(a, b, AggregateJob.ALL, all));
-      }
-    }
-    return out;
+  /** What one pair of runs gives: per layer, then {@code layer == null} for {@code ALL}. */
+  @FunctionalInterface
+  interface PairConsumer {
+    void accept(RunMask a, RunMask b, String layer, OverlapCounts c);
   }
 
-  private static boolean hasTwoBlocks(List<RunMask> ms, Map<String, Integer> block) {
-    int first = block.get(ms.get(0).run());
-    for (RunMask m : ms) {
-      if (block.get(m.run()) != first) {
-        return true;
+  /**
+   * The runs of one block pair: the runs of block i and, when j differs, those of block j (all of
+   * whose run ids sort after block i's). Its pairs are those within block i when i = j, else those
+   * across the two blocks, so that each pair of runs is seen by exactly one task. Layers are
+   * matched by name, through an index built once per run (not once per pair).
+   */
+  static final class BlockPair {
+    private final List<RunMask> low = new ArrayList<>();
+    private final List<RunMask> high = new ArrayList<>();
+    private final Map<RunMask, int[]> ids = new java.util.IdentityHashMap<>();
+    private final Map<RunMask, int[]> positions = new java.util.IdentityHashMap<>();
+
+    BlockPair(List<RunMask> ms, Map<String, Integer> block) {
+      ms.sort(java.util.Comparator.comparing(RunMask::run));
+      int first = block.get(ms.get(0).run());
+      for (RunMask m : ms) {
+        (block.get(m.run()) == first ? low : high).add(m);
+      }
+      // every layer name of the task gets an id; each run maps its layers to ids and back
+      Map<String, Integer> names = new HashMap<>();
+      for (RunMask m : ms) {
+        int[] id = new int[m.layers().length];
+        for (int l = 0; l < id.length; l++) {
+          Integer known = names.putIfAbsent(m.layers()[l], names.size());
+          id[l] = known == null ? names.size() - 1 : known;
+        }
+        ids.put(m, id);
+      }
+      for (RunMask m : ms) {
+        int[] pos = new int[names.size()];
+        java.util.Arrays.fill(pos, -1);
+        int[] id = ids.get(m);
+        for (int l = 0; l < id.length; l++) {
+          pos[id[l]] = l;
+        }
+        positions.put(m, pos);
       }
     }
-    return false;
+
+    void forEachPair(PairConsumer out) {
+      if (high.isEmpty()) {
+        for (int x = 0; x < low.size(); x++) {
+          for (int y = x + 1; y < low.size(); y++) {
+            pair(low.get(x), low.get(y), out);
+          }
+        }
+      } else {
+        for (RunMask a : low) {
+          for (RunMask b : high) {
+            pair(a, b, out);
+          }
+        }
+      }
+    }
+
+    /** The layers of a (in a's order) that b has too, then their sum as {@code ALL}. */
+    private void pair(RunMask a, RunMask b, PairConsumer out) {
+      long keptA = 0;
+      long keptB = 0;
+      long inter = 0;
+      int[] idA = ids.get(a);
+      int[] posB = positions.get(b);
+      for (int l = 0; l < idA.length; l++) {
+        int lb = posB[idA[l]];
+        if (lb < 0) {
+          continue;
+        }
+        long i = PackedBits.intersection(a.words()[l], b.words()[lb]);
+        long ka = a.kept()[l];
+        long kb = b.kept()[lb];
+        out.accept(a, b, a.layers()[l], new OverlapCounts(ka, kb, i, ka + kb - i));
+        keptA += ka;
+        keptB += kb;
+        inter += i;
+      }
+      out.accept(a, b, null, new OverlapCounts(keptA, keptB, inter, keptA + keptB - inter));
+    }
   }
 
   private static Row row(RunMask a, RunMask b, String layer, OverlapCounts c) {

@@ -31,7 +31,6 @@ import org.subnetlab.jobs.output.Table;
 import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.jobs.spark.PicClustering;
 import org.subnetlab.jobs.spark.SparkTasks;
-import org.subnetlab.mask.Mask;
 import org.subnetlab.metrics.Ablation;
 import org.subnetlab.metrics.Bootstrap;
 import org.subnetlab.model.Dl4jObjective;
@@ -676,14 +675,9 @@ public final class ClusterJob {
     if (java.util.Arrays.asList(table.columns()).contains("model_seed")) {
       table = table.where(org.apache.spark.sql.functions.col("model_seed").equalTo(modelSeed));
     }
-    Map<String, Mask> masks = AggregateJob.masksByRun(layout, table);
-    Map<String, Row> meta = new LinkedHashMap<>();
-    for (Row r : table.select("run_id", "method", "subtask", "seed").collectAsList()) {
-      meta.put(r.getString(0), r);
-    }
     // The weights incident to each cluster (and to all clustered units) do not depend on the mask.
-    Map<String, int[][]> incident = new LinkedHashMap<>();
-    Map<String, int[]> incidentToAll = new LinkedHashMap<>();
+    java.util.LinkedHashMap<String, int[][]> incident = new java.util.LinkedHashMap<>();
+    java.util.LinkedHashMap<String, int[]> incidentToAll = new java.util.LinkedHashMap<>();
     for (Map.Entry<String, int[]> p : partitions.entrySet()) {
       int k = java.util.Arrays.stream(p.getValue()).max().orElse(-1) + 1;
       int[][] w = new int[k][];
@@ -698,26 +692,40 @@ public final class ClusterJob {
                   .filter(n -> p.getValue()[n] >= 0)
                   .toArray()));
     }
+    // Each mask is read and measured on the executors; only the rows come back, in run-id order.
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<java.util.LinkedHashMap<String, int[][]>> incidentB = jsc.broadcast(incident);
+    Broadcast<java.util.LinkedHashMap<String, int[]>> allB = jsc.broadcast(incidentToAll);
+    List<scala.Tuple2<String, List<Row>>> perRun =
+        RunMasks.masks(layout, table)
+            .mapValues(m -> clusterMaskRows(m, incidentB.value(), allB.value()))
+            .sortByKey()
+            .collect();
     List<Row> rows = new ArrayList<>();
-    for (Map.Entry<String, Mask> m : masks.entrySet()) {
-      Row info = meta.get(m.getKey());
-      for (String partition : partitions.keySet()) {
-        double base = UnitAnalysis.keptShare(m.getValue(), incidentToAll.get(partition));
-        int[][] w = incident.get(partition);
-        for (int c = 0; c < w.length; c++) {
-          double share = UnitAnalysis.keptShare(m.getValue(), w[c]);
-          rows.add(
-              RowFactory.create(
-                  partition,
-                  c,
-                  m.getKey(),
-                  info.getString(1),
-                  info.getString(2),
-                  info.getLong(3),
-                  w[c].length,
-                  Reports.finite(share),
-                  Reports.finite(share / base)));
-        }
+    perRun.forEach(r -> rows.addAll(r._2()));
+    return rows;
+  }
+
+  /** One run's rows of the cluster_masks table: its kept share of each cluster's weights. */
+  private static List<Row> clusterMaskRows(
+      RunMasks.RunMask m, Map<String, int[][]> incident, Map<String, int[]> incidentToAll) {
+    List<Row> rows = new ArrayList<>();
+    for (String partition : incident.keySet()) {
+      double base = UnitAnalysis.keptShare(m.mask(), incidentToAll.get(partition));
+      int[][] w = incident.get(partition);
+      for (int c = 0; c < w.length; c++) {
+        double share = UnitAnalysis.keptShare(m.mask(), w[c]);
+        rows.add(
+            RowFactory.create(
+                partition,
+                c,
+                m.runId(),
+                m.method(),
+                m.subtask(),
+                m.seed(),
+                w[c].length,
+                Reports.finite(share),
+                Reports.finite(share / base)));
       }
     }
     return rows;

@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -27,9 +29,7 @@ import org.subnetlab.jobs.output.Table;
 import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.jobs.spark.ExecutorCache;
 import org.subnetlab.jobs.spark.SparkTasks;
-import org.subnetlab.mask.Mask;
 import org.subnetlab.mask.MaskTrainingResult;
-import org.subnetlab.mask.SparseDelta;
 import org.subnetlab.metrics.Ablation;
 import org.subnetlab.metrics.Composition;
 import org.subnetlab.model.InitDraws;
@@ -41,6 +41,7 @@ import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
+import scala.Tuple2;
 import scala.collection.JavaConverters;
 
 /**
@@ -118,28 +119,66 @@ public final class CompositionJob {
     spark.sparkContext().setJobGroup("subnetlab-compose", "subnetlab: composition", false);
     Dataset<Row> masks = AggregateJob.committedMasks(spark, out, runs, "compose");
     ParamLayout layout = ParamLayout.of(models.values().iterator().next());
-    Map<String, Mask> byRun = AggregateJob.masksByRun(layout, masks);
-    Map<String, float[]> deltas = deltas(layout, masks);
-    Map<String, List<Composition.Member>> groups = new LinkedHashMap<>();
+    // The driver holds the run specs only: each group's masks (and Δs) are read and grouped on
+    // the executors. Work i is the i-th task, in the order: per group (in sweep order) its
+    // trained work, then its random-init work.
+    Map<String, Integer> groupIndex = new LinkedHashMap<>();
+    Map<String, Long> groupSeed = new LinkedHashMap<>();
+    Map<String, List<RunSpec>> groupSpecs = new LinkedHashMap<>();
     for (RunSpec r : runs) {
-      groups
-          .computeIfAbsent(r.groupKey(), k -> new ArrayList<>())
-          .add(new Composition.Member(r, byRun.get(r.runId()), deltas.get(r.runId())));
+      groupIndex.putIfAbsent(r.groupKey(), groupIndex.size());
+      groupSeed.putIfAbsent(r.groupKey(), r.seed());
+      groupSpecs.computeIfAbsent(r.groupKey(), k -> new ArrayList<>()).add(r);
     }
-    List<Work> work = new ArrayList<>();
-    for (List<Composition.Member> g : groups.values()) {
-      long seed = g.get(0).spec().seed();
-      work.add(new Work(Composition.TRAINED, seed, g));
-      if (cs.randomInitControl()) {
-        // The masks are retrained on the random-init copy inside the task.
-        work.add(
-            new Work(
-                Composition.RANDOM_INIT,
-                seed,
-                g.stream().map(m -> new Composition.Member(m.spec(), null, null)).toList()));
-      }
-    }
+    int perGroup = cs.randomInitControl() ? 2 : 1;
+    int works = Math.max(1, groupIndex.size() * perGroup);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    java.util.HashMap<String, RunSpec> specOf = new java.util.HashMap<>();
+    java.util.HashMap<String, Integer> order = new java.util.HashMap<>();
+    for (int i = 0; i < runs.size(); i++) {
+      specOf.put(runs.get(i).runId(), runs.get(i));
+      order.put(runs.get(i).runId(), i);
+    }
+    Broadcast<java.util.HashMap<String, RunSpec>> specs = jsc.broadcast(specOf);
+    Broadcast<java.util.HashMap<String, Integer>> orderB = jsc.broadcast(order);
+    java.util.HashMap<String, Integer> groupIndexB = new java.util.HashMap<>(groupIndex);
+    int stride = perGroup;
+    JavaPairRDD<Integer, Work> trained =
+        RunMasks.masksWithDeltas(layout, masks)
+            .mapToPair(
+                e -> {
+                  RunSpec spec = specs.value().get(e._1());
+                  return new Tuple2<>(
+                      spec.groupKey(), new Composition.Member(spec, e._2().mask(), e._2().delta()));
+                })
+            .groupByKey()
+            .mapToPair(
+                g -> {
+                  List<Composition.Member> members = new ArrayList<>();
+                  g._2().forEach(members::add);
+                  members.sort(
+                      java.util.Comparator.comparingInt(m -> orderB.value().get(m.spec().runId())));
+                  return new Tuple2<>(
+                      groupIndexB.get(g._1()) * stride,
+                      new Work(Composition.TRAINED, members.get(0).spec().seed(), members));
+                });
+    JavaPairRDD<Integer, Work> allWork = trained;
+    if (cs.randomInitControl()) {
+      // The masks are retrained on the random-init copy inside the task: no mask to read.
+      List<Tuple2<Integer, Work>> random = new ArrayList<>();
+      for (Map.Entry<String, Integer> g : groupIndex.entrySet()) {
+        random.add(
+            new Tuple2<>(
+                g.getValue() * stride + 1,
+                new Work(
+                    Composition.RANDOM_INIT,
+                    groupSeed.get(g.getKey()),
+                    groupSpecs.get(g.getKey()).stream()
+                        .map(r -> new Composition.Member(r, null, null))
+                        .toList())));
+      }
+      allWork = trained.union(jsc.parallelizePairs(random, Math.max(1, random.size())));
+    }
     // Each group is of one base model (RunSpec.groupKey): evaluated on that model.
     java.util.HashMap<Long, byte[]> bytes = new java.util.HashMap<>();
     java.util.HashMap<Long, float[]> initials = new java.util.HashMap<>();
@@ -157,7 +196,9 @@ public final class CompositionJob {
     String randomDir = out.randomInitMasks().toString();
     List<String> modes = cs.ablation();
     JavaRDD<Row> rows =
-        jsc.parallelize(work, Math.max(1, work.size()))
+        allWork
+            .partitionBy(new HashPartitioner(works))
+            .values()
             .flatMap(
                 w -> {
                   ExecutorCache.limitNativeThreads(1);
@@ -285,21 +326,6 @@ public final class CompositionJob {
     return s.model().isImported()
         ? InitDraws.ofDl4jLayers(model, rng)
         : InitDraws.ofSettings(task, s.model(), rng);
-  }
-
-  /** Each run's Δ over all parameters, for the runs whose mask file holds one. */
-  private static Map<String, float[]> deltas(ParamLayout layout, Dataset<Row> masks) {
-    Map<String, float[]> out = new LinkedHashMap<>();
-    for (Row r :
-        masks
-            .where("delta IS NOT NULL")
-            .select("run_id", "layer_index", "bits", "delta")
-            .collectAsList()) {
-      float[] d = out.computeIfAbsent(r.getString(0), k -> new float[layout.total()]);
-      int l = r.getInt(1);
-      SparseDelta.addTo(d, layout.offset(l), layout.size(l), r.getAs(2), r.getAs(3));
-    }
-    return out;
   }
 
   /**
