@@ -36,6 +36,7 @@ import org.subnetlab.jobs.output.SparkPaths;
 import org.subnetlab.jobs.output.Table;
 import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.jobs.spark.ExecutorCache;
+import org.subnetlab.jobs.spark.JobGroup;
 import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.mask.Mask;
 import org.subnetlab.metrics.Ablation;
@@ -75,31 +76,36 @@ public final class AggregateJob {
     List<RunSpec> runs =
         SweepPlan.verified(
             spark, s, out, ParamLayout.of(models.values().iterator().next()), "aggregate");
-    spark.sparkContext().setJobGroup("subnetlab-aggregate", "subnetlab: aggregate tables", false);
-    Dataset<Row> withHistory = committedMasks(spark, out, runs, "aggregate");
-    Map<String, Double> seconds = new LinkedHashMap<>();
-    // one generation: every table is written aside first; the previous tables stay readable until
-    // all are written, and tables/_MANIFEST.json names the new generation complete at the end
-    try (Tables.Generation g = Tables.begin(out, Table.AGGREGATE)) {
-      timed(
-          seconds,
-          Table.TRAINING_CURVES,
-          () -> g.add(trainingCurves(withHistory), Table.TRAINING_CURVES));
-      Dataset<Row> masks = withHistory.drop("history").cache();
-      timed(seconds, Table.MASKS, () -> g.add(masks, Table.MASKS));
-      timed(seconds, Table.SPARSITY, () -> g.add(sparsity(masks), Table.SPARSITY));
-      timed(seconds, Table.OVERLAP, () -> g.add(overlap(s, masks), Table.OVERLAP));
-      timed(
-          seconds,
-          Table.ABLATION,
-          () -> g.add(ablation(spark, s, models, runs, masks), Table.ABLATION));
-      masks.unpersist();
-      timed(seconds, Table.SUMMARY, () -> g.add(summary(spark, s, g, runs), Table.SUMMARY));
-      g.commit(generationDetails(s, runs));
+    try (JobGroup group =
+        JobGroup.enter(spark, "subnetlab-aggregate", "subnetlab: aggregate tables")) {
+      Dataset<Row> withHistory = committedMasks(spark, out, runs, "aggregate");
+      Map<String, Double> seconds = new LinkedHashMap<>();
+      // one generation: every table is written aside first; the previous tables stay readable until
+      // all are written, and tables/_MANIFEST.json names the new generation complete at the end
+      try (Tables.Generation g = Tables.begin(out, Table.AGGREGATE)) {
+        timed(
+            seconds,
+            Table.TRAINING_CURVES,
+            () -> g.add(trainingCurves(withHistory), Table.TRAINING_CURVES));
+        Dataset<Row> masks = withHistory.drop("history").cache();
+        timed(seconds, Table.MASKS, () -> g.add(masks, Table.MASKS));
+        timed(seconds, Table.SPARSITY, () -> g.add(sparsity(masks), Table.SPARSITY));
+        timed(seconds, Table.OVERLAP, () -> g.add(overlap(s, masks), Table.OVERLAP));
+        timed(
+            seconds,
+            Table.ABLATION,
+            () -> g.add(ablation(spark, s, models, runs, masks), Table.ABLATION));
+        masks.unpersist();
+        timed(seconds, Table.SUMMARY, () -> g.add(summary(spark, s, g, runs), Table.SUMMARY));
+        g.commit(generationDetails(s, runs));
+      }
+      LOG.info(
+          "Wrote tables {} under {} (seconds: {})",
+          Table.of(Table.AGGREGATE),
+          out.tables(),
+          seconds);
+      return seconds;
     }
-    LOG.info(
-        "Wrote tables {} under {} (seconds: {})", Table.of(Table.AGGREGATE), out.tables(), seconds);
-    return seconds;
   }
 
   private static void timed(Map<String, Double> seconds, Table t, Runnable write) {

@@ -29,6 +29,7 @@ import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.output.Reports;
 import org.subnetlab.jobs.output.Table;
 import org.subnetlab.jobs.output.Tables;
+import org.subnetlab.jobs.spark.JobGroup;
 import org.subnetlab.jobs.spark.PicClustering;
 import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.metrics.Ablation;
@@ -114,210 +115,212 @@ public final class ClusterJob {
                   ? " hidden units (cluster.graph = activations clusters hidden" + " units only)."
                   : " units."));
     }
-    spark.sparkContext().setJobGroup("subnetlab-cluster", "subnetlab: cluster units", false);
-    Task task = SparkTasks.create(spark, s);
-    long seed = s.seed();
+    try (JobGroup group = JobGroup.enter(spark, "subnetlab-cluster", "subnetlab: cluster units")) {
+      Task task = SparkTasks.create(spark, s);
+      long seed = s.seed();
 
-    double[][] adjacency =
-        coactivation
-            ? CoactivationGraph.of(units.hiddenActivations(task.evalSplit()))
-            : graph.adjacency();
-    requireClusterable(adjacency, graph, hidden, coactivation, out, cs);
-    long started = System.nanoTime();
-    int[] partition =
-        partition(
-            spark,
-            cs,
-            adjacency,
-            seed,
-            "the "
-                + (coactivation ? "coactivation" : "weight")
-                + " graph of the model in "
-                + out.model());
-    LOG.info(
-        "Spectral partition of the {}-unit graph in {} s (LAPACK: {})",
-        adjacency.length,
-        String.format(Locale.ROOT, "%.2f", (System.nanoTime() - started) / 1e9),
-        SymmetricEigen.backend());
-    double nCut = Spectral.nCut(adjacency, partition);
-    int clustered = Clusterability.clustered(partition);
-    if (clustered < adjacency.length) {
+      double[][] adjacency =
+          coactivation
+              ? CoactivationGraph.of(units.hiddenActivations(task.evalSplit()))
+              : graph.adjacency();
+      requireClusterable(adjacency, graph, hidden, coactivation, out, cs);
+      long started = System.nanoTime();
+      int[] partition =
+          partition(
+              spark,
+              cs,
+              adjacency,
+              seed,
+              "the "
+                  + (coactivation ? "coactivation" : "weight")
+                  + " graph of the model in "
+                  + out.model());
       LOG.info(
-          "cluster.procedure = filan: {} isolated units (no non-zero weight) deleted before"
-              + " clustering; {} clustered",
-          adjacency.length - clustered,
-          clustered);
-    }
-    nodes = clustered;
-    double[] shuffled =
-        coactivation
-            ? shuffledCoactivationNCuts(spark, cs, adjacency, partition, seed)
-            : shuffledNCuts(spark, s, layout, theta, partition);
-    for (int i = 0; i < shuffled.length; i++) {
-      if (Double.isNaN(shuffled[i])) {
-        throw new BadInputException(
-            "Cannot compute the n-cut of shuffled network "
-                + i
-                + " of the"
-                + " model in "
-                + out.model()
-                + ": after cluster.procedure = filan deletes its isolated"
-                + " units, fewer than cluster.k = "
-                + cs.k()
-                + " units are left; lower cluster.k.");
+          "Spectral partition of the {}-unit graph in {} s (LAPACK: {})",
+          adjacency.length,
+          String.format(Locale.ROOT, "%.2f", (System.nanoTime() - started) / 1e9),
+          SymmetricEigen.backend());
+      double nCut = Spectral.nCut(adjacency, partition);
+      int clustered = Clusterability.clustered(partition);
+      if (clustered < adjacency.length) {
+        LOG.info(
+            "cluster.procedure = filan: {} isolated units (no non-zero weight) deleted before"
+                + " clustering; {} clustered",
+            adjacency.length - clustered,
+            clustered);
       }
-    }
-    int[] spectral = partition;
-    if (coactivation) { // labels of graph nodes; inputs and outputs are not in this partition
-      spectral = new int[graph.size()];
-      java.util.Arrays.fill(spectral, -1);
+      nodes = clustered;
+      double[] shuffled =
+          coactivation
+              ? shuffledCoactivationNCuts(spark, cs, adjacency, partition, seed)
+              : shuffledNCuts(spark, s, layout, theta, partition);
+      for (int i = 0; i < shuffled.length; i++) {
+        if (Double.isNaN(shuffled[i])) {
+          throw new BadInputException(
+              "Cannot compute the n-cut of shuffled network "
+                  + i
+                  + " of the"
+                  + " model in "
+                  + out.model()
+                  + ": after cluster.procedure = filan deletes its isolated"
+                  + " units, fewer than cluster.k = "
+                  + cs.k()
+                  + " units are left; lower cluster.k.");
+        }
+      }
+      int[] spectral = partition;
+      if (coactivation) { // labels of graph nodes; inputs and outputs are not in this partition
+        spectral = new int[graph.size()];
+        java.util.Arrays.fill(spectral, -1);
+        for (int i = 0; i < hidden.length; i++) {
+          spectral[hidden[i]] = partition[i];
+        }
+      }
+      int atOrBelow = 0;
+      for (double v : shuffled) {
+        atOrBelow += v <= nCut ? 1 : 0;
+      }
+      double mean = Bootstrap.mean(shuffled);
+      double std = Clusterability.std(shuffled, procedure);
+      double p = (1.0 + atOrBelow) / (shuffled.length + 1);
+      LOG.info(
+          "n-cut {} (k = {}, {} graph); shuffled {} ± {} (n = {}); z = {}, p = {}",
+          fmt(nCut),
+          cs.k(),
+          cs.graph(),
+          fmt(mean),
+          fmt(std),
+          shuffled.length,
+          fmt((nCut - mean) / std),
+          fmt(p));
+      if (procedure == Clusterability.Procedure.FILAN) {
+        LOG.info(
+            "cluster.procedure = filan: population std (n), scikit-learn's spectral embedding");
+      }
+
+      double[][] features =
+          cs.hierarchicalFeature().equals("correlations")
+              ? units.correlationFeatures(featureExamples(task, cs, seed))
+              : units.ablationFeatures(task.evalSplit());
+      List<Hierarchical.Merge> tree = Hierarchical.ward(features);
+      int[] modulesOfHidden =
+          Hierarchical.cut(tree, hidden.length, Math.min(cs.modules(), hidden.length));
+      int[] modules = new int[graph.size()];
+      java.util.Arrays.fill(modules, -1);
       for (int i = 0; i < hidden.length; i++) {
-        spectral[hidden[i]] = partition[i];
+        modules[hidden[i]] = modulesOfHidden[i];
       }
-    }
-    int atOrBelow = 0;
-    for (double v : shuffled) {
-      atOrBelow += v <= nCut ? 1 : 0;
-    }
-    double mean = Bootstrap.mean(shuffled);
-    double std = Clusterability.std(shuffled, procedure);
-    double p = (1.0 + atOrBelow) / (shuffled.length + 1);
-    LOG.info(
-        "n-cut {} (k = {}, {} graph); shuffled {} ± {} (n = {}); z = {}, p = {}",
-        fmt(nCut),
-        cs.k(),
-        cs.graph(),
-        fmt(mean),
-        fmt(std),
-        shuffled.length,
-        fmt((nCut - mean) / std),
-        fmt(p));
-    if (procedure == Clusterability.Procedure.FILAN) {
-      LOG.info("cluster.procedure = filan: population std (n), scikit-learn's spectral embedding");
-    }
+      Map<String, int[]> partitions = new LinkedHashMap<>();
+      partitions.put("spectral", spectral);
+      partitions.put("hierarchical", modules);
 
-    double[][] features =
-        cs.hierarchicalFeature().equals("correlations")
-            ? units.correlationFeatures(featureExamples(task, cs, seed))
-            : units.ablationFeatures(task.evalSplit());
-    List<Hierarchical.Merge> tree = Hierarchical.ward(features);
-    int[] modulesOfHidden =
-        Hierarchical.cut(tree, hidden.length, Math.min(cs.modules(), hidden.length));
-    int[] modules = new int[graph.size()];
-    java.util.Arrays.fill(modules, -1);
-    for (int i = 0; i < hidden.length; i++) {
-      modules[hidden[i]] = modulesOfHidden[i];
-    }
-    Map<String, int[]> partitions = new LinkedHashMap<>();
-    partitions.put("spectral", spectral);
-    partitions.put("hierarchical", modules);
-
-    // one generation: the tables are written aside, then moved in together (Tables.Generation)
-    try (Tables.Generation g = Tables.begin(out, Table.CLUSTER)) {
-      g.add(clustersTable(spark, graph, partitions), Table.CLUSTERS);
-      g.add(
-          spark.createDataFrame(
-              List.of(
-                  RowFactory.create(
-                      cs.backend(),
-                      cs.k(),
-                      nodes,
-                      nCut,
-                      shuffled.length,
-                      mean,
-                      std,
-                      Reports.finite((nCut - mean) / std),
-                      p,
-                      cs.graph(),
-                      atOrBelow)),
-              CLUSTERABILITY),
-          Table.CLUSTERABILITY);
-      List<Row> merges = new ArrayList<>();
-      for (Hierarchical.Merge m : tree) {
-        merges.add(RowFactory.create(m.step(), m.a(), m.b(), m.distance(), m.size()));
-      }
-      g.add(spark.createDataFrame(merges, TREE), Table.CLUSTER_TREE);
-      List<Row> spec = new ArrayList<>();
-      for (Map.Entry<String, int[]> e : partitions.entrySet()) {
-        for (UnitAnalysis.Specialisation sp :
-            units.specialisation(
-                e.getValue(),
-                task,
-                cs.randomControls(),
-                Seeds.stream(seed, "cluster/controls/" + e.getKey()))) {
-          Ablation.ControlStats c = sp.controls();
-          spec.add(
-              RowFactory.create(
-                  e.getKey(),
-                  sp.cluster(),
-                  sp.hiddenUnits(),
-                  sp.evalSubtask(),
-                  sp.fullAccuracy(),
-                  sp.accuracy(),
-                  sp.fullAccuracy() - sp.accuracy(),
-                  c == null ? null : c.mean(),
-                  c == null ? null : Reports.finite(c.std()),
-                  c == null ? null : Reports.finite(c.zScore()),
-                  c == null ? null : c.percentile()));
-        }
-      }
-      g.add(spark.createDataFrame(spec, SPECIALISATION), Table.CLUSTER_SPECIALISATION);
-      List<Row> lesions = new ArrayList<>();
-      for (Map.Entry<String, int[]> e : partitions.entrySet()) {
-        for (UnitAnalysis.SubClusterLesion l :
-            units.subClusterLesions(
-                e.getValue(),
-                task,
-                cs.randomControls(),
-                Seeds.stream(seed, "cluster/lesions/" + e.getKey()))) {
-          Ablation.ControlStats c = l.controls();
-          lesions.add(
-              RowFactory.create(
-                  e.getKey(),
-                  l.cluster(),
-                  l.layer(),
-                  l.units(),
-                  l.layerUnits(),
-                  l.evalSubtask(),
-                  l.fullAccuracy(),
-                  l.accuracy(),
-                  l.fullAccuracy() - l.accuracy(),
-                  c == null ? null : c.mean(),
-                  c == null ? null : Reports.finite(c.std()),
-                  c == null ? null : Reports.finite(c.zScore()),
-                  c == null ? null : c.percentile(),
-                  c == null ? 0 : c.n(),
-                  l.meanAccuracy(),
-                  l.meanPValue(),
-                  Reports.finite(l.normalisedRange()),
-                  l.rangePValue()));
-        }
-      }
-      g.add(spark.createDataFrame(lesions, LESIONS), Table.CLUSTER_LESIONS);
-      String report =
-          report(cs, nodes, nCut, mean, std, shuffled.length, p, spec, lesions, task.subtasks());
-      System.out.println(report);
-      Reports.write(out, "clusters.md", report);
-      if (Tables.exists(out, Table.MASKS)) {
+      // one generation: the tables are written aside, then moved in together (Tables.Generation)
+      try (Tables.Generation g = Tables.begin(out, Table.CLUSTER)) {
+        g.add(clustersTable(spark, graph, partitions), Table.CLUSTERS);
         g.add(
             spark.createDataFrame(
-                maskOverlap(spark, out, layout, units, partitions, modelSeed), CLUSTER_MASKS),
-            Table.CLUSTER_MASKS);
-      } else {
-        LOG.info(
-            "No {} table in {}: skipping {} (run the mask sweep first)",
-            Table.MASKS,
-            out.tables(),
-            Table.CLUSTER_MASKS);
+                List.of(
+                    RowFactory.create(
+                        cs.backend(),
+                        cs.k(),
+                        nodes,
+                        nCut,
+                        shuffled.length,
+                        mean,
+                        std,
+                        Reports.finite((nCut - mean) / std),
+                        p,
+                        cs.graph(),
+                        atOrBelow)),
+                CLUSTERABILITY),
+            Table.CLUSTERABILITY);
+        List<Row> merges = new ArrayList<>();
+        for (Hierarchical.Merge m : tree) {
+          merges.add(RowFactory.create(m.step(), m.a(), m.b(), m.distance(), m.size()));
+        }
+        g.add(spark.createDataFrame(merges, TREE), Table.CLUSTER_TREE);
+        List<Row> spec = new ArrayList<>();
+        for (Map.Entry<String, int[]> e : partitions.entrySet()) {
+          for (UnitAnalysis.Specialisation sp :
+              units.specialisation(
+                  e.getValue(),
+                  task,
+                  cs.randomControls(),
+                  Seeds.stream(seed, "cluster/controls/" + e.getKey()))) {
+            Ablation.ControlStats c = sp.controls();
+            spec.add(
+                RowFactory.create(
+                    e.getKey(),
+                    sp.cluster(),
+                    sp.hiddenUnits(),
+                    sp.evalSubtask(),
+                    sp.fullAccuracy(),
+                    sp.accuracy(),
+                    sp.fullAccuracy() - sp.accuracy(),
+                    c == null ? null : c.mean(),
+                    c == null ? null : Reports.finite(c.std()),
+                    c == null ? null : Reports.finite(c.zScore()),
+                    c == null ? null : c.percentile()));
+          }
+        }
+        g.add(spark.createDataFrame(spec, SPECIALISATION), Table.CLUSTER_SPECIALISATION);
+        List<Row> lesions = new ArrayList<>();
+        for (Map.Entry<String, int[]> e : partitions.entrySet()) {
+          for (UnitAnalysis.SubClusterLesion l :
+              units.subClusterLesions(
+                  e.getValue(),
+                  task,
+                  cs.randomControls(),
+                  Seeds.stream(seed, "cluster/lesions/" + e.getKey()))) {
+            Ablation.ControlStats c = l.controls();
+            lesions.add(
+                RowFactory.create(
+                    e.getKey(),
+                    l.cluster(),
+                    l.layer(),
+                    l.units(),
+                    l.layerUnits(),
+                    l.evalSubtask(),
+                    l.fullAccuracy(),
+                    l.accuracy(),
+                    l.fullAccuracy() - l.accuracy(),
+                    c == null ? null : c.mean(),
+                    c == null ? null : Reports.finite(c.std()),
+                    c == null ? null : Reports.finite(c.zScore()),
+                    c == null ? null : c.percentile(),
+                    c == null ? 0 : c.n(),
+                    l.meanAccuracy(),
+                    l.meanPValue(),
+                    Reports.finite(l.normalisedRange()),
+                    l.rangePValue()));
+          }
+        }
+        g.add(spark.createDataFrame(lesions, LESIONS), Table.CLUSTER_LESIONS);
+        String report =
+            report(cs, nodes, nCut, mean, std, shuffled.length, p, spec, lesions, task.subtasks());
+        System.out.println(report);
+        Reports.write(out, "clusters.md", report);
+        if (Tables.exists(out, Table.MASKS)) {
+          g.add(
+              spark.createDataFrame(
+                  maskOverlap(spark, out, layout, units, partitions, modelSeed), CLUSTER_MASKS),
+              Table.CLUSTER_MASKS);
+        } else {
+          LOG.info(
+              "No {} table in {}: skipping {} (run the mask sweep first)",
+              Table.MASKS,
+              out.tables(),
+              Table.CLUSTER_MASKS);
+        }
+        g.commit(Map.of("model_fingerprint", s.modelFingerprint(modelSeed)));
       }
-      g.commit(Map.of("model_fingerprint", s.modelFingerprint(modelSeed)));
+      LOG.info(
+          "Wrote tables {} under {}",
+          Table.of(Table.CLUSTER).stream()
+              .filter(t -> t != Table.CLUSTER_MASKS || Tables.exists(out, Table.MASKS))
+              .toList(),
+          out.tables());
     }
-    LOG.info(
-        "Wrote tables {} under {}",
-        Table.of(Table.CLUSTER).stream()
-            .filter(t -> t != Table.CLUSTER_MASKS || Tables.exists(out, Table.MASKS))
-            .toList(),
-        out.tables());
   }
 
   /**

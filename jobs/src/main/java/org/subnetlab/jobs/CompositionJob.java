@@ -28,6 +28,7 @@ import org.subnetlab.jobs.output.Reports;
 import org.subnetlab.jobs.output.Table;
 import org.subnetlab.jobs.output.Tables;
 import org.subnetlab.jobs.spark.ExecutorCache;
+import org.subnetlab.jobs.spark.JobGroup;
 import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.mask.MaskTrainingResult;
 import org.subnetlab.metrics.Ablation;
@@ -116,182 +117,186 @@ public final class CompositionJob {
                     s, model, driverTask, Seeds.stream(s.seed(), "compose/random-init/s" + k)));
       }
     }
-    spark.sparkContext().setJobGroup("subnetlab-compose", "subnetlab: composition", false);
-    Dataset<Row> masks = AggregateJob.committedMasks(spark, out, runs, "compose");
-    ParamLayout layout = ParamLayout.of(models.values().iterator().next());
-    // The driver holds the run specs only: each group's masks (and Δs) are read and grouped on
-    // the executors. Work i is the i-th task, in the order: per group (in sweep order) its
-    // trained work, then its random-init work.
-    Map<String, Integer> groupIndex = new LinkedHashMap<>();
-    Map<String, Long> groupSeed = new LinkedHashMap<>();
-    Map<String, List<RunSpec>> groupSpecs = new LinkedHashMap<>();
-    for (RunSpec r : runs) {
-      groupIndex.putIfAbsent(r.groupKey(), groupIndex.size());
-      groupSeed.putIfAbsent(r.groupKey(), r.seed());
-      groupSpecs.computeIfAbsent(r.groupKey(), k -> new ArrayList<>()).add(r);
-    }
-    int perGroup = cs.randomInitControl() ? 2 : 1;
-    int works = Math.max(1, groupIndex.size() * perGroup);
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    java.util.HashMap<String, RunSpec> specOf = new java.util.HashMap<>();
-    java.util.HashMap<String, Integer> order = new java.util.HashMap<>();
-    for (int i = 0; i < runs.size(); i++) {
-      specOf.put(runs.get(i).runId(), runs.get(i));
-      order.put(runs.get(i).runId(), i);
-    }
-    Broadcast<java.util.HashMap<String, RunSpec>> specs = jsc.broadcast(specOf);
-    Broadcast<java.util.HashMap<String, Integer>> orderB = jsc.broadcast(order);
-    java.util.HashMap<String, Integer> groupIndexB = new java.util.HashMap<>(groupIndex);
-    int stride = perGroup;
-    JavaPairRDD<Integer, Work> trained =
-        RunMasks.masksWithDeltas(layout, masks)
-            .mapToPair(
-                e -> {
-                  RunSpec spec = specs.value().get(e._1());
-                  return new Tuple2<>(
-                      spec.groupKey(), new Composition.Member(spec, e._2().mask(), e._2().delta()));
-                })
-            .groupByKey()
-            .mapToPair(
-                g -> {
-                  List<Composition.Member> members = new ArrayList<>();
-                  g._2().forEach(members::add);
-                  members.sort(
-                      java.util.Comparator.comparingInt(m -> orderB.value().get(m.spec().runId())));
-                  return new Tuple2<>(
-                      groupIndexB.get(g._1()) * stride,
-                      new Work(Composition.TRAINED, members.get(0).spec().seed(), members));
-                });
-    JavaPairRDD<Integer, Work> allWork = trained;
-    if (cs.randomInitControl()) {
-      // The masks are retrained on the random-init copy inside the task: no mask to read.
-      List<Tuple2<Integer, Work>> random = new ArrayList<>();
-      for (Map.Entry<String, Integer> g : groupIndex.entrySet()) {
-        random.add(
-            new Tuple2<>(
-                g.getValue() * stride + 1,
-                new Work(
-                    Composition.RANDOM_INIT,
-                    groupSeed.get(g.getKey()),
-                    groupSpecs.get(g.getKey()).stream()
-                        .map(r -> new Composition.Member(r, null, null))
-                        .toList())));
+    try (JobGroup group = JobGroup.enter(spark, "subnetlab-compose", "subnetlab: composition")) {
+      Dataset<Row> masks = AggregateJob.committedMasks(spark, out, runs, "compose");
+      ParamLayout layout = ParamLayout.of(models.values().iterator().next());
+      // The driver holds the run specs only: each group's masks (and Δs) are read and grouped on
+      // the executors. Work i is the i-th task, in the order: per group (in sweep order) its
+      // trained work, then its random-init work.
+      Map<String, Integer> groupIndex = new LinkedHashMap<>();
+      Map<String, Long> groupSeed = new LinkedHashMap<>();
+      Map<String, List<RunSpec>> groupSpecs = new LinkedHashMap<>();
+      for (RunSpec r : runs) {
+        groupIndex.putIfAbsent(r.groupKey(), groupIndex.size());
+        groupSeed.putIfAbsent(r.groupKey(), r.seed());
+        groupSpecs.computeIfAbsent(r.groupKey(), k -> new ArrayList<>()).add(r);
       }
-      allWork = trained.union(jsc.parallelizePairs(random, Math.max(1, random.size())));
-    }
-    // Each group is of one base model (RunSpec.groupKey): evaluated on that model.
-    java.util.HashMap<Long, byte[]> bytes = new java.util.HashMap<>();
-    java.util.HashMap<Long, float[]> initials = new java.util.HashMap<>();
-    models.forEach(
-        (seed, net) -> {
-          bytes.put(seed, ModelStore.toBytes(net));
-          initials.put(seed, new ModelStore(out.model(seed)).initialParams());
-        });
-    Broadcast<java.util.HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
-    Broadcast<java.util.HashMap<Long, float[]>> initial = jsc.broadcast(initials);
-    Broadcast<Map<Long, float[]>> reinitB = jsc.broadcast(reinit);
-    Broadcast<Map<Long, float[]>> randomB = jsc.broadcast(randomInit);
-    SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
-    int controls = s.randomControls();
-    String randomDir = out.randomInitMasks().toString();
-    List<String> modes = cs.ablation();
-    JavaRDD<Row> rows =
-        allWork
-            .partitionBy(new HashPartitioner(works))
-            .values()
-            .flatMap(
-                w -> {
-                  ExecutorCache.limitNativeThreads(1);
-                  List<Composition.Member> members = w.members();
-                  RunSpec spec = members.get(0).spec();
-                  Network base =
-                      ExecutorCache.model(
-                          spec.modelFingerprint(), modelBytes.value().get(spec.modelSeed()));
-                  float[] init = initial.value().get(spec.modelSeed());
-                  Task task = taskRef.get();
-                  if (w.base().equals(Composition.RANDOM_INIT)) {
-                    float[] theta = randomB.value().get(w.seed());
-                    base = base.copy();
-                    ParamBridge.write(theta, base.params());
-                    init = theta; // the random-init copy is at its own initial weights
-                    Network rnd = base;
-                    members =
-                        members.stream()
-                            .map(
-                                m -> {
-                                  MaskRunner.Finished f =
-                                      MaskRunner.run(m.spec(), rnd, theta, task);
-                                  // kept, as the sweep's masks are:
-                                  // masks-random-init/<run_id>.parquet
-                                  MaskFiles.commit(java.nio.file.Path.of(randomDir), f);
-                                  MaskTrainingResult r = f.result();
-                                  return new Composition.Member(m.spec(), r.mask(), r.delta());
-                                })
-                            .toList();
-                  }
-                  Map<String, float[]> fills = new LinkedHashMap<>();
-                  for (String mode : modes) {
-                    switch (mode) {
-                      case "zero" -> fills.put(mode, null);
-                      case "reinit" -> fills.put(mode, reinitB.value().get(w.seed()));
-                      // rewinding the random-init copy to its initial weights would change nothing
-                      case "rewind" -> {
-                        if (w.base().equals(Composition.TRAINED)) {
-                          fills.put(mode, init);
-                        }
-                      }
-                      default -> throw new IllegalStateException(mode);
+      int perGroup = cs.randomInitControl() ? 2 : 1;
+      int works = Math.max(1, groupIndex.size() * perGroup);
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      java.util.HashMap<String, RunSpec> specOf = new java.util.HashMap<>();
+      java.util.HashMap<String, Integer> order = new java.util.HashMap<>();
+      for (int i = 0; i < runs.size(); i++) {
+        specOf.put(runs.get(i).runId(), runs.get(i));
+        order.put(runs.get(i).runId(), i);
+      }
+      Broadcast<java.util.HashMap<String, RunSpec>> specs = jsc.broadcast(specOf);
+      Broadcast<java.util.HashMap<String, Integer>> orderB = jsc.broadcast(order);
+      java.util.HashMap<String, Integer> groupIndexB = new java.util.HashMap<>(groupIndex);
+      int stride = perGroup;
+      JavaPairRDD<Integer, Work> trained =
+          RunMasks.masksWithDeltas(layout, masks)
+              .mapToPair(
+                  e -> {
+                    RunSpec spec = specs.value().get(e._1());
+                    return new Tuple2<>(
+                        spec.groupKey(),
+                        new Composition.Member(spec, e._2().mask(), e._2().delta()));
+                  })
+              .groupByKey()
+              .mapToPair(
+                  g -> {
+                    List<Composition.Member> members = new ArrayList<>();
+                    g._2().forEach(members::add);
+                    members.sort(
+                        java.util.Comparator.comparingInt(
+                            m -> orderB.value().get(m.spec().runId())));
+                    return new Tuple2<>(
+                        groupIndexB.get(g._1()) * stride,
+                        new Work(Composition.TRAINED, members.get(0).spec().seed(), members));
+                  });
+      JavaPairRDD<Integer, Work> allWork = trained;
+      if (cs.randomInitControl()) {
+        // The masks are retrained on the random-init copy inside the task: no mask to read.
+        List<Tuple2<Integer, Work>> random = new ArrayList<>();
+        for (Map.Entry<String, Integer> g : groupIndex.entrySet()) {
+          random.add(
+              new Tuple2<>(
+                  g.getValue() * stride + 1,
+                  new Work(
+                      Composition.RANDOM_INIT,
+                      groupSeed.get(g.getKey()),
+                      groupSpecs.get(g.getKey()).stream()
+                          .map(r -> new Composition.Member(r, null, null))
+                          .toList())));
+        }
+        allWork = trained.union(jsc.parallelizePairs(random, Math.max(1, random.size())));
+      }
+      // Each group is of one base model (RunSpec.groupKey): evaluated on that model.
+      java.util.HashMap<Long, byte[]> bytes = new java.util.HashMap<>();
+      java.util.HashMap<Long, float[]> initials = new java.util.HashMap<>();
+      models.forEach(
+          (seed, net) -> {
+            bytes.put(seed, ModelStore.toBytes(net));
+            initials.put(seed, new ModelStore(out.model(seed)).initialParams());
+          });
+      Broadcast<java.util.HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
+      Broadcast<java.util.HashMap<Long, float[]>> initial = jsc.broadcast(initials);
+      Broadcast<Map<Long, float[]>> reinitB = jsc.broadcast(reinit);
+      Broadcast<Map<Long, float[]>> randomB = jsc.broadcast(randomInit);
+      SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
+      int controls = s.randomControls();
+      String randomDir = out.randomInitMasks().toString();
+      List<String> modes = cs.ablation();
+      JavaRDD<Row> rows =
+          allWork
+              .partitionBy(new HashPartitioner(works))
+              .values()
+              .flatMap(
+                  w -> {
+                    ExecutorCache.limitNativeThreads(1);
+                    List<Composition.Member> members = w.members();
+                    RunSpec spec = members.get(0).spec();
+                    Network base =
+                        ExecutorCache.model(
+                            spec.modelFingerprint(), modelBytes.value().get(spec.modelSeed()));
+                    float[] init = initial.value().get(spec.modelSeed());
+                    Task task = taskRef.get();
+                    if (w.base().equals(Composition.RANDOM_INIT)) {
+                      float[] theta = randomB.value().get(w.seed());
+                      base = base.copy();
+                      ParamBridge.write(theta, base.params());
+                      init = theta; // the random-init copy is at its own initial weights
+                      Network rnd = base;
+                      members =
+                          members.stream()
+                              .map(
+                                  m -> {
+                                    MaskRunner.Finished f =
+                                        MaskRunner.run(m.spec(), rnd, theta, task);
+                                    // kept, as the sweep's masks are:
+                                    // masks-random-init/<run_id>.parquet
+                                    MaskFiles.commit(java.nio.file.Path.of(randomDir), f);
+                                    MaskTrainingResult r = f.result();
+                                    return new Composition.Member(m.spec(), r.mask(), r.delta());
+                                  })
+                              .toList();
                     }
-                  }
-                  List<Row> out2 = new ArrayList<>();
-                  for (Composition.Row c :
-                      Composition.evaluate(
-                          base,
-                          init,
-                          task,
-                          members,
-                          new Composition.Options(w.base(), fills, controls))) {
-                    Ablation.ControlStats st = c.controls();
-                    out2.add(
-                        RowFactory.create(
-                            c.method(),
-                            c.seed(),
-                            JavaConverters.mapAsScalaMap(c.hyperparameters())
-                                .toMap(scala.Predef.$conforms()),
-                            c.base(),
-                            c.operation(),
-                            c.ablation(),
-                            c.operands(),
-                            c.evalSubtask(),
-                            c.keptParams(),
-                            c.accuracy(),
-                            st == null ? null : st.n(),
-                            st == null ? null : st.mean(),
-                            st == null ? null : Reports.finite(st.std()),
-                            st == null ? null : Reports.finite(st.zScore()),
-                            st == null ? null : st.percentile(),
-                            spec.modelSeed()));
-                  }
-                  return out2.iterator();
-                });
-    Dataset<Row> table =
-        spark
-            .createDataFrame(rows, SCHEMA)
-            .orderBy(
-                "method",
-                "model_seed",
-                "seed",
-                "base",
-                "operation",
-                "ablation",
-                "operands",
-                "eval_subtask");
-    Tables.replace(table, out, Table.COMPOSITION);
-    removeStaleRandomInitMasks(out, runs, cs.randomInitControl());
-    String report = report(spark, out, 1.0 / driverTask.numClasses());
-    System.out.println(report);
-    Reports.write(out, "composition.md", report);
-    LOG.info("Wrote table composition under {}", out.tables());
+                    Map<String, float[]> fills = new LinkedHashMap<>();
+                    for (String mode : modes) {
+                      switch (mode) {
+                        case "zero" -> fills.put(mode, null);
+                        case "reinit" -> fills.put(mode, reinitB.value().get(w.seed()));
+                        // rewinding the random-init copy to its initial weights would change
+                        // nothing
+                        case "rewind" -> {
+                          if (w.base().equals(Composition.TRAINED)) {
+                            fills.put(mode, init);
+                          }
+                        }
+                        default -> throw new IllegalStateException(mode);
+                      }
+                    }
+                    List<Row> out2 = new ArrayList<>();
+                    for (Composition.Row c :
+                        Composition.evaluate(
+                            base,
+                            init,
+                            task,
+                            members,
+                            new Composition.Options(w.base(), fills, controls))) {
+                      Ablation.ControlStats st = c.controls();
+                      out2.add(
+                          RowFactory.create(
+                              c.method(),
+                              c.seed(),
+                              JavaConverters.mapAsScalaMap(c.hyperparameters())
+                                  .toMap(scala.Predef.$conforms()),
+                              c.base(),
+                              c.operation(),
+                              c.ablation(),
+                              c.operands(),
+                              c.evalSubtask(),
+                              c.keptParams(),
+                              c.accuracy(),
+                              st == null ? null : st.n(),
+                              st == null ? null : st.mean(),
+                              st == null ? null : Reports.finite(st.std()),
+                              st == null ? null : Reports.finite(st.zScore()),
+                              st == null ? null : st.percentile(),
+                              spec.modelSeed()));
+                    }
+                    return out2.iterator();
+                  });
+      Dataset<Row> table =
+          spark
+              .createDataFrame(rows, SCHEMA)
+              .orderBy(
+                  "method",
+                  "model_seed",
+                  "seed",
+                  "base",
+                  "operation",
+                  "ablation",
+                  "operands",
+                  "eval_subtask");
+      Tables.replace(table, out, Table.COMPOSITION);
+      removeStaleRandomInitMasks(out, runs, cs.randomInitControl());
+      String report = report(spark, out, 1.0 / driverTask.numClasses());
+      System.out.println(report);
+      Reports.write(out, "composition.md", report);
+      LOG.info("Wrote table composition under {}", out.tables());
+    }
   }
 
   /**
