@@ -4,7 +4,8 @@
 The same GPT-2-style decoder as org.subnetlab.transformer.Gpt2 (token + position embeddings,
 pre-LayerNorm blocks of causal multi-head attention and a GELU MLP, ln_f, tied or untied head),
 the same initialisation as TransformerTrainer.initialise (weights N(0, 0.02^2), c_proj weights
-N(0, (0.02/sqrt(2L))^2), biases 0, LayerNorm gains 1), the same optimiser (Adam, betas 0.9 /
+N(0, (0.02/sqrt(2L))^2), biases 0, LayerNorm gains 1, embeddings N(0, 1); --embedding-std 0.02
+gives GPT-2's embeddings, the plateau docs/transformers.md describes), the same optimiser (Adam, betas 0.9 /
 0.999, eps 1e-8, optional decoupled weight decay as AdamW) and schedule (linear warm-up, cosine to
 final x peak; TransformerSettings.learningRateAt), and the same data: arithmetic as text mod N,
 tokens `a op b =`, the answer token scored at the last position only; the train split draws
@@ -13,7 +14,7 @@ with replacement, the eval split is every pair once (holdout 0). The random stre
 not Java's, so runs are the same experiment, not the same numbers.
 
     OMP_NUM_THREADS=1 /usr/bin/python3 common/src/test/python/transformer_demo_peer.py \
-        --layers 2 --width 64 --heads 4 --mlp 256 --steps 3000 --batch 64 --lr 0.003
+        --layers 2 --width 64 --heads 4 --mlp 256 --steps 4000 --batch 64 --lr 0.003
 
 Prints the loss and train/eval accuracy every --log steps, then eval accuracy per operation and
 the wall time. Needs Debian's python3-torch; no test runs it.
@@ -52,14 +53,14 @@ def gelu_new(x):
 
 
 class Gpt2(torch.nn.Module):
-    def __init__(self, vocab, context, layers, width, heads, mlp, tied, activation):
+    def __init__(self, vocab, context, layers, width, heads, mlp, tied, activation, emb_std):
         super().__init__()
         self.layers, self.width, self.heads, self.tied = layers, width, heads, tied
         self.act = gelu_new if activation == "gelu_new" else torch.nn.functional.gelu
         P = torch.nn.Parameter
         std, proj = 0.02, 0.02 / math.sqrt(2.0 * layers)
-        self.wte = P(torch.randn(vocab, width) * std)
-        self.wpe = P(torch.randn(context, width) * std)
+        self.wte = P(torch.randn(vocab, width) * emb_std)
+        self.wpe = P(torch.randn(context, width) * emb_std)
         self.blocks = torch.nn.ModuleList()
         for _ in range(layers):
             blk = torch.nn.ParameterDict({
@@ -75,7 +76,7 @@ class Gpt2(torch.nn.Module):
         self.ln_f_w = P(torch.ones(width))
         self.ln_f_b = P(torch.zeros(width))
         if not tied:
-            self.lm_head = P(torch.randn(vocab, width) * std)
+            self.lm_head = P(torch.randn(vocab, width) * emb_std)
 
     def forward(self, tokens):
         """Logits [B, V] at the last position of token ids [B, T]."""
@@ -130,6 +131,8 @@ def main():
     p.add_argument("--beta2", type=float, default=0.999)
     p.add_argument("--weight-decay", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--embedding-std", type=float, default=1.0,
+                   help="wte/wpe/lm_head init std: 1.0 as TransformerTrainer, 0.02 as GPT-2")
     p.add_argument("--log", type=int, default=500)
     p.add_argument("--full", action="store_true", help="every step on the whole table once")
     a = p.parse_args()
@@ -141,7 +144,8 @@ def main():
     # train split: train_per_op uniform draws per operation from its n^2 pairs
     pick = torch.cat([o * n * n + torch.randint(n * n, (a.train_per_op,)) for o in range(3)])
     tr_toks, tr_labels = toks[pick], labels[pick]
-    model = Gpt2(vocab, 8, a.layers, a.width, a.heads, a.mlp, not a.untied, a.activation)
+    model = Gpt2(vocab, 8, a.layers, a.width, a.heads, a.mlp, not a.untied, a.activation,
+                 a.embedding_std)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, a.beta2), eps=1e-8,
                             weight_decay=a.weight_decay)
     start = time.time()
