@@ -29,6 +29,12 @@ public final class Settings {
   private final double selectionTolerance;
   private final Config config;
 
+  /**
+   * The version of {@code TransformerTrainer}'s initialisation (2: embeddings N(0, 1), the rest
+   * GPT-2's), hashed into a transformer's fingerprint.
+   */
+  static final String TRANSFORMER_INIT = "2";
+
   public Settings(Config c) {
     this.config = c;
     this.seed = Keys.longIn(c, "seed", 0, Long.MAX_VALUE);
@@ -239,6 +245,10 @@ public final class Settings {
     if (transformer == null) {
       flat.remove("model.kind");
       flat.keySet().removeIf(k -> k.startsWith("model.transformer."));
+    } else {
+      // The initialisation is code, not a key: its version enters the fingerprint, so a
+      // transformer stored with GPT-2's 0.02 embeddings (before issue 25's fix) is not reused.
+      flat.put("model.transformer.init", TRANSFORMER_INIT);
     }
     if (!model.isCnn()) {
       flat.remove("model.kernel");

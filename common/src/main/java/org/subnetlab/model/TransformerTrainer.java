@@ -13,14 +13,24 @@ import org.subnetlab.transformer.Gpt2Layout;
 /**
  * Trains a GPT-2-style decoder on a sequence task ({@code model.kind = transformer}): GPT-2's
  * initialisation (weights N(0, 0.02²), the residual projections {@code c_proj} N(0, (0.02/√(2L))²),
- * biases 0, LayerNorm gains 1) drawn from the model seed, then {@code steps} Adam steps (β 0.9 /
- * 0.999, ε 1e-8, no weight decay) on minibatches drawn with replacement from the train split, with
- * linear warm-up and cosine decay ({@link TransformerSettings#learningRateAt}). Single-threaded
- * arithmetic in a fixed order: the same settings, seeds and task give bit-identical parameters
- * (with OpenBLAS on one thread, as {@code bin/subnetlab} runs it).
+ * biases 0, LayerNorm gains 1) except the embeddings ({@code wte}, {@code wpe}, an untied {@code
+ * lm_head}), which are N(0, 1) as PyTorch's {@code nn.Embedding} draws them ({@link
+ * #EMBEDDING_STD}), drawn from the model seed, then {@code steps} Adam steps (β 0.9 / 0.999, ε
+ * 1e-8, no weight decay) on minibatches drawn with replacement from the train split, with linear
+ * warm-up and cosine decay ({@link TransformerSettings#learningRateAt}). Single-threaded arithmetic
+ * in a fixed order: the same settings, seeds and task give bit-identical parameters (with OpenBLAS
+ * on one thread, as {@code bin/subnetlab} runs it).
  */
 public final class TransformerTrainer {
   private TransformerTrainer() {}
+
+  /**
+   * Standard deviation of the embeddings' initialisation. GPT-2's 0.02 left the demo's decoder (and
+   * a PyTorch peer with the same settings) on a plateau near 30–55 % of the 768-entry table: Adam
+   * moves every weight by about the learning rate per step, 15 % of a 0.02 embedding at 0.003, and
+   * the tokens' codes never separate. At 1.0 both memorise it (docs/transformers.md).
+   */
+  public static final double EMBEDDING_STD = 1.0;
 
   /** The trained decoder: config, initial and trained parameters, eval accuracy per subtask. */
   public record Trained(
@@ -52,7 +62,9 @@ public final class TransformerTrainer {
           java.util.Arrays.fill(p, b.offset(), b.offset() + b.size(), 1f);
         }
       } else if (n.endsWith(".weight")) {
-        double std = n.endsWith("c_proj.weight") ? projStd : 0.02;
+        boolean embedding =
+            n.startsWith("wte.") || n.startsWith("wpe.") || n.startsWith("lm_head.");
+        double std = embedding ? EMBEDDING_STD : n.endsWith("c_proj.weight") ? projStd : 0.02;
         for (int i = 0; i < b.size(); i++) {
           p[b.offset() + i] = (float) (std * rng.nextGaussian());
         }

@@ -197,4 +197,47 @@ class TransformerObjectiveTest {
     assertThat(settings("model.transformer.width = 32").modelFingerprint())
         .isNotEqualTo(settings().modelFingerprint());
   }
+
+  /** The initialisation's scales per block, measured from the draws (docs/transformers.md). */
+  @Test
+  void initialisationDrawsEmbeddingsAtUnitScaleAndTheRestAsGpt2() {
+    org.subnetlab.transformer.Gpt2Config c =
+        new org.subnetlab.transformer.Gpt2Config(
+            2,
+            64,
+            4,
+            256,
+            200,
+            64,
+            1e-5,
+            org.subnetlab.transformer.Gpt2Config.Activation.GELU_NEW,
+            false);
+    float[] p = TransformerTrainer.initialise(c, new java.util.SplittableRandom(3));
+    for (org.subnetlab.transformer.Gpt2Layout.Block b :
+        new org.subnetlab.transformer.Gpt2Layout(c).blocks()) {
+      double sum = 0;
+      double sq = 0;
+      for (int i = b.offset(); i < b.offset() + b.size(); i++) {
+        sum += p[i];
+        sq += (double) p[i] * p[i];
+      }
+      double mean = sum / b.size();
+      double std = Math.sqrt(sq / b.size() - mean * mean);
+      String n = b.name();
+      double want;
+      if (n.startsWith("wte.") || n.startsWith("wpe.") || n.startsWith("lm_head.")) {
+        want = 1.0;
+      } else if (n.contains("ln_") && n.endsWith(".weight")) {
+        assertThat(mean).as(n).isEqualTo(1.0);
+        want = 0;
+      } else if (n.endsWith(".bias")) {
+        want = 0;
+      } else if (n.endsWith("c_proj.weight")) {
+        want = 0.02 / Math.sqrt(4);
+      } else {
+        want = 0.02;
+      }
+      assertThat(std).as(n).isCloseTo(want, org.assertj.core.data.Offset.offset(0.05 * want));
+    }
+  }
 }
