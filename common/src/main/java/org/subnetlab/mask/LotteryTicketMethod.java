@@ -18,9 +18,10 @@ import org.subnetlab.model.ParamLayout;
  * output-prune-ratio} × {@code prune-fraction}: 0.5 by default, as the paper prunes "connections to
  * output" at half the rate of the other layers (sec. 2, fig. 2; e.g. 20 % per round for Lenet's
  * hidden layers, 10 % for its output layer). The output layer is the one whose blocks share the
- * name prefix of the last parameter block ({@code 2_W}, {@code 2_b} of a two-hidden-layer MLP).
- * Biases are never pruned with {@code mask-biases = 0} (the default, as in the paper); with 1 each
- * bias vector is pruned like its layer's matrix, at that layer's rate.
+ * name prefix of the last parameter block ({@code 2_W}, {@code 2_b} of a two-hidden-layer MLP); of
+ * a GPT-2, the head's matrix ({@link #outputBlocks}). Biases are never pruned with {@code
+ * mask-biases = 0} (the default, as in the paper); with 1 each bias vector is pruned like its
+ * layer's matrix, at that layer's rate.
  */
 public final class LotteryTicketMethod implements MaskMethod {
   public static final String ID = "lottery-ticket";
@@ -100,10 +101,27 @@ public final class LotteryTicketMethod implements MaskMethod {
     return (int) Math.round(Math.pow(1 - pruneFraction, round) * n);
   }
 
-  /** Per parameter block: is it part of the output layer (the prefix of the last block's name). */
+  /**
+   * Per parameter block: is it part of the output layer. For a GPT-2 (Hugging Face names) the
+   * output layer is the head's matrix: {@code lm_head.weight} when untied, {@code wte.weight} (the
+   * token embedding the tied head multiplies by) when tied — not {@code ln_f}, which the prefix
+   * rule would give. Otherwise the blocks sharing the name prefix of the last block ({@code 2_W},
+   * {@code 2_b} of a two-hidden-layer MLP).
+   */
   static boolean[] outputBlocks(ParamLayout layout) {
     boolean[] out = new boolean[layout.layers()];
     if (layout.layers() == 0) {
+      return out;
+    }
+    int head = -1;
+    for (int l = 0; l < out.length; l++) {
+      if (layout.name(l).equals("lm_head.weight")
+          || (head < 0 && layout.name(l).equals("wte.weight"))) {
+        head = l;
+      }
+    }
+    if (head >= 0) {
+      out[head] = true;
       return out;
     }
     String last = prefix(layout.name(layout.layers() - 1));
