@@ -88,8 +88,9 @@ final class RunMasks {
   }
 
   /**
-   * Refuses rows that do not make a mask of the base model: per run, every layer index once, with
-   * as many bytes of bits as the layer needs. Reads only the sizes, not the bits.
+   * Refuses rows that do not make a mask of the base model: per run, every layer index, with as
+   * many bytes of bits as the layer needs (a layer given twice counts once). Reads only the sizes,
+   * not the bits.
    */
   static void checkFits(ParamLayout layout, Dataset<Row> masks) {
     Map<String, List<int[]>> sizes = new HashMap<>();
@@ -116,17 +117,18 @@ final class RunMasks {
       if (l[0] < 0 || l[0] >= layout.layers()) {
         return "layer index " + l[0] + " is not one of the model's " + layout.layers();
       }
-      if (seen[l[0]]) {
-        return "layer " + layout.name(l[0]) + " has more than one row";
-      }
+      // A layer read twice (the same file given twice, as a path with some characters can be) is
+      // the same mask: the last row is taken, as the driver-side map of earlier versions did.
       seen[l[0]] = true;
       int needs = PackedBits.bytesFor(layout.size(l[0]));
       if (l[1] != needs) {
         return "layer " + layout.name(l[0]) + " has " + l[1] + " bytes of bits, needs " + needs;
       }
     }
-    if (layers.size() != layout.layers()) {
-      return "mask has " + layers.size() + " layers, the model " + layout.layers();
+    for (int l = 0; l < seen.length; l++) {
+      if (!seen[l]) {
+        return "layer " + layout.name(l) + " has no row (the model has " + layout.layers() + ")";
+      }
     }
     return null;
   }
