@@ -44,6 +44,22 @@ public final class SparkPaths {
    * {@code paths} read with {@code reader} (e.g. {@code read(spark).option("mergeSchema", ..)}).
    */
   public static Dataset<Row> parquet(DataFrameReader reader, Path... paths) {
-    return reader.parquet(Arrays.stream(paths).map(SparkPaths::of).toArray(String[]::new));
+    String[] all = Arrays.stream(paths).map(SparkPaths::of).toArray(String[]::new);
+    if (all.length > 1 && Arrays.stream(all).anyMatch(SparkPaths::looksLikeGlob)) {
+      // SPARK-58518: with globbing off, Spark 3.5 returns the whole path list once for every
+      // path that looks like a glob, so each file is read that many times. Read one at a time.
+      Dataset<Row> union = null;
+      for (String p : all) {
+        Dataset<Row> one = reader.parquet(p);
+        union = union == null ? one : union.unionByName(one, true);
+      }
+      return union;
+    }
+    return reader.parquet(all);
+  }
+
+  /** What Spark takes for a glob pattern (SparkHadoopUtil.isGlobPath). */
+  static boolean looksLikeGlob(String path) {
+    return path.chars().anyMatch(c -> "{}[]*?\\".indexOf(c) >= 0);
   }
 }
