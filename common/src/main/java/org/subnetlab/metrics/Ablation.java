@@ -5,11 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.subnetlab.mask.Mask;
 import org.subnetlab.mask.RandomMasks;
-import org.subnetlab.model.Dl4jObjective;
+import org.subnetlab.model.BaseModel;
 import org.subnetlab.model.EvalSets;
 import org.subnetlab.model.Evaluation;
-import org.subnetlab.model.Network;
-import org.subnetlab.model.ParamBridge;
+import org.subnetlab.model.MaskedObjective;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
@@ -105,7 +104,7 @@ public final class Ablation {
   public record Member(RunSpec spec, Mask mask) implements Serializable {}
 
   public static List<Row> evaluate(
-      Network model, Task task, List<Member> group, int randomControls) {
+      BaseModel model, Task task, List<Member> group, int randomControls) {
     return evaluate(model, task, group, randomControls, -1);
   }
 
@@ -114,7 +113,7 @@ public final class Ablation {
    * other members still define its exclusive weights. Lets each mask be its own parallel task.
    */
   public static List<Row> evaluate(
-      Network model, Task task, List<Member> group, int randomControls, int only) {
+      BaseModel model, Task task, List<Member> group, int randomControls, int only) {
     Evaluator ev = new Evaluator(model, task, group.get(0).mask().layout());
     List<Row> rows = new ArrayList<>();
     for (Member m : group) {
@@ -132,7 +131,7 @@ public final class Ablation {
    * other masks of the group (a Spark task then carries two masks, not the whole group).
    */
   public static List<Row> evaluateOne(
-      Network model, Task task, Member member, Mask exclusive, int randomControls) {
+      BaseModel model, Task task, Member member, Mask exclusive, int randomControls) {
     return new Evaluator(model, task, member.mask().layout())
         .rows(member, exclusive, randomControls);
   }
@@ -150,16 +149,16 @@ public final class Ablation {
 
   /** The base model's parameters, its eval sets and its full-model evaluation, made once. */
   private static final class Evaluator {
-    private final Dl4jObjective objective;
+    private final MaskedObjective objective;
     private final float[] theta;
     private final float[] eff;
     private final EvalSets evals;
     private final Mask full;
     private final Evaluation[] fullEval;
 
-    Evaluator(Network model, Task task, org.subnetlab.model.ParamLayout layout) {
-      objective = new Dl4jObjective(model);
-      theta = ParamBridge.toFloats(model.params());
+    Evaluator(BaseModel model, Task task, org.subnetlab.model.ParamLayout layout) {
+      objective = model.objective();
+      theta = model.theta();
       eff = new float[theta.length];
       evals = EvalSets.of(task, false);
       full = Mask.full(layout);

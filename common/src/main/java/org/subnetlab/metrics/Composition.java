@@ -10,11 +10,10 @@ import java.util.TreeMap;
 import org.subnetlab.mask.Mask;
 import org.subnetlab.mask.PackedBits;
 import org.subnetlab.mask.RandomMasks;
-import org.subnetlab.model.Dl4jObjective;
+import org.subnetlab.model.BaseModel;
 import org.subnetlab.model.EvalSets;
 import org.subnetlab.model.Evaluation;
-import org.subnetlab.model.Network;
-import org.subnetlab.model.ParamBridge;
+import org.subnetlab.model.MaskedObjective;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.task.Seeds;
@@ -93,16 +92,16 @@ public final class Composition {
     }
   }
 
-  /** {@link #evaluate(Network, float[], Task, List, Options)} with zero ablation only. */
+  /** {@link #evaluate(BaseModel, float[], Task, List, Options)} with zero ablation only. */
   public static List<Row> evaluate(
-      Network model, float[] initialTheta, Task task, List<Member> group, int randomControls) {
+      BaseModel model, float[] initialTheta, Task task, List<Member> group, int randomControls) {
     return evaluate(model, initialTheta, task, group, Options.zeroOnly(randomControls));
   }
 
   public static List<Row> evaluate(
-      Network model, float[] initialTheta, Task task, List<Member> group, Options options) {
-    Dl4jObjective objective = new Dl4jObjective(model);
-    float[] theta = ParamBridge.toFloats(model.params());
+      BaseModel model, float[] initialTheta, Task task, List<Member> group, Options options) {
+    MaskedObjective objective = model.objective();
+    float[] theta = model.theta();
     EvalSets evals = EvalSets.of(task, true);
     RunSpec first = group.get(0).spec();
     Evaluator ev = new Evaluator(objective, theta, evals, options, first);
@@ -208,7 +207,7 @@ public final class Composition {
   }
 
   private static final class Evaluator {
-    private final Dl4jObjective objective;
+    private final MaskedObjective objective;
     private final float[] theta;
     private final EvalSets evals;
     private final int randomControls;
@@ -218,7 +217,7 @@ public final class Composition {
     private final float[] eff;
 
     Evaluator(
-        Dl4jObjective objective, float[] theta, EvalSets evals, Options options, RunSpec spec) {
+        MaskedObjective objective, float[] theta, EvalSets evals, Options options, RunSpec spec) {
       this.objective = objective;
       this.theta = theta;
       this.evals = evals;

@@ -73,7 +73,7 @@ public final class EvalSets {
   }
 
   /** Accuracy and mean loss on every set with parameters {@code effective}, in name order. */
-  public Evaluation[] evaluate(Dl4jObjective objective, float[] effective) {
+  public Evaluation[] evaluate(MaskedObjective objective, float[] effective) {
     Evaluation[] out = new Evaluation[sets.size()];
     if (union == null) {
       for (int s = 0; s < sets.size(); s++) {

@@ -23,4 +23,12 @@ public interface MaskedObjective {
 
   /** Accuracy and mean loss on every example of {@code data} with parameters {@code effective}. */
   Evaluation evaluate(float[] effective, org.subnetlab.task.Dataset data);
+
+  /**
+   * Per example of {@code data}: whether the model with parameters {@code effective} predicts its
+   * label ({@code correct}) and its cross-entropy ({@code loss}); both arrays have {@code
+   * data.size()} entries.
+   */
+  void perExample(
+      float[] effective, org.subnetlab.task.Dataset data, boolean[] correct, double[] loss);
 }

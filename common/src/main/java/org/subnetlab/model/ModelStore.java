@@ -114,6 +114,20 @@ public final class ModelStore {
     return ConfigFactory.parseFile(dir.resolve(META_FILE).toFile());
   }
 
+  /**
+   * The metadata of the base model stored in {@code dir}, of either kind ({@value #META_FILE} of a
+   * DL4J model, {@value TransformerStore#META_FILE} of a transformer); null when there is none.
+   */
+  public static Config metadataOf(Path dir) {
+    for (String name : new String[] {META_FILE, TransformerStore.META_FILE}) {
+      Path meta = dir.resolve(name);
+      if (Files.isRegularFile(meta)) {
+        return ConfigFactory.parseFile(meta.toFile());
+      }
+    }
+    return null;
+  }
+
   /** Reads a DL4J model file, turning any failure into a clear message about that file. */
   public static Network read(Path file) {
     String notModel = ModelImport.notZip(file);
@@ -153,12 +167,20 @@ public final class ModelStore {
   }
 
   private static String metadata(BaseModelTrainer.Trained t, String fingerprint) {
+    return metadata(fingerprint, t.net().numParams(), t.evaluation());
+  }
+
+  /**
+   * The metadata of a stored base model (JSON, read as HOCON): its config fingerprint, parameter
+   * count and eval accuracy and loss per eval subtask.
+   */
+  static String metadata(String fingerprint, long numParams, Map<String, Evaluation> evaluation) {
     StringBuilder sb = new StringBuilder();
     sb.append("{\n  \"fingerprint\": \"").append(fingerprint).append("\",\n");
-    sb.append("  \"num_params\": ").append(t.net().numParams()).append(",\n");
+    sb.append("  \"num_params\": ").append(numParams).append(",\n");
     sb.append("  \"eval\": {\n");
     int i = 0;
-    for (Map.Entry<String, Evaluation> e : t.evaluation().entrySet()) {
+    for (Map.Entry<String, Evaluation> e : evaluation.entrySet()) {
       sb.append(
           String.format(
               Locale.ROOT,
@@ -167,7 +189,7 @@ public final class ModelStore {
               e.getValue().accuracy(),
               e.getValue().loss(),
               e.getValue().examples(),
-              ++i < t.evaluation().size() ? "," : ""));
+              ++i < evaluation.size() ? "," : ""));
     }
     sb.append("  }\n}\n");
     return sb.toString();

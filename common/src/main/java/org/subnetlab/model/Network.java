@@ -25,7 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * table, one forward pass, one backprop of the loss — goes through here, so the mask methods and
  * metrics never see which kind it is.
  */
-public final class Network {
+public final class Network implements BaseModel {
   private final MultiLayerNetwork layers;
   private final ComputationGraph graph;
 
@@ -115,6 +115,34 @@ public final class Network {
           graph.getConfiguration().getNetworkInputs().size(),
           graph.getConfiguration().getNetworkOutputs().size()
         };
+  }
+
+  @Override
+  public ParamLayout layout() {
+    return ParamLayout.of(this);
+  }
+
+  @Override
+  public float[] theta() {
+    return ParamBridge.toFloats(params());
+  }
+
+  /** An objective over a private copy of this network (DL4J's forward pass writes its params). */
+  @Override
+  public MaskedObjective objective() {
+    return new Dl4jObjective(copy());
+  }
+
+  @Override
+  public BaseModel withParams(float[] p) {
+    Network n = copy();
+    ParamBridge.write(p, n.params());
+    return n;
+  }
+
+  @Override
+  public byte[] bytes() {
+    return BaseModels.toBytes(this);
   }
 
   /** Whether the network ends in a loss (output) layer, which mask training needs. */

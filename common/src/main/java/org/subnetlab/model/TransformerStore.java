@@ -38,7 +38,10 @@ public final class TransformerStore {
     Gpt2Export.write(dir, t.config(), t.params());
     Gpt2Export.write(dir.resolve(INITIAL), t.config(), t.initial());
     try {
-      Files.writeString(dir.resolve(META_FILE), "fingerprint=" + fingerprint + "\n");
+      Files.writeString(
+          dir.resolve(META_FILE),
+          ModelStore.metadata(fingerprint, t.params().length, t.evaluation()),
+          java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -70,18 +73,24 @@ public final class TransformerStore {
   private void checkFingerprint(String fingerprint) {
     String stored;
     try {
-      stored = Files.readString(dir.resolve(META_FILE)).trim();
-    } catch (IOException e) {
+      stored =
+          com.typesafe.config.ConfigFactory.parseFile(dir.resolve(META_FILE).toFile())
+              .getString("fingerprint");
+    } catch (com.typesafe.config.ConfigException e) {
       throw new BadInputException(
-          "Cannot read the transformer model in " + dir + ": " + e.getMessage(), e);
+          "Cannot read the transformer model's metadata "
+              + dir.resolve(META_FILE)
+              + ": "
+              + e.getMessage(),
+          e);
     }
-    if (!stored.equals("fingerprint=" + fingerprint)) {
+    if (!stored.equals(fingerprint)) {
       throw new BadInputException(
           "The transformer model in "
               + dir
-              + " was made by another config ("
+              + " was made by another config (fingerprint "
               + stored
-              + ", this config has fingerprint="
+              + ", this config "
               + fingerprint
               + "); use a new --out.");
     }

@@ -3,9 +3,7 @@ package org.subnetlab.sweep;
 import org.subnetlab.mask.MaskContext;
 import org.subnetlab.mask.MaskMethods;
 import org.subnetlab.mask.MaskTrainingResult;
-import org.subnetlab.model.Dl4jObjective;
-import org.subnetlab.model.Network;
-import org.subnetlab.model.ParamBridge;
+import org.subnetlab.model.BaseModel;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
@@ -18,15 +16,15 @@ public final class MaskRunner {
   public record Finished(
       RunSpec spec, ParamLayout layout, MaskTrainingResult result, long wallMs) {}
 
-  public static Finished run(RunSpec spec, Network base, float[] initialTheta, Task task) {
+  public static Finished run(RunSpec spec, BaseModel base, float[] initialTheta, Task task) {
     long t0 = System.nanoTime();
-    float[] theta = ParamBridge.toFloats(base.params());
-    ParamLayout layout = ParamLayout.of(base);
+    float[] theta = base.theta();
+    ParamLayout layout = base.layout();
     MaskTrainingResult r =
         MaskMethods.create(spec.method(), spec.hyperparameters())
             .train(
                 new MaskContext(
-                    new Dl4jObjective(base),
+                    base.objective(),
                     theta,
                     initialTheta,
                     layout,

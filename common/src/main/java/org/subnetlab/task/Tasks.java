@@ -8,10 +8,18 @@ public final class Tasks {
   private Tasks() {}
 
   public static Task create(Settings s) {
-    if (s.isTransformer()) {
-      return new ArithmeticTextTask(s.task(), s.seed()); // Settings allows only arithmetic
-    }
-    return create(s.task(), s.seed());
+    return s.isTransformer() ? tokens(s.task(), s.seed()) : create(s.task(), s.seed());
+  }
+
+  /**
+   * The task of these settings as token sequences, for {@code model.kind = transformer} (what
+   * executors rebuild from plain, serialisable values).
+   */
+  public static Task tokens(TaskSettings t, long seed) {
+    return switch (t.name()) {
+      case "arithmetic" -> new ArithmeticTextTask(t, seed);
+      default -> throw new IllegalStateException("No token-sequence form of task " + t.name());
+    };
   }
 
   /** The task of these settings (what executors rebuild from plain, serialisable values). */

@@ -41,8 +41,7 @@ import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.mask.Mask;
 import org.subnetlab.metrics.Ablation;
 import org.subnetlab.metrics.SummaryTable;
-import org.subnetlab.model.ModelStore;
-import org.subnetlab.model.Network;
+import org.subnetlab.model.BaseModel;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
 import scala.Tuple2;
@@ -71,11 +70,10 @@ public final class AggregateJob {
    * table id, in the order written (the bench reports them).
    */
   public static Map<String, Double> run(SparkSession spark, Settings s, OutputLayout out) {
-    Map<Long, Network> models = TrainModelJob.load(s, out);
+    Map<Long, BaseModel> models = TrainModelJob.load(s, out);
     MaskFileCheck.removeLeftovers(out);
     List<RunSpec> runs =
-        SweepPlan.verified(
-            spark, s, out, ParamLayout.of(models.values().iterator().next()), "aggregate");
+        SweepPlan.verified(spark, s, out, models.values().iterator().next().layout(), "aggregate");
     try (JobGroup group =
         JobGroup.enter(spark, "subnetlab-aggregate", "subnetlab: aggregate tables")) {
       Dataset<Row> withHistory = committedMasks(spark, out, runs, "aggregate");
@@ -312,10 +310,10 @@ public final class AggregateJob {
   static Dataset<Row> ablation(
       SparkSession spark,
       Settings s,
-      Map<Long, Network> models,
+      Map<Long, BaseModel> models,
       List<RunSpec> runs,
       Dataset<Row> masks) {
-    ParamLayout layout = ParamLayout.of(models.values().iterator().next());
+    ParamLayout layout = models.values().iterator().next().layout();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     // The driver holds the run specs only; each mask is read, grouped and evaluated on the
     // executors. Runs are numbered in sweep order: one task per mask, in that order.
@@ -326,7 +324,7 @@ public final class AggregateJob {
     Broadcast<List<RunSpec>> specs = jsc.broadcast(new ArrayList<>(runs));
     Broadcast<HashMap<String, Integer>> orderB = jsc.broadcast(order);
     java.util.HashMap<Long, byte[]> bytes = new java.util.HashMap<>();
-    models.forEach((seed, net) -> bytes.put(seed, ModelStore.toBytes(net)));
+    models.forEach((seed, net) -> bytes.put(seed, net.bytes()));
     Broadcast<java.util.HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
     int controls = s.randomControls();

@@ -33,11 +33,12 @@ import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.mask.MaskTrainingResult;
 import org.subnetlab.metrics.Ablation;
 import org.subnetlab.metrics.Composition;
+import org.subnetlab.model.BaseModel;
+import org.subnetlab.model.Gpt2Model;
 import org.subnetlab.model.InitDraws;
-import org.subnetlab.model.ModelStore;
 import org.subnetlab.model.Network;
-import org.subnetlab.model.ParamBridge;
 import org.subnetlab.model.ParamLayout;
+import org.subnetlab.model.TransformerTrainer;
 import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.task.Seeds;
@@ -92,10 +93,10 @@ public final class CompositionJob {
   }
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
-    Map<Long, Network> models = TrainModelJob.load(s, out);
+    Map<Long, BaseModel> models = TrainModelJob.load(s, out);
     // Every base model has the same architecture: the fresh initial draws are made on the first.
-    Network model = models.values().iterator().next();
-    List<RunSpec> runs = SweepPlan.verified(spark, s, out, ParamLayout.of(model), "compose");
+    BaseModel model = models.values().iterator().next();
+    List<RunSpec> runs = SweepPlan.verified(spark, s, out, model.layout(), "compose");
     CompositionSettings cs = s.composition();
     Task driverTask = SparkTasks.create(spark, s);
     // Fresh draws from the initial distribution, one per mask seed (as the reference code seeds
@@ -119,7 +120,7 @@ public final class CompositionJob {
     }
     try (JobGroup group = JobGroup.enter(spark, "subnetlab-compose", "subnetlab: composition")) {
       Dataset<Row> masks = AggregateJob.committedMasks(spark, out, runs, "compose");
-      ParamLayout layout = ParamLayout.of(models.values().iterator().next());
+      ParamLayout layout = model.layout();
       // The driver holds the run specs only: each group's masks (and Δs) are read and grouped on
       // the executors. Work i is the i-th task, in the order: per group (in sweep order) its
       // trained work, then its random-init work.
@@ -187,8 +188,8 @@ public final class CompositionJob {
       java.util.HashMap<Long, float[]> initials = new java.util.HashMap<>();
       models.forEach(
           (seed, net) -> {
-            bytes.put(seed, ModelStore.toBytes(net));
-            initials.put(seed, new ModelStore(out.model(seed)).initialParams());
+            bytes.put(seed, net.bytes());
+            initials.put(seed, TrainModelJob.initialParams(s, out, seed));
           });
       Broadcast<java.util.HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
       Broadcast<java.util.HashMap<Long, float[]>> initial = jsc.broadcast(initials);
@@ -207,17 +208,16 @@ public final class CompositionJob {
                     ExecutorCache.limitNativeThreads(1);
                     List<Composition.Member> members = w.members();
                     RunSpec spec = members.get(0).spec();
-                    Network base =
+                    BaseModel base =
                         ExecutorCache.model(
                             spec.modelFingerprint(), modelBytes.value().get(spec.modelSeed()));
                     float[] init = initial.value().get(spec.modelSeed());
                     Task task = taskRef.get();
                     if (w.base().equals(Composition.RANDOM_INIT)) {
                       float[] theta = randomB.value().get(w.seed());
-                      base = base.copy();
-                      ParamBridge.write(theta, base.params());
+                      base = base.withParams(theta);
                       init = theta; // the random-init copy is at its own initial weights
-                      Network rnd = base;
+                      BaseModel rnd = base;
                       members =
                           members.stream()
                               .map(
@@ -327,9 +327,12 @@ public final class CompositionJob {
    * A fresh draw of all parameters from the base model's initial distribution: the scheme this tool
    * initialises with for a model trained here, each layer's DL4J initialiser for an imported one.
    */
-  static float[] initialDraw(Settings s, Network model, Task task, SplittableRandom rng) {
+  static float[] initialDraw(Settings s, BaseModel model, Task task, SplittableRandom rng) {
+    if (model instanceof Gpt2Model g) {
+      return TransformerTrainer.initialise(g.config(), rng);
+    }
     return s.model().isImported()
-        ? InitDraws.ofDl4jLayers(model, rng)
+        ? InitDraws.ofDl4jLayers((Network) model, rng)
         : InitDraws.ofSettings(task, s.model(), rng);
   }
 

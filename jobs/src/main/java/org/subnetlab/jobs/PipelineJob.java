@@ -7,7 +7,7 @@ import org.subnetlab.config.Settings;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.report.ReportJob;
 import org.subnetlab.jobs.report.Summary;
-import org.subnetlab.model.Network;
+import org.subnetlab.model.BaseModel;
 
 /**
  * The whole pipeline: base model (trained or reused), mask sweep, tables, summary, the composition
@@ -24,11 +24,10 @@ public final class PipelineJob {
 
   public static void run(SparkSession spark, Settings s, OutputLayout out) {
     long t0 = System.nanoTime();
-    TrainModelJob.refuseTransformerSweep(s, "subnetlab run");
     if (!s.masks().subtasks().isEmpty()) {
       SweepPlan.grid(spark, s); // masks.subtasks names subtasks of the task: check before training
     }
-    Network model = TrainModelJob.run(spark, s, out);
+    BaseModel model = TrainModelJob.trainBase(spark, s, out);
     TrainMasksJob.sweep(spark, s, out, model);
     AggregateJob.run(spark, s, out);
     // the compact part printed at the end is that of summary.md: made once (the stages after it

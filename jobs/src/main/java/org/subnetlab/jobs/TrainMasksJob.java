@@ -20,8 +20,7 @@ import org.subnetlab.jobs.spark.ExecutorCache;
 import org.subnetlab.jobs.spark.JobGroup;
 import org.subnetlab.jobs.spark.SparkTasks;
 import org.subnetlab.jobs.spark.SweepProgress;
-import org.subnetlab.model.ModelStore;
-import org.subnetlab.model.Network;
+import org.subnetlab.model.BaseModel;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.MaskRunner;
 import org.subnetlab.sweep.RunSpec;
@@ -56,14 +55,10 @@ public final class TrainMasksJob {
    * of the first model seed, the others are read from their directories.
    */
   public static SweepOutcome sweep(
-      SparkSession spark, Settings s, OutputLayout out, Network model) {
-    Map<Long, Network> models = new LinkedHashMap<>();
+      SparkSession spark, Settings s, OutputLayout out, BaseModel model) {
+    Map<Long, BaseModel> models = new LinkedHashMap<>();
     for (long modelSeed : s.model().seeds()) {
-      models.put(
-          modelSeed,
-          models.isEmpty()
-              ? model
-              : new ModelStore(out.model(modelSeed)).load(s.modelFingerprint(modelSeed)));
+      models.put(modelSeed, models.isEmpty() ? model : TrainModelJob.load(s, out, modelSeed));
     }
     return sweep(spark, s, out, models);
   }
@@ -74,16 +69,16 @@ public final class TrainMasksJob {
    * the base model of each model seed; each run trains on its own.
    */
   public static SweepOutcome sweep(
-      SparkSession spark, Settings s, OutputLayout out, Map<Long, Network> models) {
+      SparkSession spark, Settings s, OutputLayout out, Map<Long, ? extends BaseModel> models) {
     MaskFileCheck.removeLeftovers(out);
-    ParamLayout layout = ParamLayout.of(models.values().iterator().next());
+    ParamLayout layout = models.values().iterator().next().layout();
     List<RunSpec> grid = SweepPlan.grid(spark, s);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     HashMap<Long, byte[]> bytes = new HashMap<>();
     HashMap<Long, float[]> initials = new HashMap<>();
-    for (Map.Entry<Long, Network> e : models.entrySet()) {
-      bytes.put(e.getKey(), ModelStore.toBytes(e.getValue()));
-      initials.put(e.getKey(), new ModelStore(out.model(e.getKey())).initialParams());
+    for (Map.Entry<Long, ? extends BaseModel> e : models.entrySet()) {
+      bytes.put(e.getKey(), e.getValue().bytes());
+      initials.put(e.getKey(), TrainModelJob.initialParams(s, out, e.getKey()));
     }
     Broadcast<HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
     Broadcast<HashMap<Long, float[]>> initial = jsc.broadcast(initials);

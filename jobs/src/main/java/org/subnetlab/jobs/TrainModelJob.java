@@ -9,14 +9,17 @@ import org.subnetlab.config.Settings;
 import org.subnetlab.jobs.output.OutputLayout;
 import org.subnetlab.jobs.spark.SparkModelTrainer;
 import org.subnetlab.jobs.spark.SparkTasks;
+import org.subnetlab.model.BaseModel;
 import org.subnetlab.model.BaseModelTrainer;
 import org.subnetlab.model.Evaluation;
+import org.subnetlab.model.Gpt2Model;
 import org.subnetlab.model.ModelStore;
 import org.subnetlab.model.Network;
 import org.subnetlab.model.TransformerStore;
 import org.subnetlab.model.TransformerTrainer;
 import org.subnetlab.nativeblas.NativeThreads;
 import org.subnetlab.task.Task;
+import org.subnetlab.transformer.Gpt2Import;
 
 /**
  * Stage 1: the base models, one per model seed ({@code model.seeds}; model seed 0 in {@code
@@ -91,16 +94,16 @@ public final class TrainModelJob {
     return models;
   }
 
-  /** The stages after train-model do not take a transformer yet: one message, exit 2. */
-  static void refuseTransformerSweep(Settings s, String stage) {
+  /**
+   * Trains (or reuses) every base model of either kind; returns the one of the first model seed as
+   * the mask stages see it.
+   */
+  public static BaseModel trainBase(SparkSession spark, Settings s, OutputLayout out) {
     if (s.isTransformer()) {
-      throw new org.subnetlab.config.BadInputException(
-          stage
-              + " does not take model.kind = transformer yet: subnetlab train-model trains and"
-              + " stores the transformer, and the mask methods run on it through Gpt2Objective"
-              + " (docs/transformers.md), but the Spark mask sweep, aggregate and composition"
-              + " stages read DL4J models only.");
+      TransformerTrainer.Trained t = trainTransformers(s, out).values().iterator().next();
+      return new Gpt2Model(t.config(), t.params());
     }
+    return runAll(spark, s, out).values().iterator().next();
   }
 
   /** Every base model of this config by model seed, in the order of {@code model.seeds}. */
@@ -126,14 +129,41 @@ public final class TrainModelJob {
   }
 
   /** The stored base models by model seed (each checked against this config's fingerprint). */
-  public static Map<Long, Network> load(Settings s, OutputLayout out) {
-    refuseTransformerSweep(s, "This stage");
-    Map<Long, Network> models = new java.util.LinkedHashMap<>();
+  public static Map<Long, BaseModel> load(Settings s, OutputLayout out) {
+    Map<Long, BaseModel> models = new java.util.LinkedHashMap<>();
     for (long modelSeed : s.model().seeds()) {
-      models.put(
-          modelSeed, new ModelStore(out.model(modelSeed)).load(s.modelFingerprint(modelSeed)));
+      models.put(modelSeed, load(s, out, modelSeed));
     }
     return models;
+  }
+
+  /** The stored base model of {@code modelSeed}, checked against this config's fingerprint. */
+  public static BaseModel load(Settings s, OutputLayout out, long modelSeed) {
+    String fp = s.modelFingerprint(modelSeed);
+    if (s.isTransformer()) {
+      TransformerStore store = new TransformerStore(out.model(modelSeed));
+      if (!store.exists()) {
+        throw new org.subnetlab.config.BadInputException(
+            "No transformer at "
+                + store.dir()
+                + " (missing "
+                + TransformerStore.META_FILE
+                + "); run `subnetlab train-model` or `subnetlab run` with this --out first.");
+      }
+      Gpt2Import.Checkpoint c = store.load(fp);
+      return new Gpt2Model(c.config(), c.params());
+    }
+    return new ModelStore(out.model(modelSeed)).load(fp);
+  }
+
+  /** The initial parameters θ_init stored with the base model of {@code modelSeed}. */
+  public static float[] initialParams(Settings s, OutputLayout out, long modelSeed) {
+    if (s.isTransformer()) {
+      return new TransformerStore(out.model(modelSeed))
+          .initial(s.modelFingerprint(modelSeed))
+          .params();
+    }
+    return new ModelStore(out.model(modelSeed)).initialParams();
   }
 
   private static Network run(

@@ -92,8 +92,5 @@ class TransformerCliTest {
     assertThat(r.err())
         .contains("subnetlab cluster is not defined for model.kind = transformer")
         .containsOnlyOnce("transformer:");
-    Result run = cli("run", conf.toString(), "--out", dir.resolve("o2").toString());
-    assertThat(run.code()).isEqualTo(2);
-    assertThat(run.err()).contains("subnetlab run does not take model.kind = transformer yet");
   }
 }

@@ -3,7 +3,6 @@ package org.subnetlab.jobs.report;
 import static org.subnetlab.jobs.report.Stat.col;
 import static org.subnetlab.jobs.report.Stat.str;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -320,9 +319,9 @@ public final class ReportJob {
     }
     TreeMap<Long, com.typesafe.config.Config> evals = new TreeMap<>();
     for (long seed : seeds) {
-      Path dir = out.model(seed);
-      if (Files.isRegularFile(dir.resolve("model.json"))) {
-        evals.put(seed, new ModelStore(dir).metadata().getConfig("eval"));
+      com.typesafe.config.Config meta = ModelStore.metadataOf(out.model(seed));
+      if (meta != null && meta.hasPath("eval")) {
+        evals.put(seed, meta.getConfig("eval"));
       }
     }
     if (evals.isEmpty()) {

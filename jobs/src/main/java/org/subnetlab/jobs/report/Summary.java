@@ -272,7 +272,11 @@ public final class Summary {
   private static String compact(SparkSession spark, OutputLayout out, View v) {
     StringBuilder sb = new StringBuilder();
     sb.append("## Base model (eval accuracy)\n\n| subtask | accuracy |\n|---|---|\n");
-    var eval = new ModelStore(out.model()).metadata().getConfig("eval");
+    var meta = ModelStore.metadataOf(out.model());
+    var eval =
+        meta != null && meta.hasPath("eval")
+            ? meta.getConfig("eval")
+            : com.typesafe.config.ConfigFactory.empty(); // a model stored without its accuracies
     eval.root().keySet().stream()
         .sorted()
         .forEach(

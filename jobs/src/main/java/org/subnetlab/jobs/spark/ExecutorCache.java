@@ -3,7 +3,8 @@ package org.subnetlab.jobs.spark;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.subnetlab.config.TaskSettings;
-import org.subnetlab.model.ModelStore;
+import org.subnetlab.model.BaseModel;
+import org.subnetlab.model.BaseModels;
 import org.subnetlab.model.Network;
 import org.subnetlab.nativeblas.NativeKernels;
 import org.subnetlab.nativeblas.NativeThreads;
@@ -16,7 +17,7 @@ import org.subnetlab.task.Tasks;
  */
 public final class ExecutorCache {
   private static final Map<String, Task> TASKS = new ConcurrentHashMap<>();
-  private static final Map<String, Network> MODELS = new ConcurrentHashMap<>();
+  private static final Map<String, BaseModel> MODELS = new ConcurrentHashMap<>();
 
   static {
     NativeKernels.select(); // an executor's tasks come here before they load a model
@@ -28,12 +29,23 @@ public final class ExecutorCache {
     return TASKS.computeIfAbsent(s + "|" + seed, k -> Tasks.create(s, seed));
   }
 
-  /** A private copy of the model with fingerprint {@code key}, deserialised once per JVM. */
-  public static Network model(String key, byte[] bytes) {
-    Network shared = MODELS.computeIfAbsent(key, k -> ModelStore.fromBytes(bytes));
-    synchronized (shared) {
-      return shared.copy();
+  /** The task as token sequences ({@code model.kind = transformer}), built once per JVM. */
+  static Task tokenTask(TaskSettings s, long seed) {
+    return TASKS.computeIfAbsent("tokens|" + s + "|" + seed, k -> Tasks.tokens(s, seed));
+  }
+
+  /**
+   * The model with fingerprint {@code key}, deserialised once per JVM: a private copy of a DL4J
+   * network, the shared (immutable) GPT-2.
+   */
+  public static BaseModel model(String key, byte[] bytes) {
+    BaseModel shared = MODELS.computeIfAbsent(key, k -> BaseModels.fromBytes(bytes));
+    if (shared instanceof Network n) {
+      synchronized (n) {
+        return n.copy();
+      }
     }
+    return shared;
   }
 
   /** One native (OpenMP/BLAS) thread per Spark core the task holds. */

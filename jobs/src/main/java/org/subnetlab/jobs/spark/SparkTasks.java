@@ -48,23 +48,35 @@ public final class SparkTasks {
   public static final class Ref implements Serializable {
     private final TaskSettings settings;
     private final long seed;
+    private final boolean tokens;
     private final Broadcast<Task> table;
 
-    private Ref(TaskSettings settings, long seed, Broadcast<Task> table) {
+    private Ref(TaskSettings settings, long seed, boolean tokens, Broadcast<Task> table) {
       this.settings = settings;
       this.seed = seed;
+      this.tokens = tokens;
       this.table = table;
     }
 
     public Task get() {
-      return table != null ? table.value() : ExecutorCache.task(settings, seed);
+      if (table != null) {
+        return table.value();
+      }
+      return tokens ? ExecutorCache.tokenTask(settings, seed) : ExecutorCache.task(settings, seed);
     }
+  }
+
+  /** A built-in task of {@code s}, as vectors or (for a transformer) as token sequences. */
+  static Task builtIn(Settings s) {
+    return s.isTransformer()
+        ? ExecutorCache.tokenTask(s.task(), s.seed())
+        : ExecutorCache.task(s.task(), s.seed());
   }
 
   /** The task on the driver. */
   public static Task create(SparkSession spark, Settings s) {
     if (!s.task().name().equals("table")) {
-      return ExecutorCache.task(s.task(), s.seed()); // one copy per JVM (shared in local mode)
+      return builtIn(s); // one copy per JVM (shared in local mode)
     }
     TaskSettings.Table t = s.task().table();
     return TABLES.computeIfAbsent(t + "|" + s.seed(), k -> read(spark, t, s.seed()));
@@ -73,12 +85,13 @@ public final class SparkTasks {
   /** The task for executors: settings for built-in tasks, a broadcast of a table. */
   public static Ref ref(SparkSession spark, Settings s) {
     if (!s.task().name().equals("table")) {
-      return new Ref(s.task(), s.seed(), null);
+      return new Ref(s.task(), s.seed(), s.isTransformer(), null);
     }
     Task task = create(spark, s);
     return new Ref(
         s.task(),
         s.seed(),
+        s.isTransformer(),
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(task));
   }
 
@@ -94,7 +107,7 @@ public final class SparkTasks {
       checkPath(s.task().table());
       checkLocalFiles(s.task().table());
     } else {
-      Task task = ExecutorCache.task(s.task(), s.seed());
+      Task task = builtIn(s);
       if (!s.masks().subtasks().isEmpty()) {
         org.subnetlab.sweep.SweepGrid.expand(s, task.subtasks());
       }

@@ -1,0 +1,30 @@
+package org.subnetlab.model;
+
+/**
+ * A frozen base model as the mask stages see it, whatever its architecture: its trained parameters
+ * θ (one flat array), their per-tensor {@link ParamLayout}, and the loss of the model as a function
+ * of its effective parameters ({@link MaskedObjective}). A DL4J {@link Network} (MLP, CNN, imported
+ * graph) and a GPT-2-style decoder ({@link Gpt2Model}) are both one; mask training, ablation and
+ * composition are written against this interface only.
+ */
+public interface BaseModel {
+  /** The parameter tensors, in the order of {@link #theta()}. */
+  ParamLayout layout();
+
+  /** A fresh copy of the trained parameters θ. */
+  float[] theta();
+
+  /**
+   * An objective over this model's effective parameters, for the calling thread (objectives hold
+   * scratch buffers and, for DL4J, the network whose parameters they overwrite: one per thread).
+   */
+  MaskedObjective objective();
+
+  /**
+   * The same architecture at parameters {@code params} (a private copy; this model is unchanged).
+   */
+  BaseModel withParams(float[] params);
+
+  /** Bytes {@link BaseModels#fromBytes} turns back into an equal model (what Spark broadcasts). */
+  byte[] bytes();
+}
