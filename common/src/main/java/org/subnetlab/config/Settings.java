@@ -249,6 +249,10 @@ public final class Settings {
       // The initialisation is code, not a key: its version enters the fingerprint, so a
       // transformer stored with GPT-2's 0.02 embeddings (before issue 25's fix) is not reused.
       flat.put("model.transformer.init", TRANSFORMER_INIT);
+      if (!transformer.isImported()) {
+        flat.remove(
+            "model.transformer.import"); // fingerprints of trained decoders stay as they were
+      }
     }
     if (!model.isCnn()) {
       flat.remove("model.kernel");

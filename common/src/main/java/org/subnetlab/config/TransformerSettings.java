@@ -20,6 +20,8 @@ import java.util.List;
  * @param learningRate peak learning rate
  * @param warmupSteps steps of linear warm-up from 0 to the peak
  * @param finalLearningRate the learning rate the cosine decay ends at, as a fraction of the peak
+ * @param importPath a directory holding a Hugging Face GPT-2 checkpoint ({@code config.json} and
+ *     {@code model.safetensors}) to use as the base model instead of training one; "" = train
  */
 public record TransformerSettings(
     int layers,
@@ -33,7 +35,8 @@ public record TransformerSettings(
     int batchSize,
     double learningRate,
     int warmupSteps,
-    double finalLearningRate) {
+    double finalLearningRate,
+    String importPath) {
 
   public static final List<String> KINDS = List.of("mlp", "transformer");
   public static final List<String> ACTIVATIONS = List.of("gelu_new", "gelu");
@@ -73,7 +76,13 @@ public record TransformerSettings(
         Keys.intIn(c, p + "batch-size", 1, 65_536),
         Keys.doubleIn(c, p + "learning-rate", 0.0, true, 1.0),
         warmup,
-        Keys.doubleIn(c, p + "final-learning-rate", 0.0, false, 1.0));
+        Keys.doubleIn(c, p + "final-learning-rate", 0.0, false, 1.0),
+        c.getString(p + "import"));
+  }
+
+  /** Whether the base model is a checkpoint the user brings ({@code model.transformer.import}). */
+  public boolean isImported() {
+    return !importPath.isBlank();
   }
 
   /** The learning rate of Adam step {@code t} (from 0): linear warm-up, then cosine decay. */

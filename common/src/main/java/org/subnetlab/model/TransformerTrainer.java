@@ -108,6 +108,45 @@ public final class TransformerTrainer {
     return new Trained(config, initial, p, evaluate(objective, p, task));
   }
 
+  /**
+   * A trained GPT-2 the user brings ({@code model.transformer.import}): the Hugging Face checkpoint
+   * in {@code dir}, checked against the task (its vocabulary holds every token id and label, its
+   * context the sequence length), evaluated on the eval split. A checkpoint has no initial weights:
+   * θ_init (what rewinding methods rewind to) is a fresh draw of this tool's GPT-2 initialisation
+   * for its shape, seeded like a trained model's.
+   */
+  public static Trained imported(java.nio.file.Path dir, Task task, long seed, long modelSeed) {
+    org.subnetlab.transformer.Gpt2Import.Checkpoint c =
+        org.subnetlab.transformer.Gpt2Import.read(dir);
+    Gpt2Config config = c.config();
+    if (config.vocab() < task.numClasses()) {
+      throw new org.subnetlab.config.BadInputException(
+          "The GPT-2 checkpoint in "
+              + dir
+              + " has vocab_size "
+              + config.vocab()
+              + ", but task "
+              + task.name()
+              + " uses token ids up to "
+              + (task.numClasses() - 1)
+              + ": the checkpoint's vocabulary must hold them.");
+    }
+    if (config.context() < task.inputSize()) {
+      throw new org.subnetlab.config.BadInputException(
+          "The GPT-2 checkpoint in "
+              + dir
+              + " has n_positions "
+              + config.context()
+              + ", shorter than the task's sequences of "
+              + task.inputSize()
+              + " tokens.");
+    }
+    String stream = "model/transformer" + (modelSeed == 0 ? "" : "/seed-" + modelSeed);
+    float[] initial = initialise(config, Seeds.stream(seed, stream + "/init"));
+    return new Trained(
+        config, initial, c.params(), evaluate(new Gpt2Objective(config), c.params(), task));
+  }
+
   /** Accuracy on the whole eval split ({@code ALL}) and on each eval subtask. */
   public static Map<String, Evaluation> evaluate(Gpt2Objective objective, float[] p, Task task) {
     Map<String, Evaluation> out = new LinkedHashMap<>();

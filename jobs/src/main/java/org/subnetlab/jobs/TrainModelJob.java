@@ -75,7 +75,10 @@ public final class TrainModelJob {
       }
       long t0 = System.nanoTime();
       TransformerTrainer.Trained t =
-          TransformerTrainer.train(s.transformer(), task, s.seed(), modelSeed);
+          s.transformer().isImported()
+              ? TransformerTrainer.imported(
+                  java.nio.file.Path.of(s.transformer().importPath()), task, s.seed(), modelSeed)
+              : TransformerTrainer.train(s.transformer(), task, s.seed(), modelSeed);
       store.save(t, fp);
       for (Map.Entry<String, Evaluation> e : t.evaluation().entrySet()) {
         LOG.info(
@@ -85,7 +88,8 @@ public final class TrainModelJob {
             String.format("%.4f", e.getValue().accuracy()));
       }
       LOG.info(
-          "Trained the transformer ({} parameters) in {} s; stored in {}",
+          (s.transformer().isImported() ? "Imported" : "Trained")
+              + " the transformer ({} parameters) in {} s; stored in {}",
           t.params().length,
           (System.nanoTime() - t0) / 1_000_000_000,
           store.dir());

@@ -93,4 +93,24 @@ class TransformerCliTest {
         .contains("subnetlab cluster is not defined for model.kind = transformer")
         .containsOnlyOnce("transformer:");
   }
+
+  @Test
+  void aCheckpointMissingATensorIsRefusedNamingItWithExitTwo() throws Exception {
+    Path broken = dir.resolve("broken");
+    Files.createDirectories(broken);
+    Files.copy(
+        ImportedGpt2PipelineTest.FIXTURE.resolve("config.json"), broken.resolve("config.json"));
+    // the same config with one more layer than the weights hold: h.2.* are missing
+    String config = Files.readString(broken.resolve("config.json"));
+    Files.writeString(
+        broken.resolve("config.json"), config.replace("\"n_layer\": 2", "\"n_layer\": 3"));
+    Files.copy(
+        ImportedGpt2PipelineTest.FIXTURE.resolve("model.safetensors"),
+        broken.resolve("model.safetensors"));
+    Path conf = dir.resolve("broken.conf");
+    Files.writeString(conf, ImportedGpt2PipelineTest.conf(broken));
+    Result r = cli("train-model", conf.toString(), "--out", dir.resolve("o").toString());
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("model.safetensors").contains("h.2.");
+  }
 }

@@ -78,7 +78,19 @@ class TransformerPipelineTest {
 
   @Test
   void ablationAccuraciesAreThoseOfTheStoredGpt2WithItsMasks() {
-    Gpt2Import.Checkpoint model = Gpt2Import.read(out.model());
+    assertThat(checkAblation(spark, settings, out, Gpt2Import.read(out.model()), 3)).isEqualTo(81);
+  }
+
+  /**
+   * Checks every full/subnetwork/removed row of the ablation table against {@code model} evaluated
+   * here with the run's stored mask; returns the rows checked.
+   */
+  static int checkAblation(
+      SparkSession spark,
+      Settings settings,
+      OutputLayout out,
+      Gpt2Import.Checkpoint model,
+      int methods) {
     Gpt2Objective objective = new Gpt2Objective(model.config());
     ParamLayout layout = Gpt2Objective.layout(model.config());
     Task task = Tasks.create(settings);
@@ -89,8 +101,8 @@ class TransformerPipelineTest {
             .parquet(out.table("ablation").toString())
             .where("mode IN ('full', 'subnetwork', 'removed')")
             .collectAsList();
-    // 3 methods x 3 subtasks x 1 seed, each on 3 eval subtasks, 3 modes
-    assertThat(rows).hasSize(3 * 3 * 3 * 3);
+    // methods x 3 subtasks x 1 seed, each on 3 eval subtasks, 3 modes
+    assertThat(rows).hasSize(methods * 3 * 3 * 3);
     int checked = 0;
     for (Row r : rows) {
       String runId = r.getAs("run_id");
@@ -110,7 +122,7 @@ class TransformerPipelineTest {
       assertThat((double) r.getAs("loss")).as(runId + " " + mode).isCloseTo(e.loss(), within(1e-6));
       checked++;
     }
-    assertThat(checked).isEqualTo(81);
+    return checked;
   }
 
   @Test
