@@ -8,8 +8,8 @@ public final class Tasks {
   private Tasks() {}
 
   public static Task create(Settings s) {
-    if (s.isTransformer()) {
-      return new ArithmeticTextTask(s.task(), s.seed()); // Settings allows only arithmetic
+    if (s.isTransformer() && s.task().name().equals("arithmetic")) {
+      return new ArithmeticTextTask(s.task(), s.seed()); // arithmetic as text
     }
     return create(s.task(), s.seed());
   }
@@ -20,9 +20,12 @@ public final class Tasks {
       case "arithmetic" -> new ArithmeticTask(t, seed);
       case "arithmetic-composite" -> new CompositeArithmeticTask(t, seed);
       case "images" -> new ImageClassTask(t, seed);
-      case "table" ->
+      case "agreement" -> new AgreementTask(t.agreement(), seed);
+      case "table", "sequences" ->
           throw new IllegalStateException(
-              "table tasks are read through Spark on the driver (org.subnetlab.jobs.spark.SparkTasks)");
+              t.name()
+                  + " tasks are read through Spark on the driver"
+                  + " (org.subnetlab.jobs.spark.SparkTasks)");
       default -> throw new IllegalStateException("Unknown task " + t.name());
     };
   }
