@@ -35,24 +35,48 @@ public final class Settings {
    */
   static final String TRANSFORMER_INIT = "2";
 
+  /** The tasks {@code model.kind = transformer} takes (as token sequences). */
+  public static final List<String> TRANSFORMER_TASKS =
+      List.of("arithmetic", "agreement", "sequences");
+
   public Settings(Config c) {
     this.config = c;
     this.seed = Keys.longIn(c, "seed", 0, Long.MAX_VALUE);
     this.task = new TaskSettings(c);
     this.model = new ModelSettings(c);
     this.transformer = TransformerSettings.selected(c) ? TransformerSettings.of(c) : null;
-    if (transformer != null && !task.name().equals("arithmetic")) {
+    if (transformer != null && !TRANSFORMER_TASKS.contains(task.name())) {
       throw Keys.bad(
           c,
           "task.name",
-          "model.kind = transformer takes task.name = arithmetic (as text: a op b = answer);"
-              + " other sequence tasks are not built yet");
+          "model.kind = transformer takes the sequence tasks "
+              + String.join(", ", TRANSFORMER_TASKS)
+              + " (arithmetic as text: a op b = answer)");
     }
-    if (transformer != null && transformer.context() < 4) {
+    if (transformer == null && TaskSettings.SEQUENCE_ONLY.contains(task.name())) {
+      throw Keys.bad(
+          c,
+          "task.name",
+          task.name()
+              + " is a task of token sequences, for model.kind = transformer only"
+              + " (docs/transformers.md)");
+    }
+    if (transformer != null && task.name().equals("arithmetic") && transformer.context() < 4) {
       throw Keys.bad(
           c,
           "model.transformer.context",
           "must be at least 4: arithmetic as text is the 4 tokens a op b =");
+    }
+    if (transformer != null
+        && task.name().equals("agreement")
+        && transformer.context() < task.agreement().sequenceLength()) {
+      throw Keys.bad(
+          c,
+          "model.transformer.context",
+          "must be at least "
+              + task.agreement().sequenceLength()
+              + ": the agreement task's sentences are 6 + 2 x task.agreement.max-adjectives"
+              + " tokens long");
     }
     this.masks = new MaskSettings(c);
     this.randomControls = Keys.intIn(c, "aggregate.random-controls", 0, 1000);

@@ -15,12 +15,101 @@ public record TaskSettings(
     int compositeModulus,
     int compositeTrainExamplesPerSubtask,
     Images images,
-    Table table)
+    Table table,
+    Agreement agreement,
+    Sequences sequences)
     implements java.io.Serializable {
 
   /** The built-in tasks. */
   public static final List<String> TASKS =
-      List.of("arithmetic", "arithmetic-composite", "images", "table");
+      List.of("arithmetic", "arithmetic-composite", "images", "table", "agreement", "sequences");
+
+  /** The tasks only a transformer ({@code model.kind = transformer}) takes. */
+  public static final List<String> SEQUENCE_ONLY = List.of("agreement", "sequences");
+
+  /**
+   * Subject-verb number agreement from a small generated grammar (issue 25; {@code
+   * org.subnetlab.task.AgreementTask}, docs/transformers.md): how many words of each kind, how many
+   * adjectives may precede a noun, the share of sentences with a prepositional phrase in the
+   * singular and plural subtasks, and the distinct sentences per subtask and split.
+   */
+  public record Agreement(
+      int nouns,
+      int verbs,
+      int prepositions,
+      int adjectives,
+      int maxAdjectives,
+      double phraseFraction,
+      int trainExamplesPerSubtask,
+      int evalExamplesPerSubtask)
+      implements java.io.Serializable {
+
+    /** Sizes of the built-in lexicon (the limits of the count keys). */
+    public static final int MAX_NOUNS = 20;
+
+    public static final int MAX_VERBS = 3;
+    public static final int MAX_PREPOSITIONS = 8;
+    public static final int MAX_ADJECTIVES = 8;
+
+    static Agreement of(Config c) {
+      String p = "task.agreement.";
+      return new Agreement(
+          Keys.intIn(c, p + "nouns", 2, MAX_NOUNS),
+          Keys.intIn(c, p + "verbs", 1, MAX_VERBS),
+          Keys.intIn(c, p + "prepositions", 1, MAX_PREPOSITIONS),
+          Keys.intIn(c, p + "adjectives", 1, MAX_ADJECTIVES),
+          Keys.intIn(c, p + "max-adjectives", 0, 4),
+          Keys.doubleIn(c, p + "phrase-fraction", 0.0, false, 1.0),
+          Keys.intIn(c, p + "train-examples-per-subtask", 1, 1_000_000),
+          Keys.intIn(c, p + "eval-examples-per-subtask", 1, 1_000_000));
+    }
+
+    /**
+     * Tokens per sentence, after left padding: a tense adverb, the subject noun phrase and a
+     * prepositional phrase, each noun with up to {@code maxAdjectives} adjectives.
+     */
+    public int sequenceLength() {
+      return 6 + 2 * maxAdjectives;
+    }
+  }
+
+  /**
+   * Token sequences the user brings (Parquet or CSV, read through Spark on the driver, {@code
+   * SparkTasks}): a column of token ids (Parquet: an array of integers; CSV: space-separated
+   * integers), an integer target column (the token to predict after the last one), an optional
+   * subtask and split column as for {@link Table}; the vocabulary is {@code vocab} or the largest
+   * id + 1; {@code padToken} ≥ 0 left-pads shorter sequences to the longest (−1: every sequence
+   * must have the same length).
+   */
+  public record Sequences(
+      String path,
+      String format,
+      String tokens,
+      String target,
+      String subtask,
+      String split,
+      double evalFraction,
+      int vocab,
+      int padToken)
+      implements java.io.Serializable {
+
+    /** The largest vocabulary a sequence task takes ({@code task.sequences.vocab}). */
+    public static final int MAX_VOCAB = 1_000_000;
+
+    static Sequences of(Config c) {
+      String p = "task.sequences.";
+      return new Sequences(
+          c.getString(p + "path"),
+          Keys.oneOf(c, p + "format", Table.FORMATS),
+          Keys.string(c, p + "tokens"),
+          Keys.string(c, p + "target"),
+          c.getString(p + "subtask"),
+          c.getString(p + "split"),
+          Keys.doubleIn(c, p + "eval-fraction", 0.0, true, 0.9),
+          Keys.intIn(c, p + "vocab", 0, MAX_VOCAB),
+          Keys.intIn(c, p + "pad-token", -1, MAX_VOCAB - 1));
+    }
+  }
 
   /**
    * A table the user brings (Parquet or CSV, read through Spark): features as one array column or
@@ -121,6 +210,8 @@ public record TaskSettings(
         Keys.intIn(c, "task.arithmetic-composite.modulus", 2, 64),
         Keys.intIn(c, "task.arithmetic-composite.train-examples-per-subtask", 1, 10_000_000),
         Images.of(c),
-        Table.of(c));
+        Table.of(c),
+        Agreement.of(c),
+        Sequences.of(c));
   }
 }

@@ -13,11 +13,16 @@ public final class Tasks {
 
   /**
    * The task of these settings as token sequences, for {@code model.kind = transformer} (what
-   * executors rebuild from plain, serialisable values).
+   * executors rebuild from plain, serialisable values): arithmetic as text, the agreement grammar.
    */
   public static Task tokens(TaskSettings t, long seed) {
     return switch (t.name()) {
       case "arithmetic" -> new ArithmeticTextTask(t, seed);
+      case "agreement" -> new AgreementTask(t.agreement(), seed);
+      case "sequences" ->
+          throw new IllegalStateException(
+              "sequences tasks are read through Spark on the driver"
+                  + " (org.subnetlab.jobs.spark.SparkTasks)");
       default -> throw new IllegalStateException("No token-sequence form of task " + t.name());
     };
   }
@@ -28,9 +33,12 @@ public final class Tasks {
       case "arithmetic" -> new ArithmeticTask(t, seed);
       case "arithmetic-composite" -> new CompositeArithmeticTask(t, seed);
       case "images" -> new ImageClassTask(t, seed);
-      case "table" ->
+      case "agreement" -> new AgreementTask(t.agreement(), seed);
+      case "table", "sequences" ->
           throw new IllegalStateException(
-              "table tasks are read through Spark on the driver (org.subnetlab.jobs.spark.SparkTasks)");
+              t.name()
+                  + " tasks are read through Spark on the driver"
+                  + " (org.subnetlab.jobs.spark.SparkTasks)");
       default -> throw new IllegalStateException("Unknown task " + t.name());
     };
   }

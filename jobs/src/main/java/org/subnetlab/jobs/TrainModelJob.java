@@ -40,7 +40,7 @@ public final class TrainModelJob {
   /** Trains (or reuses) every base model; returns the one of the first model seed. */
   public static Network run(SparkSession spark, Settings s, OutputLayout out) {
     if (s.isTransformer()) {
-      trainTransformers(s, out);
+      trainTransformers(spark, s, out);
       return null;
     }
     return runAll(spark, s, out).values().iterator().next();
@@ -52,13 +52,22 @@ public final class TrainModelJob {
    */
   public static Map<Long, TransformerTrainer.Trained> trainTransformers(
       Settings s, OutputLayout out) {
+    return trainTransformers(null, s, out);
+  }
+
+  /**
+   * As {@link #trainTransformers(Settings, OutputLayout)}, the task read through {@code spark} when
+   * it is a table of token sequences ({@code task.name = sequences}); null: built-in tasks only.
+   */
+  public static Map<Long, TransformerTrainer.Trained> trainTransformers(
+      SparkSession spark, Settings s, OutputLayout out) {
     Map<Long, TransformerTrainer.Trained> models = new java.util.LinkedHashMap<>();
     Task task = null;
     for (long modelSeed : s.model().seeds()) {
       TransformerStore store = new TransformerStore(out.model(modelSeed));
       String fp = s.modelFingerprint(modelSeed);
       if (task == null) {
-        task = org.subnetlab.task.Tasks.create(s);
+        task = spark != null ? SparkTasks.create(spark, s) : org.subnetlab.task.Tasks.create(s);
       }
       if (store.exists()) {
         models.put(modelSeed, store.loadTrained(fp, task));
@@ -104,7 +113,7 @@ public final class TrainModelJob {
    */
   public static BaseModel trainBase(SparkSession spark, Settings s, OutputLayout out) {
     if (s.isTransformer()) {
-      TransformerTrainer.Trained t = trainTransformers(s, out).values().iterator().next();
+      TransformerTrainer.Trained t = trainTransformers(spark, s, out).values().iterator().next();
       return new Gpt2Model(t.config(), t.params());
     }
     return runAll(spark, s, out).values().iterator().next();

@@ -41,6 +41,7 @@ import org.subnetlab.task.Task;
 public final class SparkTasks {
   private static final Logger LOG = LoggerFactory.getLogger(SparkTasks.class);
   private static final Map<String, TableTask> TABLES = new ConcurrentHashMap<>();
+  private static final Map<String, TableTask> SEQUENCES = new ConcurrentHashMap<>();
 
   private SparkTasks() {}
 
@@ -75,6 +76,12 @@ public final class SparkTasks {
 
   /** The task on the driver. */
   public static Task create(SparkSession spark, Settings s) {
+    if (s.task().name().equals("sequences")) {
+      TaskSettings.Sequences q = s.task().sequences();
+      int context = s.transformer().context();
+      return SEQUENCES.computeIfAbsent(
+          q + "|" + s.seed() + "|" + context, k -> readSequences(spark, q, s.seed(), context));
+    }
     if (!s.task().name().equals("table")) {
       return builtIn(s); // one copy per JVM (shared in local mode)
     }
@@ -84,7 +91,7 @@ public final class SparkTasks {
 
   /** The task for executors: settings for built-in tasks, a broadcast of a table. */
   public static Ref ref(SparkSession spark, Settings s) {
-    if (!s.task().name().equals("table")) {
+    if (!s.task().name().equals("table") && !s.task().name().equals("sequences")) {
       return new Ref(s.task(), s.seed(), s.isTransformer(), null);
     }
     Task task = create(spark, s);
@@ -106,6 +113,10 @@ public final class SparkTasks {
     if (s.task().name().equals("table")) {
       checkPath(s.task().table());
       checkLocalFiles(s.task().table());
+    } else if (s.task().name().equals("sequences")) {
+      checkPath(s.task().sequences());
+      checkLocalFiles(
+          s.task().sequences().path(), s.task().sequences().format(), "task.sequences.path");
     } else {
       Task task = builtIn(s);
       if (!s.masks().subtasks().isEmpty()) {
@@ -125,6 +136,329 @@ public final class SparkTasks {
           "Cannot set task.table.path to \"\": task.name = table needs"
               + " the path of the table.");
     }
+  }
+
+  private static void checkPath(TaskSettings.Sequences q) {
+    if (q.path().isBlank()) {
+      throw new BadInputException(
+          "Cannot set task.sequences.path to \"\": task.name = sequences needs"
+              + " the path of the table.");
+    }
+  }
+
+  /**
+   * Reads, checks and splits a table of token sequences ({@code task.name = sequences}); every
+   * problem names the file and row, or the column. Parquet: the tokens an array of integers, the
+   * target an integer; CSV (read as text, with a header line): the tokens space-separated integers,
+   * the target an integer. The vocabulary is {@code vocab}, or the largest id, target or pad token
+   * + 1; with {@code pad-token} ≥ 0 shorter sequences are left-padded with it to the longest, else
+   * every sequence must have the first row's length; no sequence may be longer than {@code
+   * context}. The split is the table task's: the split column, or the rows the seeded stream of the
+   * table task holds out ({@code eval-fraction}).
+   */
+  public static TableTask readSequences(
+      SparkSession spark, TaskSettings.Sequences q, long seed, int context) {
+    checkPath(q);
+    String path = q.path();
+    if (spark
+        .sparkContext()
+        .hadoopConfiguration()
+        .get("fs.defaultFS", "file:///")
+        .startsWith("file:")) {
+      checkLocalFiles(path, q.format(), "task.sequences.path");
+    }
+    boolean csv = q.format().equals("csv");
+    boolean hasSubtask = !q.subtask().isBlank();
+    boolean hasSplit = !q.split().isBlank();
+    List<Row> rows;
+    try {
+      Dataset<Row> df =
+          csv
+              ? spark.read().option("header", "true").option("inferSchema", "false").csv(path)
+              : spark.read().parquet(path);
+      if (df.isEmpty()) {
+        throw new BadInputException(
+            "Table "
+                + path
+                + " has no data rows"
+                + (csv ? " (its files are empty or hold only a header line)" : "")
+                + ".");
+      }
+      List<Column> select = new ArrayList<>();
+      DataType tokens = column(df, path, q.tokens(), "tokens").dataType();
+      boolean tokensOk =
+          csv
+              ? tokens instanceof StringType
+              : tokens instanceof ArrayType a
+                  && a.elementType() instanceof org.apache.spark.sql.types.IntegralType;
+      if (!tokensOk) {
+        throw new BadInputException(
+            "Column "
+                + q.tokens()
+                + " of table "
+                + path
+                + " has type "
+                + tokens.simpleString()
+                + "; token ids must be an array of integers (Parquet) or space-separated"
+                + " integers (CSV).");
+      }
+      select.add(col("`" + q.tokens() + "`").cast(csv ? "string" : "array<bigint>"));
+      DataType target = column(df, path, q.target(), "target").dataType();
+      if (!(csv
+          ? target instanceof StringType
+          : target instanceof org.apache.spark.sql.types.IntegralType)) {
+        throw new BadInputException(
+            "Column "
+                + q.target()
+                + " of table "
+                + path
+                + " has type "
+                + target.simpleString()
+                + "; the target must be an integer token id.");
+      }
+      select.add(col("`" + q.target() + "`").cast(csv ? "string" : "bigint"));
+      for (String c : new String[] {hasSubtask ? q.subtask() : null, hasSplit ? q.split() : null}) {
+        if (c != null) {
+          DataType type =
+              column(df, path, c, c.equals(q.subtask()) ? "subtask" : "split").dataType();
+          if (!(type instanceof StringType)) {
+            throw new BadInputException(
+                "Column "
+                    + c
+                    + " of table "
+                    + path
+                    + " must hold strings (it has type "
+                    + type.simpleString()
+                    + ").");
+          }
+          select.add(col("`" + c + "`"));
+        }
+      }
+      select.add(input_file_name());
+      rows = df.select(select.toArray(Column[]::new)).collectAsList();
+    } catch (BadInputException e) {
+      throw e;
+    } catch (Exception e) {
+      if (!isReadFailure(e)) {
+        throw e;
+      }
+      throw unreadable(path, q.format(), e);
+    }
+    int n = rows.size();
+    int limit = q.vocab() > 0 ? q.vocab() : TaskSettings.Sequences.MAX_VOCAB;
+    String allowed =
+        q.vocab() > 0
+            ? "task.sequences.vocab = " + q.vocab() + " allows ids 0 to " + (q.vocab() - 1)
+            : "token ids are whole numbers in [0, " + limit + ")";
+    if (q.padToken() >= limit) {
+      throw new BadInputException(
+          "Cannot set task.sequences.pad-token to "
+              + q.padToken()
+              + ": "
+              + allowed
+              + " (task.sequences.vocab).");
+    }
+    int[][] seqs = new int[n][];
+    int[] targets = new int[n];
+    String[] subtaskOf = new String[n];
+    String[] splitOf = new String[n];
+    Map<String, Integer> rowInFile = new LinkedHashMap<>();
+    int subIdx = hasSubtask ? 2 : -1;
+    int splitIdx = hasSplit ? (hasSubtask ? 3 : 2) : -1;
+    int fileIdx = 2 + (hasSubtask ? 1 : 0) + (hasSplit ? 1 : 0);
+    int longest = 0;
+    int maxId = Math.max(q.padToken(), 0);
+    for (int i = 0; i < n; i++) {
+      Row r = rows.get(i);
+      String file = r.getString(fileIdx);
+      int inFile = rowInFile.merge(file, 1, Integer::sum); // rows count from 1, headers not
+      String where = "row " + inFile + " of " + shown(file, path);
+      if (r.isNullAt(0)) {
+        throw new BadInputException(where + ": column " + q.tokens() + " is null.");
+      }
+      long[] ids;
+      if (csv) {
+        String text = r.getString(0).trim();
+        String[] parts = text.isEmpty() ? new String[0] : text.split("\\s+");
+        ids = new long[parts.length];
+        for (int k = 0; k < parts.length; k++) {
+          try {
+            ids[k] = Long.parseLong(parts[k]);
+          } catch (NumberFormatException e) {
+            throw new BadInputException(
+                where
+                    + ": column "
+                    + q.tokens()
+                    + " is \""
+                    + text
+                    + "\"; token ids must be integers separated by spaces ("
+                    + parts[k]
+                    + " at position "
+                    + k
+                    + " is not one).");
+          }
+        }
+      } else {
+        List<Long> v = r.getList(0);
+        ids = new long[v.size()];
+        for (int k = 0; k < ids.length; k++) {
+          if (v.get(k) == null) {
+            throw new BadInputException(
+                where + ": token " + k + " of column " + q.tokens() + " is null.");
+          }
+          ids[k] = v.get(k);
+        }
+      }
+      if (ids.length == 0) {
+        throw new BadInputException(where + ": column " + q.tokens() + " holds no token ids.");
+      }
+      if (ids.length > context) {
+        throw new BadInputException(
+            where
+                + ": the sequence in column "
+                + q.tokens()
+                + " has "
+                + ids.length
+                + " tokens, more than the transformer's context of "
+                + context
+                + " positions (model.transformer.context).");
+      }
+      if (q.padToken() < 0 && i > 0 && ids.length != seqs[0].length) {
+        throw new BadInputException(
+            where
+                + ": the sequence in column "
+                + q.tokens()
+                + " has "
+                + ids.length
+                + " tokens, the first row "
+                + seqs[0].length
+                + "; every sequence must have one length (or set task.sequences.pad-token to"
+                + " left-pad the shorter ones).");
+      }
+      seqs[i] = new int[ids.length];
+      for (int k = 0; k < ids.length; k++) {
+        if (ids[k] < 0 || ids[k] >= limit) {
+          throw new BadInputException(
+              where
+                  + ": token id "
+                  + ids[k]
+                  + " at position "
+                  + k
+                  + " of column "
+                  + q.tokens()
+                  + " is not in the vocabulary: "
+                  + allowed
+                  + ".");
+        }
+        seqs[i][k] = (int) ids[k];
+        maxId = Math.max(maxId, seqs[i][k]);
+      }
+      longest = Math.max(longest, ids.length);
+      if (r.isNullAt(1)) {
+        throw new BadInputException(where + ": target column " + q.target() + " is null.");
+      }
+      long t;
+      try {
+        t = csv ? Long.parseLong(r.getString(1).trim()) : r.getLong(1);
+      } catch (NumberFormatException e) {
+        throw new BadInputException(
+            where
+                + ": target \""
+                + r.getString(1)
+                + "\" in column "
+                + q.target()
+                + " is not an integer token id.");
+      }
+      if (t < 0 || t >= limit) {
+        throw new BadInputException(
+            where
+                + ": target "
+                + t
+                + " in column "
+                + q.target()
+                + " is not in the vocabulary: "
+                + allowed
+                + ".");
+      }
+      targets[i] = (int) t;
+      maxId = Math.max(maxId, targets[i]);
+      if (hasSubtask) {
+        String st = r.isNullAt(subIdx) ? "" : r.getString(subIdx).trim();
+        if (st.isEmpty()) {
+          throw new BadInputException(where + ": subtask column " + q.subtask() + " is empty.");
+        }
+        subtaskOf[i] = st;
+      } else {
+        subtaskOf[i] = "all";
+      }
+      if (hasSplit) {
+        String sp = r.isNullAt(splitIdx) ? "" : r.getString(splitIdx).trim();
+        if (!sp.equals("train") && !sp.equals("eval")) {
+          throw new BadInputException(
+              where
+                  + ": split column "
+                  + q.split()
+                  + " is \""
+                  + sp
+                  + "\"; it must be train or eval.");
+        }
+        splitOf[i] = sp;
+      }
+    }
+    int vocab = q.vocab() > 0 ? q.vocab() : maxId + 1;
+    if (vocab < 2) {
+      throw new BadInputException(
+          "Table "
+              + path
+              + " uses the single token 0; a sequence task needs a vocabulary of at least two"
+              + " (or set task.sequences.vocab).");
+    }
+    List<float[]> feats = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      float[] x = new float[longest];
+      int pad = longest - seqs[i].length;
+      Arrays.fill(x, 0, pad, q.padToken());
+      for (int k = 0; k < seqs[i].length; k++) {
+        x[pad + k] = seqs[i][k];
+      }
+      feats.add(x);
+    }
+    List<String> names = new ArrayList<>(new TreeSet<>(Arrays.asList(subtaskOf)));
+    boolean[] eval = new boolean[n];
+    if (hasSplit) {
+      for (int i = 0; i < n; i++) {
+        eval[i] = splitOf[i].equals("eval");
+      }
+    } else {
+      // The table task's rule and stream: the same rows are held out for the same seed.
+      SplittableRandom rng = Seeds.stream(seed, "task/table/split");
+      for (int i = 0; i < n; i++) {
+        eval[i] = rng.nextDouble() < q.evalFraction();
+      }
+    }
+    org.subnetlab.task.Dataset train =
+        dataset(feats, targets, subtaskOf, names, eval, false, longest, vocab);
+    org.subnetlab.task.Dataset test =
+        dataset(feats, targets, subtaskOf, names, eval, true, longest, vocab);
+    for (String st : names) {
+      if (train.subtask(st).size() == 0) {
+        throw new BadInputException(
+            "Subtask " + st + " of table " + path + " has no training rows.");
+      }
+      if (test.subtask(st).size() == 0) {
+        throw new BadInputException("Subtask " + st + " of table " + path + " has no eval rows.");
+      }
+    }
+    LOG.info(
+        "Read sequences {}: {} rows ({} train, {} eval), length {}, vocabulary {}, subtasks {}",
+        path,
+        n,
+        train.size(),
+        test.size(),
+        longest,
+        vocab,
+        names);
+    return new TableTask("sequences", train, test);
   }
 
   /** Reads, checks and splits the table; every problem names the file, row or column. */
@@ -402,14 +736,17 @@ public final class SparkTasks {
    * s3a://...) or glob characters are left to Spark.
    */
   static void checkLocalFiles(TaskSettings.Table t) {
-    String p = t.path();
+    checkLocalFiles(t.path(), t.format(), "task.table.path");
+  }
+
+  static void checkLocalFiles(String p, String format, String pathKey) {
     if (p.contains("://") || p.matches(".*[*?\\[{].*")) {
       return;
     }
     java.nio.file.Path root = java.nio.file.Path.of(p.startsWith("file:") ? p.substring(5) : p);
     if (!java.nio.file.Files.exists(root)) {
       throw new BadInputException(
-          "Cannot read table " + p + ": no such file or folder" + " (task.table.path).");
+          "Cannot read table " + p + ": no such file or folder (" + pathKey + ").");
     }
     List<java.nio.file.Path> files = new ArrayList<>();
     try (var walk = java.nio.file.Files.walk(root)) {
@@ -423,7 +760,7 @@ public final class SparkTasks {
       throw new BadInputException("Cannot read table " + p + ": " + e.getMessage(), e);
     }
     for (java.nio.file.Path f : files) {
-      String why = t.format().equals("parquet") ? notParquet(f) : notCsv(f);
+      String why = format.equals("parquet") ? notParquet(f) : notCsv(f);
       if (why != null) {
         throw new BadInputException(
             "Cannot read table "
@@ -439,7 +776,7 @@ public final class SparkTasks {
                 + ".");
       }
     }
-    if (t.format().equals("csv")
+    if (format.equals("csv")
         && !files.isEmpty()
         && files.stream().noneMatch(SparkTasks::mayHoldDataRows)) {
       throw new BadInputException(
@@ -562,6 +899,10 @@ public final class SparkTasks {
 
   /** A failure of Spark reading the table, as bad input naming the file Spark names. */
   private static BadInputException unreadable(TaskSettings.Table t, Exception e) {
+    return unreadable(t.path(), t.format(), e);
+  }
+
+  private static BadInputException unreadable(String path, String format, Exception e) {
     String file = null;
     String reason = null;
     java.util.regex.Pattern named =
@@ -571,7 +912,7 @@ public final class SparkTasks {
       String m = c.getMessage() == null ? "" : c.getMessage();
       java.util.regex.Matcher x = named.matcher(m);
       if (file == null && x.find()) {
-        file = shown(x.group(1).replaceAll("[.,;:]$", ""), t.path());
+        file = shown(x.group(1).replaceAll("[.,;:]$", ""), path);
       }
       if (!m.isBlank()) {
         reason = m.split("\n")[0];
@@ -581,9 +922,9 @@ public final class SparkTasks {
     }
     return new BadInputException(
         "Cannot read table "
-            + t.path()
+            + path
             + " as "
-            + t.format()
+            + format
             + (file != null ? ": " + file : "")
             + ": "
             + reason,
@@ -607,6 +948,10 @@ public final class SparkTasks {
 
   private static StructField column(
       Dataset<Row> df, TaskSettings.Table t, String name, String role) {
+    return column(df, t.path(), name, role);
+  }
+
+  private static StructField column(Dataset<Row> df, String path, String name, String role) {
     for (StructField f : df.schema().fields()) {
       if (f.name().equals(name)) {
         return f;
@@ -614,7 +959,7 @@ public final class SparkTasks {
     }
     throw new BadInputException(
         "Table "
-            + t.path()
+            + path
             + " has no "
             + role
             + " column "
