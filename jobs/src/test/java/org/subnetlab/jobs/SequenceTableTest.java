@@ -344,4 +344,41 @@ class SequenceTableTest {
                 + dir.resolve("nope")
                 + ": no such file or folder (task.sequences.path).");
   }
+
+  @Test
+  void aSequencesTableRunsThroughTheWholePipeline() throws Exception {
+    Path p = parquet("pipeline.parquet", rows(agreement()), SCHEMA);
+    Path conf = dir.resolve("pipeline.conf");
+    Files.writeString(
+        conf,
+        String.join(
+            "\n",
+            "model.kind = transformer",
+            "task { name = sequences, sequences { path = \""
+                + p
+                + "\", subtask = subtask,"
+                + " split = split } }",
+            "model.transformer.layers = 1",
+            "model.transformer.width = 16",
+            "model.transformer.heads = 2",
+            "model.transformer.mlp-width = 32",
+            "model.transformer.steps = 40",
+            "model.transformer.warmup-steps = 5",
+            "model.transformer.batch-size = 16",
+            "masks.methods = [hard-concrete]",
+            "masks.seeds = [0]",
+            "masks.hard-concrete.steps = 10",
+            "masks.hard-concrete.batch-size = 16",
+            "aggregate.random-controls = 1",
+            ""));
+    Settings s = ConfigLoader.load(conf, List.of());
+    org.subnetlab.jobs.output.OutputLayout out =
+        org.subnetlab.jobs.output.OutputLayout.prepare(dir.resolve("pipeline-out"));
+    PipelineJob.run(spark, s, out);
+    // the table's subtasks are the runs' subtasks; every ablation row is the stored model's
+    assertThat(
+            TransformerPipelineTest.checkAblation(
+                spark, s, out, org.subnetlab.transformer.Gpt2Import.read(out.model()), 1))
+        .isEqualTo(3 * 3 * 3);
+  }
 }

@@ -22,7 +22,6 @@ import org.subnetlab.model.Evaluation;
 import org.subnetlab.model.Gpt2Objective;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.task.Task;
-import org.subnetlab.task.Tasks;
 import org.subnetlab.transformer.Gpt2Import;
 
 /**
@@ -93,7 +92,7 @@ class TransformerPipelineTest {
       int methods) {
     Gpt2Objective objective = new Gpt2Objective(model.config());
     ParamLayout layout = Gpt2Objective.layout(model.config());
-    Task task = Tasks.create(settings);
+    Task task = org.subnetlab.jobs.spark.SparkTasks.create(spark, settings);
     float[] theta = model.params();
     List<Row> rows =
         spark
