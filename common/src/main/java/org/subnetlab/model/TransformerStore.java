@@ -64,6 +64,17 @@ public final class TransformerStore {
         TransformerTrainer.evaluate(new Gpt2Objective(c.config()), c.params(), task));
   }
 
+  /** The trained model as the mask stages see it, refused when another config made it. */
+  public Gpt2Model model(String fingerprint) {
+    Gpt2Import.Checkpoint c = load(fingerprint);
+    return new Gpt2Model(c.config(), c.params());
+  }
+
+  /** The initial parameters θ_init of the stored model. */
+  public float[] initialParams(String fingerprint) {
+    return initial(fingerprint).params();
+  }
+
   /** The initial parameters of the stored model. */
   public Gpt2Import.Checkpoint initial(String fingerprint) {
     checkFingerprint(fingerprint);

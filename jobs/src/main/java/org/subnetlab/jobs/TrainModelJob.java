@@ -19,7 +19,6 @@ import org.subnetlab.model.TransformerStore;
 import org.subnetlab.model.TransformerTrainer;
 import org.subnetlab.nativeblas.NativeThreads;
 import org.subnetlab.task.Task;
-import org.subnetlab.transformer.Gpt2Import;
 
 /**
  * Stage 1: the base models, one per model seed ({@code model.seeds}; model seed 0 in {@code
@@ -163,8 +162,7 @@ public final class TrainModelJob {
                 + TransformerStore.META_FILE
                 + "); run `subnetlab train-model` or `subnetlab run` with this --out first.");
       }
-      Gpt2Import.Checkpoint c = store.load(fp);
-      return new Gpt2Model(c.config(), c.params());
+      return store.model(fp);
     }
     return new ModelStore(out.model(modelSeed)).load(fp);
   }
@@ -173,8 +171,7 @@ public final class TrainModelJob {
   public static float[] initialParams(Settings s, OutputLayout out, long modelSeed) {
     if (s.isTransformer()) {
       return new TransformerStore(out.model(modelSeed))
-          .initial(s.modelFingerprint(modelSeed))
-          .params();
+          .initialParams(s.modelFingerprint(modelSeed));
     }
     return new ModelStore(out.model(modelSeed)).initialParams();
   }
