@@ -22,6 +22,7 @@ public final class Settings {
   private final MaskSettings masks;
   private final int randomControls;
   private final int overlapBlock;
+  private final boolean headAblation;
   private final ClusterSettings cluster;
   private final boolean composeInPipeline;
   private final CompositionSettings composition;
@@ -81,6 +82,11 @@ public final class Settings {
     this.masks = new MaskSettings(c);
     this.randomControls = Keys.intIn(c, "aggregate.random-controls", 0, 1000);
     this.overlapBlock = Keys.intIn(c, "aggregate.overlap-block", 1, 1_000_000);
+    if (c.getValue("aggregate.head-ablation").valueType()
+        != com.typesafe.config.ConfigValueType.BOOLEAN) {
+      throw Keys.bad(c, "aggregate.head-ablation", "must be true or false");
+    }
+    this.headAblation = c.getBoolean("aggregate.head-ablation");
     this.cluster = new ClusterSettings(c);
     if (c.getValue("pipeline.compose").valueType() != com.typesafe.config.ConfigValueType.BOOLEAN) {
       throw Keys.bad(c, "pipeline.compose", "must be true or false");
@@ -207,6 +213,11 @@ public final class Settings {
 
   public int randomControls() {
     return randomControls;
+  }
+
+  /** Whether the ablation table removes each attention head ({@code aggregate.head-ablation}). */
+  public boolean headAblation() {
+    return headAblation;
   }
 
   /** Runs per block of the aggregate stage's overlap pass ({@code aggregate.overlap-block}). */

@@ -1,6 +1,7 @@
 package org.subnetlab.mask;
 
 import java.util.Arrays;
+import org.subnetlab.model.ParamGroup;
 import org.subnetlab.model.ParamLayout;
 
 /**
@@ -100,6 +101,22 @@ public final class Mask implements java.io.Serializable {
   /** b ∨ other. */
   public Mask or(Mask other) {
     return combine(other, Op.OR);
+  }
+
+  /** This mask with every parameter of {@code group} removed (an attention head ablated). */
+  public Mask without(ParamGroup group) {
+    byte[][] out = new byte[bits.length][];
+    for (int l = 0; l < bits.length; l++) {
+      out[l] = bits[l].clone();
+    }
+    for (int r = 0; r < group.layer().length; r++) {
+      byte[] b = out[group.layer()[r]];
+      int s = group.start()[r];
+      for (int i = s; i < s + group.length()[r]; i++) {
+        b[i >>> 3] &= (byte) ~(1 << (i & 7));
+      }
+    }
+    return new Mask(layout, out);
   }
 
   private enum Op {

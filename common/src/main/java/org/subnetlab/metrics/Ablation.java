@@ -9,6 +9,7 @@ import org.subnetlab.model.BaseModel;
 import org.subnetlab.model.EvalSets;
 import org.subnetlab.model.Evaluation;
 import org.subnetlab.model.MaskedObjective;
+import org.subnetlab.model.ParamGroup;
 import org.subnetlab.sweep.RunSpec;
 import org.subnetlab.task.Seeds;
 import org.subnetlab.task.Task;
@@ -26,6 +27,10 @@ import org.subnetlab.task.Task;
  *       an operation's exclusive weights should break it and spare the others);
  *   <li>{@code random_subnetwork}, {@code random_removed}: the same with random masks of exactly
  *       the mask's per-layer size (one row per control, numbered by {@code control}).
+ *   <li>{@code full_without_head}, {@code subnetwork_without_head}: θ and θ ⊙ b with one attention
+ *       head's parameters removed, one row per head (named by {@code head}), for models with heads
+ *       ({@link BaseModel#groups()}) when head ablation is on. A head's drop on a subtask in the
+ *       first mode is its importance to the whole model; in the second, to the subnetwork.
  * </ul>
  */
 public final class Ablation {
@@ -48,7 +53,8 @@ public final class Ablation {
       double loss,
       int examples,
       long keptParams,
-      ControlStats controls)
+      ControlStats controls,
+      String head)
       implements Serializable {
 
     Row withControls(ControlStats c) {
@@ -64,7 +70,25 @@ public final class Ablation {
           loss,
           examples,
           keptParams,
-          c);
+          c,
+          head);
+    }
+
+    Row withHead(String h) {
+      return new Row(
+          runId,
+          method,
+          maskSubtask,
+          seed,
+          evalSubtask,
+          mode,
+          control,
+          accuracy,
+          loss,
+          examples,
+          keptParams,
+          controls,
+          h);
     }
   }
 
@@ -114,7 +138,18 @@ public final class Ablation {
    */
   public static List<Row> evaluate(
       BaseModel model, Task task, List<Member> group, int randomControls, int only) {
-    Evaluator ev = new Evaluator(model, task, group.get(0).mask().layout());
+    return evaluate(model, task, group, randomControls, only, false);
+  }
+
+  /** The same, with the head modes when {@code headAblation} and the model has heads. */
+  public static List<Row> evaluate(
+      BaseModel model,
+      Task task,
+      List<Member> group,
+      int randomControls,
+      int only,
+      boolean headAblation) {
+    Evaluator ev = new Evaluator(model, task, group.get(0).mask().layout(), headAblation);
     List<Row> rows = new ArrayList<>();
     for (Member m : group) {
       if (only >= 0 && group.get(only) != m) {
@@ -132,7 +167,18 @@ public final class Ablation {
    */
   public static List<Row> evaluateOne(
       BaseModel model, Task task, Member member, Mask exclusive, int randomControls) {
-    return new Evaluator(model, task, member.mask().layout())
+    return evaluateOne(model, task, member, exclusive, randomControls, false);
+  }
+
+  /** The same, with the head modes when {@code headAblation} and the model has heads. */
+  public static List<Row> evaluateOne(
+      BaseModel model,
+      Task task,
+      Member member,
+      Mask exclusive,
+      int randomControls,
+      boolean headAblation) {
+    return new Evaluator(model, task, member.mask().layout(), headAblation)
         .rows(member, exclusive, randomControls);
   }
 
@@ -155,8 +201,12 @@ public final class Ablation {
     private final EvalSets evals;
     private final Mask full;
     private final Evaluation[] fullEval;
+    private final List<ParamGroup> heads;
+    private Evaluation[][] fullWithoutHead;
 
-    Evaluator(BaseModel model, Task task, org.subnetlab.model.ParamLayout layout) {
+    Evaluator(
+        BaseModel model, Task task, org.subnetlab.model.ParamLayout layout, boolean headAblation) {
+      heads = headAblation ? model.groups() : List.of();
       objective = model.objective();
       theta = model.theta();
       eff = new float[theta.length];
@@ -164,6 +214,18 @@ public final class Ablation {
       full = Mask.full(layout);
       full.apply(theta, eff);
       fullEval = evals.evaluate(objective, eff); // the same for every mask
+    }
+
+    /** θ without each head, evaluated once per evaluator (the same for every mask). */
+    private Evaluation[][] fullWithoutHead() {
+      if (fullWithoutHead == null) {
+        fullWithoutHead = new Evaluation[heads.size()][];
+        for (int h = 0; h < heads.size(); h++) {
+          full.without(heads.get(h)).apply(theta, eff);
+          fullWithoutHead[h] = evals.evaluate(objective, eff);
+        }
+      }
+      return fullWithoutHead;
     }
 
     /** Each evaluated network runs once over all eval sets. */
@@ -217,6 +279,20 @@ public final class Ablation {
           rows.add(randomRemoved[c][e]);
         }
       }
+      if (!heads.isEmpty()) {
+        Evaluation[][] fw = fullWithoutHead();
+        for (int h = 0; h < heads.size(); h++) {
+          ParamGroup head = heads.get(h);
+          Mask fullMinus = full.without(head);
+          Row[] sw = rows(m, "subnetwork_without_head", -1, m.mask().without(head));
+          for (int e = 0; e < evals.size(); e++) {
+            rows.add(
+                row(m, evals.names().get(e), "full_without_head", -1, fw[h][e], fullMinus.kept())
+                    .withHead(head.name()));
+            rows.add(sw[e].withHead(head.name()));
+          }
+        }
+      }
       return rows;
     }
   }
@@ -235,6 +311,7 @@ public final class Ablation {
         r.loss(),
         r.examples(),
         kept,
+        null,
         null);
   }
 }

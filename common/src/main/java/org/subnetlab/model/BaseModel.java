@@ -25,6 +25,14 @@ public interface BaseModel {
    */
   BaseModel withParams(float[] params);
 
+  /**
+   * Named parameter groups reported and ablated next to the blocks of {@link #layout()}: the
+   * attention heads of a transformer ({@link ParamGroup#attentionHeads}); none for other models.
+   */
+  default java.util.List<ParamGroup> groups() {
+    return java.util.List.of();
+  }
+
   /** Bytes {@link BaseModels#fromBytes} turns back into an equal model (what Spark broadcasts). */
   byte[] bytes();
 }

@@ -35,6 +35,12 @@ public record Gpt2Model(Gpt2Config config, float[] params) implements BaseModel 
     return new Gpt2Model(config, p.clone());
   }
 
+  /** The attention heads, {@code h.i.attn.head.k} ({@link ParamGroup#attentionHeads}). */
+  @Override
+  public java.util.List<ParamGroup> groups() {
+    return ParamGroup.attentionHeads(layout(), config.layers(), config.width(), config.heads());
+  }
+
   @Override
   public byte[] bytes() {
     return BaseModels.toBytes(this);

@@ -42,6 +42,7 @@ import org.subnetlab.mask.Mask;
 import org.subnetlab.metrics.Ablation;
 import org.subnetlab.metrics.SummaryTable;
 import org.subnetlab.model.BaseModel;
+import org.subnetlab.model.ParamGroup;
 import org.subnetlab.model.ParamLayout;
 import org.subnetlab.sweep.RunSpec;
 import scala.Tuple2;
@@ -87,8 +88,9 @@ public final class AggregateJob {
             () -> g.add(trainingCurves(withHistory), Table.TRAINING_CURVES));
         Dataset<Row> masks = withHistory.drop("history").cache();
         timed(seconds, Table.MASKS, () -> g.add(masks, Table.MASKS));
-        timed(seconds, Table.SPARSITY, () -> g.add(sparsity(masks), Table.SPARSITY));
-        timed(seconds, Table.OVERLAP, () -> g.add(overlap(s, masks), Table.OVERLAP));
+        List<ParamGroup> heads = models.values().iterator().next().groups();
+        timed(seconds, Table.SPARSITY, () -> g.add(sparsity(masks, heads), Table.SPARSITY));
+        timed(seconds, Table.OVERLAP, () -> g.add(overlap(s, masks, heads), Table.OVERLAP));
         timed(
             seconds,
             Table.ABLATION,
@@ -227,6 +229,30 @@ public final class AggregateJob {
   }
 
   static Dataset<Row> sparsity(Dataset<Row> masks) {
+    return sparsity(masks, List.of());
+  }
+
+  private static final StructType SPARSITY_COUNTS =
+      new StructType()
+          .add("run_id", DataTypes.StringType, false)
+          .add("method", DataTypes.StringType, false)
+          .add("subtask", DataTypes.StringType, false)
+          .add("seed", DataTypes.LongType, false)
+          .add(
+              "hyperparameters",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType),
+              false)
+          .add("layer", DataTypes.StringType, false)
+          .add("n_params", DataTypes.LongType, false)
+          .add("n_kept", DataTypes.LongType, false)
+          .add("model_seed", DataTypes.LongType, false);
+
+  /**
+   * The sparsity table: per run, one row per parameter block, one per parameter group of {@code
+   * groups} (the model's attention heads, {@code h.i.attn.head.k}) and {@code ALL} (the blocks
+   * only: a head's parameters are counted in their blocks).
+   */
+  static Dataset<Row> sparsity(Dataset<Row> masks, List<ParamGroup> groups) {
     Column[] runCols = {
       col("run_id"), col("method"), col("subtask"), col("seed"), col("model_seed")
     };
@@ -260,6 +286,48 @@ public final class AggregateJob {
                 col("n_kept"),
                 col("model_seed"));
     Dataset<Row> both = perLayer.unionByName(all);
+    if (!groups.isEmpty()) {
+      JavaRDD<Row> headRows =
+          masks
+              .select(
+                  col("run_id"),
+                  col("method"),
+                  col("subtask"),
+                  col("seed"),
+                  col("hyperparameters"),
+                  col("model_seed"),
+                  col("layer_index"),
+                  col("bits"))
+              .javaRDD()
+              .groupBy(r -> r.getString(0))
+              .flatMap(
+                  g -> {
+                    Row f = null;
+                    byte[][] bits = new byte[maxLayer(groups) + 1][];
+                    for (Row r : g._2()) {
+                      f = f == null ? r : f;
+                      if (r.getInt(6) < bits.length) {
+                        bits[r.getInt(6)] = (byte[]) r.get(7);
+                      }
+                    }
+                    List<Row> out = new ArrayList<>();
+                    for (ParamGroup h : groups) {
+                      out.add(
+                          RowFactory.create(
+                              f.getString(0),
+                              f.getString(1),
+                              f.getString(2),
+                              f.getLong(3),
+                              f.get(4),
+                              h.name(),
+                              (long) h.size(),
+                              org.subnetlab.mask.PackedBits.cardinality(h.gather(bits)),
+                              f.getLong(5)));
+                    }
+                    return out.iterator();
+                  });
+      both = both.unionByName(masks.sparkSession().createDataFrame(headRows, SPARSITY_COUNTS));
+    }
     Column density = col("n_kept").cast("double").divide(col("n_params"));
     return both.withColumn("density", density)
         .withColumn("sparsity", lit(1.0).minus(density))
@@ -269,8 +337,18 @@ public final class AggregateJob {
   /**
    * The overlap table, in blocks of {@code aggregate.overlap-block} runs ({@link BlockOverlap}).
    */
-  static Dataset<Row> overlap(Settings s, Dataset<Row> masks) {
-    return BlockOverlap.overlap(masks, s.overlapBlock());
+  static Dataset<Row> overlap(Settings s, Dataset<Row> masks, List<ParamGroup> heads) {
+    return BlockOverlap.overlap(masks, s.overlapBlock(), heads);
+  }
+
+  private static int maxLayer(List<ParamGroup> groups) {
+    int m = 0;
+    for (ParamGroup g : groups) {
+      for (int l : g.layer()) {
+        m = Math.max(m, l);
+      }
+    }
+    return m;
   }
 
   /**
@@ -301,7 +379,8 @@ public final class AggregateJob {
           .add("random_std", DataTypes.DoubleType, true)
           .add("z_score", DataTypes.DoubleType, true)
           .add("random_percentile", DataTypes.DoubleType, true)
-          .add("model_seed", DataTypes.LongType, false);
+          .add("model_seed", DataTypes.LongType, false)
+          .add("head", DataTypes.StringType, true);
 
   /**
    * The ablation table: every mask evaluated on its own base model ({@code models} by model seed),
@@ -328,6 +407,7 @@ public final class AggregateJob {
     Broadcast<java.util.HashMap<Long, byte[]>> modelBytes = jsc.broadcast(bytes);
     SparkTasks.Ref taskRef = SparkTasks.ref(spark, s);
     int controls = s.randomControls();
+    boolean headAblation = s.headAblation();
     // A group (one method, seed, hyperparameters and base model) meets in one task, which takes
     // each member's exclusive weights against the others; then each member goes to its own task
     // with its mask and its exclusive mask only.
@@ -370,7 +450,8 @@ public final class AggregateJob {
                           taskRef.get(),
                           item._1(),
                           item._2(),
-                          controls)) {
+                          controls,
+                          headAblation)) {
                     Ablation.ControlStats c = a.controls();
                     out.add(
                         RowFactory.create(
@@ -390,13 +471,14 @@ public final class AggregateJob {
                             c == null ? null : Reports.finite(c.std()),
                             c == null ? null : Reports.finite(c.zScore()),
                             c == null ? null : c.percentile(),
-                            spec.modelSeed()));
+                            spec.modelSeed(),
+                            a.head()));
                   }
                   return out.iterator();
                 });
     return spark
         .createDataFrame(rows, ABLATION_SCHEMA)
-        .orderBy("run_id", "eval_subtask", "mode", "control");
+        .orderBy("run_id", "eval_subtask", "mode", "control", "head");
   }
 
   static final StructType STAT =

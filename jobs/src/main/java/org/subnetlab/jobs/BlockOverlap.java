@@ -16,6 +16,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.subnetlab.mask.PackedBits;
 import org.subnetlab.metrics.OverlapCounts;
+import org.subnetlab.model.ParamGroup;
 import scala.Tuple2;
 
 /**
@@ -25,6 +26,10 @@ import scala.Tuple2;
  * layer, with the {@code ALL} counts merged from the same pass ({@link OverlapCounts}, the one
  * overlap formula). A mask row moves through the shuffle once per block pair of its block, not once
  * per run pair. All pairs {@code run_a < run_b} are computed.
+ *
+ * <p>For a model with attention heads, each head ({@link ParamGroup}) is one more row per pair,
+ * named {@code h.i.attn.head.k}, counted over the head's gathered bits; heads are not added into
+ * {@code ALL} (their parameters are already counted in their blocks).
  */
 final class BlockOverlap {
   private BlockOverlap() {}
@@ -50,7 +55,10 @@ final class BlockOverlap {
           .add("model_seed_a", DataTypes.LongType, false)
           .add("model_seed_b", DataTypes.LongType, false);
 
-  /** One run's mask, its layers in layer-index order, bits as packed little-endian words. */
+  /**
+   * One run's mask, its layers in layer-index order, bits as packed little-endian words; after the
+   * first {@code blocks} entries (the parameter blocks) come the parameter groups' gathered bits.
+   */
   record RunMask(
       String run,
       String method,
@@ -59,13 +67,19 @@ final class BlockOverlap {
       long modelSeed,
       String[] layers,
       long[] kept,
-      long[][] words)
+      long[][] words,
+      int blocks)
       implements Serializable {}
 
   /** The overlap table of the mask rows, with runs in blocks of {@code blockSize}. */
   static Dataset<Row> overlap(Dataset<Row> masks, int blockSize) {
+    return overlap(masks, blockSize, List.of());
+  }
+
+  /** The same, with a row per parameter group ({@code groups}: the model's attention heads). */
+  static Dataset<Row> overlap(Dataset<Row> masks, int blockSize, List<ParamGroup> groups) {
     JavaRDD<Row> rows =
-        blockTasks(masks, blockSize)
+        blockTasks(masks, blockSize, groups)
             .flatMap(
                 t -> {
                   List<Row> out = new ArrayList<>();
@@ -83,7 +97,7 @@ final class BlockOverlap {
    * separate the arithmetic from building, sorting and writing the table's rows.
    */
   static long[] countOnly(Dataset<Row> masks, int blockSize) {
-    return blockTasks(masks, blockSize)
+    return blockTasks(masks, blockSize, List.of())
         .map(
             t -> {
               long[] c = new long[2];
@@ -100,7 +114,8 @@ final class BlockOverlap {
   }
 
   /** One task per block pair (i ≤ j), holding the masks of its blocks, each once. */
-  private static JavaRDD<BlockPair> blockTasks(Dataset<Row> masks, int blockSize) {
+  private static JavaRDD<BlockPair> blockTasks(
+      Dataset<Row> masks, int blockSize, List<ParamGroup> groups) {
     List<String> ids = new ArrayList<>();
     for (Row r : masks.select("run_id").distinct().orderBy("run_id").collectAsList()) {
       ids.add(r.getString(0));
@@ -123,7 +138,7 @@ final class BlockOverlap {
                 col("bits"))
             .javaRDD()
             .groupBy(r -> r.getString(0))
-            .map(BlockOverlap::runMask);
+            .map(g -> runMask(g, groups));
     // a run of block b goes to every block pair (min, max) containing b
     JavaPairRDD<Integer, RunMask> byPair =
         runs.flatMapToPair(
@@ -150,18 +165,35 @@ final class BlockOverlap {
     return i * blocks - i * (i - 1) / 2 + (j - i);
   }
 
-  private static RunMask runMask(Tuple2<String, Iterable<Row>> g) {
+  private static RunMask runMask(Tuple2<String, Iterable<Row>> g, List<ParamGroup> groups) {
     List<Row> rs = new ArrayList<>();
     g._2().forEach(rs::add);
     rs.sort(java.util.Comparator.comparingInt(r -> r.getInt(5)));
     Row f = rs.get(0);
-    String[] layers = new String[rs.size()];
-    long[] kept = new long[rs.size()];
-    long[][] words = new long[rs.size()][];
-    for (int i = 0; i < rs.size(); i++) {
+    int n = rs.size();
+    String[] layers = new String[n + groups.size()];
+    long[] kept = new long[n + groups.size()];
+    long[][] words = new long[n + groups.size()][];
+    for (int i = 0; i < n; i++) {
       layers[i] = rs.get(i).getString(6);
       words[i] = PackedBits.words((byte[]) rs.get(i).get(7));
       kept[i] = PackedBits.cardinality(words[i]);
+    }
+    if (!groups.isEmpty()) {
+      // gathered by layer index: the groups index blocks by their place in the layout
+      long[][] byIndex =
+          new long[groups.stream().mapToInt(BlockOverlap::maxLayer).max().getAsInt() + 1][];
+      for (int i = 0; i < n; i++) {
+        int li = rs.get(i).getInt(5);
+        if (li < byIndex.length) {
+          byIndex[li] = words[i];
+        }
+      }
+      for (int k = 0; k < groups.size(); k++) {
+        layers[n + k] = groups.get(k).name();
+        words[n + k] = groups.get(k).gather(byIndex);
+        kept[n + k] = PackedBits.cardinality(words[n + k]);
+      }
     }
     return new RunMask(
         f.getString(0),
@@ -171,7 +203,16 @@ final class BlockOverlap {
         f.getLong(4),
         layers,
         kept,
-        words);
+        words,
+        n);
+  }
+
+  private static int maxLayer(ParamGroup g) {
+    int m = 0;
+    for (int l : g.layer()) {
+      m = Math.max(m, l);
+    }
+    return m;
   }
 
   /** What one pair of runs gives: per layer, then {@code layer == null} for {@code ALL}. */
@@ -251,6 +292,9 @@ final class BlockOverlap {
         long ka = a.kept()[l];
         long kb = b.kept()[lb];
         out.accept(a, b, a.layers()[l], new OverlapCounts(ka, kb, i, ka + kb - i));
+        if (l >= a.blocks()) {
+          continue; // a parameter group: its parameters are counted in their blocks
+        }
         keptA += ka;
         keptB += kb;
         inter += i;

@@ -70,6 +70,9 @@ class ImportedGpt2PipelineTest {
     assertThat(stored.params()).containsExactly(fixture.params());
     assertThat(TransformerPipelineTest.checkAblation(spark, settings, out, fixture, 2))
         .isEqualTo(2 * 3 * 3 * 3);
+    // 2 methods x 3 subtasks x 3 eval subtasks x 8 heads x 2 modes
+    assertThat(TransformerPipelineTest.checkHeads(spark, settings, out, fixture, 2))
+        .isEqualTo(2 * 3 * 3 * 8 * 2);
     assertThat(
             spark
                 .read()

@@ -96,7 +96,10 @@ public enum Table {
           model_seed_b BIGINT
       """),
 
-  /** One row per (mask, eval subtask, mode[, control]). */
+  /**
+   * One row per (mask, eval subtask, mode[, control][, head]); {@code head} names the attention
+   * head removed in modes full_without_head and subnetwork_without_head (null elsewhere).
+   */
   ABLATION(
       Table.AGGREGATE,
       """
@@ -116,7 +119,8 @@ public enum Table {
           random_std DOUBLE,
           z_score DOUBLE,
           random_percentile DOUBLE,
-          model_seed BIGINT
+          model_seed BIGINT,
+          head STRING
       """),
 
   /** Grid-point and selected-mask statistics (see docs/tables.md, "Summary and selection"). */

@@ -624,11 +624,32 @@ public final class ReportJob {
         H,
         "Density of the whole model per method and subtask; error bars: ± one"
             + " standard deviation over seeds.");
+    perLayerDensity(layers, "layer", "Density per layer: ", "density-", "each layer's mask");
+    // a transformer's attention heads (rows of the sparsity table that are no tensor)
+    List<String> heads =
+        sparsity.stream()
+            .map(r -> str(r, "layer"))
+            .filter(l -> !"ALL".equals(l) && !layers.contains(l))
+            .distinct()
+            .sorted()
+            .toList();
+    if (!heads.isEmpty()) {
+      perLayerDensity(
+          heads,
+          "attention head",
+          "Density per attention head: ",
+          "density-heads-",
+          "each attention head's parameters (its q, k, v columns, biases and output rows)");
+    }
+  }
+
+  private void perLayerDensity(
+      List<String> layers, String axis, String title, String id, String what) {
     Map<String, DefaultCategoryDataset> perLabel = new LinkedHashMap<>();
     Stat.group(
             sparsity.stream()
                 .filter(
-                    r -> !"ALL".equals(str(r, "layer")) && labelOf.containsKey(str(r, "run_id")))
+                    r -> layers.contains(str(r, "layer")) && labelOf.containsKey(str(r, "run_id")))
                 .toList(),
             r -> List.of(labelOf.get(str(r, "run_id")), str(r, "subtask"), str(r, "layer")),
             "density")
@@ -648,11 +669,11 @@ public final class ReportJob {
             });
     for (Map.Entry<String, DefaultCategoryDataset> e : perLabel.entrySet()) {
       page.figure(
-          "density-" + slug(e.getKey()),
-          Charts.bars("Density per layer: " + e.getKey(), "layer", "density", e.getValue(), null),
+          id + slug(e.getKey()),
+          Charts.bars(title + e.getKey(), axis, "density", e.getValue(), null),
           W,
           H,
-          e.getKey() + ": density of each layer's mask per subtask (mean over seeds).");
+          e.getKey() + ": density of " + what + " per subtask (mean over seeds).");
     }
   }
 
