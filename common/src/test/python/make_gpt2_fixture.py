@@ -35,8 +35,12 @@ def layer_norm(x, g, b):
     return torch.nn.functional.layer_norm(x, (x.shape[-1],), g, b, EPS)
 
 
-def forward(w, tokens):
-    """GPT-2 logits [B, T, V] for token ids [B, T]; w maps HF names (no prefix) to tensors."""
+def forward(w, tokens, head_mask=None):
+    """GPT-2 logits [B, T, V] for token ids [B, T]; w maps HF names (no prefix) to tensors.
+
+    head_mask: None or [L, H] of 0/1, multiplied into the attention probabilities as Hugging
+    Face's GPT2Attention does with its head_mask argument (a 0 silences that head).
+    """
     b, t = tokens.shape
     hd = D // H
     x = w["wte.weight"][tokens] + w["wpe.weight"][:t]
@@ -49,7 +53,10 @@ def forward(w, tokens):
         q, k, v = (z.view(b, t, H, hd).transpose(1, 2) for z in (q, k, v))
         s = q @ k.transpose(-1, -2) / math.sqrt(hd)
         s = torch.where(causal, s, torch.tensor(torch.finfo(s.dtype).min, dtype=s.dtype))
-        y = (torch.softmax(s, dim=-1) @ v).transpose(1, 2).reshape(b, t, D)
+        probs = torch.softmax(s, dim=-1)
+        if head_mask is not None:
+            probs = probs * head_mask[i].to(probs.dtype).view(1, H, 1, 1)
+        y = (probs @ v).transpose(1, 2).reshape(b, t, D)
         x = x + y @ w[p + "attn.c_proj.weight"] + w[p + "attn.c_proj.bias"]
         m = layer_norm(x, w[p + "ln_2.weight"], w[p + "ln_2.bias"])
         f = gelu_new(m @ w[p + "mlp.c_fc.weight"] + w[p + "mlp.c_fc.bias"])
@@ -158,6 +165,12 @@ def main(out):
     for k, m in ms.items():
         expected["mask." + k] = ("F32", masks[k].float().numpy())
         expected["a.maskgrad." + k] = ("F32", m.grad.float().numpy())
+    # batch a with one head silenced through head_mask (attention heads as Hugging Face splits them)
+    for layer, head in ((0, 1), (1, 3)):
+        hm = torch.ones(L, H)
+        hm[layer, head] = 0
+        expected[f"a.headmask.{layer}.{head}.logits"] = (
+            "F32", forward(w, tok_a, hm).detach().float().numpy())
     write_safetensors(os.path.join(out, "expected.safetensors"), expected,
                       {"made_by": "make_gpt2_fixture.py", "torch": torch.__version__})
     print("wrote", out, "loss a", expected["a.loss"][1][0], "loss b", expected["b.loss"][1][0])

@@ -135,6 +135,46 @@ class ParamGroupTest {
     }
   }
 
+  /**
+   * On the PyTorch-written GPT-2 fixture: the logits with head k of block i removed as a group
+   * equal torch's with that head silenced through Hugging Face's head_mask (make_gpt2_fixture.py),
+   * so the heads are cut as GPT-2 splits them.
+   */
+  @Test
+  void removingAHeadEqualsPyTorchsHeadMask() throws Exception {
+    java.nio.file.Path dir =
+        java.nio.file.Path.of(ParamGroupTest.class.getResource("/gpt2-tiny").toURI());
+    org.subnetlab.transformer.Gpt2Import.Checkpoint c =
+        org.subnetlab.transformer.Gpt2Import.read(dir);
+    org.subnetlab.transformer.Safetensors expected =
+        org.subnetlab.transformer.Safetensors.read(dir.resolve("expected.safetensors"));
+    Gpt2Model m = new Gpt2Model(c.config(), c.params());
+    long[] tok = expected.longs("a.tokens");
+    int[] tokens = new int[tok.length];
+    for (int i = 0; i < tok.length; i++) {
+      tokens[i] = Math.toIntExact(tok[i]);
+    }
+    int[] shape = expected.entry("a.tokens").shape();
+    org.subnetlab.transformer.Gpt2 gpt2 = new org.subnetlab.transformer.Gpt2(c.config());
+    float[] full = gpt2.logits(m.theta(), tokens, shape[0], shape[1]);
+    for (int[] lk : new int[][] {{0, 1}, {1, 3}}) {
+      ParamGroup g = m.groups().get(lk[0] * c.config().heads() + lk[1]);
+      assertThat(g.name()).isEqualTo("h." + lk[0] + ".attn.head." + lk[1]);
+      float[] eff = new float[m.layout().total()];
+      Mask.full(m.layout()).without(g).apply(m.theta(), eff);
+      float[] got = gpt2.logits(eff, tokens, shape[0], shape[1]);
+      float[] want = expected.floats("a.headmask." + lk[0] + "." + lk[1] + ".logits");
+      double err = 0;
+      double moved = 0;
+      for (int i = 0; i < want.length; i++) {
+        err = Math.max(err, Math.abs((double) got[i] - want[i]));
+        moved = Math.max(moved, Math.abs((double) full[i] - want[i]));
+      }
+      assertThat(err).as("head %s", g.name()).isLessThan(1e-4);
+      assertThat(moved).as("silencing %s changes the logits", g.name()).isGreaterThan(1e-2);
+    }
+  }
+
   private static double[] losses(MaskedObjective o, float[] eff, Dataset data) {
     boolean[] correct = new boolean[data.size()];
     double[] loss = new double[data.size()];
