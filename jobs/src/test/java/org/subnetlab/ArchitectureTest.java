@@ -178,7 +178,10 @@ class ArchitectureTest {
     assertThat(allowed.get("org.subnetlab.config")).isEmpty();
     assertThat(allowed.get("org.subnetlab.mask"))
         .containsExactlyInAnyOrder(
-            "org.subnetlab.config", "org.subnetlab.task", "org.subnetlab.model");
+            "org.subnetlab.config",
+            "org.subnetlab.task",
+            "org.subnetlab.model",
+            "org.subnetlab.numeric");
   }
 
   /** Each dependency of a class on an org.subnetlab class outside what its package may import. */

@@ -7,6 +7,7 @@ import org.subnetlab.config.HyperParameter;
 import org.subnetlab.config.Hyperparameters;
 import org.subnetlab.config.MethodDeclaration;
 import org.subnetlab.model.MaskedObjective;
+import org.subnetlab.numeric.FloatExp;
 import org.subnetlab.task.Dataset;
 
 /**

@@ -7,6 +7,8 @@ import org.subnetlab.config.HyperParameter;
 import org.subnetlab.config.Hyperparameters;
 import org.subnetlab.config.MethodDeclaration;
 import org.subnetlab.model.MaskedObjective;
+import org.subnetlab.numeric.FloatExp;
+import org.subnetlab.numeric.FloatLog;
 import org.subnetlab.task.Dataset;
 
 /**
@@ -209,10 +211,16 @@ public final class HardConcreteMethod implements MaskMethod {
     final float[] gradient;
     final float[] chain;
     final float[] penaltyGradient;
+    final float[] noise;
+    final float[] gateExp;
+    final float[] work;
     final boolean[] maskable;
 
     Scratch(int n, boolean[] maskable) {
       this.maskable = maskable;
+      noise = new float[n];
+      gateExp = new float[n];
+      work = new float[n];
       u = new float[n];
       effective = new float[n];
       gradient = new float[n];
@@ -244,6 +252,30 @@ public final class HardConcreteMethod implements MaskMethod {
     float[] chain = scratch.chain;
     float[] pg = scratch.penaltyGradient;
     boolean[] maskable = scratch.maskable;
+    float[] noise = scratch.noise;
+    float[] gate = scratch.gateExp;
+    float[] work = scratch.work;
+    // The transcendentals as whole-array loops (FloatLog, FloatExp; within 2 ulp of float): the
+    // logistic noise ln u − ln(1 − u), e^{−(noise + log α)/β} for the gate s and e^{−(log α −
+    // shift)} for the penalty's P(z ≠ 0).
+    FloatLog.log(u, noise, work, n);
+    for (int i = 0; i < n; i++) {
+      gate[i] = 1f - u[i];
+    }
+    FloatLog.log(gate, gate, work, n);
+    for (int i = 0; i < n; i++) {
+      noise[i] = noise[i] - gate[i] + logAlpha[i];
+    }
+    FloatExp.scaled(noise, (float) (-1 / beta), gate, work, n);
+    float fShift = (float) shift;
+    for (int i = 0; i < n; i++) {
+      noise[i] = logAlpha[i] - fShift;
+    }
+    FloatExp.scaled(noise, -1f, noise, work, n);
+    float fSpan = (float) span;
+    float fGamma = (float) gamma;
+    float chainScale = (float) (span / beta);
+    float fLambda = (float) lambda;
     double expectedL0 = 0;
     for (int i = 0; i < n; i++) {
       if (!maskable[i]) {
@@ -252,16 +284,14 @@ public final class HardConcreteMethod implements MaskMethod {
         pg[i] = 0f;
         continue;
       }
-      double a = logAlpha[i];
-      double ui = u[i];
-      double s = sigmoid((Math.log(ui) - Math.log(1 - ui) + a) / beta);
-      double sBar = s * span + gamma;
-      double z = Math.min(1, Math.max(0, sBar));
-      eff[i] = (float) (theta[i] * z);
-      chain[i] = sBar > 0 && sBar < 1 ? (float) (theta[i] * span / beta * s * (1 - s)) : 0f;
-      double p = sigmoid(a - shift);
+      float s = 1f / (1f + gate[i]);
+      float sBar = s * fSpan + fGamma;
+      float z = Math.min(1f, Math.max(0f, sBar));
+      eff[i] = theta[i] * z;
+      chain[i] = sBar > 0f && sBar < 1f ? theta[i] * chainScale * s * (1f - s) : 0f;
+      float p = 1f / (1f + noise[i]);
       expectedL0 += p;
-      pg[i] = (float) (lambda * p * (1 - p));
+      pg[i] = fLambda * p * (1f - p);
     }
     double ce = objective.lossAndGradient(eff, examples, rows, from, to, scratch.gradient);
     float[] g = scratch.gradient;

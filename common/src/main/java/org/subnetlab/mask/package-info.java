@@ -5,6 +5,6 @@
  * LT-SFT, magnitude), with their optimiser, top-K selection and training record.
  *
  * <p>May import: {@code org.subnetlab.config}, {@code org.subnetlab.task}, {@code
- * org.subnetlab.model}. Nothing from Spark or Scala.
+ * org.subnetlab.model}, {@code org.subnetlab.numeric}. Nothing from Spark or Scala.
  */
 package org.subnetlab.mask;

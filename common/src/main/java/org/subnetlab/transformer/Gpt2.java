@@ -2,6 +2,7 @@ package org.subnetlab.transformer;
 
 import java.util.Arrays;
 import java.util.Locale;
+import org.subnetlab.numeric.FloatExp;
 
 /**
  * A GPT-2-style decoder over a flat float parameter array laid out by {@link Gpt2Layout}: logits
@@ -489,24 +490,64 @@ public final class Gpt2 {
   }
 
   /** GELU of {@code in} into {@code out}, and its derivative at {@code in} into {@code deriv}. */
-  private void gelu(float[] in, float[] out, float[] deriv, int size) {
+  private float[] geluA = new float[0];
+
+  private float[] geluB = new float[0];
+
+  /**
+   * GELU and its derivative over {@code size} elements, the exponentials as whole-array loops
+   * ({@link FloatExp}, within 1.2 ulp of float): tanh u = 1 − 2/(1 + e^{2u}) for gelu_new,
+   * e^{−z²/2} for the exact GELU's erf (Abramowitz &amp; Stegun 7.1.26, {@link #erf}) and its
+   * derivative. A scalar {@code Math.exp} or {@code Math.tanh} per element was the largest Java
+   * cost of a step.
+   */
+  void gelu(float[] in, float[] out, float[] deriv, int size) {
+    if (geluA.length < size) {
+      geluA = new float[size];
+      geluB = new float[size];
+    }
+    float[] a = geluA;
+    float[] e = geluB;
     if (config.activation() == Gpt2Config.Activation.GELU_NEW) {
+      float c = (float) SQRT_2_OVER_PI;
       for (int i = 0; i < size; i++) {
-        double z = in[i];
-        double th = Math.tanh(SQRT_2_OVER_PI * (z + 0.044715 * z * z * z));
-        out[i] = (float) (0.5 * z * (1 + th));
-        deriv[i] =
-            (float)
-                (0.5 * (1 + th)
-                    + 0.5 * z * (1 - th * th) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * z * z));
+        float z = in[i];
+        a[i] = c * (z + 0.044715f * z * z * z);
+      }
+      FloatExp.scaled(a, 2f, e, a, size);
+      for (int i = 0; i < size; i++) {
+        float z = in[i];
+        float th = 1f - 2f / (1f + e[i]);
+        out[i] = 0.5f * z * (1f + th);
+        deriv[i] = 0.5f * (1f + th) + 0.5f * z * (1f - th * th) * c * (1f + 3 * 0.044715f * z * z);
       }
     } else {
       for (int i = 0; i < size; i++) {
-        double z = in[i];
-        double e = Math.exp(-0.5 * z * z);
-        double cdf = 0.5 * (1 + erf(z * INV_SQRT_2, e));
-        out[i] = (float) (z * cdf);
-        deriv[i] = (float) (cdf + z * INV_SQRT_2PI * e);
+        a[i] = in[i] * in[i];
+      }
+      FloatExp.scaled(a, -0.5f, e, a, size);
+      float invSqrt2 = (float) INV_SQRT_2;
+      float invSqrt2Pi = (float) INV_SQRT_2PI;
+      // z·Φ(z) = (z + |z|·erf(|z|/√2))/2 needs no sign; Φ'(z)·z + Φ(z) takes erf's sign from z's
+      // bit in a second loop (one loop with both stays scalar under C2)
+      for (int i = 0; i < size; i++) {
+        float z = in[i];
+        float az = Math.abs(z);
+        float t = 1f / (1f + 0.3275911f * invSqrt2 * az);
+        float poly =
+            t
+                * (0.254829592f
+                    + t
+                        * (-0.284496736f
+                            + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+        float erfAbs = 1f - poly * e[i];
+        out[i] = 0.5f * (z + az * erfAbs);
+        deriv[i] = 0.5f + z * invSqrt2Pi * e[i];
+        a[i] = 0.5f * erfAbs;
+      }
+      for (int i = 0; i < size; i++) {
+        int sign = Float.floatToRawIntBits(in[i]) & 0x80000000;
+        deriv[i] += Float.intBitsToFloat(Float.floatToRawIntBits(a[i]) | sign);
       }
     }
   }

@@ -11,6 +11,7 @@
  * of {@code common}.
  *
  * <p>May import: {@code org.subnetlab.config} (its bad-input exception) and {@code
- * org.subnetlab.nativeblas} (the matrix products). Nothing from Spark or Scala.
+ * org.subnetlab.nativeblas} (the matrix products), {@code org.subnetlab.numeric} (GELU's
+ * exponentials). Nothing from Spark or Scala.
  */
 package org.subnetlab.transformer;

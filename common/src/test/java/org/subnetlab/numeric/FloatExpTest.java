@@ -1,4 +1,4 @@
-package org.subnetlab.mask;
+package org.subnetlab.numeric;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.subnetlab.mask;
+package org.subnetlab.numeric;
 
 /**
  * e^{c·x} over a float array, within 1.2 ulp of the correctly rounded float (FloatExpTest), in two
@@ -14,18 +14,18 @@ package org.subnetlab.mask;
  * rounded sum. The first loop is float arithmetic only and the second bit arithmetic only: in one
  * loop together C2 (JDK 17) leaves them scalar.
  */
-final class FloatExp {
+public final class FloatExp {
   private static final float LOG2E = 1.44269504f;
   private static final float ROUND = 12582912f; // 1.5·2²³: x + ROUND − ROUND rounds x to an integer
   private static final float LN2_HI = 0.693359375f; // 9 bits: k·LN2_HI is exact for |k| < 2⁸
   private static final float LN2_LO = -2.12194440e-4f; // ln 2 − LN2_HI
-  static final float MIN = -87.3f;
-  static final float MAX = 88.3f;
+  public static final float MIN = -87.3f;
+  public static final float MAX = 88.3f;
 
   private FloatExp() {}
 
   /** out[i] = e^{c·x[i]} for i < n; {@code rounded} is scratch of at least n floats. */
-  static void scaled(float[] x, float c, float[] out, float[] rounded, int n) {
+  public static void scaled(float[] x, float c, float[] out, float[] rounded, int n) {
     for (int i = 0; i < n; i++) {
       float v = Math.max(Math.min(c * x[i], MAX), MIN);
       float t = v * LOG2E + ROUND;
