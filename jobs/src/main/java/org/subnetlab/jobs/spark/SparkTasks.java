@@ -423,32 +423,20 @@ public final class SparkTasks {
       }
       feats.add(x);
     }
-    List<String> names = new ArrayList<>(new TreeSet<>(Arrays.asList(subtaskOf)));
-    boolean[] eval = new boolean[n];
-    if (hasSplit) {
-      for (int i = 0; i < n; i++) {
-        eval[i] = splitOf[i].equals("eval");
-      }
-    } else {
-      // The table task's rule and stream: the same rows are held out for the same seed.
-      SplittableRandom rng = Seeds.stream(seed, "task/table/split");
-      for (int i = 0; i < n; i++) {
-        eval[i] = rng.nextDouble() < q.evalFraction();
-      }
-    }
-    org.subnetlab.task.Dataset train =
-        dataset(feats, targets, subtaskOf, names, eval, false, longest, vocab);
-    org.subnetlab.task.Dataset test =
-        dataset(feats, targets, subtaskOf, names, eval, true, longest, vocab);
-    for (String st : names) {
-      if (train.subtask(st).size() == 0) {
-        throw new BadInputException(
-            "Subtask " + st + " of table " + path + " has no training rows.");
-      }
-      if (test.subtask(st).size() == 0) {
-        throw new BadInputException("Subtask " + st + " of table " + path + " has no eval rows.");
-      }
-    }
+    org.subnetlab.task.Dataset[] split =
+        splitAndCheck(
+            feats,
+            targets,
+            subtaskOf,
+            hasSplit ? splitOf : null,
+            q.evalFraction(),
+            seed,
+            longest,
+            vocab,
+            path);
+    org.subnetlab.task.Dataset train = split[0];
+    org.subnetlab.task.Dataset test = split[1];
+    List<String> names = train.subtaskNames();
     LOG.info(
         "Read sequences {}: {} rows ({} train, {} eval), length {}, vocabulary {}, subtasks {}",
         path,
@@ -664,32 +652,20 @@ public final class SparkTasks {
               + " has a single class (label 0); a"
               + " classification task needs at least two (or set task.table.num-classes).");
     }
-    List<String> names = new ArrayList<>(new TreeSet<>(Arrays.asList(subtaskOf)));
-    boolean[] eval = new boolean[n];
-    if (hasSplit) {
-      for (int i = 0; i < n; i++) {
-        eval[i] = splitOf[i].equals("eval");
-      }
-    } else {
-      SplittableRandom rng = Seeds.stream(seed, "task/table/split");
-      for (int i = 0; i < n; i++) {
-        eval[i] = rng.nextDouble() < t.evalFraction();
-      }
-    }
-    org.subnetlab.task.Dataset train =
-        dataset(feats, labels, subtaskOf, names, eval, false, d, classes);
-    org.subnetlab.task.Dataset test =
-        dataset(feats, labels, subtaskOf, names, eval, true, d, classes);
-    for (String st : names) {
-      if (train.subtask(st).size() == 0) {
-        throw new BadInputException(
-            "Subtask " + st + " of table " + t.path() + " has no training rows.");
-      }
-      if (test.subtask(st).size() == 0) {
-        throw new BadInputException(
-            "Subtask " + st + " of table " + t.path() + " has no eval rows.");
-      }
-    }
+    org.subnetlab.task.Dataset[] split =
+        splitAndCheck(
+            feats,
+            labels,
+            subtaskOf,
+            hasSplit ? splitOf : null,
+            t.evalFraction(),
+            seed,
+            d,
+            classes,
+            t.path());
+    org.subnetlab.task.Dataset train = split[0];
+    org.subnetlab.task.Dataset test = split[1];
+    List<String> names = train.subtaskNames();
     LOG.info(
         "Read table {}: {} rows ({} train, {} eval), {} features, {} classes, subtasks {}",
         t.path(),
@@ -898,6 +874,51 @@ public final class SparkTasks {
   }
 
   /** A failure of Spark reading the table, as bad input naming the file Spark names. */
+  /**
+   * The train and eval datasets of a read table (vectors or token sequences): rows whose {@code
+   * splitOf} is "eval" (when given), else the seeded rule of {@code task/table/split} (each row
+   * held out with probability {@code evalFraction}: the same rows for the same seed); refuses a
+   * subtask without training or eval rows, naming {@code path}.
+   */
+  private static org.subnetlab.task.Dataset[] splitAndCheck(
+      List<float[]> feats,
+      int[] targets,
+      String[] subtaskOf,
+      String[] splitOf,
+      double evalFraction,
+      long seed,
+      int width,
+      int classes,
+      String path) {
+    int n = subtaskOf.length;
+    List<String> names = new ArrayList<>(new TreeSet<>(Arrays.asList(subtaskOf)));
+    boolean[] eval = new boolean[n];
+    if (splitOf != null) {
+      for (int i = 0; i < n; i++) {
+        eval[i] = splitOf[i].equals("eval");
+      }
+    } else {
+      SplittableRandom rng = Seeds.stream(seed, "task/table/split");
+      for (int i = 0; i < n; i++) {
+        eval[i] = rng.nextDouble() < evalFraction;
+      }
+    }
+    org.subnetlab.task.Dataset train =
+        dataset(feats, targets, subtaskOf, names, eval, false, width, classes);
+    org.subnetlab.task.Dataset test =
+        dataset(feats, targets, subtaskOf, names, eval, true, width, classes);
+    for (String st : names) {
+      if (train.subtask(st).size() == 0) {
+        throw new BadInputException(
+            "Subtask " + st + " of table " + path + " has no training rows.");
+      }
+      if (test.subtask(st).size() == 0) {
+        throw new BadInputException("Subtask " + st + " of table " + path + " has no eval rows.");
+      }
+    }
+    return new org.subnetlab.task.Dataset[] {train, test};
+  }
+
   private static BadInputException unreadable(TaskSettings.Table t, Exception e) {
     return unreadable(t.path(), t.format(), e);
   }
