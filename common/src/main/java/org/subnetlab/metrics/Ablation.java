@@ -58,6 +58,14 @@ public final class Ablation {
       implements Serializable {
 
     Row withControls(ControlStats c) {
+      return with(c, head);
+    }
+
+    Row withHead(String h) {
+      return with(controls, h);
+    }
+
+    private Row with(ControlStats c, String h) {
       return new Row(
           runId,
           method,
@@ -71,23 +79,6 @@ public final class Ablation {
           examples,
           keptParams,
           c,
-          head);
-    }
-
-    Row withHead(String h) {
-      return new Row(
-          runId,
-          method,
-          maskSubtask,
-          seed,
-          evalSubtask,
-          mode,
-          control,
-          accuracy,
-          loss,
-          examples,
-          keptParams,
-          controls,
           h);
     }
   }
@@ -283,11 +274,16 @@ public final class Ablation {
         Evaluation[][] fw = fullWithoutHead();
         for (int h = 0; h < heads.size(); h++) {
           ParamGroup head = heads.get(h);
-          Mask fullMinus = full.without(head);
           Row[] sw = rows(m, "subnetwork_without_head", -1, m.mask().without(head));
           for (int e = 0; e < evals.size(); e++) {
             rows.add(
-                row(m, evals.names().get(e), "full_without_head", -1, fw[h][e], fullMinus.kept())
+                row(
+                        m,
+                        evals.names().get(e),
+                        "full_without_head",
+                        -1,
+                        fw[h][e],
+                        full.kept() - head.size())
                     .withHead(head.name()));
             rows.add(sw[e].withHead(head.name()));
           }

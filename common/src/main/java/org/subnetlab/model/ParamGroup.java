@@ -19,6 +19,20 @@ public record ParamGroup(String name, int[] layer, int[] start, int[] length)
     }
   }
 
+  /**
+   * The highest block index any of {@code groups} reads (−1 for none): an array of a mask's blocks
+   * by index needs this + 1 entries for {@link #gather}.
+   */
+  public static int lastLayer(List<ParamGroup> groups) {
+    int m = -1;
+    for (ParamGroup g : groups) {
+      for (int l : g.layer) {
+        m = Math.max(m, l);
+      }
+    }
+    return m;
+  }
+
   /** Parameters in the group. */
   public int size() {
     int n = 0;

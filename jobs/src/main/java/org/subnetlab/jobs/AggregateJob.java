@@ -303,7 +303,7 @@ public final class AggregateJob {
               .flatMap(
                   g -> {
                     Row f = null;
-                    byte[][] bits = new byte[maxLayer(groups) + 1][];
+                    byte[][] bits = new byte[ParamGroup.lastLayer(groups) + 1][];
                     for (Row r : g._2()) {
                       f = f == null ? r : f;
                       if (r.getInt(6) < bits.length) {
@@ -339,16 +339,6 @@ public final class AggregateJob {
    */
   static Dataset<Row> overlap(Settings s, Dataset<Row> masks, List<ParamGroup> heads) {
     return BlockOverlap.overlap(masks, s.overlapBlock(), heads);
-  }
-
-  private static int maxLayer(List<ParamGroup> groups) {
-    int m = 0;
-    for (ParamGroup g : groups) {
-      for (int l : g.layer()) {
-        m = Math.max(m, l);
-      }
-    }
-    return m;
   }
 
   /**

@@ -181,8 +181,7 @@ final class BlockOverlap {
     }
     if (!groups.isEmpty()) {
       // gathered by layer index: the groups index blocks by their place in the layout
-      long[][] byIndex =
-          new long[groups.stream().mapToInt(BlockOverlap::maxLayer).max().getAsInt() + 1][];
+      long[][] byIndex = new long[ParamGroup.lastLayer(groups) + 1][];
       for (int i = 0; i < n; i++) {
         int li = rs.get(i).getInt(5);
         if (li < byIndex.length) {
@@ -205,14 +204,6 @@ final class BlockOverlap {
         kept,
         words,
         n);
-  }
-
-  private static int maxLayer(ParamGroup g) {
-    int m = 0;
-    for (int l : g.layer()) {
-      m = Math.max(m, l);
-    }
-    return m;
   }
 
   /** What one pair of runs gives: per layer, then {@code layer == null} for {@code ALL}. */

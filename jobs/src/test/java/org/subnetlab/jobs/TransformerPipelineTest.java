@@ -105,10 +105,7 @@ class TransformerPipelineTest {
     int checked = 0;
     for (Row r : rows) {
       String runId = r.getAs("run_id");
-      Mask mask =
-          AggregateJob.masksByRun(
-                  layout, spark.read().parquet(MaskFiles.file(out.masks(), runId).toString()))
-              .get(runId);
+      Mask mask = storedMask(spark, layout, out, runId);
       float[] eff = new float[theta.length];
       String mode = r.getAs("mode");
       switch (mode) {
@@ -122,6 +119,13 @@ class TransformerPipelineTest {
       checked++;
     }
     return checked;
+  }
+
+  /** Run {@code runId}'s mask as its committed mask file stores it. */
+  static Mask storedMask(SparkSession spark, ParamLayout layout, OutputLayout out, String runId) {
+    return AggregateJob.masksByRun(
+            layout, spark.read().parquet(MaskFiles.file(out.masks(), runId).toString()))
+        .get(runId);
   }
 
   @Test
@@ -161,13 +165,7 @@ class TransformerPipelineTest {
     int checked = 0;
     for (Row r : rows) {
       String runId = r.getAs("run_id");
-      Mask mask =
-          masks.computeIfAbsent(
-              runId,
-              id ->
-                  AggregateJob.masksByRun(
-                          layout, spark.read().parquet(MaskFiles.file(out.masks(), id).toString()))
-                      .get(id));
+      Mask mask = masks.computeIfAbsent(runId, id -> storedMask(spark, layout, out, id));
       String[] name = ((String) r.getAs("head")).split("\\.");
       int block = Integer.parseInt(name[1]);
       int k = Integer.parseInt(name[4]);
@@ -230,13 +228,7 @@ class TransformerPipelineTest {
     List<Row> overlap = spark.read().parquet(out.table("overlap").toString()).collectAsList();
     java.util.Map<String, Mask> masks = new java.util.HashMap<>();
     java.util.function.Function<String, Mask> mask =
-        id ->
-            masks.computeIfAbsent(
-                id,
-                x ->
-                    AggregateJob.masksByRun(
-                            layout, spark.read().parquet(MaskFiles.file(out.masks(), x).toString()))
-                        .get(x));
+        id -> masks.computeIfAbsent(id, x -> storedMask(spark, layout, out, x));
     int heads = 0;
     for (Row r : overlap) {
       Mask a = mask.apply(r.getAs("run_a"));
