@@ -22,7 +22,12 @@ final class Keys {
   }
 
   static long longIn(Config c, String path, long min, long max) {
-    String rule = "must be an integer in [" + min + ", " + max + "]";
+    return longIn(c, path, min, max, "an integer in [" + min + ", " + max + "]");
+  }
+
+  /** As above, the message naming {@code what} the key takes. */
+  static long longIn(Config c, String path, long min, long max, String what) {
+    String rule = "must be " + what;
     double d = number(c, path, rule);
     if (d != Math.rint(d) || d < min || d > max) {
       throw bad(c, path, rule);
@@ -32,6 +37,10 @@ final class Keys {
 
   static int intIn(Config c, String path, int min, int max) {
     return (int) longIn(c, path, min, max);
+  }
+
+  static int intIn(Config c, String path, int min, int max, String what) {
+    return (int) longIn(c, path, min, max, what);
   }
 
   static double doubleIn(Config c, String path, double min, boolean minOpen, double max) {

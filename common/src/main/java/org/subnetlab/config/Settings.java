@@ -21,7 +21,7 @@ public final class Settings {
   private final TransformerSettings transformer;
   private final MaskSettings masks;
   private final int randomControls;
-  private final int overlapBlock;
+  private final java.util.OptionalInt overlapBlock;
   private final boolean headAblation;
   private final ClusterSettings cluster;
   private final boolean composeInPipeline;
@@ -81,7 +81,18 @@ public final class Settings {
     }
     this.masks = new MaskSettings(c);
     this.randomControls = Keys.intIn(c, "aggregate.random-controls", 0, 1000);
-    this.overlapBlock = Keys.intIn(c, "aggregate.overlap-block", 1, 1_000_000);
+    this.overlapBlock =
+        c.getValue("aggregate.overlap-block").valueType()
+                    == com.typesafe.config.ConfigValueType.STRING
+                && "auto".equals(c.getString("aggregate.overlap-block"))
+            ? java.util.OptionalInt.empty()
+            : java.util.OptionalInt.of(
+                Keys.intIn(
+                    c,
+                    "aggregate.overlap-block",
+                    1,
+                    1_000_000,
+                    "auto or an integer in [1, 1000000]"));
     if (c.getValue("aggregate.head-ablation").valueType()
         != com.typesafe.config.ConfigValueType.BOOLEAN) {
       throw Keys.bad(c, "aggregate.head-ablation", "must be true or false");
@@ -220,8 +231,11 @@ public final class Settings {
     return headAblation;
   }
 
-  /** Runs per block of the aggregate stage's overlap pass ({@code aggregate.overlap-block}). */
-  public int overlapBlock() {
+  /**
+   * Runs per block of the aggregate stage's overlap pass ({@code aggregate.overlap-block}); empty
+   * for {@code auto}, a size the stage chooses from the runs, mask size and cores.
+   */
+  public java.util.OptionalInt overlapBlock() {
     return overlapBlock;
   }
 

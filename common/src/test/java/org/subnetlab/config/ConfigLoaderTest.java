@@ -90,6 +90,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void overlapBlockIsAutoByDefaultOrAPositiveInteger() throws IOException {
+    assertThat(ConfigLoader.load(conf(""), List.of()).overlapBlock()).isEmpty();
+    assertThat(ConfigLoader.load(conf("aggregate.overlap-block = 128"), List.of()).overlapBlock())
+        .hasValue(128);
+    for (String bad : List.of("0", "big", "1.5")) {
+      assertThatThrownBy(
+              () -> ConfigLoader.load(conf("aggregate.overlap-block = " + bad), List.of()))
+          .isInstanceOf(BadInputException.class)
+          .hasMessage(
+              "Cannot set aggregate.overlap-block to "
+                  + (bad.equals("big") ? "\"big\"" : bad)
+                  + ": must be auto or an integer in [1, 1000000].");
+    }
+  }
+
+  @Test
   void rejectsOutOfRangeValues() throws IOException {
     assertThatThrownBy(() -> ConfigLoader.load(conf("task.arithmetic.modulus = 1"), List.of()))
         .hasMessage("Cannot set task.arithmetic.modulus to 1: must be an integer in [2, 256].");

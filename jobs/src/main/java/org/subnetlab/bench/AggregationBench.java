@@ -10,6 +10,7 @@ import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,54 +72,91 @@ final class AggregationBench {
    */
   static void run(List<Integer> sizes, int randomControls, List<Integer> hidden, PrintStream out)
       throws IOException {
-    run(sizes, randomControls, hidden, 64, out);
+    run(sizes, randomControls, hidden, List.of(AUTO), out);
   }
 
-  /** As above, with {@code aggregate.overlap-block = overlapBlock}. */
+  /**
+   * As above; the aggregate stage runs with {@code aggregate.overlap-block = blocks.get(0)}, and
+   * the counting pass is timed for every block size of {@code blocks}, side by side: {@link
+   * #COUNT_ROUNDS} rounds, each timing every size once in turn.
+   */
   static void run(
       List<Integer> sizes,
       int randomControls,
       List<Integer> hidden,
-      int overlapBlock,
+      List<Integer> blocks,
       PrintStream out)
       throws IOException {
+    checkSizes(sizes, blocks);
+    double[] popcount = {0};
+    for (int n : sizes) {
+      sweep(n, randomControls, hidden, blocks, popcount, null, out);
+      out.flush();
+    }
+  }
+
+  /**
+   * Builds one sweep of {@code n} runs into {@code dir} (its config {@code bench.conf}, the base
+   * model and the committed mask files under {@code out/}) and keeps it, without aggregating: for
+   * timing the aggregate stage elsewhere, e.g. submitted to a cluster. Prints the command.
+   */
+  static void prepare(int n, int randomControls, List<Integer> hidden, int block, Path dir)
+      throws IOException {
+    checkSizes(List.of(n), List.of(block));
+    sweep(n, randomControls, hidden, List.of(block), new double[] {0}, dir, System.out);
+  }
+
+  private static void checkSizes(List<Integer> sizes, List<Integer> blocks) {
     for (int n : sizes) {
       if (n < 2 || n % 2 != 0) {
         throw new IllegalArgumentException(
             "Cannot bench aggregation of " + n + " runs: must be even and at least 2");
       }
     }
-    double[] popcount = {0};
-    for (int n : sizes) {
-      out.println(line(sweep(n, randomControls, hidden, overlapBlock, popcount, out)));
-      out.flush();
+    if (blocks.isEmpty()) {
+      throw new IllegalArgumentException("--overlap-block needs at least one block size");
+    }
+    for (int b : blocks) {
+      if (b < 0) {
+        throw new IllegalArgumentException(
+            "Cannot use --overlap-block " + b + ": must be auto or ≥ 1");
+      }
     }
   }
 
+  /** The block size {@code auto} among the bench's block sizes. */
+  static final int AUTO = 0;
+
+  /** Rounds of the side-by-side counting-pass timings (every block size once per round). */
+  static final int COUNT_ROUNDS = 3;
+
   /**
-   * One sweep's figures; {@code popcount} holds the single-core popcount rate, measured (and
-   * printed) on the first sweep's parameter count.
+   * One sweep: its figures printed as JSON lines; {@code popcount} holds the single-core popcount
+   * rate, measured (and printed) on the first sweep's parameter count. With {@code keep} non-null
+   * the sweep is built there and kept, and not aggregated.
    */
-  private static Map<String, Object> sweep(
+  private static void sweep(
       int n,
       int randomControls,
       List<Integer> hidden,
-      int overlapBlock,
+      List<Integer> blocks,
       double[] popcount,
+      Path keep,
       PrintStream out)
       throws IOException {
-    Path tmp = Files.createTempDirectory("subnetlab-bench-aggregation");
+    int overlapBlock = blocks.get(0);
+    Path tmp = keep != null ? keep : Files.createTempDirectory("subnetlab-bench-aggregation");
     try {
       Path conf = tmp.resolve("bench.conf");
-      Files.writeString(conf, CONF);
-      Settings s =
-          ConfigLoader.load(
-              conf,
-              List.of(
-                  "model.hidden=" + hidden,
-                  "masks.seeds=" + IntStream.range(0, n / 2).boxed().toList(),
-                  "aggregate.random-controls=" + randomControls,
-                  "aggregate.overlap-block=" + overlapBlock));
+      List<String> overrides =
+          List.of(
+              "model.hidden=" + hidden,
+              "masks.seeds=" + IntStream.range(0, n / 2).boxed().toList(),
+              "aggregate.random-controls=" + randomControls,
+              "aggregate.overlap-block=" + (overlapBlock == AUTO ? "auto" : overlapBlock));
+      // the overrides are written into the config too, so that a kept sweep aggregates as timed
+      Files.writeString(conf, CONF + "\n" + String.join("\n", overrides) + "\n");
+      Settings s = ConfigLoader.load(conf, overrides);
       OutputLayout dirs = OutputLayout.prepare(tmp.resolve("out"));
       SparkSession spark = SparkSessions.local("subnetlab bench --aggregation", "local[2]");
       try {
@@ -143,19 +181,50 @@ final class AggregationBench {
         double writeSeconds = (System.nanoTime() - w0) / 1e9;
         System.err.printf(
             Locale.ROOT, "bench --aggregation: %d mask files in %.1f s%n", n, writeSeconds);
+        if (keep != null) {
+          out.println(
+              "Sweep of "
+                  + n
+                  + " runs ready; aggregate it with: AggregateJob "
+                  + conf.toAbsolutePath()
+                  + " --out "
+                  + tmp.resolve("out").toAbsolutePath());
+          return;
+        }
         HeapPeaks peaks = HeapPeaks.start();
         long t0 = System.nanoTime();
         Map<String, Double> tables = AggregateJob.run(spark, s, dirs);
         double total = (System.nanoTime() - t0) / 1e9;
         peaks.stop();
         long pairs = (long) n * (n - 1) / 2;
-        long c0 = System.nanoTime();
-        long[] counted = AggregateJob.overlapCountsOnly(spark, s, dirs);
-        double countSeconds = (System.nanoTime() - c0) / 1e9;
-        if (counted[0] != pairs) {
-          throw new IllegalStateException(
-              "bench counting pass saw " + counted[0] + " pairs, not " + pairs);
+        int[] sizes = new int[blocks.size()];
+        for (int b = 0; b < sizes.length; b++) {
+          sizes[b] =
+              blocks.get(b) == AUTO ? AggregateJob.overlapBlock(spark, s, n, model) : blocks.get(b);
         }
+        double[][] counting = new double[blocks.size()][COUNT_ROUNDS];
+        long[] first = null;
+        for (int r = 0; r < COUNT_ROUNDS; r++) {
+          for (int b = 0; b < blocks.size(); b++) {
+            long c0 = System.nanoTime();
+            long[] counted = AggregateJob.overlapCountsOnly(spark, dirs, sizes[b]);
+            counting[b][r] = (System.nanoTime() - c0) / 1e9;
+            if (counted[0] != pairs || (first != null && counted[1] != first[1])) {
+              throw new IllegalStateException(
+                  "bench counting pass with blocks of "
+                      + sizes[b]
+                      + " saw "
+                      + counted[0]
+                      + " pairs and "
+                      + counted[1]
+                      + " intersections, not "
+                      + pairs
+                      + (first == null ? "" : " and " + first[1]));
+            }
+            first = counted;
+          }
+        }
+        double countSeconds = Arrays.stream(counting[0]).min().orElseThrow();
         double overlap = tables.get("overlap");
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("name", "aggregation");
@@ -173,7 +242,8 @@ final class AggregationBench {
         f.put("bit_ops_per_s", bitOps);
         f.put("popcount_bits_per_s_one_core", popcount[0]);
         f.put("overlap_vs_popcount", bitOps / popcount[0]);
-        f.put("overlap_block", overlapBlock);
+        f.put("overlap_block", sizes[0]);
+        f.put("overlap_block_auto", overlapBlock == AUTO);
         f.put("seconds_overlap_counts_only", countSeconds);
         double countBitOps = (double) pairs * layout.total() / countSeconds;
         f.put("bit_ops_per_s_counts_only", countBitOps);
@@ -181,15 +251,44 @@ final class AggregationBench {
         f.put("driver_peak_heap_mb", peaks.peakUsed / 1e6);
         f.put("driver_peak_heap_after_gc_mb", peaks.peakAfterGc.get() / 1e6);
         f.put("driver_max_heap_mb", Runtime.getRuntime().maxMemory() / 1e6);
-        return f;
+        out.println(line(f));
+        for (int b = 0; b < blocks.size(); b++) {
+          Map<String, Object> c = new LinkedHashMap<>();
+          double best = Arrays.stream(counting[b]).min().orElseThrow();
+          c.put("name", "aggregation_counting_pass");
+          c.put("runs", n);
+          c.put("params", layout.total());
+          c.put("overlap_block", sizes[b]);
+          c.put("overlap_block_auto", blocks.get(b) == AUTO);
+          c.put("block_pairs", blockPairs(n, sizes[b]));
+          c.put("seconds_rounds", counting[b]);
+          c.put("seconds_best", best);
+          c.put("bit_ops_per_s_best", (double) pairs * layout.total() / best);
+          c.put("best_vs_popcount", (double) pairs * layout.total() / best / popcount[0]);
+          out.println(line(c));
+        }
       } finally {
         spark.stop();
       }
     } finally {
-      try (var files = Files.walk(tmp)) {
-        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
+      if (keep == null) {
+        delete(tmp);
+      }
+    }
+  }
+
+  /**
+   * Block pairs (i ≤ j) of {@code n} runs in blocks of {@code block}: the counting pass's tasks.
+   */
+  static long blockPairs(int n, int block) {
+    long blocks = Math.max(1, (n + block - 1) / block);
+    return blocks * (blocks + 1) / 2;
+  }
+
+  private static void delete(Path tmp) throws IOException {
+    try (var files = Files.walk(tmp)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
       }
     }
   }
@@ -341,6 +440,11 @@ final class AggregationBench {
   }
 
   private static String json(Object v) {
+    if (v instanceof double[] xs) {
+      return Arrays.stream(xs)
+          .mapToObj(x -> json((Object) x))
+          .collect(Collectors.joining(", ", "[", "]"));
+    }
     if (v instanceof String str) {
       return "\"" + str + "\"";
     }

@@ -160,10 +160,45 @@ public final class Bench implements Callable<Integer> {
 
   @Option(
       names = "--overlap-block",
-      defaultValue = "64",
+      split = ",",
+      defaultValue = "auto",
       description =
-          "aggregate.overlap-block of the --aggregation sweeps (default: ${DEFAULT-VALUE}).")
-  int overlapBlock;
+          "aggregate.overlap-block of the --aggregation sweeps, auto or runs (default:"
+              + " ${DEFAULT-VALUE}); with several sizes the stage runs with the first and the"
+              + " counting pass is timed for each, side by side.")
+  List<String> overlapBlock;
+
+  @Option(
+      names = "--aggregation-prepare",
+      paramLabel = "DIR",
+      description =
+          "With --aggregation and one --aggregation-runs size: build that sweep into DIR (its"
+              + " bench.conf, base model and mask files under DIR/out) and keep it, without"
+              + " aggregating; e.g. to time the aggregate stage submitted to a cluster.")
+  Path aggregationPrepare;
+
+  /** The --overlap-block sizes, auto as {@link AggregationBench#AUTO}. */
+  private List<Integer> blockSizes() {
+    List<Integer> out = new ArrayList<>();
+    for (String b : overlapBlock) {
+      if (b.equals("auto")) {
+        out.add(AggregationBench.AUTO);
+        continue;
+      }
+      try {
+        int v = Integer.parseInt(b.trim());
+        if (v >= 1) {
+          out.add(v);
+          continue;
+        }
+      } catch (NumberFormatException e) {
+        // refused below
+      }
+      throw new IllegalArgumentException(
+          "Cannot use --overlap-block " + b + ": must be auto or an integer ≥ 1");
+    }
+    return out;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -183,8 +218,27 @@ public final class Bench implements Callable<Integer> {
     NativeThreads.limit(1);
     if (aggregation) {
       try {
+        if (aggregationPrepare != null) {
+          if (aggregationRuns.size() != 1 || overlapBlock.size() != 1) {
+            throw new IllegalArgumentException(
+                "--aggregation-prepare builds one sweep: give one --aggregation-runs size and one"
+                    + " --overlap-block");
+          }
+          if (Files.exists(aggregationPrepare)) {
+            throw new IllegalArgumentException(
+                "Cannot prepare a sweep in " + aggregationPrepare + ": it exists");
+          }
+          Files.createDirectories(aggregationPrepare);
+          AggregationBench.prepare(
+              aggregationRuns.get(0),
+              randomControls,
+              aggregationHidden,
+              blockSizes().get(0),
+              aggregationPrepare);
+          return 0;
+        }
         AggregationBench.run(
-            aggregationRuns, randomControls, aggregationHidden, overlapBlock, System.out);
+            aggregationRuns, randomControls, aggregationHidden, blockSizes(), System.out);
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.ParameterException(
             new picocli.CommandLine(this), e.getMessage());

@@ -90,7 +90,11 @@ public final class AggregateJob {
         timed(seconds, Table.MASKS, () -> g.add(masks, Table.MASKS));
         List<ParamGroup> heads = models.values().iterator().next().groups();
         timed(seconds, Table.SPARSITY, () -> g.add(sparsity(masks, heads), Table.SPARSITY));
-        timed(seconds, Table.OVERLAP, () -> g.add(overlap(s, masks, heads), Table.OVERLAP));
+        int block = overlapBlock(spark, s, runs.size(), models.values().iterator().next());
+        timed(
+            seconds,
+            Table.OVERLAP,
+            () -> g.add(BlockOverlap.overlap(masks, block, heads), Table.OVERLAP));
         timed(
             seconds,
             Table.ABLATION,
@@ -335,20 +339,38 @@ public final class AggregateJob {
   }
 
   /**
-   * The overlap table, in blocks of {@code aggregate.overlap-block} runs ({@link BlockOverlap}).
+   * Runs per block of the overlap pass ({@link BlockOverlap}): {@code aggregate.overlap-block}, or
+   * for {@code auto} the size {@link BlockOverlap#autoBlock} chooses for {@code runs} masks of
+   * {@code model}'s parameters and groups on the session's default parallelism. Logged.
    */
-  static Dataset<Row> overlap(Settings s, Dataset<Row> masks, List<ParamGroup> heads) {
-    return BlockOverlap.overlap(masks, s.overlapBlock(), heads);
+  public static int overlapBlock(SparkSession spark, Settings s, int runs, BaseModel model) {
+    if (s.overlapBlock().isPresent()) {
+      return s.overlapBlock().getAsInt();
+    }
+    long bits = model.layout().total();
+    for (ParamGroup g : model.groups()) {
+      bits += g.size();
+    }
+    int cores = spark.sparkContext().defaultParallelism();
+    int block = BlockOverlap.autoBlock(runs, (bits + 7) / 8, cores);
+    LOG.info(
+        "Overlap pass: {} runs in blocks of {} (aggregate.overlap-block = auto: {} cores, {} bytes"
+            + " of mask bits per run)",
+        runs,
+        block,
+        cores,
+        (bits + 7) / 8);
+    return block;
   }
 
   /**
    * The overlap pass's counting alone, on the masks table of {@code out} (written by this stage),
    * without building or writing the overlap table: the same block-pair tasks, each summing its
-   * pairs' whole-model intersections. Returns {pairs, Σ intersections}; {@code subnetlab bench
-   * --aggregation} times it next to the table.
+   * pairs' whole-model intersections, with blocks of {@code block} runs. Returns {pairs, Σ
+   * intersections}; {@code subnetlab bench --aggregation} times it next to the table.
    */
-  public static long[] overlapCountsOnly(SparkSession spark, Settings s, OutputLayout out) {
-    return BlockOverlap.countOnly(Tables.read(spark, out, Table.MASKS), s.overlapBlock());
+  public static long[] overlapCountsOnly(SparkSession spark, OutputLayout out, int block) {
+    return BlockOverlap.countOnly(Tables.read(spark, out, Table.MASKS), block);
   }
 
   static final StructType ABLATION_SCHEMA =

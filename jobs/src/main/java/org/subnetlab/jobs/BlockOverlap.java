@@ -71,6 +71,35 @@ final class BlockOverlap {
       int blocks)
       implements Serializable {}
 
+  /**
+   * Memory one task of the automatic block size may give the masks of its two blocks: 256 MiB, a
+   * quarter of Spark's default 1 GiB executor.
+   */
+  static final long AUTO_TASK_BYTES = 256L << 20;
+
+  /** Block pairs per core the automatic size asks for at least, for balance (see below). */
+  static final int AUTO_TASKS_PER_CORE = 4;
+
+  /**
+   * The automatic block size ({@code aggregate.overlap-block = auto}) for {@code runs} runs whose
+   * masks take {@code maskBytes} each in a task (packed bits of every parameter and of every
+   * parameter group), on {@code cores} task slots: the largest block such that the run ids split
+   * into enough blocks b for b(b + 1)/2 ≥ {@value #AUTO_TASKS_PER_CORE} × cores block pairs (a
+   * diagonal pair is half a full one's work, so a few per core keep the cores evenly busy), and the
+   * masks of two blocks fit in {@link #AUTO_TASK_BYTES}. Fewer, larger blocks move each mask
+   * through the shuffle fewer times (once per block).
+   */
+  static int autoBlock(int runs, long maskBytes, int cores) {
+    long target = (long) AUTO_TASKS_PER_CORE * Math.max(1, cores);
+    int blocks = 1;
+    while ((long) blocks * (blocks + 1) / 2 < target) {
+      blocks++;
+    }
+    long byParallelism = Math.max(1, (Math.max(1, runs) + blocks - 1) / blocks);
+    long byMemory = Math.max(1, AUTO_TASK_BYTES / (2 * Math.max(1, maskBytes)));
+    return (int) Math.min(byParallelism, byMemory);
+  }
+
   /** The overlap table of the mask rows, with runs in blocks of {@code blockSize}. */
   static Dataset<Row> overlap(Dataset<Row> masks, int blockSize) {
     return overlap(masks, blockSize, List.of());

@@ -95,6 +95,20 @@ class BlockOverlapTest {
   }
 
   @Test
+  void autoBlockGivesFourBlockPairsPerCoreWithinTheTaskMemory() {
+    // 2 cores: 8 block pairs wanted; 3 blocks give 6, 4 give 10 -> 2,000 / 4 = 500 runs per
+    // block; two blocks of 224,016-bit masks (28,002 bytes) are far below 256 MiB
+    assertThat(BlockOverlap.autoBlock(2000, 28_002, 2)).isEqualTo(500);
+    // 100 cores: 400 wanted; 27 blocks give 378, 28 give 406 -> ceil(10,000 / 28) = 358, but two
+    // blocks of 15.5 MB masks within 256 MiB allow 268,435,456 / 31,000,000 = 8 runs per block
+    assertThat(BlockOverlap.autoBlock(10_000, 15_500_000, 100)).isEqualTo(8);
+    // 6 runs on 2 cores: 4 blocks -> ceil(6 / 4) = 2; a mask larger than the budget: 1
+    assertThat(BlockOverlap.autoBlock(6, 100, 2)).isEqualTo(2);
+    assertThat(BlockOverlap.autoBlock(6, 1L << 30, 2)).isEqualTo(1);
+    // whatever the block, the table is the same (blockPairsGiveTheSelfJoinTableRowForRow)
+  }
+
+  @Test
   void pairIndicesNumberTheBlockPairsWithoutGaps() {
     int blocks = 6;
     List<Integer> seen = new ArrayList<>();

@@ -63,7 +63,6 @@ public final class ReportJob {
   /** The mask tables' rows the sections share, read once. */
   private List<Row> sparsity;
 
-  private List<Row> pairs;
   private List<Row> ablation;
 
   /**
@@ -206,19 +205,6 @@ public final class ReportJob {
       labels = new ArrayList<>(new TreeSet<>(labelOf.values()));
       subtasks =
           new ArrayList<>(new TreeSet<>(sparsity.stream().map(r -> str(r, "subtask")).toList()));
-      // Pairs of masks of one base model only: no figure pools masks of two base models.
-      pairs =
-          table(Table.OVERLAP)
-              .where("layer = 'ALL'")
-              .select("run_a", "run_b", "subtask_a", "subtask_b", "seed_a", "seed_b", "jaccard")
-              .collectAsList()
-              .stream()
-              .filter(
-                  r ->
-                      labelOf.containsKey(str(r, "run_a"))
-                          && labelOf.containsKey(str(r, "run_b"))
-                          && modelOf.get(str(r, "run_a")).equals(modelOf.get(str(r, "run_b"))))
-              .toList();
       ablation =
           table(Table.ABLATION)
               .select(
@@ -682,16 +668,43 @@ public final class ReportJob {
   private void overlapSection() {
     page.section(
         "overlap", "Overlap (Jaccard)", "Jaccard index |A∩B| / |A∪B| of whole-model masks.");
+    // The overlap table's whole-model rows, streamed (it has N(N - 1)/2 of them): only pairs of a
+    // subtask or of a seed are in a figure, and pairs of masks of one base model only (no figure
+    // pools masks of two base models). Each figure's means are summed in the table's row order.
+    Stat.Groups subtaskPairs = new Stat.Groups("jaccard");
+    Stat.Groups seedPairs = new Stat.Groups("jaccard");
+    Stat.Groups seedPairsByLabel = new Stat.Groups("jaccard");
+    Stat.Groups methodPairs = new Stat.Groups("jaccard");
+    java.util.Iterator<Row> it =
+        table(Table.OVERLAP)
+            .where("layer = 'ALL' AND (seed_a = seed_b OR subtask_a = subtask_b)")
+            .select("run_a", "run_b", "subtask_a", "subtask_b", "seed_a", "seed_b", "jaccard")
+            .toLocalIterator();
+    while (it.hasNext()) {
+      Row r = it.next();
+      if (!labelOf.containsKey(str(r, "run_a"))
+          || !labelOf.containsKey(str(r, "run_b"))
+          || !modelOf.get(str(r, "run_a")).equals(modelOf.get(str(r, "run_b")))) {
+        continue;
+      }
+      boolean sameLabel = labelA(r).equals(labelB(r));
+      if (sameLabel && sameSeed(r) != sameSubtask(r)) {
+        subtaskPairs.add(List.of(labelA(r), str(r, "subtask_a"), str(r, "subtask_b")), r);
+      }
+      if (sameLabel && sameSubtask(r) && !sameSeed(r)) {
+        seedPairs.add(List.of(labelA(r), str(r, "subtask_a")), r);
+        seedPairsByLabel.add(List.of(labelA(r)), r);
+      }
+      if (!sameFamily(r) && sameSubtask(r) && sameSeed(r)) {
+        methodPairs.add(List.of(labelA(r), labelB(r)), r);
+      }
+    }
     Map<String, double[][]> bySubtask = new LinkedHashMap<>();
     for (String l : labels) {
       bySubtask.put(l, nan(subtasks.size(), subtasks.size()));
     }
-    Stat.group(
-            pairs.stream()
-                .filter(r -> labelA(r).equals(labelB(r)) && sameSeed(r) != sameSubtask(r))
-                .toList(),
-            r -> List.of(labelA(r), str(r, "subtask_a"), str(r, "subtask_b")),
-            "jaccard")
+    subtaskPairs
+        .result()
         .forEach(
             (k, v) -> {
               double[][] m = bySubtask.get(k.get(0));
@@ -720,11 +733,8 @@ public final class ReportJob {
               + " subtasks with the same seed; the diagonal is the same subtask across seeds.");
     }
     double[][] stability = nan(labels.size(), subtasks.size());
-    List<Row> acrossSeeds =
-        pairs.stream()
-            .filter(r -> labelA(r).equals(labelB(r)) && sameSubtask(r) && !sameSeed(r))
-            .toList();
-    Stat.group(acrossSeeds, r -> List.of(labelA(r), str(r, "subtask_a")), "jaccard")
+    seedPairs
+        .result()
         .forEach(
             (k, v) -> stability[labels.indexOf(k.get(0))][subtasks.indexOf(k.get(1))] = v[0].avg());
     page.figure(
@@ -737,10 +747,8 @@ public final class ReportJob {
             + " and subtask trained with different seeds (blank: a single seed).");
     if (labels.size() > 1) {
       double[][] agree = nan(labels.size(), labels.size());
-      Stat.group(
-              pairs.stream().filter(r -> !sameFamily(r) && sameSubtask(r) && sameSeed(r)).toList(),
-              r -> List.of(labelA(r), labelB(r)),
-              "jaccard")
+      methodPairs
+          .result()
           .forEach(
               (k, v) -> {
                 int a = labels.indexOf(k.get(0));
@@ -748,7 +756,8 @@ public final class ReportJob {
                 agree[a][b] = v[0].avg();
                 agree[b][a] = v[0].avg();
               });
-      Stat.group(acrossSeeds, r -> List.of(labelA(r)), "jaccard")
+      seedPairsByLabel
+          .result()
           .forEach(
               (k, v) -> agree[labels.indexOf(k.get(0))][labels.indexOf(k.get(0))] = v[0].avg());
       page.figure(

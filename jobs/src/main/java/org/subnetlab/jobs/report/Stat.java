@@ -63,11 +63,29 @@ final class Stat {
    */
   static Map<List<String>, Stat[]> group(
       List<Row> rows, Function<Row, List<String>> key, String... columns) {
-    Map<List<String>, Stat[]> groups = new TreeMap<>(STRINGS);
+    Groups g = new Groups(columns);
     for (Row r : rows) {
+      g.add(key.apply(r), r);
+    }
+    return g.result();
+  }
+
+  /**
+   * {@link #group} fed one row at a time, for rows streamed from a table too large to collect: the
+   * same sums in the same row order, so the same figures.
+   */
+  static final class Groups {
+    private final String[] columns;
+    private final Map<List<String>, Stat[]> groups = new TreeMap<>(STRINGS);
+
+    Groups(String... columns) {
+      this.columns = columns;
+    }
+
+    void add(List<String> key, Row r) {
       Stat[] s =
           groups.computeIfAbsent(
-              key.apply(r),
+              key,
               k -> {
                 Stat[] fresh = new Stat[columns.length];
                 for (int i = 0; i < fresh.length; i++) {
@@ -79,7 +97,11 @@ final class Stat {
         s[i].add(col(r, columns[i]));
       }
     }
-    return groups;
+
+    /** The groups, keys in ascending order. */
+    Map<List<String>, Stat[]> result() {
+      return groups;
+    }
   }
 
   /** The value of a named column of a collected row ({@code null} if SQL NULL). */
