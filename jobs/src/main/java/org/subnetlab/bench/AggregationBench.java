@@ -162,7 +162,7 @@ final class AggregationBench {
       try {
         Network model = TrainModelJob.run(spark, s, dirs);
         ParamLayout layout = ParamLayout.of(model);
-        if (popcount[0] == 0) {
+        if (keep == null && popcount[0] == 0) {
           popcount[0] = popcountBitsPerSecond(layout.total());
           out.println(
               String.format(
@@ -203,6 +203,7 @@ final class AggregationBench {
               blocks.get(b) == AUTO ? AggregateJob.overlapBlock(spark, s, n, model) : blocks.get(b);
         }
         double[][] counting = new double[blocks.size()][COUNT_ROUNDS];
+        long[] tasks = new long[blocks.size()];
         long[] first = null;
         for (int r = 0; r < COUNT_ROUNDS; r++) {
           for (int b = 0; b < blocks.size(); b++) {
@@ -222,6 +223,7 @@ final class AggregationBench {
                       + (first == null ? "" : " and " + first[1]));
             }
             first = counted;
+            tasks[b] = counted[2];
           }
         }
         double countSeconds = Arrays.stream(counting[0]).min().orElseThrow();
@@ -260,7 +262,7 @@ final class AggregationBench {
           c.put("params", layout.total());
           c.put("overlap_block", sizes[b]);
           c.put("overlap_block_auto", blocks.get(b) == AUTO);
-          c.put("block_pairs", blockPairs(n, sizes[b]));
+          c.put("block_pairs", tasks[b]);
           c.put("seconds_rounds", counting[b]);
           c.put("seconds_best", best);
           c.put("bit_ops_per_s_best", (double) pairs * layout.total() / best);
@@ -275,14 +277,6 @@ final class AggregationBench {
         delete(tmp);
       }
     }
-  }
-
-  /**
-   * Block pairs (i ≤ j) of {@code n} runs in blocks of {@code block}: the counting pass's tasks.
-   */
-  static long blockPairs(int n, int block) {
-    long blocks = Math.max(1, (n + block - 1) / block);
-    return blocks * (blocks + 1) / 2;
   }
 
   private static void delete(Path tmp) throws IOException {

@@ -72,9 +72,9 @@ public final class AggregateJob {
    */
   public static Map<String, Double> run(SparkSession spark, Settings s, OutputLayout out) {
     Map<Long, BaseModel> models = TrainModelJob.load(s, out);
+    BaseModel first = models.values().iterator().next(); // the models of a sweep share a layout
     MaskFileCheck.removeLeftovers(out);
-    List<RunSpec> runs =
-        SweepPlan.verified(spark, s, out, models.values().iterator().next().layout(), "aggregate");
+    List<RunSpec> runs = SweepPlan.verified(spark, s, out, first.layout(), "aggregate");
     try (JobGroup group =
         JobGroup.enter(spark, "subnetlab-aggregate", "subnetlab: aggregate tables")) {
       Dataset<Row> withHistory = committedMasks(spark, out, runs, "aggregate");
@@ -88,9 +88,9 @@ public final class AggregateJob {
             () -> g.add(trainingCurves(withHistory), Table.TRAINING_CURVES));
         Dataset<Row> masks = withHistory.drop("history").cache();
         timed(seconds, Table.MASKS, () -> g.add(masks, Table.MASKS));
-        List<ParamGroup> heads = models.values().iterator().next().groups();
+        List<ParamGroup> heads = first.groups();
         timed(seconds, Table.SPARSITY, () -> g.add(sparsity(masks, heads), Table.SPARSITY));
-        int block = overlapBlock(spark, s, runs.size(), models.values().iterator().next());
+        int block = overlapBlock(spark, s, runs.size(), first);
         timed(
             seconds,
             Table.OVERLAP,
@@ -351,15 +351,16 @@ public final class AggregateJob {
     for (ParamGroup g : model.groups()) {
       bits += g.size();
     }
+    long bytes = (bits + 7) / 8;
     int cores = spark.sparkContext().defaultParallelism();
-    int block = BlockOverlap.autoBlock(runs, (bits + 7) / 8, cores);
+    int block = BlockOverlap.autoBlock(runs, bytes, cores);
     LOG.info(
         "Overlap pass: {} runs in blocks of {} (aggregate.overlap-block = auto: {} cores, {} bytes"
             + " of mask bits per run)",
         runs,
         block,
         cores,
-        (bits + 7) / 8);
+        bytes);
     return block;
   }
 
@@ -367,7 +368,7 @@ public final class AggregateJob {
    * The overlap pass's counting alone, on the masks table of {@code out} (written by this stage),
    * without building or writing the overlap table: the same block-pair tasks, each summing its
    * pairs' whole-model intersections, with blocks of {@code block} runs. Returns {pairs, Σ
-   * intersections}; {@code subnetlab bench --aggregation} times it next to the table.
+   * intersections, block pairs}; {@code subnetlab bench --aggregation} times it next to the table.
    */
   public static long[] overlapCountsOnly(SparkSession spark, OutputLayout out, int block) {
     return BlockOverlap.countOnly(Tables.read(spark, out, Table.MASKS), block);

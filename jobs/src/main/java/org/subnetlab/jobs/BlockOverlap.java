@@ -122,14 +122,14 @@ final class BlockOverlap {
 
   /**
    * The counting pass alone, without the table: the same block-pair tasks, each summing its pairs'
-   * {@code ALL} intersections. Returns {pairs, sum of intersections}: what the bench times to
-   * separate the arithmetic from building, sorting and writing the table's rows.
+   * {@code ALL} intersections. Returns {pairs, sum of intersections, block pairs}: what the bench
+   * times to separate the arithmetic from building, sorting and writing the table's rows.
    */
   static long[] countOnly(Dataset<Row> masks, int blockSize) {
     return blockTasks(masks, blockSize, List.of())
         .map(
             t -> {
-              long[] c = new long[2];
+              long[] c = {0, 0, 1};
               t.forEachPair(
                   (a, b, layer, counts) -> {
                     if (layer == null) {
@@ -139,7 +139,7 @@ final class BlockOverlap {
                   });
               return c;
             })
-        .reduce((x, y) -> new long[] {x[0] + y[0], x[1] + y[1]});
+        .reduce((x, y) -> new long[] {x[0] + y[0], x[1] + y[1], x[2] + y[2]});
   }
 
   /** One task per block pair (i ≤ j), holding the masks of its blocks, each once. */

@@ -873,7 +873,6 @@ public final class SparkTasks {
     return false;
   }
 
-  /** A failure of Spark reading the table, as bad input naming the file Spark names. */
   /**
    * The train and eval datasets of a read table (vectors or token sequences): rows whose {@code
    * splitOf} is "eval" (when given), else the seeded rule of {@code task/table/split} (each row
@@ -919,6 +918,7 @@ public final class SparkTasks {
     return new org.subnetlab.task.Dataset[] {train, test};
   }
 
+  /** A failure of Spark reading the table, as bad input naming the file Spark names. */
   private static BadInputException unreadable(TaskSettings.Table t, Exception e) {
     return unreadable(t.path(), t.format(), e);
   }
